@@ -1,0 +1,188 @@
+"""The local cloud: two AWS regions in one process, on moto, with evac's fidelity extensions and a scaled clock.
+
+It deploys the real ``template.yaml`` in both regions (the real ASL, the real handlers), seeds the application the
+plan describes, and lets drills raise alarms and follow runbooks::
+
+    with LocalCloud(plan_path) as cloud:
+        cloud.alarms.set_state("us-east-1", "fraud-scoring-inference-5xx", "ALARM")
+        execution = cloud.wait_for_execution(cloud.stacks["us-west-2"].runbook_arn)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import boto3
+from moto import mock_aws
+
+from evac import clock as evac_clock
+from evac.aws import clients
+from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
+from evacops.localcloud.alarms import AlarmEvents
+from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
+from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
+from evacops.localcloud.fidelity import (
+    AuroraGlobalFailover,
+    Latencies,
+    Route53Propagation,
+    SageMakerScaling,
+    writer_region,
+)
+from evacops.localcloud.runtime import LambdaRuntime, install_scaled_time
+from evacops.localcloud.seed import seed
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's credentials
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "MOTO_ACCOUNT_ID": ACCOUNT,
+    "POWERTOOLS_SERVICE_NAME": "evac",  # as template.yaml's Globals set it
+    "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+    "POWERTOOLS_METRICS_DISABLED": "true",  # EMF goes to stdout; the drill's output is for people
+}
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        plan_path: str | Path = DEFAULT_PLAN,
+        *,
+        speed: float = DEFAULT_SPEED,
+        latencies: Latencies | None = None,
+        log_file: Path | None = None,
+    ) -> None:
+        self.plan_path = Path(plan_path).resolve()
+        self.plan: RecoveryPlan = load_plan(self.plan_path)
+        self.clock = ScaledClock(speed)
+        self.timeline = Timeline(self.clock)
+        self.latencies = latencies or Latencies()
+        self.runtime = LambdaRuntime(self.clock)
+        self.route53 = Route53Propagation(self.timeline, self.latencies)
+        self.stacks: dict[str, Stack] = {}
+        self.alarms = AlarmEvents(self.clock, self.stacks)
+        self.log_file = log_file
+        self._exit = ExitStack()
+
+    # --- lifecycle ---------------------------------------------------------------------------------------------------
+    def __enter__(self) -> LocalCloud:
+        stack = self._exit
+        try:
+            stack.enter_context(patch.dict(os.environ, _ENVIRONMENT))
+            stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
+            stack.callback(clients.clear)
+            clients.clear()
+            evac_clock.use(self.clock.now)
+            stack.callback(evac_clock.use, None)
+            install_scaled_time(stack, self.clock)
+            self.runtime.install(stack)
+            AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
+            SageMakerScaling(self.timeline, self.latencies).install(stack)
+            self.route53.install(stack)
+            self._quiet_handler_logs(stack)
+            zone_id = seed(self.plan, self.clock)
+            for region in self.plan.regions.both:
+                self.stacks[region] = deploy(region, self.parameters(region, zone_id))
+                self.runtime.environments.update(self.stacks[region].environments)
+            self.runtime.warm(self.plan.regions.both)
+        except BaseException:
+            stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._exit.close()
+
+    def parameters(self, region: str, zone_id: str) -> dict[str, Any]:
+        """The template parameters a deployment of this plan in ``region`` uses."""
+        return {
+            "Application": self.plan.application,
+            "PlanFile": str(self.plan_path),
+            "PeerRegion": self.plan.peer(region),
+            "TriggerAlarmNames": [a.name for a in self.plan.alarms],
+            "HostedZoneId": zone_id,
+        }
+
+    def _quiet_handler_logs(self, stack: ExitStack) -> None:
+        """Handlers log JSON to stdout in Lambda; here their lines go to ``log_file`` (or nowhere)."""
+        import evac.handlers._step  # noqa: F401 - creates the "evac" logger with Powertools' handler
+
+        logger = logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "evac"))
+        target = self.log_file.open("a", encoding="utf-8") if self.log_file else open(os.devnull, "w")  # noqa: SIM115, PTH123
+        stack.callback(target.close)
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler):
+                previous = handler.setStream(target)
+                stack.callback(handler.setStream, previous)
+
+    # --- observing ----------------------------------------------------------------------------------------------------
+    def writer_region(self) -> str | None:
+        self.timeline.settle()
+        return writer_region(ACCOUNT, self.plan.database.global_cluster)
+
+    def dns_weights(self) -> dict[str, int]:
+        route53 = boto3.client("route53", "us-east-1")
+        zone = route53.list_hosted_zones_by_name(DNSName=self.plan.dns.hosted_zone)["HostedZones"][0]["Id"]
+        records = route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+        return {r["SetIdentifier"]: int(r["Weight"]) for r in records if "SetIdentifier" in r}
+
+    def dns_region(self) -> str | None:
+        """The region the weighted record sends all traffic to, or None if it is split or sends none."""
+        weights = self.dns_weights()
+        serving = [region for region, set_id in self.plan.dns.set_identifiers.items() if weights.get(set_id, 0) > 0]
+        return serving[0] if len(serving) == 1 else None
+
+    def endpoints(self) -> list[dict[str, Any]]:
+        self.timeline.settle()
+        found = []
+        for region in self.plan.regions.both:
+            sagemaker = boto3.client("sagemaker", region)
+            for endpoint in self.plan.inference.endpoints:
+                described = sagemaker.describe_endpoint(EndpointName=endpoint.name)
+                variant = next(v for v in described["ProductionVariants"] if v["VariantName"] == endpoint.variant)
+                found.append(
+                    {
+                        "region": region,
+                        "name": endpoint.name,
+                        "status": described["EndpointStatus"],
+                        "instances": variant.get("CurrentInstanceCount", 0),
+                    }
+                )
+        return found
+
+    def executions(self, region: str) -> list[dict[str, Any]]:
+        sfn = boto3.client("stepfunctions", region)
+        return list(sfn.list_executions(stateMachineArn=self.stacks[region].runbook_arn)["executions"])
+
+    def wait_for_execution(
+        self,
+        execution_arn: str,
+        *,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+        timeout_modelled: float = 7200.0,
+    ) -> dict[str, Any]:
+        """Follow an execution to its end, passing each new history event to ``on_event``; returns its description."""
+        sfn = boto3.client("stepfunctions", execution_arn.split(":")[3])
+        seen = 0
+        deadline = self.clock.elapsed() + timeout_modelled
+        while True:
+            described = sfn.describe_execution(executionArn=execution_arn)
+            if on_event:
+                events = sfn.get_execution_history(executionArn=execution_arn)["events"]
+                for event in events[seen:]:
+                    on_event(event)
+                seen = len(events)
+            if described["status"] != "RUNNING":
+                return dict(described)
+            if self.clock.elapsed() > deadline:
+                raise TimeoutError(f"{execution_arn} still running after {timeout_modelled:.0f} modelled seconds")
+            time.sleep(0.05)

@@ -1,0 +1,87 @@
+"""Alarm state changes, delivered as EventBridge delivers them.
+
+moto's ``SetAlarmState`` changes the alarm but emits no event, and moto's EventBridge delivers only to SQS and log
+targets. Here the documented ``CloudWatch Alarm State Change`` event is built and offered to each rule the template
+declares, in the alarm's region; a rule whose pattern matches (moto's own ``EventPattern`` decides) invokes its
+function, or forwards the event to the peer region's bus, where that region's rules are offered it in turn.
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from moto.events.models import EventPattern
+
+from evacops.localcloud.deploy import ACCOUNT
+
+if TYPE_CHECKING:
+    from evacops.localcloud.clock import ScaledClock
+    from evacops.localcloud.deploy import Stack
+
+
+@dataclass
+class Delivery:
+    rule: str
+    region: str
+    event: dict[str, Any]
+    response: dict[str, Any] | None
+
+
+@dataclass
+class AlarmEvents:
+    clock: ScaledClock
+    stacks: dict[str, Stack]
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def set_state(self, region: str, alarm: str, state: str, reason: str = "drill") -> dict[str, Any]:
+        """Change the alarm's state in moto and deliver the state-change event; returns the event."""
+        cloudwatch = boto3.client("cloudwatch", region)
+        found = cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"]
+        previous = found[0]["StateValue"] if found else "INSUFFICIENT_DATA"
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue=state, StateReason=reason)
+        event = state_change_event(region, alarm, state, previous, reason, f"{self.clock.now():%Y-%m-%dT%H:%M:%SZ}")
+        self.deliver(region, event)
+        return event
+
+    def deliver(self, region: str, event: dict[str, Any]) -> None:
+        stack = self.stacks.get(region)
+        if stack is None:
+            return
+        for rule in stack.rules:
+            if not EventPattern.load(json.dumps(rule.pattern)).matches_event(event):
+                continue
+            if rule.function_arn:
+                response = boto3.client("lambda", region).invoke(
+                    FunctionName=rule.function_arn, Payload=json.dumps(event).encode()
+                )
+                self.deliveries.append(Delivery(rule.name, region, event, json.loads(response["Payload"].read())))
+            elif rule.bus_arn:
+                self.deliveries.append(Delivery(rule.name, region, event, None))
+                self.deliver(rule.bus_arn.split(":")[3], event)
+
+
+def state_change_event(
+    region: str, alarm: str, state: str, previous: str, reason: str, at: str
+) -> dict[str, Any]:
+    """The ``CloudWatch Alarm State Change`` event for a metric alarm, in EventBridge's envelope."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "CloudWatch Alarm State Change",
+        "source": "aws.cloudwatch",
+        "account": ACCOUNT,
+        "time": at,
+        "region": region,
+        "resources": [f"arn:aws:cloudwatch:{region}:{ACCOUNT}:alarm:{alarm}"],
+        "detail": {
+            "alarmName": alarm,
+            "state": {"value": state, "reason": reason, "timestamp": at},
+            "previousState": {"value": previous, "reason": "", "timestamp": at},
+            "configuration": {"description": f"evac plan alarm {alarm}", "metrics": []},
+        },
+    }

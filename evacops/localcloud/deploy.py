@@ -1,0 +1,185 @@
+"""Deploy ``template.yaml`` into one region of the local cloud, as CloudFormation would after the SAM transform.
+
+Functions, the runbook (its real ASL with DefinitionSubstitutions filled), the table, the topic and the EventBridge
+rules are created through moto's APIs from the template's own properties. Function code is not uploaded: the local
+cloud's Lambda runtime imports each function's ``Handler`` from this checkout's ``functions/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from evacops.template import ROOT, Resolver, defaults, functions, load_template, state_machines, substitute
+
+ACCOUNT = "123456789012"
+_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+
+
+@dataclass
+class Rule:
+    """An EventBridge rule: its pattern and where matching events go (a function, or another region's bus)."""
+
+    name: str
+    pattern: dict[str, Any]
+    function_arn: str | None = None
+    bus_arn: str | None = None
+
+
+@dataclass
+class Stack:
+    region: str
+    name: str
+    function_arns: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+    environments: dict[str, dict[str, str]] = field(default_factory=dict)  # function ARN -> variables
+    state_machine_arns: dict[str, str] = field(default_factory=dict)
+    table: str = ""
+    topic_arn: str = ""
+    rules: list[Rule] = field(default_factory=list)
+
+    @property
+    def runbook_arn(self) -> str:
+        return self.state_machine_arns["FailoverRunbook"]
+
+
+def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac") -> Stack:
+    """Create the stack's resources in ``region``; ``parameters`` override the template's defaults."""
+    template = load_template()
+    resolver = Resolver(region, ACCOUNT, stack_name, defaults(template) | parameters)
+    stack = Stack(region=region, name=stack_name)
+    _name_everything(template, resolver, stack)
+    _create_table(template, resolver, stack)
+    _create_topic(stack)
+    _create_functions(template, resolver, stack)
+    _create_state_machines(template, resolver, stack)
+    _create_rules(template, resolver, stack)
+    return stack
+
+
+def _name_everything(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    """Physical names and ARNs first, so every Ref and GetAtt resolves whatever the creation order."""
+    arn = f"{region_account(resolver)}"
+    for logical, resource in template["Resources"].items():
+        kind = resource["Type"]
+        name = f"{stack.name}-{logical}"
+        if kind == "AWS::Serverless::Function":
+            function_arn = f"arn:aws:lambda:{arn}:function:{name}"
+            resolver.refs[logical] = name
+            resolver.attributes[(logical, "Arn")] = function_arn
+            stack.function_arns[logical] = function_arn
+        elif kind == "AWS::Serverless::StateMachine":
+            sm_name = resolver.resolve(resource["Properties"].get("Name", name))
+            resolver.refs[logical] = f"arn:aws:states:{arn}:stateMachine:{sm_name}"
+            resolver.attributes[(logical, "Name")] = sm_name
+            stack.state_machine_arns[logical] = resolver.refs[logical]
+        elif kind == "AWS::DynamoDB::Table":
+            resolver.refs[logical] = name
+            resolver.attributes[(logical, "Arn")] = f"arn:aws:dynamodb:{arn}:table/{name}"
+            stack.table = name
+        elif kind == "AWS::SNS::Topic":
+            resolver.refs[logical] = f"arn:aws:sns:{arn}:{name}"
+            resolver.attributes[(logical, "TopicName")] = name
+            stack.topic_arn = resolver.refs[logical]
+        elif kind == "AWS::IAM::Role":
+            resolver.refs[logical] = name
+            resolver.attributes[(logical, "Arn")] = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+        elif kind == "AWS::Logs::LogGroup":
+            group = resolver.resolve(resource["Properties"].get("LogGroupName", name))
+            resolver.refs[logical] = group
+            resolver.attributes[(logical, "Arn")] = f"arn:aws:logs:{arn}:log-group:{group}:*"
+
+
+def region_account(resolver: Resolver) -> str:
+    return f"{resolver.region}:{resolver.account}"
+
+
+def _create_table(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    props = next(r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table")
+    boto3.client("dynamodb", stack.region).create_table(
+        TableName=stack.table,
+        AttributeDefinitions=props["AttributeDefinitions"],
+        KeySchema=props["KeySchema"],
+        BillingMode=props["BillingMode"],
+    )
+
+
+def _create_topic(stack: Stack) -> None:
+    boto3.client("sns", stack.region).create_topic(Name=stack.topic_arn.rsplit(":", 1)[-1])
+
+
+def _create_functions(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    iam = boto3.client("iam", stack.region)
+    lam = boto3.client("lambda", stack.region)
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as bundle:
+        bundle.writestr("README", "The local cloud runs handlers from functions/ in-process.")
+    for logical, props in functions(template).items():
+        name = resolver.refs[logical]
+        role = iam.create_role(RoleName=f"{name}-{stack.region}"[:64], AssumeRolePolicyDocument=_TRUST)["Role"]["Arn"]
+        variables = {k: str(resolver.resolve(v)) for k, v in props["Environment"]["Variables"].items()}
+        lam.create_function(
+            FunctionName=name,
+            Runtime=props["Runtime"],
+            Role=role,
+            Handler=props["Handler"],
+            Code={"ZipFile": code.getvalue()},
+            Timeout=int(props.get("Timeout", 3)),
+            MemorySize=int(props.get("MemorySize", 128)),
+            Environment={"Variables": variables},
+        )
+        stack.environments[stack.function_arns[logical]] = variables | {
+            "AWS_REGION": stack.region,
+            "AWS_DEFAULT_REGION": stack.region,
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "_HANDLER": props["Handler"],
+        }
+
+
+def _create_state_machines(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    sfn = boto3.client("stepfunctions", stack.region)
+    iam = boto3.client("iam", stack.region)
+    for logical, props in state_machines(template).items():
+        definition = (ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
+        substitutions = {k: str(resolver.resolve(v)) for k, v in props.get("DefinitionSubstitutions", {}).items()}
+        role = iam.create_role(RoleName=f"{stack.name}-{logical}-{stack.region}"[:64], AssumeRolePolicyDocument=_TRUST)
+        sfn.create_state_machine(
+            name=resolver.attributes[(logical, "Name")],
+            definition=substitute(definition, substitutions),
+            roleArn=role["Role"]["Arn"],
+        )
+
+
+def _create_rules(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    events = boto3.client("events", stack.region)
+    for logical, props in functions(template).items():
+        for event_name, event in props.get("Events", {}).items():
+            if event["Type"] not in ("EventBridgeRule", "CloudWatchEvent"):
+                continue
+            pattern = resolver.resolve(event["Properties"]["Pattern"])
+            rule = Rule(f"{stack.name}-{logical}{event_name}", pattern, function_arn=stack.function_arns[logical])
+            stack.rules.append(rule)
+            events.put_rule(Name=rule.name, EventPattern=json.dumps(pattern))
+            events.put_targets(Rule=rule.name, Targets=[{"Id": logical, "Arn": rule.function_arn}])
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Events::Rule":
+            continue
+        props = resolver.resolve(resource["Properties"])
+        for target in props["Targets"]:
+            rule = Rule(f"{stack.name}-{logical}", props["EventPattern"], bus_arn=target["Arn"])
+            stack.rules.append(rule)
+            events.put_rule(Name=rule.name, EventPattern=json.dumps(rule.pattern))
+
+
+def bundle_root() -> Path:
+    return ROOT / "functions"

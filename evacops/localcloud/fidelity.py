@@ -1,0 +1,261 @@
+"""evac's fidelity extensions to moto 5.2.5: the AWS behaviours a failover depends on that moto lacks or simplifies.
+
+Each behaviour cites the AWS documentation it follows and plays its latency on the local cloud's scaled clock.
+They are installed with ``unittest.mock.patch`` for the life of a ``LocalCloud`` and removed after it.
+
+- Aurora Global Database ``FailoverGlobalCluster`` / ``SwitchoverGlobalCluster`` (moto: NotImplementedError).
+- SageMaker ``UpdateEndpointWeightsAndCapacities`` goes ``Updating`` and reaches ``InService`` after the scale-up
+  time (moto: InService at once); ``InvokeEndpoint`` answers only for an InService endpoint with instances.
+- Route 53 changes are ``PENDING`` until propagated, then ``INSYNC`` (moto: INSYNC at once).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+from moto.core.responses import ActionResult
+from moto.rds.exceptions import RDSClientError
+from moto.rds.models import RDSBackend, rds_backends
+from moto.rds.responses import RDSResponse
+from moto.route53.responses import Route53
+from moto.sagemaker.exceptions import AWSValidationException
+from moto.sagemaker.models import SageMakerModelBackend
+from moto.sagemaker.responses import SageMakerResponse
+from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+
+if TYPE_CHECKING:
+    from contextlib import ExitStack
+
+    from evacops.localcloud.clock import Timeline
+
+
+@dataclass(frozen=True)
+class Latencies:
+    """Modelled seconds each dependency takes, near AWS's own published figures."""
+
+    # "Managed failovers ... typically complete in about a minute" / switchovers wait for replication to catch up.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
+    aurora_failover: float = 60.0
+    aurora_switchover: float = 90.0
+    # New ML instances are provisioned, the container pulled and the model loaded: several minutes.
+    # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateEndpointWeightsAndCapacities.html
+    endpoint_scale_up: float = 360.0
+    # "Changes generally propagate to all Route 53 name servers within 60 seconds."
+    # https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html
+    dns_propagation: float = 60.0
+
+
+class AuroraGlobalFailover:
+    """``FailoverGlobalCluster`` and ``SwitchoverGlobalCluster``.
+
+    While the writer moves, the global cluster's ``Status`` is ``failing-over`` / ``switching-over`` and its
+    ``FailoverState`` names the source and target clusters; when done the target member ``IsWriter`` and the old
+    writer is a reader (API_FailoverGlobalCluster, API_SwitchoverGlobalCluster, API_FailoverState). A switchover is
+    refused unless every secondary is ``available`` (InvalidDBClusterStateFault); a failover is refused without
+    ``AllowDataLoss`` or ``Switchover`` (InvalidParameterCombination).
+    """
+
+    def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
+        self.timeline = timeline
+        self.latencies = latencies
+
+    def install(self, stack: ExitStack) -> None:
+        extension = self
+        original_describe = RDSResponse.describe_global_clusters
+        original_create = RDSBackend.create_global_cluster
+
+        def create_global_cluster(backend: RDSBackend, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            """The source cluster of a new global cluster is its primary: the writer (moto leaves IsWriter false)."""
+            created = original_create(backend, *args, **kwargs)
+            for member in created.members:
+                member.is_writer = True
+            created.failover_state = None
+            return created
+
+        def failover_global_cluster(response: RDSResponse) -> ActionResult:
+            params = response.params
+            if not params.get("AllowDataLoss") and not params.get("Switchover"):
+                raise RDSClientError(
+                    "InvalidParameterCombination", "Specify AllowDataLoss or Switchover to fail over a global cluster"
+                )
+            kind = "switching-over" if params.get("Switchover") else "failing-over"
+            seconds = extension.latencies.aurora_switchover if kind == "switching-over" else extension.latencies.aurora_failover
+            return extension._promote(response, kind, seconds)
+
+        def switchover_global_cluster(response: RDSResponse) -> ActionResult:
+            return extension._promote(response, "switching-over", extension.latencies.aurora_switchover)
+
+        def describe_global_clusters(response: RDSResponse) -> Any:  # noqa: ANN401 - moto's own return type
+            extension.timeline.settle()
+            return original_describe(response)
+
+        stack.enter_context(patch.object(RDSBackend, "create_global_cluster", create_global_cluster))
+        stack.enter_context(patch.object(RDSResponse, "failover_global_cluster", failover_global_cluster, create=True))
+        stack.enter_context(
+            patch.object(RDSResponse, "switchover_global_cluster", switchover_global_cluster, create=True)
+        )
+        stack.enter_context(patch.object(RDSResponse, "describe_global_clusters", describe_global_clusters))
+
+    def _promote(self, response: RDSResponse, kind: str, seconds: float) -> ActionResult:
+        self.timeline.settle()
+        params = response.params
+        global_cluster = response.global_backend.global_clusters.get(params["GlobalClusterIdentifier"])
+        if global_cluster is None:
+            raise RDSClientError("GlobalClusterNotFoundFault", f"{params['GlobalClusterIdentifier']} not found")
+        target_ref = params["TargetDbClusterIdentifier"]
+        target = next((m for m in global_cluster.members if target_ref in (m.db_cluster_arn, m.db_cluster_identifier)), None)
+        if target is None:
+            raise RDSClientError("DBClusterNotFoundFault", f"{target_ref} is not a member of the global cluster")
+        if global_cluster.status != "available":
+            raise RDSClientError(
+                "InvalidGlobalClusterStateFault", f"global cluster is {global_cluster.status}, not available"
+            )
+        source = next(m for m in global_cluster.members if m.is_writer)
+        if target is source:
+            raise RDSClientError("InvalidParameterValue", f"{target_ref} is already the writer")
+        global_cluster.status = kind
+        global_cluster.failover_state = {
+            "Status": kind,
+            "FromDbClusterArn": source.db_cluster_arn,
+            "ToDbClusterArn": target.db_cluster_arn,
+            "IsDataLossAllowed": kind == "failing-over",
+        }
+
+        def complete() -> None:
+            source.is_writer = False
+            target.is_writer = True
+            global_cluster.status = "available"
+            global_cluster.failover_state = None
+
+        self.timeline.after(seconds, complete)
+        return ActionResult({"GlobalCluster": global_cluster})
+
+
+class SageMakerScaling:
+    """Endpoint capacity changes take time, and only an InService endpoint serves.
+
+    ``UpdateEndpointWeightsAndCapacities`` is refused while the endpoint is not InService ("Cannot update in-progress
+    endpoint"); it sets ``DesiredInstanceCount`` at once and ``Updating`` status, and ``CurrentInstanceCount``
+    reaches the desired count when the endpoint returns to ``InService`` (API_DescribeEndpoint,
+    API_ProductionVariantSummary). ``InvokeEndpoint`` on an endpoint that is missing or has no instances fails with
+    ``ValidationError`` (API_runtime_InvokeEndpoint).
+    """
+
+    def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
+        self.timeline = timeline
+        self.latencies = latencies
+
+    def install(self, stack: ExitStack) -> None:
+        extension = self
+        original_update = SageMakerModelBackend.update_endpoint_weights_and_capacities
+        original_describe = SageMakerResponse.describe_endpoint
+        original_invoke = SageMakerRuntimeResponse.invoke_endpoint
+
+        def update(backend: SageMakerModelBackend, endpoint_name: str, desired_weights_and_capacities: list) -> str:
+            extension.timeline.settle()
+            endpoint = backend.endpoints.get(endpoint_name)
+            if endpoint is not None and endpoint.endpoint_status != "InService":
+                raise AWSValidationException(f"Cannot update in-progress endpoint {endpoint.arn}.")
+            before = {v["VariantName"]: v.get("CurrentInstanceCount", 0) for v in endpoint.production_variants} if endpoint else {}
+            arn = original_update(backend, endpoint_name, desired_weights_and_capacities)
+            endpoint = backend.endpoints[endpoint_name]
+            endpoint.endpoint_status = "Updating"
+            for variant in endpoint.production_variants:
+                variant["CurrentInstanceCount"] = before.get(variant["VariantName"], 0)
+
+            def complete() -> None:
+                for variant in endpoint.production_variants:
+                    variant["CurrentInstanceCount"] = variant.get("DesiredInstanceCount", 0)
+                endpoint.endpoint_status = "InService"
+
+            extension.timeline.after(extension.latencies.endpoint_scale_up, complete)
+            return str(arn)
+
+        def describe(response: SageMakerResponse) -> Any:  # noqa: ANN401
+            extension.timeline.settle()
+            return original_describe(response)
+
+        def invoke(response: SageMakerRuntimeResponse) -> Any:  # noqa: ANN401
+            extension.timeline.settle()
+            name = response._get_param("EndpointName")
+            from moto.sagemaker.models import sagemaker_backends
+
+            endpoint = sagemaker_backends[response.current_account][response.region].endpoints.get(name)
+            serving = endpoint is not None and any(
+                v.get("CurrentInstanceCount", 0) > 0 for v in endpoint.production_variants
+            )
+            if not serving or endpoint.endpoint_status not in ("InService", "Updating"):
+                body = {"__type": "ValidationError", "message": f"Endpoint {name} of account "
+                        f"{response.current_account} not found or not serving."}
+                import json
+
+                return 400, {"x-amzn-errortype": "ValidationError"}, json.dumps(body)
+            return original_invoke(response)
+
+        stack.enter_context(patch.object(SageMakerModelBackend, "update_endpoint_weights_and_capacities", update))
+        stack.enter_context(patch.object(SageMakerResponse, "describe_endpoint", describe))
+        stack.enter_context(patch.object(SageMakerRuntimeResponse, "invoke_endpoint", invoke))
+
+
+class Route53Propagation:
+    """``ChangeResourceRecordSets`` answers ``PENDING`` with a fresh change id; ``GetChange`` says ``INSYNC`` once
+    the change has propagated to every Route 53 name server (API_ChangeResourceRecordSets, API_GetChange).
+
+    ``history`` keeps each change with the modelled time it was submitted and became INSYNC, so drills can tell
+    which region DNS sent traffic to at any moment.
+    """
+
+    def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
+        self.timeline = timeline
+        self.latencies = latencies
+        self.insync: dict[str, bool] = {}
+        self.history: list[dict[str, Any]] = []
+        self._ids = itertools.count(1)
+
+    def install(self, stack: ExitStack) -> None:
+        extension = self
+        original_change = Route53.change_resource_record_sets
+
+        def change(response: Route53) -> ActionResult:
+            result = original_change(response)
+            change_id = f"/change/C{next(extension._ids):012d}EVAC"
+            extension.insync[change_id] = False
+            entry = {
+                "id": change_id,
+                "changes": response._get_param("ChangeBatch.Changes"),
+                "submitted": extension.timeline.clock.elapsed(),
+                "insync": None,
+            }
+            extension.history.append(entry)
+
+            def propagated() -> None:
+                extension.insync[change_id] = True
+                entry["insync"] = extension.timeline.clock.elapsed()
+
+            extension.timeline.after(extension.latencies.dns_propagation, propagated)
+            result.result["ChangeInfo"].update(Id=change_id, Status="PENDING")  # type: ignore[index]
+            return result
+
+        def get_change(response: Route53) -> ActionResult:
+            extension.timeline.settle()
+            change_id = response._get_param("Id")
+            change_id = change_id if change_id.startswith("/change/") else f"/change/{change_id}"
+            status = "INSYNC" if extension.insync.get(change_id, True) else "PENDING"
+            return ActionResult({"ChangeInfo": {"Id": change_id, "Status": status, "SubmittedAt": _now(extension)}})
+
+        stack.enter_context(patch.object(Route53, "change_resource_record_sets", change))
+        stack.enter_context(patch.object(Route53, "get_change", get_change))
+
+
+def _now(extension: Route53Propagation) -> Any:  # noqa: ANN401
+    return extension.timeline.clock.now()
+
+
+def writer_region(account: str, global_cluster: str) -> str | None:
+    """The region of the global cluster's writer, straight from moto's state (for drills' assertions)."""
+    cluster = rds_backends[account]["us-east-1"].global_clusters[global_cluster]
+    writer = next((m for m in cluster.members if m.is_writer), None)
+    return writer.db_cluster_arn.split(":")[3] if writer else None

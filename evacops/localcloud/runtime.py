@@ -1,0 +1,158 @@
+"""The local cloud's two seams into moto 5.2.5's runtime.
+
+- Lambda: moto runs function code in Docker (``LambdaFunction._invoke_lambda``). Here the function's real handler
+  is imported and called in-process, with the function's own environment and a Lambda context, and an exception
+  becomes the error payload Lambda itself returns (``errorType`` = the exception's class name), which the Step
+  Functions interpreter turns into the task's error name.
+- Time: moto's Step Functions interpreter sleeps ``Wait`` states (``WaitFunction._wait_interval``) and retry
+  intervals (``time.sleep`` in ``RetrierDecl``) in real time; here both sleep on the scaled clock, so the production
+  ASL runs unchanged at compressed time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+if TYPE_CHECKING:
+    from contextlib import ExitStack
+
+    from evacops.localcloud.clock import ScaledClock
+
+log = logging.getLogger("evac.localcloud")
+
+# The AWS services evac's handlers call (see functions/evac/aws/).
+WARM_SERVICES = (
+    "rds", "cloudwatch", "sagemaker", "sagemaker-runtime", "application-autoscaling", "route53", "dynamodb",
+    "stepfunctions",
+)
+
+
+def _handler_module(handler: str) -> str:
+    return handler.rpartition(".")[0]
+
+
+@dataclass
+class Invocation:
+    function: str
+    region: str
+    event: Any
+    result: Any
+    error: str | None
+    started: float
+    ended: float
+
+
+@dataclass
+class LambdaRuntime:
+    """Runs deployed functions' handlers in this process, one at a time (environment variables are per process)."""
+
+    clock: ScaledClock
+    environments: dict[str, dict[str, str]] = field(default_factory=dict)  # function ARN -> its environment
+    invocations: list[Invocation] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def install(self, stack: ExitStack) -> None:
+        runtime = self
+
+        def invoke(function: LambdaFunction, event: str | None = None) -> tuple[str, bool, str]:
+            return runtime.invoke(function, event)
+
+        stack.enter_context(patch.object(LambdaFunction, "_invoke_lambda", invoke))
+
+    def warm(self, regions: tuple[str, ...]) -> None:
+        """Start every function's container before the drill: import its handler and create its AWS clients.
+
+        In AWS a cold start costs about a second, once per container. Here the process's own compute would be played
+        on the scaled clock (a 0.3 s import would read as 20 modelled seconds), so containers start warm instead.
+        """
+        from evac.aws import clients
+
+        for variables in self.environments.values():
+            with _environment(variables):
+                importlib.import_module(_handler_module(variables["_HANDLER"]))
+        for service in WARM_SERVICES:
+            for region in regions:
+                clients.client(service, region)
+
+    def invoke(self, function: LambdaFunction, event: str | dict | None) -> tuple[str, bool, str]:
+        payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+        module_name, attribute = _handler_module(function.handler), function.handler.rpartition(".")[2]
+        context = SimpleNamespace(
+            function_name=function.function_name,
+            function_version="$LATEST",
+            invoked_function_arn=function.function_arn,
+            memory_limit_in_mb=int(function.memory_size),
+            aws_request_id=str(uuid.uuid4()),
+            log_group_name=f"/aws/lambda/{function.function_name}",
+            log_stream_name="local",
+            get_remaining_time_in_millis=lambda: int(function.timeout) * 1000,
+        )
+        with self._lock, _environment(self.environments.get(function.function_arn, {})):
+            started = self.clock.elapsed()
+            try:
+                handler = getattr(importlib.import_module(module_name), attribute)
+                result, error = handler(payload, context), None
+                body = json.dumps(result)
+            except Exception as exc:  # noqa: BLE001 - every handler exception becomes Lambda's error payload
+                error = type(exc).__name__
+                body = json.dumps(
+                    {
+                        "errorMessage": str(exc),
+                        "errorType": error,
+                        "stackTrace": traceback.format_tb(exc.__traceback__),
+                    }
+                )
+                result = None
+            self.invocations.append(
+                Invocation(function.function_name, function.region, payload, result, error, started, self.clock.elapsed())
+            )
+        return body, error is not None, ""
+
+
+class _environment:
+    """Set a function's environment for the length of one invocation, then restore the process's."""
+
+    def __init__(self, variables: dict[str, str]) -> None:
+        self.variables = variables
+        self.saved: dict[str, str | None] = {}
+
+    def __enter__(self) -> None:
+        for key, value in self.variables.items():
+            self.saved[key] = os.environ.get(key)
+            os.environ[key] = value
+
+    def __exit__(self, *exc: object) -> None:
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def install_scaled_time(stack: ExitStack, clock: ScaledClock) -> None:
+    """Make the Step Functions interpreter wait on ``clock``."""
+
+    def wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:  # noqa: ANN401, ARG001
+        # Waiting on the execution's event keeps StopExecution able to interrupt the wait, as moto does.
+        deadline = time.monotonic() + clock.real_seconds(wait_seconds)
+        while env.is_running() and (remaining := deadline - time.monotonic()) > 0:
+            if env.program_state_event.wait(remaining):
+                time.sleep(min(remaining, 0.001))  # an unrelated wake-up: keep waiting, as moto does
+
+    stack.enter_context(patch.object(WaitFunction, "_wait_interval", wait_interval))
+    stack.enter_context(patch.object(retrier_decl, "time", SimpleNamespace(sleep=clock.sleep)))

@@ -1,0 +1,144 @@
+"""Read ``template.yaml`` as CloudFormation would: the SAM resources, with intrinsic functions resolved.
+
+The local cloud deploys from this, and the template checks in ``tests/`` read it, so nothing is declared twice.
+Only the intrinsics evac's template uses are resolved: ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` (string form).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form tags (``!Ref X`` -> ``{"Ref": "X"}``)."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if name == "Fn::GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return dict(document)
+
+
+@dataclass
+class Resolver:
+    """Resolves intrinsics for one stack in one region, given parameter values and physical names."""
+
+    region: str
+    account: str
+    stack: str
+    parameters: dict[str, Any]
+    refs: dict[str, str] = field(default_factory=dict)  # logical id -> what Ref returns
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)  # (logical id, attribute) -> value
+
+    def pseudo(self) -> dict[str, str]:
+        return {
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account,
+            "AWS::StackName": self.stack,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+
+    def resolve(self, value: Any) -> Any:  # noqa: ANN401 - templates are untyped JSON
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                return self._ref(arg)
+            if key == "Fn::GetAtt":
+                logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+                return self.attributes[(logical, attribute)]
+            if key == "Fn::Sub":
+                return self._sub(arg)
+        return {k: self.resolve(v) for k, v in value.items()}
+
+    def _ref(self, name: str) -> Any:  # noqa: ANN401
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in self.pseudo():
+            return self.pseudo()[name]
+        return self.refs[name]
+
+    def _sub(self, template: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if "." in name:
+                logical, attribute = name.split(".", 1)
+                return self.attributes[(logical, attribute)]
+            value = self._ref(name)
+            return ",".join(value) if isinstance(value, list) else str(value)
+
+        return re.sub(r"\$\{([A-Za-z0-9:.]+)\}", one, template)
+
+
+def defaults(template: dict[str, Any]) -> dict[str, Any]:
+    """Parameter defaults, with CommaDelimitedList values split as CloudFormation does."""
+    values: dict[str, Any] = {}
+    for name, spec in template.get("Parameters", {}).items():
+        default = spec.get("Default")
+        if spec.get("Type") == "CommaDelimitedList" and isinstance(default, str):
+            default = default.split(",")
+        values[name] = default
+    return values
+
+
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Logical id -> properties of every AWS::Serverless::Function, with Globals.Function merged in."""
+    glob = template.get("Globals", {}).get("Function", {})
+    found = {}
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        props = dict(glob) | dict(resource["Properties"])
+        variables = dict(glob.get("Environment", {}).get("Variables", {}))
+        variables |= resource["Properties"].get("Environment", {}).get("Variables", {})
+        props["Environment"] = {"Variables": variables}
+        found[logical] = props
+    return found
+
+
+def state_machines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        logical: resource["Properties"]
+        for logical, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::StateMachine"
+    }
+
+
+def substitute(definition: str, substitutions: dict[str, str]) -> str:
+    """Fill ``${Name}`` placeholders as DefinitionSubstitutions does; an unknown placeholder is an error."""
+
+    def one(match: re.Match[str]) -> str:
+        return substitutions[match.group(1)]
+
+    return re.sub(r"\$\{([A-Za-z0-9_]+)\}", one, definition)
+
+
+def placeholders(definition: str) -> set[str]:
+    return set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", definition))

@@ -1,0 +1,34 @@
+"""boto3 clients, created once per Lambda container and region, with bounded timeouts and botocore's own retries.
+
+A region that does not answer costs at most ``connect_timeout + read_timeout`` per attempt (principle 1); the
+runbook's ASL ``Retry`` handles what outlasts botocore's standard retry mode.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+STEADY = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+# For asking a region that may be the one that failed: one quick try, no retry storm.
+PROBE = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "max_attempts": 1})
+
+
+# One session per container: its loader parses each service's model once, however many regions use it.
+_session = boto3.session.Session()
+
+
+@cache
+def client(service: str, region: str, *, probe: bool = False) -> Any:  # noqa: ANN401 - boto3 clients are untyped
+    """A client for ``service`` in ``region`` (use ``clear`` after changing credentials or endpoints)."""
+    return _session.client(service, region_name=region, config=PROBE if probe else STEADY)
+
+
+def clear() -> None:
+    """Forget cached clients and credentials (the local cloud calls this when it starts and stops)."""
+    global _session  # noqa: PLW0603 - the per-container session, renewed only here
+    client.cache_clear()
+    _session = boto3.session.Session()

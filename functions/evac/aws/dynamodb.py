@@ -1,0 +1,46 @@
+"""DynamoDB: the run ledger. The lock lives in the same table but is taken and released by the runbook's own
+DynamoDB integrations (see ``state_machines/failover.asl.json``), so no Lambda can forget to release it.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from evac.aws.clients import client
+
+if TYPE_CHECKING:
+    from evac.domain.models import RunRecord
+
+RUN_PREFIX = "run#"
+
+
+def lock_key(application: str) -> str:
+    return f"lock#{application}"
+
+
+class Ledger:
+    def __init__(self, table: str, region: str) -> None:
+        self.table = table
+        self._dynamodb = client("dynamodb", region)
+
+    def put(self, record: RunRecord) -> None:
+        """Write the record; the whole record is kept as JSON beside a few attributes to query on."""
+        self._dynamodb.put_item(
+            TableName=self.table,
+            Item={
+                "pk": {"S": RUN_PREFIX + record.incident_id},
+                "outcome": {"S": record.outcome},
+                "recorded_at": {"S": record.recorded_at.isoformat()},
+                "record": {"S": record.model_dump_json()},
+            },
+        )
+
+    def get(self, incident_id: str) -> dict[str, Any] | None:
+        item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": RUN_PREFIX + incident_id}}).get("Item")
+        return json.loads(item["record"]["S"], parse_float=Decimal) if item else None
+
+    def lock_holder(self, application: str) -> str | None:
+        item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": lock_key(application)}}).get("Item")
+        return item["incident_id"]["S"] if item else None

@@ -1,0 +1,73 @@
+"""Aurora Global Database: who writes, and moving the writer (switchover or failover)."""
+
+from __future__ import annotations
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from evac.aws.clients import client
+from evac.domain.ports import GlobalClusterState
+from evac.errors import DatabasePromotionError
+
+_PROMOTING = {"switching-over", "failing-over"}
+
+
+def region_of(arn: str) -> str:
+    """``arn:aws:rds:us-west-2:123456789012:cluster:x`` -> ``us-west-2``."""
+    return arn.split(":")[3]
+
+
+class AuroraGlobal:
+    """The global cluster as seen from ``region`` (DescribeGlobalClusters answers in any region)."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._rds = client("rds", region)
+
+    def global_state(self, global_cluster: str) -> GlobalClusterState:
+        found = self._rds.describe_global_clusters(GlobalClusterIdentifier=global_cluster)["GlobalClusters"][0]
+        writer = next((m["DBClusterArn"] for m in found["GlobalClusterMembers"] if m["IsWriter"]), None)
+        failover = found.get("FailoverState") or {}
+        promoting_to = None
+        if failover.get("Status") in _PROMOTING and failover.get("ToDbClusterArn"):
+            promoting_to = region_of(failover["ToDbClusterArn"])
+        return GlobalClusterState(
+            writer_region=region_of(writer) if writer else None, status=found["Status"], promoting_to=promoting_to
+        )
+
+    def cluster_arn(self, cluster_id: str) -> str:
+        return str(self._describe(cluster_id)["DBClusterArn"])
+
+    def cluster_status(self, cluster_id: str) -> str:
+        return str(self._describe(cluster_id)["Status"])
+
+    def switchover(self, global_cluster: str, target_cluster_arn: str) -> None:
+        """Planned: the writer moves after replication catches up, so no data is lost (RPO 0)."""
+        try:
+            self._rds.switchover_global_cluster(
+                GlobalClusterIdentifier=global_cluster, TargetDbClusterIdentifier=target_cluster_arn
+            )
+        except ClientError as exc:
+            raise DatabasePromotionError(f"SwitchoverGlobalCluster refused: {exc}") from exc
+
+    def failover(self, global_cluster: str, target_cluster_arn: str) -> None:
+        """Unplanned: promote the secondary now, accepting the loss of what had not replicated."""
+        try:
+            self._rds.failover_global_cluster(
+                GlobalClusterIdentifier=global_cluster,
+                TargetDbClusterIdentifier=target_cluster_arn,
+                AllowDataLoss=True,
+            )
+        except ClientError as exc:
+            raise DatabasePromotionError(f"FailoverGlobalCluster refused: {exc}") from exc
+
+    def _describe(self, cluster_id: str) -> dict:
+        return dict(self._rds.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0])
+
+
+def answers(region: str, cluster_id: str) -> bool:
+    """Whether the region's RDS API answers for the cluster within the probe's bounded timeout."""
+    try:
+        client("rds", region, probe=True).describe_db_clusters(DBClusterIdentifier=cluster_id)
+    except (BotoCoreError, ClientError):
+        return False
+    return True

@@ -1,0 +1,51 @@
+"""Route 53 (a global service): the weighted record sets that steer traffic between regions."""
+
+from __future__ import annotations
+
+from evac.aws.clients import client
+from evac.errors import DnsShiftError
+
+# Route 53's API is served from us-east-1 whatever region calls it.
+_API_REGION = "us-east-1"
+
+
+class WeightedRecords:
+    def __init__(self) -> None:
+        self._route53 = client("route53", _API_REGION)
+
+    def weights(self, zone: str, name: str, record_type: str) -> dict[str, int]:
+        """Set identifier -> weight for the weighted record sets of ``name``."""
+        return {r["SetIdentifier"]: int(r["Weight"]) for r in self._record_sets(zone, name, record_type)}
+
+    def set_weights(self, zone: str, name: str, record_type: str, weights: dict[str, int]) -> str:
+        """UPSERT the record sets with new weights, keeping every other attribute; returns the change id."""
+        changes = [
+            {"Action": "UPSERT", "ResourceRecordSet": rrs | {"Weight": weights[rrs["SetIdentifier"]]}}
+            for rrs in self._record_sets(zone, name, record_type)
+            if rrs["SetIdentifier"] in weights
+        ]
+        if len(changes) != len(weights):
+            raise DnsShiftError(f"{name} lacks record sets for {sorted(weights)}")
+        response = self._route53.change_resource_record_sets(
+            HostedZoneId=self._zone_id(zone),
+            ChangeBatch={"Comment": "evac failover", "Changes": changes},
+        )
+        return str(response["ChangeInfo"]["Id"])
+
+    def change_done(self, change_id: str) -> bool:
+        return bool(self._route53.get_change(Id=change_id)["ChangeInfo"]["Status"] == "INSYNC")
+
+    def _record_sets(self, zone: str, name: str, record_type: str) -> list[dict]:
+        found = self._route53.list_resource_record_sets(
+            HostedZoneId=self._zone_id(zone), StartRecordName=name, StartRecordType=record_type
+        )["ResourceRecordSets"]
+        wanted = name.rstrip(".") + "."
+        return [r for r in found if r["Name"] == wanted and r["Type"] == record_type and "SetIdentifier" in r]
+
+    def _zone_id(self, zone: str) -> str:
+        wanted = zone.rstrip(".") + "."
+        zones = self._route53.list_hosted_zones_by_name(DNSName=wanted)["HostedZones"]
+        match = next((z for z in zones if z["Name"] == wanted), None)
+        if match is None:
+            raise DnsShiftError(f"hosted zone {zone} not found")
+        return str(match["Id"]).rsplit("/", 1)[-1]

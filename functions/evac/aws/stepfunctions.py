@@ -1,0 +1,25 @@
+"""Step Functions: starting the runbook, once per incident."""
+
+from __future__ import annotations
+
+import json
+
+from evac.aws.clients import client
+
+
+class Runbook:
+    def __init__(self, state_machine_arn: str) -> None:
+        self.arn = state_machine_arn
+        self._sfn = client("stepfunctions", state_machine_arn.split(":")[3])
+
+    def start(self, name: str, payload: dict) -> tuple[str, bool]:
+        """Start an execution named ``name``; returns (execution ARN, whether this call started it).
+
+        The name is the incident id: Step Functions refuses a second execution with the same name (for 90 days), so
+        every duplicate of an incident's alarm lands here and starts nothing.
+        """
+        try:
+            started = self._sfn.start_execution(stateMachineArn=self.arn, name=name, input=json.dumps(payload))
+        except self._sfn.exceptions.ExecutionAlreadyExists:
+            return f"{self.arn.replace(':stateMachine:', ':execution:')}:{name}", False
+        return str(started["executionArn"]), True

@@ -1,0 +1,218 @@
+"""The recovery plan: one declarative file describing an application's two-region DR topology.
+
+The same plan seeds the local cloud, parameterises the deployed stack and drives every runbook step. A bad plan fails
+at load time with the path of the bad field in the message, e.g. ``database.clusters: names region 'eu-west-9'``.
+
+Example::
+
+    plan = load_plan("functions/evac/plans/fraud-scoring.yaml")
+    plan.peer("us-east-1")  # -> "us-west-2"
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from evac.errors import PlanError
+
+Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="an AWS region, e.g. us-east-1")]
+Name = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Regions(_Strict):
+    primary: Region
+    secondary: Region
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Regions:
+        if self.primary == self.secondary:
+            raise ValueError(f"primary and secondary must differ, both are {self.primary!r}")
+        return self
+
+    @property
+    def both(self) -> tuple[str, str]:
+        return (self.primary, self.secondary)
+
+
+class Database(_Strict):
+    """An Aurora Global Database: the global cluster and one regional cluster per region."""
+
+    global_cluster: Name
+    engine: Literal["aurora-postgresql", "aurora-mysql"] = "aurora-postgresql"
+    clusters: dict[Region, Name] = Field(description="regional cluster identifier, per region")
+
+
+class Canary(_Strict):
+    """A request that proves an endpoint serves the model, and how fast it must answer."""
+
+    body: str = Field(min_length=1)
+    content_type: str = "application/json"
+    max_latency_ms: int = Field(gt=0, le=60_000)
+
+
+class Endpoint(_Strict):
+    """A SageMaker real-time endpoint with the same name in both regions."""
+
+    name: Name
+    variant: Name = "AllTraffic"
+    instance_type: Name
+    active_instances: int = Field(gt=0, le=100, description="instances the serving region needs")
+    standby_instances: int = Field(ge=0, le=100, description="warm standby kept in the passive region")
+    canary: Canary
+
+    @model_validator(mode="after")
+    def _standby_not_above_active(self) -> Endpoint:
+        if self.standby_instances > self.active_instances:
+            raise ValueError("standby_instances cannot exceed active_instances")
+        return self
+
+
+class Inference(_Strict):
+    endpoints: list[Endpoint] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Inference:
+        names = [e.name for e in self.endpoints]
+        if len(names) != len(set(names)):
+            raise ValueError(f"endpoint names must be unique, got {names}")
+        return self
+
+
+class Dns(_Strict):
+    """A Route 53 record with one weighted record set per region."""
+
+    hosted_zone: Name = Field(description="the hosted zone's name, e.g. example.com.")
+    record_name: Name
+    record_type: Literal["CNAME", "A", "AAAA"] = "CNAME"
+    policy: Literal["weighted"] = "weighted"
+    ttl: int = Field(default=60, gt=0, le=86_400)
+    set_identifiers: dict[Region, Name]
+    targets: dict[Region, Name] = Field(description="what the record answers in each region (a host name for CNAME)")
+
+
+class Alarm(_Strict):
+    """A CloudWatch alarm whose ALARM state means the watched region is failing."""
+
+    name: Name
+    region: Region = Field(description="where the alarm lives (Route 53 health-check alarms live in us-east-1)")
+    watches: Region | None = Field(default=None, description="the region whose failure it signals; default: region")
+    kind: Literal["metric", "health-check"] = "metric"
+    endpoint: Name | None = Field(default=None, description="the endpoint the alarm measures, if any")
+
+    @property
+    def watched_region(self) -> str:
+        return self.watches or self.region
+
+
+class Trigger(_Strict):
+    automatic: bool = Field(default=True, description="start the runbook on alarm without a person")
+    incident_window_seconds: int = Field(
+        default=900, gt=0, description="alarms within one window are one incident: one runbook"
+    )
+
+
+class Expectations(_Strict):
+    """How long this application's dependencies usually take; the runbook first polls near these, then often.
+
+    Defaults are AWS's typical figures; calibrate them from your drills' phase timings.
+    """
+
+    database_promotion_seconds: int = Field(default=60, gt=0, le=3600)
+    endpoint_scale_up_seconds: int = Field(default=360, gt=0, le=7200)
+    dns_propagation_seconds: int = Field(default=60, gt=0, le=3600)
+
+
+class RecoveryPlan(_Strict):
+    application: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+    regions: Regions
+    database: Database
+    inference: Inference
+    dns: Dns
+    alarms: list[Alarm] = Field(min_length=1)
+    trigger: Trigger = Trigger()
+    rpo_budget_seconds: int = Field(default=60, ge=0)
+    expectations: Expectations = Expectations()
+
+    @model_validator(mode="after")
+    def _references(self) -> RecoveryPlan:
+        regions = set(self.regions.both)
+        for field, mapping in (
+            ("database.clusters", self.database.clusters),
+            ("dns.set_identifiers", self.dns.set_identifiers),
+            ("dns.targets", self.dns.targets),
+        ):
+            _require_regions(field, set(mapping), regions)
+        endpoints = {e.name for e in self.inference.endpoints}
+        for i, alarm in enumerate(self.alarms):
+            if alarm.watched_region not in regions:
+                raise ValueError(f"alarms.{i}.watches: {alarm.watched_region!r} is not one of the plan's regions")
+            if alarm.endpoint is not None and alarm.endpoint not in endpoints:
+                raise ValueError(f"alarms.{i}.endpoint: unknown endpoint {alarm.endpoint!r}; known: {sorted(endpoints)}")
+        return self
+
+    def peer(self, region: str) -> str:
+        """The other region of the plan."""
+        primary, secondary = self.regions.both
+        if region not in (primary, secondary):
+            raise PlanError(f"region {region!r} is not in the plan (regions: {primary}, {secondary})")
+        return secondary if region == primary else primary
+
+    def alarm(self, name: str) -> Alarm | None:
+        return next((a for a in self.alarms if a.name == name), None)
+
+    def endpoint(self, name: str) -> Endpoint:
+        for endpoint in self.inference.endpoints:
+            if endpoint.name == name:
+                return endpoint
+        raise PlanError(f"unknown endpoint {name!r}; the plan has {[e.name for e in self.inference.endpoints]}")
+
+
+def _require_regions(field: str, present: set[str], expected: set[str]) -> None:
+    if missing := expected - present:
+        raise ValueError(f"{field}: missing region(s) {sorted(missing)}")
+    if extra := present - expected:
+        raise ValueError(f"{field}: names region(s) {sorted(extra)} that are not the plan's primary or secondary")
+
+
+def parse_plan(document: object, *, source: str = "plan") -> RecoveryPlan:
+    """Validate a plan already read into Python data; errors name the field's path."""
+    try:
+        return RecoveryPlan.model_validate(document)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise PlanError(f"{source} is invalid: {problems}") from None
+
+
+def load_plan(path: str | Path) -> RecoveryPlan:
+    """Read and validate a plan file (YAML or JSON)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(f"cannot read plan {path}: {exc.strerror}") from None
+    try:
+        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise PlanError(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
+    return parse_plan(document, source=str(path))
+
+
+DEFAULT_PLAN = Path(__file__).resolve().parent.parent / "plans" / "fraud-scoring.yaml"
+
+
+@cache
+def bundled_plan(path: str) -> RecoveryPlan:
+    """The plan a deployed function runs with, read once per Lambda container."""
+    return load_plan(path)

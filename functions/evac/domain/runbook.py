@@ -1,0 +1,245 @@
+"""What each runbook step decides and does, on ports. Every step is idempotent: run again after success, it changes
+nothing and succeeds (principle 4). Retries, waits and timeouts live in the ASL, never here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from evac import clock
+from evac.domain.decisions import choose_strategy, estimate_rpo
+from evac.domain.models import Canary, Check, Poll, Preflight, Run, RunbookInput, Verification
+from evac.errors import AlreadyActiveError, PlanError, PreflightFailedError, VerificationFailedError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from evac.domain.plan import RecoveryPlan
+    from evac.domain.ports import (
+        Autoscaling,
+        Endpoints,
+        GlobalDatabase,
+        ReplicationLag,
+        WeightedRecords,
+    )
+    from evac.domain.ports import Canary as CanaryPort
+
+FULL_WEIGHT = 100
+# Once a change is overdue, poll this often (seconds): little time lost after it completes, few state transitions.
+POLL_FLOOR = {"database": 5, "inference": 5, "dns": 2}
+
+
+def plan_run(
+    request: RunbookInput,
+    plan: RecoveryPlan,
+    *,
+    database: GlobalDatabase,
+    lag: ReplicationLag,
+    primary_answers: Callable[[str], bool],
+) -> Run:
+    """Decide the run: where from, where to, switchover or failover, and the data it may lose."""
+    started_at = clock.now()
+    state = database.global_state(plan.database.global_cluster)
+    if request.target_region is not None:
+        target = request.target_region
+        if target not in plan.regions.both:
+            raise PlanError(f"target_region {target!r} is not one of the plan's regions {list(plan.regions.both)}")
+    elif state.writer_region in plan.regions.both:
+        target = plan.peer(state.writer_region)
+    else:
+        target = plan.regions.secondary
+    if state.writer_region == target:
+        raise AlreadyActiveError(f"{target} already holds the writer of {plan.database.global_cluster}")
+    source = plan.peer(target)
+    strategy = choose_strategy(request.mode, primary_answers=request.mode == "planned" and primary_answers(source))
+    return Run(
+        incident_id=request.incident_id,
+        application=plan.application,
+        mode=request.mode,
+        strategy=strategy,
+        source_region=source,
+        target_region=target,
+        detected_at=request.detected_at or started_at,
+        started_at=started_at,
+        rpo_seconds=estimate_rpo(strategy, lag.lag_seconds(plan.database.clusters[target])),
+        reason=request.reason,
+    )
+
+
+def preflight(
+    run: Run, plan: RecoveryPlan, *, database: GlobalDatabase, endpoints: Endpoints, records: WeightedRecords
+) -> Preflight:
+    """Check that the target can be promoted before anything changes; fail naming every check that did not pass."""
+    started_at = clock.now()
+    cluster = plan.database.clusters[run.target_region]
+    status = database.cluster_status(cluster)
+    checks = [Check(name="rds.target_cluster", ok=status == "available", detail=f"{cluster} is {status}")]
+    for endpoint in plan.inference.endpoints:
+        state = endpoints.state(endpoint.name, endpoint.variant)
+        detail = f"{endpoint.name} is {state.status}" if state else f"{endpoint.name} does not exist"
+        checks.append(Check(name=f"sagemaker.endpoint:{endpoint.name}", ok=state is not None, detail=detail))
+    weights = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
+    target_set = plan.dns.set_identifiers[run.target_region]
+    checks.append(
+        Check(
+            name="route53.record",
+            ok=target_set in weights,
+            detail=f"{plan.dns.record_name} set {target_set!r} {'exists' if target_set in weights else 'is missing'}",
+        )
+    )
+    if failed := [c for c in checks if not c.ok]:
+        raise PreflightFailedError("; ".join(f"{c.name}: {c.detail}" for c in failed))
+    return Preflight(checks=checks, started_at=started_at, ended_at=clock.now())
+
+
+def promote_database(run: Run, plan: RecoveryPlan, *, database: GlobalDatabase) -> Poll:
+    """Start the switchover or failover of the global cluster to the target, unless it is done or under way."""
+    started_at = clock.now()
+    global_cluster = plan.database.global_cluster
+    state = database.global_state(global_cluster)
+    detail = {"strategy": run.strategy, "global_cluster": global_cluster}
+    if state.writer_region == run.target_region:
+        return Poll(started_at=started_at, done=True, ended_at=started_at, detail=detail | {"already": True})
+    expected = plan.expectations.database_promotion_seconds
+    if state.promoting_to != run.target_region:
+        target_arn = database.cluster_arn(plan.database.clusters[run.target_region])
+        if run.strategy == "switchover":
+            database.switchover(global_cluster, target_arn)
+        else:
+            database.failover(global_cluster, target_arn)
+    return Poll(started_at=started_at, wait_seconds=expected, detail=detail)
+
+
+def check_database(run: Run, plan: RecoveryPlan, poll: Poll, *, database: GlobalDatabase) -> Poll:
+    state = database.global_state(plan.database.global_cluster)
+    done = state.writer_region == run.target_region and state.promoting_to is None
+    expected = plan.expectations.database_promotion_seconds
+    return _polled(poll, "database", expected, done=done, writer_region=state.writer_region, status=state.status)
+
+
+def scale_inference(
+    run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling
+) -> Poll:
+    """Raise every endpoint in the target to its active capacity: autoscaling floor first, so it cannot scale back in."""
+    started_at = clock.now()
+    for endpoint in plan.inference.endpoints:
+        autoscaling.raise_min_capacity(endpoint.name, endpoint.variant, endpoint.active_instances)
+        state = endpoints.state(endpoint.name, endpoint.variant)
+        if state is None:
+            raise PreflightFailedError(f"endpoint {endpoint.name} does not exist in {run.target_region}")
+        if state.desired_instances < endpoint.active_instances and state.status == "InService":
+            endpoints.set_instances(endpoint.name, endpoint.variant, endpoint.active_instances)
+    return Poll(
+        started_at=started_at,
+        wait_seconds=plan.expectations.endpoint_scale_up_seconds,
+        detail={"endpoints": [e.name for e in plan.inference.endpoints]},
+    )
+
+
+def check_inference(run: Run, plan: RecoveryPlan, poll: Poll, *, endpoints: Endpoints) -> Poll:
+    ready: dict[str, int] = {}
+    for endpoint in plan.inference.endpoints:
+        state = endpoints.state(endpoint.name, endpoint.variant)
+        if state and state.status == "InService" and state.instances >= endpoint.active_instances:
+            ready[endpoint.name] = state.instances
+    done = len(ready) == len(plan.inference.endpoints)
+    expected = plan.expectations.endpoint_scale_up_seconds
+    return _polled(poll, "inference", expected, done=done, ready=ready, region=run.target_region)
+
+
+def desired_weights(run: Run, plan: RecoveryPlan) -> dict[str, int]:
+    """All traffic to the target's record set, none to the source's."""
+    return {
+        plan.dns.set_identifiers[run.target_region]: FULL_WEIGHT,
+        plan.dns.set_identifiers[run.source_region]: 0,
+    }
+
+
+def shift_dns(run: Run, plan: RecoveryPlan, *, records: WeightedRecords) -> Poll:
+    """Move the weight to the target. Only ever reached after database and inference were verified (principle 2)."""
+    started_at = clock.now()
+    wanted = desired_weights(run, plan)
+    current = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
+    if all(current.get(k) == v for k, v in wanted.items()):
+        return Poll(started_at=started_at, done=True, ended_at=started_at, detail={"weights": wanted, "already": True})
+    change_id = records.set_weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type, wanted)
+    wait = plan.expectations.dns_propagation_seconds
+    return Poll(started_at=started_at, ref=change_id, wait_seconds=wait, detail={"weights": wanted})
+
+
+def check_dns(plan: RecoveryPlan, poll: Poll, *, records: WeightedRecords) -> Poll:
+    done = poll.ref is None or records.change_done(poll.ref)
+    return _polled(poll, "dns", plan.expectations.dns_propagation_seconds, done=done)
+
+
+def verify(
+    run: Run,
+    plan: RecoveryPlan,
+    dns: Poll,
+    *,
+    database: GlobalDatabase,
+    canary: CanaryPort,
+    records: WeightedRecords,
+) -> Verification:
+    """Prove the target serves: it holds the writer, every canary answers within its limit, DNS points at it."""
+    started_at = clock.now()
+    problems: list[str] = []
+    writer = database.global_state(plan.database.global_cluster).writer_region
+    if writer != run.target_region:
+        problems.append(f"writer is in {writer}, not {run.target_region}")
+    canaries = []
+    for endpoint in plan.inference.endpoints:
+        result = canary.invoke(endpoint.name, endpoint.canary.body, endpoint.canary.content_type)
+        ok = result.ok and result.latency_ms <= endpoint.canary.max_latency_ms
+        canaries.append(
+            Canary(
+                endpoint=endpoint.name,
+                region=run.target_region,
+                latency_ms=round(result.latency_ms, 2),
+                limit_ms=endpoint.canary.max_latency_ms,
+                ok=ok,
+            )
+        )
+        if not ok:
+            problems.append(
+                f"canary {endpoint.name}: {result.detail or 'answered'} in {result.latency_ms:.0f} ms "
+                f"(limit {endpoint.canary.max_latency_ms} ms)"
+            )
+    weights = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
+    if any(weights.get(k) != v for k, v in desired_weights(run, plan).items()):
+        problems.append(f"DNS weights are {weights}, expected {desired_weights(run, plan)}")
+    if problems:
+        raise VerificationFailedError("; ".join(problems))
+    return Verification(
+        writer_region=run.target_region,
+        dns_region=run.target_region,
+        weights=weights,
+        canaries=canaries,
+        started_at=started_at,
+        ended_at=clock.now(),
+    )
+
+
+def next_wait(poll: Poll, kind: str, expected_seconds: int) -> int:
+    """Sleep until the change is expected to be done, then poll every ``POLL_FLOOR[kind]`` seconds.
+
+    >>> from datetime import timedelta
+    >>> next_wait(Poll(started_at=clock.now() - timedelta(seconds=20)), "inference", 360)
+    340
+    """
+    remaining = expected_seconds - (clock.now() - poll.started_at).total_seconds()
+    return max(POLL_FLOOR[kind], math.ceil(remaining))
+
+
+def _polled(poll: Poll, kind: str, expected_seconds: int, *, done: bool, **detail: object) -> Poll:
+    """The next state of a poll loop: one more attempt, the next wait, and the moment it was seen done."""
+    return poll.model_copy(
+        update={
+            "attempt": poll.attempt + 1,
+            "done": done,
+            "ended_at": clock.now() if done else None,
+            "wait_seconds": next_wait(poll, kind, expected_seconds),
+            "detail": poll.detail | detail,
+        }
+    )

@@ -1,0 +1,51 @@
+"""evac's errors.
+
+Each error's class name is what Step Functions sees as the error name of a failed Lambda task, so the runbook's
+``Retry`` and ``Catch`` match on these names. Never rename one without updating ``state_machines/``.
+"""
+
+from __future__ import annotations
+
+
+class EvacError(Exception):
+    """Base of every error evac raises on purpose."""
+
+
+class PlanError(EvacError):
+    """The recovery plan, or a runbook input checked against it, is invalid."""
+
+
+class InvalidInputError(EvacError):
+    """A step received input that does not match its contract."""
+
+
+class AlreadyActiveError(EvacError):
+    """The target region already holds the writer: there is nothing to fail over."""
+
+
+class PreflightFailedError(EvacError):
+    """The target region is not ready to be promoted; nothing was changed."""
+
+
+class DatabasePromotionError(EvacError):
+    """Aurora refused to promote the target cluster."""
+
+
+class InferenceScaleError(EvacError):
+    """SageMaker refused to scale the target endpoint."""
+
+
+class DnsShiftError(EvacError):
+    """Route 53 refused the record change."""
+
+
+class VerificationFailedError(EvacError):
+    """The target region does not serve: wrong writer, failing canary or wrong DNS weights."""
+
+
+class RegionUnavailableError(EvacError):
+    """A region's API did not answer within its bounded timeout."""
+
+
+class AwsCallError(EvacError):
+    """An AWS call failed for a reason evac cannot act on; the message names the operation."""

@@ -1,0 +1,25 @@
+"""Runbook step: write the run record (phases, RTO, RPO, outcome) to the ledger and publish its metrics."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from evac.aws.dynamodb import Ledger
+from evac.domain.ledger import build_record
+from evac.domain.models import RecordInput, RunRecord
+from evac.handlers._step import metrics, step
+from evac.settings import settings
+
+
+@step(RecordInput)
+def lambda_handler(event: RecordInput) -> RunRecord:
+    config = settings()
+    record = build_record(event, application=config.plan.application)
+    Ledger(config.table, config.region).put(record)
+    metrics.add_dimension(name="application", value=record.application)
+    metrics.add_metric(name=f"Runs{record.outcome.title()}", unit=MetricUnit.Count, value=1)
+    if record.rto_seconds is not None:
+        metrics.add_metric(name="RTO", unit=MetricUnit.Seconds, value=record.rto_seconds)
+    if record.rpo_seconds is not None:
+        metrics.add_metric(name="RPOEstimate", unit=MetricUnit.Seconds, value=record.rpo_seconds)
+    return record

@@ -1,0 +1,29 @@
+"""Runbook step: prove recovery — writer region, a canary inference per endpoint, DNS weights."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from evac.aws.rds import AuroraGlobal
+from evac.aws.route53 import WeightedRecords
+from evac.aws.sagemaker_runtime import CanaryInvoker
+from evac.domain.models import VerifyInput
+from evac.domain.runbook import verify
+from evac.handlers._step import step
+from evac.settings import settings
+
+if TYPE_CHECKING:
+    from evac.domain.models import Verification
+
+
+@step(VerifyInput)
+def lambda_handler(event: VerifyInput) -> Verification:
+    region = event.run.target_region
+    return verify(
+        event.run,
+        settings().plan,
+        event.dns,
+        database=AuroraGlobal(region),
+        canary=CanaryInvoker(region),
+        records=WeightedRecords(),
+    )

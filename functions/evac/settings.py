@@ -1,0 +1,35 @@
+"""Settings a deployed function reads from its environment (set in template.yaml)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, bundled_plan
+
+
+# The root of the deployed bundle (functions/, /var/task in Lambda): a relative EVAC_PLAN is read from there.
+_BUNDLE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    plan_path: str
+    table: str
+    runbook_arn: str
+
+    @property
+    def plan(self) -> RecoveryPlan:
+        return bundled_plan(self.plan_path)
+
+
+def settings() -> Settings:
+    """Read at call time, not import time, so one container always sees its own function's environment."""
+    return Settings(
+        region=os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "")),
+        plan_path=str(_BUNDLE_ROOT / os.environ.get("EVAC_PLAN", str(DEFAULT_PLAN))),
+        table=os.environ.get("EVAC_TABLE", ""),
+        runbook_arn=os.environ.get("EVAC_RUNBOOK_ARN", ""),
+    )
