@@ -27,10 +27,15 @@ class ScaledClock:
         self.speed = speed
         self.epoch = (epoch or datetime.now(UTC)).replace(microsecond=0)
         self._t0 = time.monotonic()
+        self._wall0 = time.time()
 
     def elapsed(self) -> float:
         """Modelled seconds since the clock started."""
         return (time.monotonic() - self._t0) * self.speed
+
+    def elapsed_at(self, wall: datetime) -> float:
+        """Modelled seconds since the start at a wall-clock moment (e.g. a Step Functions history timestamp)."""
+        return (wall.timestamp() - self._wall0) * self.speed
 
     def now(self) -> datetime:
         return self.epoch + timedelta(seconds=self.elapsed())

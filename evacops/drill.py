@@ -1,0 +1,242 @@
+"""Drills: a scenario played on the local cloud, its outcome verified, its report written.
+
+The engine is a library (the CLI only parses and prints): ``run_drill("primary-outage")`` returns a ``DrillReport``,
+whose JSON form is the contract in DESIGN.md (fields may be added, never renamed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import boto3
+from pydantic import BaseModel, Field
+
+from evac.aws.dynamodb import Ledger
+from evac.domain.models import RunbookInput
+from evac.domain.plan import DEFAULT_PLAN
+from evacops.localcloud import LocalCloud
+from evacops.localcloud.clock import DEFAULT_SPEED
+from evacops.template import ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from evacops.localcloud.fidelity import Latencies
+
+Status = Literal["SUCCEEDED", "FAILED", "ABORTED", "SKIPPED"]
+EVENTS = ROOT / "events"
+
+
+class EndpointReport(BaseModel):
+    region: str
+    name: str
+    status: str
+    instances: int
+
+
+class PhaseReport(BaseModel):
+    name: str
+    start: float = Field(description="modelled seconds since the incident began")
+    end: float
+    seconds: float
+
+
+class Check(BaseModel):
+    name: str
+    ok: bool
+    detail: str
+
+
+class DrillReport(BaseModel):
+    scenario: str
+    status: Status
+    executions: int
+    from_region: str
+    to_region: str
+    strategy: Literal["switchover", "failover"] | None
+    writer_region: str | None
+    dns_region: str | None
+    endpoints: list[EndpointReport]
+    rto_seconds: float | None
+    critical_path_seconds: float | None
+    overhead_ratio: float | None
+    rpo_seconds: float | None
+    phases: list[PhaseReport]
+    wall_seconds: float
+    report_files: list[str] = Field(default_factory=list)
+    # Added fields (the contract allows additions):
+    incident_id: str | None = None
+    error: str | None = None
+    expected: bool = Field(default=False, description="the scenario's expected outcome was verified")
+    checks: list[Check] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    summary: str
+    start: Callable[[LocalCloud], str | None]  # raises the incident; returns the execution ARN it expects, if any
+    expect_strategy: str
+
+
+def _primary_outage(cloud: LocalCloud) -> str | None:
+    """Every plan alarm watching the primary goes to ALARM; the deployed trigger decides the rest."""
+    primary = cloud.plan.regions.primary
+    for alarm in cloud.plan.alarms:
+        if alarm.watched_region == primary:
+            cloud.alarms.set_state(alarm.region, alarm.name, "ALARM", reason="drill: the primary region is failing")
+    executions = cloud.executions(cloud.plan.regions.secondary)
+    return executions[0]["executionArn"] if executions else None
+
+
+def _planned_switchover(cloud: LocalCloud) -> str | None:
+    """Start the runbook with the planned drill input from events/, as `sam remote invoke` would send it."""
+    request = RunbookInput.model_validate_json((EVENTS / "drill-planned.json").read_text(encoding="utf-8"))
+    target = request.target_region or cloud.plan.regions.secondary
+    sfn = boto3.client("stepfunctions", target)
+    payload = request.model_dump(mode="json", exclude_none=True)
+    started = sfn.start_execution(
+        stateMachineArn=cloud.stacks[target].runbook_arn, name=request.incident_id, input=json.dumps(payload)
+    )
+    return str(started["executionArn"])
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "primary-outage",
+            "Unplanned: the primary's alarms go to ALARM; the trigger starts the runbook; failover with AllowDataLoss.",
+            _primary_outage,
+            "failover",
+        ),
+        Scenario(
+            "planned-switchover",
+            "Planned: the runbook is started with events/drill-planned.json; switchover with no data loss.",
+            _planned_switchover,
+            "switchover",
+        ),
+    )
+}
+
+
+def run_drill(
+    scenario: str,
+    *,
+    plan_path: str | Path = DEFAULT_PLAN,
+    speed: float = DEFAULT_SPEED,
+    latencies: Latencies | None = None,
+    on_event: Callable[[float, dict[str, Any]], None] | None = None,
+    log_file: Path | None = None,
+) -> DrillReport:
+    """Play ``scenario`` on a fresh local cloud; ``on_event(modelled_seconds, history_event)`` shows progress."""
+    if scenario not in SCENARIOS:
+        raise KeyError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+    chosen = SCENARIOS[scenario]
+    wall_start = time.perf_counter()
+    with LocalCloud(plan_path, speed=speed, latencies=latencies, log_file=log_file) as cloud:
+        plan = cloud.plan
+        source, target = plan.regions.primary, plan.regions.secondary
+        critical_path = _critical_path(cloud, chosen.expect_strategy)
+        began = cloud.clock.now()
+        execution_arn = chosen.start(cloud)
+        described: dict[str, Any] = {}
+        if execution_arn:
+            described = cloud.wait_for_execution(
+                execution_arn,
+                on_event=(lambda e: on_event(_since(began, e["timestamp"], cloud), e)) if on_event else None,
+            )
+        executions = len(cloud.executions(target))
+        ledger = Ledger(cloud.stacks[target].table, target)
+        record = ledger.get(execution_arn.rsplit(":", 1)[-1]) if execution_arn else None
+        lock = ledger.lock_holder(plan.application)
+        endpoints = [EndpointReport(**e) for e in cloud.endpoints()]
+        writer, dns = cloud.writer_region(), cloud.dns_region()
+    rto = float(record["rto_seconds"]) if record and record.get("rto_seconds") is not None else None
+    report = DrillReport(
+        scenario=scenario,
+        status=described.get("status", "SKIPPED") if described.get("status") != "TIMED_OUT" else "FAILED",
+        executions=executions,
+        from_region=source,
+        to_region=target,
+        strategy=record.get("strategy") if record else None,
+        writer_region=writer,
+        dns_region=dns,
+        endpoints=endpoints,
+        rto_seconds=rto,
+        critical_path_seconds=critical_path,
+        overhead_ratio=round(rto / critical_path, 3) if rto and critical_path else None,
+        rpo_seconds=float(record["rpo_seconds"]) if record and record.get("rpo_seconds") is not None else None,
+        phases=_phases(record, began),
+        wall_seconds=round(time.perf_counter() - wall_start, 2),
+        incident_id=record["incident_id"] if record else None,
+        error=described.get("error"),
+    )
+    report.checks = _checks(report, chosen, plan.inference.endpoints, record, lock)
+    report.expected = all(c.ok for c in report.checks)
+    return report
+
+
+def _critical_path(cloud: LocalCloud, strategy: str) -> float:
+    """The floor under RTO: the slower of database promotion and inference scale-up, then DNS propagation."""
+    latencies = cloud.latencies
+    database = latencies.aurora_switchover if strategy == "switchover" else latencies.aurora_failover
+    target = cloud.plan.regions.secondary
+    scaling = any(
+        e["instances"] < cloud.plan.endpoint(e["name"]).active_instances
+        for e in cloud.endpoints()
+        if e["region"] == target
+    )
+    inference = latencies.endpoint_scale_up if scaling else 0.0
+    return max(database, inference) + latencies.dns_propagation
+
+
+def _since(began: datetime, at: datetime, cloud: LocalCloud) -> float:
+    """History timestamps are wall time: map one onto the modelled clock, as seconds since the incident began."""
+    return round(cloud.clock.elapsed_at(at) - cloud.clock.seconds_since_epoch(began), 1)
+
+
+def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]:
+    if not record:
+        return []
+    phases = []
+    for phase in record.get("phases", []):
+        start = (datetime.fromisoformat(phase["start"]) - began).total_seconds()
+        end = (datetime.fromisoformat(phase["end"]) - began).total_seconds()
+        phases.append(PhaseReport(name=phase["name"], start=round(start, 1), end=round(end, 1), seconds=float(phase["seconds"])))
+    return phases
+
+
+def _checks(
+    report: DrillReport, scenario: Scenario, planned: list[Any], record: dict[str, Any] | None, lock: str | None
+) -> list[Check]:
+    target = report.to_region
+    capacity = {e.name: e.active_instances for e in planned}
+    at_target = {e.name: e for e in report.endpoints if e.region == target}
+    checks = [
+        Check(name="status", ok=report.status == "SUCCEEDED", detail=f"runbook {report.status}"),
+        Check(name="executions", ok=report.executions == 1, detail=f"{report.executions} runbook(s) started"),
+        Check(
+            name="strategy",
+            ok=report.strategy == scenario.expect_strategy,
+            detail=f"{report.strategy}, expected {scenario.expect_strategy}",
+        ),
+        Check(name="writer_region", ok=report.writer_region == target, detail=f"writer in {report.writer_region}"),
+        Check(name="dns_region", ok=report.dns_region == target, detail=f"traffic to {report.dns_region}"),
+        Check(name="run_record", ok=record is not None, detail="run recorded" if record else "no run record"),
+        Check(name="lock_released", ok=lock is None, detail="lock free" if lock is None else f"held by {lock}"),
+    ]
+    for name, needed in capacity.items():
+        found = at_target.get(name)
+        ok = found is not None and found.status == "InService" and found.instances >= needed
+        detail = f"{name} in {target}: {found.status} x{found.instances}" if found else f"{name} missing in {target}"
+        checks.append(Check(name=f"capacity:{name}", ok=ok, detail=f"{detail} (needs {needed})"))
+    if scenario.expect_strategy == "switchover":
+        checks.append(Check(name="rpo", ok=report.rpo_seconds == 0, detail=f"RPO {report.rpo_seconds}"))
+    return checks
+
