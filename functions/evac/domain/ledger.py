@@ -16,7 +16,9 @@ def build_record(record: RecordInput, *, application: str) -> RunRecord:
     """Summarise a run from the state it reached. A record with an ``error`` is a failed run."""
     run, error = record.run, record.error
     outcome = "FAILED" if error else "SUCCEEDED"
-    incident = run.incident_id if run else (record.incident_id or "unknown")
+    request = record.request or {}
+    incident = run.incident_id if run else str(record.execution or request.get("incident_id") or "unknown")
+    raw_mode = request.get("mode")
     rto = rto_seconds(record) if not error else None
     if error:
         summary = f"evac {application}: failover {incident} FAILED with {error.Error}"
@@ -29,7 +31,7 @@ def build_record(record: RecordInput, *, application: str) -> RunRecord:
         incident_id=incident,
         application=application,
         outcome=outcome,
-        mode=run.mode if run else record.mode,
+        mode=run.mode if run else (raw_mode if raw_mode in ("planned", "unplanned") else None),
         strategy=run.strategy if run else None,
         source_region=run.source_region if run else None,
         target_region=run.target_region if run else None,

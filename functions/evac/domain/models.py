@@ -116,8 +116,8 @@ class RecordInput(Contract):
 
     model_config = ConfigDict(extra="ignore")
     run: Run | None = None
-    incident_id: str | None = Field(default=None, description="from the runbook input, for runs that failed early")
-    mode: Mode | None = None
+    execution: str | None = Field(default=None, description="the execution's name: the incident id")
+    request: dict[str, Any] | None = Field(default=None, description="the raw runbook input, valid or not")
     preflight: Preflight | None = None
     promotion: tuple[Poll, Poll] | None = Field(
         default=None, description="(database, inference): the Parallel state's branch results, in branch order"
