@@ -22,7 +22,9 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-plan_app = typer.Typer(help="Check a recovery plan and derive the stack's deploy parameters from it.", no_args_is_help=True)
+plan_app = typer.Typer(
+    help="Check a recovery plan and derive the stack's deploy parameters from it.", no_args_is_help=True
+)
 app.add_typer(plan_app, name="plan")
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -159,9 +161,11 @@ def plan_params(
     except PlanError as exc:
         errors.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
-    bundled = plan.resolve().relative_to(DEFAULT_PLAN.parent.parent.parent) if plan.resolve().is_relative_to(
-        DEFAULT_PLAN.parent.parent.parent
-    ) else None
+    bundled = (
+        plan.resolve().relative_to(DEFAULT_PLAN.parent.parent.parent)
+        if plan.resolve().is_relative_to(DEFAULT_PLAN.parent.parent.parent)
+        else None
+    )
     parts = [
         f"Application={loaded.application}",
         f"PeerRegion={peer}",
@@ -170,7 +174,7 @@ def plan_params(
     ]
     if bundled is not None:
         parts.append(f"PlanFile={bundled}")
-    print(" ".join(parts))  # noqa: T201 - plain output, meant for $(...)
+    print(" ".join(parts))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
@@ -25,6 +24,7 @@ from evacops.template import ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from evacops.localcloud.fidelity import Latencies
 
@@ -208,7 +208,9 @@ def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]
     for phase in record.get("phases", []):
         start = (datetime.fromisoformat(phase["start"]) - began).total_seconds()
         end = (datetime.fromisoformat(phase["end"]) - began).total_seconds()
-        phases.append(PhaseReport(name=phase["name"], start=round(start, 1), end=round(end, 1), seconds=float(phase["seconds"])))
+        phases.append(
+            PhaseReport(name=phase["name"], start=round(start, 1), end=round(end, 1), seconds=float(phase["seconds"]))
+        )
     return phases
 
 
@@ -239,4 +241,3 @@ def _checks(
     if scenario.expect_strategy == "switchover":
         checks.append(Check(name="rpo", ok=report.rpo_seconds == 0, detail=f"RPO {report.rpo_seconds}"))
     return checks
-

@@ -30,7 +30,7 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return {name: value}
 
 
@@ -62,13 +62,13 @@ class Resolver:
             "AWS::URLSuffix": "amazonaws.com",
         }
 
-    def resolve(self, value: Any) -> Any:  # noqa: ANN401 - templates are untyped JSON
+    def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
             if key == "Fn::GetAtt":
@@ -78,7 +78,7 @@ class Resolver:
                 return self._sub(arg)
         return {k: self.resolve(v) for k, v in value.items()}
 
-    def _ref(self, name: str) -> Any:  # noqa: ANN401
+    def _ref(self, name: str) -> Any:
         if name in self.parameters:
             return self.parameters[name]
         if name in self.pseudo():

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 _ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's credentials
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
     "MOTO_ACCOUNT_ID": ACCOUNT,
@@ -165,7 +165,7 @@ class LocalCloud:
 
     def executions(self, region: str) -> list[dict[str, Any]]:
         sfn = boto3.client("stepfunctions", region)
-        return list(sfn.list_executions(stateMachineArn=self.stacks[region].runbook_arn)["executions"])
+        return [dict(e) for e in sfn.list_executions(stateMachineArn=self.stacks[region].runbook_arn)["executions"]]
 
     def wait_for_execution(
         self,
@@ -183,7 +183,7 @@ class LocalCloud:
             if on_event:
                 events = sfn.get_execution_history(executionArn=execution_arn)["events"]
                 for event in events[seen:]:
-                    on_event(event)
+                    on_event(dict(event))
                 seen = len(events)
             if described["status"] != "RUNNING":
                 return dict(described)

@@ -53,7 +53,7 @@ class AlarmEvents:
         if stack is None:
             return
         for rule in stack.rules:
-            if not EventPattern.load(json.dumps(rule.pattern)).matches_event(event):
+            if not EventPattern.load(json.dumps(rule.pattern)).matches_event(event):  # type: ignore[arg-type]
                 continue
             if rule.function_arn:
                 response = boto3.client("lambda", region).invoke(
@@ -65,9 +65,7 @@ class AlarmEvents:
                 self.deliver(rule.bus_arn.split(":")[3], event)
 
 
-def state_change_event(
-    region: str, alarm: str, state: str, previous: str, reason: str, at: str
-) -> dict[str, Any]:
+def state_change_event(region: str, alarm: str, state: str, previous: str, reason: str, at: str) -> dict[str, Any]:
     """The ``CloudWatch Alarm State Change`` event for a metric alarm, in EventBridge's envelope."""
     return {
         "version": "0",

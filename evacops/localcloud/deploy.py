@@ -11,7 +11,6 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -22,7 +21,9 @@ ACCOUNT = "123456789012"
 _TRUST = json.dumps(
     {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
     }
 )
 
@@ -59,7 +60,7 @@ def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac")
     resolver = Resolver(region, ACCOUNT, stack_name, defaults(template) | parameters)
     stack = Stack(region=region, name=stack_name)
     _name_everything(template, resolver, stack)
-    _create_table(template, resolver, stack)
+    _create_table(template, stack)
     _create_topic(stack)
     _create_functions(template, resolver, stack)
     _create_state_machines(template, resolver, stack)
@@ -104,7 +105,7 @@ def region_account(resolver: Resolver) -> str:
     return f"{resolver.region}:{resolver.account}"
 
 
-def _create_table(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+def _create_table(template: dict[str, Any], stack: Stack) -> None:
     props = next(r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table")
     boto3.client("dynamodb", stack.region).create_table(
         TableName=stack.table,
@@ -179,7 +180,3 @@ def _create_rules(template: dict[str, Any], resolver: Resolver, stack: Stack) ->
             rule = Rule(f"{stack.name}-{logical}", props["EventPattern"], bus_arn=target["Arn"])
             stack.rules.append(rule)
             events.put_rule(Name=rule.name, EventPattern=json.dumps(rule.pattern))
-
-
-def bundle_root() -> Path:
-    return ROOT / "functions"

@@ -67,12 +67,12 @@ class AuroraGlobalFailover:
         original_describe = RDSResponse.describe_global_clusters
         original_create = RDSBackend.create_global_cluster
 
-        def create_global_cluster(backend: RDSBackend, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        def create_global_cluster(backend: RDSBackend, *args: Any, **kwargs: Any) -> Any:
             """The source cluster of a new global cluster is its primary: the writer (moto leaves IsWriter false)."""
             created = original_create(backend, *args, **kwargs)
             for member in created.members:
                 member.is_writer = True
-            created.failover_state = None
+            created.failover_state = None  # type: ignore[attr-defined]  # evac adds FailoverState to moto's model
             return created
 
         def failover_global_cluster(response: RDSResponse) -> ActionResult:
@@ -82,13 +82,17 @@ class AuroraGlobalFailover:
                     "InvalidParameterCombination", "Specify AllowDataLoss or Switchover to fail over a global cluster"
                 )
             kind = "switching-over" if params.get("Switchover") else "failing-over"
-            seconds = extension.latencies.aurora_switchover if kind == "switching-over" else extension.latencies.aurora_failover
+            seconds = (
+                extension.latencies.aurora_switchover
+                if kind == "switching-over"
+                else extension.latencies.aurora_failover
+            )
             return extension._promote(response, kind, seconds)
 
         def switchover_global_cluster(response: RDSResponse) -> ActionResult:
             return extension._promote(response, "switching-over", extension.latencies.aurora_switchover)
 
-        def describe_global_clusters(response: RDSResponse) -> Any:  # noqa: ANN401 - moto's own return type
+        def describe_global_clusters(response: RDSResponse) -> Any:
             extension.timeline.settle()
             return original_describe(response)
 
@@ -106,7 +110,9 @@ class AuroraGlobalFailover:
         if global_cluster is None:
             raise RDSClientError("GlobalClusterNotFoundFault", f"{params['GlobalClusterIdentifier']} not found")
         target_ref = params["TargetDbClusterIdentifier"]
-        target = next((m for m in global_cluster.members if target_ref in (m.db_cluster_arn, m.db_cluster_identifier)), None)
+        target = next(
+            (m for m in global_cluster.members if target_ref in (m.db_cluster_arn, m.db_cluster_identifier)), None
+        )
         if target is None:
             raise RDSClientError("DBClusterNotFoundFault", f"{target_ref} is not a member of the global cluster")
         if global_cluster.status != "available":
@@ -117,7 +123,7 @@ class AuroraGlobalFailover:
         if target is source:
             raise RDSClientError("InvalidParameterValue", f"{target_ref} is already the writer")
         global_cluster.status = kind
-        global_cluster.failover_state = {
+        global_cluster.failover_state = {  # type: ignore[attr-defined]
             "Status": kind,
             "FromDbClusterArn": source.db_cluster_arn,
             "ToDbClusterArn": target.db_cluster_arn,
@@ -128,7 +134,7 @@ class AuroraGlobalFailover:
             source.is_writer = False
             target.is_writer = True
             global_cluster.status = "available"
-            global_cluster.failover_state = None
+            global_cluster.failover_state = None  # type: ignore[attr-defined]
 
         self.timeline.after(seconds, complete)
         return ActionResult({"GlobalCluster": global_cluster})
@@ -159,7 +165,11 @@ class SageMakerScaling:
             endpoint = backend.endpoints.get(endpoint_name)
             if endpoint is not None and endpoint.endpoint_status != "InService":
                 raise AWSValidationException(f"Cannot update in-progress endpoint {endpoint.arn}.")
-            before = {v["VariantName"]: v.get("CurrentInstanceCount", 0) for v in endpoint.production_variants} if endpoint else {}
+            before = (
+                {v["VariantName"]: v.get("CurrentInstanceCount", 0) for v in endpoint.production_variants}
+                if endpoint
+                else {}
+            )
             arn = original_update(backend, endpoint_name, desired_weights_and_capacities)
             endpoint = backend.endpoints[endpoint_name]
             endpoint.endpoint_status = "Updating"
@@ -174,11 +184,11 @@ class SageMakerScaling:
             extension.timeline.after(extension.latencies.endpoint_scale_up, complete)
             return str(arn)
 
-        def describe(response: SageMakerResponse) -> Any:  # noqa: ANN401
+        def describe(response: SageMakerResponse) -> Any:
             extension.timeline.settle()
             return original_describe(response)
 
-        def invoke(response: SageMakerRuntimeResponse) -> Any:  # noqa: ANN401
+        def invoke(response: SageMakerRuntimeResponse) -> Any:
             extension.timeline.settle()
             name = response._get_param("EndpointName")
             from moto.sagemaker.models import sagemaker_backends
@@ -187,9 +197,11 @@ class SageMakerScaling:
             serving = endpoint is not None and any(
                 v.get("CurrentInstanceCount", 0) > 0 for v in endpoint.production_variants
             )
-            if not serving or endpoint.endpoint_status not in ("InService", "Updating"):
-                body = {"__type": "ValidationError", "message": f"Endpoint {name} of account "
-                        f"{response.current_account} not found or not serving."}
+            if endpoint is None or not serving or endpoint.endpoint_status not in ("InService", "Updating"):
+                body = {
+                    "__type": "ValidationError",
+                    "message": f"Endpoint {name} of account {response.current_account} not found or not serving.",
+                }
                 import json
 
                 return 400, {"x-amzn-errortype": "ValidationError"}, json.dumps(body)
@@ -250,7 +262,7 @@ class Route53Propagation:
         stack.enter_context(patch.object(Route53, "get_change", get_change))
 
 
-def _now(extension: Route53Propagation) -> Any:  # noqa: ANN401
+def _now(extension: Route53Propagation) -> Any:
     return extension.timeline.clock.now()
 
 

@@ -37,7 +37,13 @@ log = logging.getLogger("evac.localcloud")
 
 # The AWS services evac's handlers call (see functions/evac/aws/).
 WARM_SERVICES = (
-    "rds", "cloudwatch", "sagemaker", "sagemaker-runtime", "application-autoscaling", "route53", "dynamodb",
+    "rds",
+    "cloudwatch",
+    "sagemaker",
+    "sagemaker-runtime",
+    "application-autoscaling",
+    "route53",
+    "dynamodb",
     "stepfunctions",
 )
 
@@ -83,7 +89,7 @@ class LambdaRuntime:
         from evac.aws import clients
 
         for variables in self.environments.values():
-            with _environment(variables):
+            with _Environment(variables):
                 importlib.import_module(_handler_module(variables["_HANDLER"]))
         for service in WARM_SERVICES:
             for region in regions:
@@ -91,7 +97,7 @@ class LambdaRuntime:
 
     def invoke(self, function: LambdaFunction, event: str | dict | None) -> tuple[str, bool, str]:
         payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
-        module_name, attribute = _handler_module(function.handler), function.handler.rpartition(".")[2]
+        module_name, attribute = _handler_module(str(function.handler)), str(function.handler).rpartition(".")[2]
         context = SimpleNamespace(
             function_name=function.function_name,
             function_version="$LATEST",
@@ -102,7 +108,7 @@ class LambdaRuntime:
             log_stream_name="local",
             get_remaining_time_in_millis=lambda: int(function.timeout) * 1000,
         )
-        with self._lock, _environment(self.environments.get(function.function_arn, {})):
+        with self._lock, _Environment(self.environments.get(function.function_arn, {})):
             started = self.clock.elapsed()
             try:
                 handler = getattr(importlib.import_module(module_name), attribute)
@@ -119,12 +125,14 @@ class LambdaRuntime:
                 )
                 result = None
             self.invocations.append(
-                Invocation(function.function_name, function.region, payload, result, error, started, self.clock.elapsed())
+                Invocation(
+                    function.function_name, function.region, payload, result, error, started, self.clock.elapsed()
+                )
             )
         return body, error is not None, ""
 
 
-class _environment:
+class _Environment:
     """Set a function's environment for the length of one invocation, then restore the process's."""
 
     def __init__(self, variables: dict[str, str]) -> None:
@@ -147,7 +155,7 @@ class _environment:
 def install_scaled_time(stack: ExitStack, clock: ScaledClock) -> None:
     """Make the Step Functions interpreter wait on ``clock``."""
 
-    def wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:  # noqa: ANN401, ARG001
+    def wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:  # noqa: ARG001
         # Waiting on the execution's event keeps StopExecution able to interrupt the wait, as moto does.
         deadline = time.monotonic() + clock.real_seconds(wait_seconds)
         while env.is_running() and (remaining := deadline - time.monotonic()) > 0:

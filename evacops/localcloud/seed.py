@@ -46,9 +46,11 @@ def _seed_database(plan: RecoveryPlan, clock: ScaledClock) -> None:
         DBClusterIdentifier=db.clusters[plan.regions.primary],
         Engine=db.engine,
         MasterUsername="evac",
-        MasterUserPassword="local-cloud-only",  # noqa: S106 - moto's cluster, never a real database
+        MasterUserPassword="local-cloud-only",
     )["DBCluster"]
-    primary.create_global_cluster(GlobalClusterIdentifier=db.global_cluster, SourceDBClusterIdentifier=source["DBClusterArn"])
+    primary.create_global_cluster(
+        GlobalClusterIdentifier=db.global_cluster, SourceDBClusterIdentifier=source["DBClusterArn"]
+    )
     boto3.client("rds", plan.regions.secondary).create_db_cluster(
         DBClusterIdentifier=db.clusters[plan.regions.secondary],
         Engine=db.engine,

@@ -30,7 +30,7 @@ class AlarmStateChangeEvent(EventBridgeModel):
     source: Literal["aws.cloudwatch"]
     detail_type: Literal["CloudWatch Alarm State Change"] = Field(alias="detail-type")
     time: AwareDatetime
-    detail: AlarmStateChangeDetail  # type: ignore[assignment]
+    detail: AlarmStateChangeDetail
 
     def signal(self) -> AlarmSignal:
         return AlarmSignal(

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, bundled_plan
 
-
 # The root of the deployed bundle (functions/, /var/task in Lambda): a relative EVAC_PLAN is read from there.
 _BUNDLE_ROOT = Path(__file__).resolve().parent.parent
 

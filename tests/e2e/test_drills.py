@@ -69,8 +69,14 @@ def test_dns_moves_only_after_database_and_inference_are_ready() -> None:
 def test_alarm_events_the_plan_does_not_ask_for_start_nothing(alarm: str, state: str) -> None:
     with LocalCloud(speed=FAST) as cloud:
         boto3.client("cloudwatch", "us-east-1").put_metric_alarm(
-            AlarmName="some-other-team-alarm", MetricName="Errors", Namespace="X", Statistic="Sum", Period=60,
-            EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+            AlarmName="some-other-team-alarm",
+            MetricName="Errors",
+            Namespace="X",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
         )
         cloud.alarms.set_state("us-east-1", alarm, state)
 

@@ -22,9 +22,9 @@ _session = boto3.session.Session()
 
 
 @cache
-def client(service: str, region: str, *, probe: bool = False) -> Any:  # noqa: ANN401 - boto3 clients are untyped
+def client(service: str, region: str, *, probe: bool = False) -> Any:
     """A client for ``service`` in ``region`` (use ``clear`` after changing credentials or endpoints)."""
-    return _session.client(service, region_name=region, config=PROBE if probe else STEADY)
+    return _session.client(service, region_name=region, config=PROBE if probe else STEADY)  # type: ignore[call-overload]
 
 
 def clear() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import ClientError
 
 from evac.aws.clients import client
@@ -21,7 +23,8 @@ class SageMakerEndpoints:
             if exc.response["Error"]["Code"] == "ValidationException" and "Could not find" in str(exc):
                 return None
             raise
-        match = next((v for v in found.get("ProductionVariants", []) if v["VariantName"] == variant), {})
+        variants = found.get("ProductionVariants", [])
+        match: dict[str, Any] = next((v for v in variants if v["VariantName"] == variant), {})
         return EndpointState(
             name=endpoint,
             status=found["EndpointStatus"],

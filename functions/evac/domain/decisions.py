@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from evac.domain.models import Mode, Strategy
+if TYPE_CHECKING:
+    from evac.domain.models import Mode, Strategy
 
 
 def choose_strategy(mode: Mode, *, primary_answers: bool) -> Strategy:

@@ -1,8 +1,9 @@
 """Contracts at every state boundary of the runbook: what each step takes and returns.
 
-The state document the runbook carries is the runbook input plus ``{"run": Run, "preflight": ..., "promotion":
-[database Poll, inference Poll], "dns": Poll, "verification": ..., "error": {"Error", "Cause"}}``; each task's ``Parameters``
-pick the parts its step needs, and each step returns JSON dumped from one of these models.
+The state document the runbook carries is ``{"request": the runbook input, "execution": its name, "run": Run,
+"preflight": Preflight, "promotion": [database Poll, inference Poll], "dns": Poll, "verification": Verification,
+"error": {"Error", "Cause"}}``; each task's ``Parameters`` pick the parts its step needs, and each step
+returns JSON dumped from one of these models.
 """
 
 from __future__ import annotations

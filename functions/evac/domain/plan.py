@@ -157,7 +157,9 @@ class RecoveryPlan(_Strict):
             if alarm.watched_region not in regions:
                 raise ValueError(f"alarms.{i}.watches: {alarm.watched_region!r} is not one of the plan's regions")
             if alarm.endpoint is not None and alarm.endpoint not in endpoints:
-                raise ValueError(f"alarms.{i}.endpoint: unknown endpoint {alarm.endpoint!r}; known: {sorted(endpoints)}")
+                raise ValueError(
+                    f"alarms.{i}.endpoint: unknown endpoint {alarm.endpoint!r}; known: {sorted(endpoints)}"
+                )
         return self
 
     def peer(self, region: str) -> str:

@@ -118,10 +118,8 @@ def check_database(run: Run, plan: RecoveryPlan, poll: Poll, *, database: Global
     return _polled(poll, "database", expected, done=done, writer_region=state.writer_region, status=state.status)
 
 
-def scale_inference(
-    run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling
-) -> Poll:
-    """Raise every endpoint in the target to its active capacity: autoscaling floor first, so it cannot scale back in."""
+def scale_inference(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling) -> Poll:
+    """Raise every target endpoint to its active capacity; the autoscaling floor first, so it cannot scale back in."""
     started_at = clock.now()
     for endpoint in plan.inference.endpoints:
         autoscaling.raise_min_capacity(endpoint.name, endpoint.variant, endpoint.active_instances)
@@ -184,7 +182,7 @@ def verify(
 ) -> Verification:
     """Prove the target serves: it holds the writer, every canary answers within its limit, DNS points at it."""
     started_at = clock.now()
-    problems: list[str] = []
+    problems: list[str] = [] if dns.done else ["the DNS change has not propagated (not INSYNC)"]
     writer = database.global_state(plan.database.global_cluster).writer_region
     if writer != run.target_region:
         problems.append(f"writer is in {writer}, not {run.target_region}")

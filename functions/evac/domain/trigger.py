@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from evac.domain.decisions import incident_id
 from evac.domain.models import RunbookInput
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from evac.domain.plan import RecoveryPlan
 
 Action = Literal["start", "ignore", "reject"]
@@ -38,7 +39,9 @@ class Decision:
         return self.request.incident_id if self.request else None
 
 
-def decide(signal: AlarmSignal, plan: RecoveryPlan, *, here: str, account: str | None = None) -> Decision:
+def decide(  # noqa: PLR0911 - one early return per reason to ignore, each with its own message
+    signal: AlarmSignal, plan: RecoveryPlan, *, here: str, account: str | None = None
+) -> Decision:
     """Start a runbook only for a plan alarm entering ALARM whose failover target is this stack's region.
 
     Every other event is ignored with a reason a person can act on.
@@ -49,14 +52,14 @@ def decide(signal: AlarmSignal, plan: RecoveryPlan, *, here: str, account: str |
     if account is not None and signal.account != account:
         return Decision("ignore", f"alarm {signal.name!r} belongs to account {signal.account}, not {account}")
     if signal.region != alarm.region:
-        return Decision("ignore", f"alarm {signal.name!r} fired in {signal.region}; the plan places it in {alarm.region}")
+        return Decision(
+            "ignore", f"alarm {signal.name!r} fired in {signal.region}; the plan places it in {alarm.region}"
+        )
     if signal.state != "ALARM":
         return Decision("ignore", f"alarm {signal.name!r} went to {signal.state}, not ALARM")
     target = plan.peer(alarm.watched_region)
     if target != here:
-        return Decision(
-            "ignore", f"alarm {signal.name!r} calls for a failover to {target}; this stack promotes {here}"
-        )
+        return Decision("ignore", f"alarm {signal.name!r} calls for a failover to {target}; this stack promotes {here}")
     if not plan.trigger.automatic:
         return Decision("ignore", "automatic failover is off in the plan (trigger.automatic: false)")
     incident = incident_id(

@@ -68,7 +68,7 @@ def describe(exc: ValidationError, what: str) -> str:
 
 
 def translate(exc: ClientError) -> AwsCallError:
-    error: dict[str, Any] = exc.response.get("Error", {})
+    error: dict[str, Any] = dict(exc.response.get("Error", {}))
     code = str(error.get("Code", "Unknown"))
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
     message = f"{exc.operation_name} failed: {code}: {error.get('Message', '')}"

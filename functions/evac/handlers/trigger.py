@@ -33,7 +33,9 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         reason = describe(exc, "alarm state change event")
         logger.warning("event rejected", extra={"decision": "reject", "reason": reason})
         return {"decision": "reject", "reason": reason}
-    decision = decide(parsed.signal(), config.plan, here=config.region, account=context.invoked_function_arn.split(":")[4])
+    decision = decide(
+        parsed.signal(), config.plan, here=config.region, account=context.invoked_function_arn.split(":")[4]
+    )
     result: dict = {"decision": decision.action, "reason": decision.reason}
     if decision.request is not None:
         logger.append_keys(correlation_id=decision.request.incident_id)
