@@ -1,0 +1,157 @@
+"""The in-process Lambda runtime (``evacops.localcloud.runtime.LambdaRuntime``): a function's handler runs with its
+own environment, and an exception comes back as Lambda reports it, named after its class, which is the error name
+Step Functions' Retry and Catch match on.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+
+from evac.errors import InvalidInputError
+from evacops.localcloud import LocalCloud
+from evacops.localcloud.clock import ScaledClock
+from evacops.localcloud.runtime import LambdaRuntime
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from contextlib import ExitStack
+
+REGION = "us-east-1"
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+# Handlers the runtime imports from this module, as it imports evac's from functions/.
+def rejecting_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    raise InvalidInputError(f"invalid RunbookInput: mode: {event.get('mode')!r} is not planned or unplanned")
+
+
+def echo_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"event": event, "function": context.function_name, "stage": os.environ.get("EVAC_STAGE")}
+
+
+@pytest.fixture
+def runtime(stack: ExitStack) -> LambdaRuntime:
+    installed = LambdaRuntime(ScaledClock(100_000))
+    installed.install(stack)
+    return installed
+
+
+def create_function(runtime: LambdaRuntime, name: str, handler: str, variables: dict[str, str]) -> str:
+    role = boto3.client("iam", REGION).create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=TRUST)
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as bundle:
+        bundle.writestr("README", "the runtime imports the handler in-process")
+    arn = boto3.client("lambda", REGION).create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role["Role"]["Arn"],
+        Handler=f"{__name__}.{handler}",
+        Code={"ZipFile": code.getvalue()},
+        Environment={"Variables": variables},
+    )["FunctionArn"]
+    runtime.environments[arn] = variables
+    return str(arn)
+
+
+def test_invoke_runs_the_handler_with_the_function_environment_and_context(runtime: LambdaRuntime) -> None:
+    create_function(runtime, "echo", "echo_handler", {"EVAC_STAGE": "drill"})
+
+    answer = boto3.client("lambda", REGION).invoke(FunctionName="echo", Payload=b'{"incident_id": "x"}')
+
+    assert "FunctionError" not in answer
+    assert json.loads(answer["Payload"].read()) == {
+        "event": {"incident_id": "x"},
+        "function": "echo",
+        "stage": "drill",
+    }
+    assert "EVAC_STAGE" not in os.environ  # the function's environment lasts one invocation
+
+
+def test_a_handler_exception_is_a_function_error_named_after_its_class(runtime: LambdaRuntime) -> None:
+    create_function(runtime, "plan", "rejecting_handler", {})
+
+    answer = boto3.client("lambda", REGION).invoke(FunctionName="plan", Payload=b'{"mode": "sideways"}')
+
+    assert "FunctionError" in answer
+    payload = json.loads(answer["Payload"].read())
+    assert payload["errorType"] == "InvalidInputError"
+    assert "sideways" in payload["errorMessage"]
+    assert isinstance(payload["stackTrace"], list)
+
+
+def test_step_functions_catches_a_lambda_error_by_the_exception_class_name(runtime: LambdaRuntime) -> None:
+    function = create_function(runtime, "plan", "rejecting_handler", {})
+    sfn = boto3.client("stepfunctions", REGION)
+    definition = {
+        "StartAt": "Plan",
+        "States": {
+            "Plan": {
+                "Type": "Task",
+                "Resource": function,
+                "Catch": [
+                    {"ErrorEquals": ["PlanError"], "Next": "WrongCatch"},
+                    {"ErrorEquals": ["InvalidInputError"], "ResultPath": "$.error", "Next": "Rejected"},
+                ],
+                "End": True,
+            },
+            "WrongCatch": {"Type": "Fail", "Error": "WrongCatch"},
+            "Rejected": {"Type": "Pass", "End": True},
+        },
+    }
+    machine = sfn.create_state_machine(
+        name="catch", definition=json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/states"
+    )["stateMachineArn"]
+
+    execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"mode": "sideways"}))["executionArn"]
+    described = wait(sfn, execution)
+
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"])["error"]["Error"] == "InvalidInputError"
+    assert [i.error for i in runtime.invocations] == ["InvalidInputError"]
+
+
+def wait(sfn: Any, execution: str, timeout: float = 20.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+        if time.monotonic() > deadline:
+            pytest.fail(f"{execution} still running after {timeout} wall seconds")
+        time.sleep(0.01)
+    return dict(described)
+
+
+# --- the deployed runbook on the local cloud --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[LocalCloud]:
+    with LocalCloud(speed=300) as local:
+        yield local
+
+
+def test_runbook_fails_with_the_error_named_after_the_handler_exception(cloud: LocalCloud) -> None:
+    sfn = boto3.client("stepfunctions", "us-west-2")
+
+    execution = sfn.start_execution(
+        stateMachineArn=cloud.stacks["us-west-2"].runbook_arn,
+        name="invalid-input",
+        input=json.dumps({"incident_id": "x", "mode": "sideways"}),
+    )["executionArn"]
+    described = cloud.wait_for_execution(execution, timeout_modelled=3600)
+
+    assert described["status"] == "FAILED"
+    assert described["error"] == "InvalidInputError"
+    assert json.loads(described["cause"])["errorType"] == "InvalidInputError"
+    assert "mode" in json.loads(described["cause"])["errorMessage"]
