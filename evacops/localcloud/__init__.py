@@ -98,6 +98,8 @@ class LocalCloud:
                 self.stacks[region] = deploy(region, self.parameters(region, zone_id))
                 self.runtime.environments.update(self.stacks[region].environments)
             self.runtime.warm(self.plan.regions.both)
+            # Runs on exit before the patches and the mock come off: no runbook outlives its cloud.
+            stack.callback(self._stop_running_executions)
         except BaseException:
             stack.close()
             raise
@@ -127,6 +129,16 @@ class LocalCloud:
             if isinstance(handler, logging.StreamHandler):
                 previous = handler.setStream(target)
                 stack.callback(handler.setStream, previous)
+
+    def _stop_running_executions(self) -> None:
+        for region, deployed in self.stacks.items():
+            sfn = boto3.client("stepfunctions", region)
+            for arn in deployed.state_machine_arns.values():
+                for execution in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+                    # moto cannot stop an execution before its first history event
+                    while not sfn.get_execution_history(executionArn=execution["executionArn"])["events"]:
+                        time.sleep(0.001)
+                    sfn.stop_execution(executionArn=execution["executionArn"], cause="local cloud closed")
 
     # --- observing ----------------------------------------------------------------------------------------------------
     def writer_region(self) -> str | None:

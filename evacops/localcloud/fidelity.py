@@ -20,6 +20,7 @@ from moto.core.responses import ActionResult
 from moto.rds.exceptions import RDSClientError
 from moto.rds.models import RDSBackend, rds_backends
 from moto.rds.responses import RDSResponse
+from moto.route53.exceptions import Route53ClientError
 from moto.route53.responses import Route53
 from moto.sagemaker.exceptions import AWSValidationException
 from moto.sagemaker.models import SageMakerModelBackend
@@ -158,6 +159,7 @@ class SageMakerScaling:
         extension = self
         original_update = SageMakerModelBackend.update_endpoint_weights_and_capacities
         original_describe = SageMakerResponse.describe_endpoint
+        original_list = SageMakerResponse.list_endpoints
         original_invoke = SageMakerRuntimeResponse.invoke_endpoint
 
         def update(backend: SageMakerModelBackend, endpoint_name: str, desired_weights_and_capacities: list) -> str:
@@ -188,6 +190,10 @@ class SageMakerScaling:
             extension.timeline.settle()
             return original_describe(response)
 
+        def list_endpoints(response: SageMakerResponse) -> Any:
+            extension.timeline.settle()
+            return original_list(response)
+
         def invoke(response: SageMakerRuntimeResponse) -> Any:
             extension.timeline.settle()
             name = response._get_param("EndpointName")
@@ -204,11 +210,13 @@ class SageMakerScaling:
                 }
                 import json
 
-                return 400, {"x-amzn-errortype": "ValidationError"}, json.dumps(body)
+                # moto takes the HTTP status from the headers' "status", not from the tuple's first item.
+                return 400, {"status": 400, "x-amzn-errortype": "ValidationError"}, json.dumps(body)
             return original_invoke(response)
 
         stack.enter_context(patch.object(SageMakerModelBackend, "update_endpoint_weights_and_capacities", update))
         stack.enter_context(patch.object(SageMakerResponse, "describe_endpoint", describe))
+        stack.enter_context(patch.object(SageMakerResponse, "list_endpoints", list_endpoints))
         stack.enter_context(patch.object(SageMakerRuntimeResponse, "invoke_endpoint", invoke))
 
 
@@ -239,6 +247,7 @@ class Route53Propagation:
                 "id": change_id,
                 "changes": response._get_param("ChangeBatch.Changes"),
                 "submitted": extension.timeline.clock.elapsed(),
+                "submitted_at": extension.timeline.clock.now(),
                 "insync": None,
             }
             extension.history.append(entry)
@@ -248,22 +257,27 @@ class Route53Propagation:
                 entry["insync"] = extension.timeline.clock.elapsed()
 
             extension.timeline.after(extension.latencies.dns_propagation, propagated)
-            result.result["ChangeInfo"].update(Id=change_id, Status="PENDING")  # type: ignore[index]
+            result.result["ChangeInfo"].update(  # type: ignore[index]
+                Id=change_id, Status="PENDING", SubmittedAt=entry["submitted_at"]
+            )
             return result
 
         def get_change(response: Route53) -> ActionResult:
             extension.timeline.settle()
             change_id = response._get_param("Id")
             change_id = change_id if change_id.startswith("/change/") else f"/change/{change_id}"
-            status = "INSYNC" if extension.insync.get(change_id, True) else "PENDING"
-            return ActionResult({"ChangeInfo": {"Id": change_id, "Status": status, "SubmittedAt": _now(extension)}})
+            entry = next((e for e in extension.history if e["id"] == change_id), None)
+            if entry is None:
+                raise Route53ClientError(
+                    "NoSuchChange", f"A change with the specified change ID does not exist: {change_id}"
+                )
+            status = "INSYNC" if extension.insync[change_id] else "PENDING"
+            return ActionResult(
+                {"ChangeInfo": {"Id": change_id, "Status": status, "SubmittedAt": entry["submitted_at"]}}
+            )
 
         stack.enter_context(patch.object(Route53, "change_resource_record_sets", change))
         stack.enter_context(patch.object(Route53, "get_change", get_change))
-
-
-def _now(extension: Route53Propagation) -> Any:
-    return extension.timeline.clock.now()
 
 
 def writer_region(account: str, global_cluster: str) -> str | None:

@@ -277,12 +277,6 @@ def test_invoke_endpoint_keeps_answering_while_an_endpoint_with_instances_scales
     assert invoke(sagemaker)["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="local-cloud bug: SageMakerScaling's invoke returns (400, headers, body) but moto's _transform_response "
-    "takes the status from headers['status'] (default 200), so the refusal reaches boto3 as HTTP 200 and a canary "
-    "against a missing or instance-less endpoint succeeds",
-)
 def test_invoke_endpoint_fails_for_a_missing_endpoint(sagemaker: SimpleNamespace) -> None:
     with pytest.raises(ClientError) as failed:
         invoke(sagemaker, "no-such-endpoint")
@@ -291,11 +285,6 @@ def test_invoke_endpoint_fails_for_a_missing_endpoint(sagemaker: SimpleNamespace
     assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="local-cloud bug: ListEndpoints does not settle the timeline, so it reports Updating after the scale-up "
-    "completed until some DescribeEndpoint/InvokeEndpoint call settles it",
-)
 def test_list_endpoints_shows_in_service_after_the_scale_up_latency(
     sagemaker: SimpleNamespace, clock: ScaledClock
 ) -> None:
@@ -386,10 +375,6 @@ def test_record_weights_are_visible_in_list_resource_record_sets_at_once(route53
     assert status(route53, change["Id"]) == "PENDING"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="local-cloud bug: GetChange answers INSYNC for a change id it never issued; AWS answers NoSuchChange",
-)
 def test_get_change_of_an_unknown_change_id_is_no_such_change(route53: SimpleNamespace) -> None:
     with pytest.raises(ClientError) as unknown:
         route53.client.get_change(Id="C0000000NOSUCHCHANGE")
@@ -397,11 +382,6 @@ def test_get_change_of_an_unknown_change_id_is_no_such_change(route53: SimpleNam
     assert unknown.value.response["Error"]["Code"] == "NoSuchChange"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="local-cloud bug: GetChange's SubmittedAt is the modelled time of the GetChange call, not of the change "
-    "(and ChangeResourceRecordSets' own SubmittedAt is moto's wall clock)",
-)
 def test_get_change_reports_when_the_change_was_submitted(route53: SimpleNamespace, clock: ScaledClock) -> None:
     change = change_weights(route53, {EAST: 0, WEST: 100})
     clock.sleep(LATENCIES.dns_propagation)
