@@ -8,7 +8,9 @@ from evac.aws.clients import client
 from evac.domain.ports import GlobalClusterState
 from evac.errors import DatabasePromotionError
 
-_PROMOTING = {"switching-over", "failing-over"}
+# FailoverState.Status while the writer is moving: "pending" (the request is being verified) comes first, so a
+# promotion in that state is under way too and must not be requested again (API_FailoverState).
+_PROMOTING = {"pending", "switching-over", "failing-over"}
 
 
 def region_of(arn: str) -> str:

@@ -20,8 +20,9 @@ logger, tracer, metrics = Logger(), Tracer(), Metrics()
 
 In = TypeVar("In", bound=BaseModel)
 
-# The incident id is the correlation id of every log line: it is the execution name too.
-CORRELATION = "run.incident_id || incident_id"
+# The incident id is the correlation id of every log line: it is the execution name too (all a run that failed in
+# planning carries to RecordFailure).
+CORRELATION = "run.incident_id || incident_id || execution"
 THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
 
 

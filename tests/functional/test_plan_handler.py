@@ -1,0 +1,62 @@
+"""The plan step on moto: switchover when planned, failover with the replication lag as RPO when unplanned."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from evac.errors import AlreadyActiveError, InvalidInputError
+from evac.handlers import plan as plan_step
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.functional.conftest import Cloud
+
+    ReadEvent = Callable[[str], dict[str, Any]]
+
+
+def test_a_planned_drill_switches_over_to_us_west_2_losing_nothing(cloud: Cloud, read_event: ReadEvent) -> None:
+    run = cloud.invoke(plan_step, read_event("drill-planned.json"))
+
+    assert (run["strategy"], run["source_region"], run["target_region"]) == ("switchover", "us-east-1", "us-west-2")
+    assert run["rpo_seconds"] == 0
+
+
+def test_an_unplanned_drill_fails_over_estimating_the_seeded_replication_lag(
+    cloud: Cloud, read_event: ReadEvent
+) -> None:
+    run = cloud.invoke(plan_step, read_event("drill-unplanned.json"))
+
+    assert (run["strategy"], run["target_region"]) == ("failover", "us-west-2")
+    assert run["rpo_seconds"] == pytest.approx(0.85)
+
+
+def test_a_run_is_timed_on_the_modelled_clock(cloud: Cloud, read_event: ReadEvent) -> None:
+    run = cloud.invoke(plan_step, read_event("drill-planned.json"))
+
+    assert datetime.fromisoformat(run["started_at"]) == cloud.clock.now()
+    assert datetime.fromisoformat(run["detected_at"]) == cloud.clock.now()
+
+
+def test_an_unknown_mode_is_invalid_input_naming_the_mode(cloud: Cloud, read_event: ReadEvent) -> None:
+    request = read_event("drill-planned.json") | {"mode": "sideways"}
+
+    with pytest.raises(InvalidInputError, match=r"invalid RunbookInput: mode: "):
+        cloud.invoke(plan_step, request)
+
+
+def test_an_unknown_field_in_a_drill_input_is_invalid_input_naming_it(cloud: Cloud, read_event: ReadEvent) -> None:
+    request = read_event("drill-planned.json") | {"target_regoin": "us-east-1"}
+
+    with pytest.raises(InvalidInputError, match="target_regoin"):
+        cloud.invoke(plan_step, request)
+
+
+def test_a_drill_to_the_region_that_already_writes_is_refused(cloud: Cloud, read_event: ReadEvent) -> None:
+    request = read_event("drill-planned.json") | {"target_region": "us-east-1"}
+
+    with pytest.raises(AlreadyActiveError):
+        cloud.invoke(plan_step, request)

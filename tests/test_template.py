@@ -1,0 +1,155 @@
+"""template.yaml and the ASL files agree with each other and with the code they deploy (principle 6)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+import evac.errors
+import evac.handlers._step
+from evac.domain.plan import load_plan
+from evacops.template import defaults, functions, load_template, placeholders, state_machines, substitute
+
+if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
+
+ROOT = Path(__file__).resolve().parent.parent
+ASL_FILES = sorted((ROOT / "state_machines").glob("*.asl.json"))
+TEMPLATE = load_template()
+FUNCTIONS = functions(TEMPLATE)
+STATE_MACHINES = state_machines(TEMPLATE)
+STATELINT = Path(sys.executable).parent / "statelint"
+# Error name prefixes that belong to AWS, not to evac's code.
+SERVICE_ERRORS = ("States.", "Lambda.", "DynamoDB.")
+
+
+def substitutions_for(asl: Path) -> dict[str, Any]:
+    """The DefinitionSubstitutions of the state machine deployed from ``asl``."""
+    using = [p for p in STATE_MACHINES.values() if (ROOT / p["DefinitionUri"]).resolve() == asl.resolve()]
+    assert len(using) == 1, f"{asl.name} is the DefinitionUri of {len(using)} state machines, expected 1"
+    return dict(using[0].get("DefinitionSubstitutions", {}))
+
+
+def plausible(value: Any) -> str:
+    """What CloudFormation would substitute for ``value``: an ARN or name of the right shape."""
+    match value:
+        case {"Fn::GetAtt": [logical, "Arn"]} if logical in FUNCTIONS:
+            return f"arn:aws:lambda:us-west-2:123456789012:function:evac-{logical}"
+        case {"Ref": logical} if TEMPLATE["Resources"][logical]["Type"] == "AWS::SNS::Topic":
+            return f"arn:aws:sns:us-west-2:123456789012:evac-{logical}"
+        case {"Ref": logical}:
+            return f"evac-{logical}"
+    raise AssertionError(f"no plausible value for substitution {value!r}")
+
+
+def states(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every state of a state machine, nested Parallel branches and Map processors included."""
+    found = []
+    for state in definition["States"].values():
+        found.append(state)
+        for branch in state.get("Branches", []):
+            found += states(branch)
+        if processor := state.get("ItemProcessor") or state.get("Iterator"):
+            found += states(processor)
+    return found
+
+
+def error_classes() -> set[str]:
+    return {
+        name
+        for module in (evac.errors, evac.handlers._step)
+        for name, member in inspect.getmembers(module, inspect.isclass)
+        if issubclass(member, Exception)
+    }
+
+
+def statelint(definition: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "definition.asl.json"
+    path.write_text(definition, encoding="utf-8")
+    return subprocess.run([str(STATELINT), str(path)], capture_output=True, text=True, check=False)
+
+
+def test_there_are_asl_files_and_state_machines_to_check() -> None:
+    assert ASL_FILES
+    assert STATE_MACHINES
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_every_placeholder_in_an_asl_file_has_a_substitution_and_every_substitution_is_used(asl: Path) -> None:
+    assert placeholders(asl.read_text(encoding="utf-8")) == set(substitutions_for(asl))
+
+
+@pytest.mark.parametrize(("logical", "props"), sorted(FUNCTIONS.items()), ids=sorted(FUNCTIONS))
+def test_every_function_handler_is_an_importable_callable(logical: str, props: dict[str, Any]) -> None:
+    module, _, attribute = props["Handler"].rpartition(".")
+
+    assert callable(getattr(importlib.import_module(module), attribute, None)), f"{logical}: {props['Handler']}"
+
+
+@pytest.mark.parametrize("logical", sorted(STATE_MACHINES))
+def test_every_function_arn_substitution_names_a_function_of_the_template(logical: str) -> None:
+    substitutions = STATE_MACHINES[logical].get("DefinitionSubstitutions", {})
+    named = {
+        placeholder: value["Fn::GetAtt"][0]
+        for placeholder, value in substitutions.items()
+        if isinstance(value, dict) and "Fn::GetAtt" in value and value["Fn::GetAtt"][1] == "Arn"
+    }
+
+    assert named, f"{logical} invokes no function"
+    assert {fn for fn in named.values() if fn not in FUNCTIONS} == set()
+
+
+@pytest.mark.parametrize("logical", sorted(STATE_MACHINES))
+def test_function_arn_placeholders_are_named_after_the_function_logical_id(logical: str) -> None:
+    substitutions = STATE_MACHINES[logical].get("DefinitionSubstitutions", {})
+
+    for placeholder, value in substitutions.items():
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            assert placeholder == "{}{}".format(*value["Fn::GetAtt"])
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_every_asl_file_passes_statelint(asl: Path, tmp_path: Path) -> None:
+    substitutions = {name: plausible(value) for name, value in substitutions_for(asl).items()}
+
+    linted = statelint(substitute(asl.read_text(encoding="utf-8"), substitutions), tmp_path)
+
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_statelint_rejects_a_transition_to_a_state_that_does_not_exist(tmp_path: Path) -> None:
+    dangling = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+
+    linted = statelint(json.dumps(dangling), tmp_path)
+
+    assert linted.returncode != 0
+    assert "Nowhere" in linted.stdout + linted.stderr
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_every_error_name_a_retry_or_catch_matches_is_an_evac_error_class(asl: Path) -> None:
+    definition = json.loads(asl.read_text(encoding="utf-8"))
+    matched = {
+        name
+        for state in states(definition)
+        for rule in state.get("Retry", []) + state.get("Catch", [])
+        for name in rule["ErrorEquals"]
+        if not name.startswith(SERVICE_ERRORS)
+    }
+
+    assert matched - error_classes() == set()
+
+
+def test_the_template_defaults_deploy_the_bundled_plan(plan: RecoveryPlan) -> None:
+    parameters = defaults(TEMPLATE)
+
+    assert load_plan(ROOT / "functions" / parameters["PlanFile"]) == plan
+    assert parameters["Application"] == plan.application
+    assert sorted(parameters["TriggerAlarmNames"]) == sorted(a.name for a in plan.alarms)

@@ -1,0 +1,128 @@
+"""The recovery plan: the bundled plan loads, and a bad plan fails at load time naming the bad field."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import yaml
+
+from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
+from evac.errors import PlanError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+
+@pytest.fixture
+def document() -> dict[str, Any]:
+    """The bundled plan as plain data, for a test to break."""
+    return dict(yaml.safe_load(DEFAULT_PLAN.read_text(encoding="utf-8")))
+
+
+def write(tmp_path: Path, document: dict[str, Any], name: str = "plan.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def test_the_bundled_plan_loads() -> None:
+    plan = load_plan(DEFAULT_PLAN)
+
+    assert plan.application == "fraud-scoring"
+    assert plan.regions.both == ("us-east-1", "us-west-2")
+    assert plan.peer("us-east-1") == "us-west-2"
+    assert [e.name for e in plan.inference.endpoints] == ["fraud-scoring-xgb"]
+    assert {a.name for a in plan.alarms} == {"fraud-scoring-inference-5xx", "fraud-scoring-health-check"}
+
+
+def test_a_plan_in_json_loads_like_the_same_plan_in_yaml(tmp_path: Path, document: dict[str, Any]) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    assert load_plan(path) == load_plan(DEFAULT_PLAN)
+
+
+def _drop_secondary_cluster(plan: dict[str, Any]) -> None:
+    del plan["database"]["clusters"]["us-west-2"]
+
+
+def _foreign_cluster_region(plan: dict[str, Any]) -> None:
+    plan["database"]["clusters"]["eu-west-9"] = "fraud-scoring-euw9"
+
+
+def _alarm_on_unknown_endpoint(plan: dict[str, Any]) -> None:
+    plan["alarms"][0]["endpoint"] = "fraud-scoring-llm"
+
+
+def _same_primary_and_secondary(plan: dict[str, Any]) -> None:
+    plan["regions"]["secondary"] = plan["regions"]["primary"]
+
+
+def _unknown_field(plan: dict[str, Any]) -> None:
+    plan["inference"]["endpoints"][0]["instance_typo"] = "ml.g5.xlarge"
+
+
+def _alarm_watching_a_foreign_region(plan: dict[str, Any]) -> None:
+    plan["alarms"][1]["watches"] = "eu-west-1"
+
+
+def _standby_above_active(plan: dict[str, Any]) -> None:
+    plan["inference"]["endpoints"][0]["standby_instances"] = 9
+
+
+def _bad_region_name(plan: dict[str, Any]) -> None:
+    plan["regions"]["primary"] = "US East"
+
+
+@pytest.mark.parametrize(
+    ("breaks", "path"),
+    [
+        (_drop_secondary_cluster, "database.clusters"),
+        (_foreign_cluster_region, "database.clusters"),
+        (_alarm_on_unknown_endpoint, "alarms.0.endpoint"),
+        (_same_primary_and_secondary, "regions"),
+        (_unknown_field, "inference.endpoints.0.instance_typo"),
+        (_alarm_watching_a_foreign_region, "alarms.1.watches"),
+        (_standby_above_active, "inference.endpoints.0"),
+        (_bad_region_name, "regions.primary"),
+    ],
+    ids=lambda case: case.__name__.strip("_") if callable(case) else case,
+)
+def test_a_bad_plan_fails_to_load_naming_the_bad_field(
+    tmp_path: Path, document: dict[str, Any], breaks: Callable[[dict[str, Any]], None], path: str
+) -> None:
+    broken = copy.deepcopy(document)
+    breaks(broken)
+
+    with pytest.raises(PlanError) as raised:
+        load_plan(write(tmp_path, broken))
+
+    assert f"{path}:" in str(raised.value)
+
+
+def test_a_plan_that_is_not_yaml_fails_to_load_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text("application: fraud-scoring\nregions: [us-east-1\n", encoding="utf-8")
+
+    with pytest.raises(PlanError, match="is not valid YAML") as raised:
+        load_plan(path)
+
+    assert str(path) in str(raised.value)
+
+
+def test_a_missing_plan_file_fails_to_load_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "absent.yaml"
+
+    with pytest.raises(PlanError, match="cannot read plan") as raised:
+        load_plan(path)
+
+    assert str(path) in str(raised.value)
+
+
+def test_the_peer_of_a_region_outside_the_plan_is_a_plan_error(plan: RecoveryPlan) -> None:
+    with pytest.raises(PlanError, match="eu-west-1"):
+        plan.peer("eu-west-1")
