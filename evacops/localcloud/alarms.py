@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from moto.events.models import EventPattern
@@ -43,7 +43,7 @@ class AlarmEvents:
         cloudwatch = boto3.client("cloudwatch", region)
         found = cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"]
         previous = found[0]["StateValue"] if found else "INSUFFICIENT_DATA"
-        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue=state, StateReason=reason)
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue=cast("Any", state), StateReason=reason)
         event = state_change_event(region, alarm, state, previous, reason, f"{self.clock.now():%Y-%m-%dT%H:%M:%SZ}")
         self.deliver(region, event)
         return event

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -81,17 +81,16 @@ def _seed_endpoint(region: str, endpoint: Endpoint, instances: int) -> None:
         },
         ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker-execution",
     )
+    variant: Any = {
+        "VariantName": endpoint.variant,
+        "ModelName": endpoint.name,
+        "InstanceType": endpoint.instance_type,
+        "InitialInstanceCount": max(instances, 1),
+        "InitialVariantWeight": 1.0,
+    }
     sagemaker.create_endpoint_config(
         EndpointConfigName=f"{endpoint.name}-config",
-        ProductionVariants=[
-            {
-                "VariantName": endpoint.variant,
-                "ModelName": endpoint.name,
-                "InstanceType": endpoint.instance_type,
-                "InitialInstanceCount": max(instances, 1),
-                "InitialVariantWeight": 1.0,
-            }
-        ],
+        ProductionVariants=[variant],
     )
     sagemaker.create_endpoint(EndpointName=endpoint.name, EndpointConfigName=f"{endpoint.name}-config")
     boto3.client("application-autoscaling", region).register_scalable_target(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from evac.aws.clients import client
 
-DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+DIMENSION: Final = "sagemaker:variant:DesiredInstanceCount"
 
 
 def resource_id(endpoint: str, variant: str) -> str:
