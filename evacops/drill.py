@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 
 Status = Literal["SUCCEEDED", "FAILED", "ABORTED", "SKIPPED"]
 EVENTS = ROOT / "events"
+# Step Functions execution status -> drill status; no execution at all is SKIPPED.
+_STATUS: dict[str, Status] = {
+    "SUCCEEDED": "SUCCEEDED",
+    "FAILED": "FAILED",
+    "TIMED_OUT": "FAILED",
+    "ABORTED": "ABORTED",
+}
 
 
 class EndpointReport(BaseModel):
@@ -160,7 +167,7 @@ def run_drill(
     rto = float(record["rto_seconds"]) if record and record.get("rto_seconds") is not None else None
     report = DrillReport(
         scenario=scenario,
-        status=described.get("status", "SKIPPED") if described.get("status") != "TIMED_OUT" else "FAILED",
+        status=_STATUS.get(described.get("status", ""), "SKIPPED"),
         executions=executions,
         from_region=source,
         to_region=target,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import evac.errors
-import evac.handlers._step
 from evac.domain.plan import load_plan
 from evacops.template import defaults, functions, load_template, placeholders, state_machines, substitute
 
@@ -62,12 +61,7 @@ def states(definition: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def error_classes() -> set[str]:
-    return {
-        name
-        for module in (evac.errors, evac.handlers._step)
-        for name, member in inspect.getmembers(module, inspect.isclass)
-        if issubclass(member, Exception)
-    }
+    return {name for name, member in inspect.getmembers(evac.errors, inspect.isclass) if issubclass(member, Exception)}
 
 
 def statelint(definition: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -24,17 +24,14 @@ from moto import mock_aws
 
 from evac import clock as evac_clock
 from evac.aws import clients
+from evac.aws.rds import AuroraGlobal
+from evac.aws.route53 import WeightedRecords
+from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
 from evacops.localcloud.alarms import AlarmEvents
 from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
-from evacops.localcloud.fidelity import (
-    AuroraGlobalFailover,
-    Latencies,
-    Route53Propagation,
-    SageMakerScaling,
-    writer_region,
-)
+from evacops.localcloud.fidelity import AuroraGlobalFailover, Latencies, Route53Propagation, SageMakerScaling
 from evacops.localcloud.runtime import LambdaRuntime, install_scaled_time
 from evacops.localcloud.seed import seed
 
@@ -141,15 +138,13 @@ class LocalCloud:
                     sfn.stop_execution(executionArn=execution["executionArn"], cause="local cloud closed")
 
     # --- observing ----------------------------------------------------------------------------------------------------
+    # Observed through evac's own adapters: what a drill asserts is what the runbook's steps would see.
     def writer_region(self) -> str | None:
-        self.timeline.settle()
-        return writer_region(ACCOUNT, self.plan.database.global_cluster)
+        return AuroraGlobal(self.plan.regions.primary).global_state(self.plan.database.global_cluster).writer_region
 
     def dns_weights(self) -> dict[str, int]:
-        route53 = boto3.client("route53", "us-east-1")
-        zone = route53.list_hosted_zones_by_name(DNSName=self.plan.dns.hosted_zone)["HostedZones"][0]["Id"]
-        records = route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
-        return {r["SetIdentifier"]: int(r["Weight"]) for r in records if "SetIdentifier" in r}
+        dns = self.plan.dns
+        return WeightedRecords().weights(dns.hosted_zone, dns.record_name, dns.record_type)
 
     def dns_region(self) -> str | None:
         """The region the weighted record sends all traffic to, or None if it is split or sends none."""
@@ -158,21 +153,12 @@ class LocalCloud:
         return serving[0] if len(serving) == 1 else None
 
     def endpoints(self) -> list[dict[str, Any]]:
-        self.timeline.settle()
         found = []
         for region in self.plan.regions.both:
-            sagemaker = boto3.client("sagemaker", region)
             for endpoint in self.plan.inference.endpoints:
-                described = sagemaker.describe_endpoint(EndpointName=endpoint.name)
-                variant = next(v for v in described["ProductionVariants"] if v["VariantName"] == endpoint.variant)
-                found.append(
-                    {
-                        "region": region,
-                        "name": endpoint.name,
-                        "status": described["EndpointStatus"],
-                        "instances": variant.get("CurrentInstanceCount", 0),
-                    }
-                )
+                state = SageMakerEndpoints(region).state(endpoint.name, endpoint.variant)
+                status, instances = (state.status, state.instances) if state else ("Missing", 0)
+                found.append({"region": region, "name": endpoint.name, "status": status, "instances": instances})
         return found
 
     def executions(self, region: str) -> list[dict[str, Any]]:

@@ -12,18 +12,19 @@ They are installed with ``unittest.mock.patch`` for the life of a ``LocalCloud``
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from moto.core.responses import ActionResult
 from moto.rds.exceptions import RDSClientError
-from moto.rds.models import RDSBackend, rds_backends
+from moto.rds.models import RDSBackend
 from moto.rds.responses import RDSResponse
 from moto.route53.exceptions import Route53ClientError
 from moto.route53.responses import Route53
 from moto.sagemaker.exceptions import AWSValidationException
-from moto.sagemaker.models import SageMakerModelBackend
+from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
@@ -197,8 +198,6 @@ class SageMakerScaling:
         def invoke(response: SageMakerRuntimeResponse) -> Any:
             extension.timeline.settle()
             name = response._get_param("EndpointName")
-            from moto.sagemaker.models import sagemaker_backends
-
             endpoint = sagemaker_backends[response.current_account][response.region].endpoints.get(name)
             serving = endpoint is not None and any(
                 v.get("CurrentInstanceCount", 0) > 0 for v in endpoint.production_variants
@@ -208,8 +207,6 @@ class SageMakerScaling:
                     "__type": "ValidationError",
                     "message": f"Endpoint {name} of account {response.current_account} not found or not serving.",
                 }
-                import json
-
                 # moto takes the HTTP status from the headers' "status", not from the tuple's first item.
                 return 400, {"status": 400, "x-amzn-errortype": "ValidationError"}, json.dumps(body)
             return original_invoke(response)
@@ -278,10 +275,3 @@ class Route53Propagation:
 
         stack.enter_context(patch.object(Route53, "change_resource_record_sets", change))
         stack.enter_context(patch.object(Route53, "get_change", get_change))
-
-
-def writer_region(account: str, global_cluster: str) -> str | None:
-    """The region of the global cluster's writer, straight from moto's state (for drills' assertions)."""
-    cluster = rds_backends[account]["us-east-1"].global_clusters[global_cluster]
-    writer = next((m for m in cluster.members if m.is_writer), None)
-    return writer.db_cluster_arn.split(":")[3] if writer else None

@@ -49,3 +49,7 @@ class RegionUnavailableError(EvacError):
 
 class AwsCallError(EvacError):
     """An AWS call failed for a reason evac cannot act on; the message names the operation."""
+
+
+class AwsTransientError(AwsCallError):
+    """Throttling or a 5xx that outlasted botocore's retries; the ASL retries the step."""

@@ -5,7 +5,6 @@ DynamoDB integrations (see ``state_machines/failover.asl.json``), so no Lambda c
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from evac.aws.clients import client
@@ -39,7 +38,7 @@ class Ledger:
 
     def get(self, incident_id: str) -> dict[str, Any] | None:
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": RUN_PREFIX + incident_id}}).get("Item")
-        return json.loads(item["record"]["S"], parse_float=Decimal) if item else None
+        return json.loads(item["record"]["S"]) if item else None
 
     def lock_holder(self, application: str) -> str | None:
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": lock_key(application)}}).get("Item")

@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ConnectTimeoutError, ReadTimeoutError
 from pydantic import BaseModel, ValidationError
 
-from evac.errors import AwsCallError, InvalidInputError, RegionUnavailableError
+from evac.errors import AwsCallError, AwsTransientError, InvalidInputError, RegionUnavailableError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,10 +24,6 @@ In = TypeVar("In", bound=BaseModel)
 # planning carries to RecordFailure).
 CORRELATION = "run.incident_id || incident_id || execution"
 THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
-
-
-class AwsTransientError(AwsCallError):
-    """Throttling or a 5xx that outlasted botocore's retries; the ASL retries the step."""
 
 
 def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dict, LambdaContext], dict]]:

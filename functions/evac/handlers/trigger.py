@@ -15,11 +15,10 @@ from evac.alarm_events import AlarmStateChangeEvent
 from evac.aws.stepfunctions import Runbook
 from evac.domain.trigger import decide
 from evac.handlers._step import describe, logger, metrics, tracer
+from evac.settings import settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from evac.settings import settings
 
 
 @logger.inject_lambda_context(clear_state=True)
