@@ -3,6 +3,7 @@ is ``evacops.drill``."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evac.errors import PlanError
+from evacops.decide import decide as evaluate
 from evacops.drill import SCENARIOS, DrillReport, run_drill
 from evacops.localcloud.clock import DEFAULT_SPEED
 
@@ -132,6 +134,55 @@ def _summary(report: DrillReport) -> None:
 
 def _seconds(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.1f} s"
+
+
+@app.command()
+def decide(
+    event: Annotated[
+        Path, typer.Option("--event", "-e", help="An alarm event (JSON), e.g. events/alarm-health-check.json.")
+    ],
+    plan: PlanOption = DEFAULT_PLAN,
+    alarming: Annotated[
+        list[str] | None,
+        typer.Option("--alarming", "-a", help="Assume this plan alarm is in ALARM too (repeat for more)."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """What would happen if this alarm fired? Prints start, wait, ignore or reject, the reason and the runbook
+    execution it would start. Nothing is called, nothing changes.
+
+    The event's alarm is assumed to hold through the plan's sustain window and every other alarm to be OK (unless
+    named with --alarming); the failing region still writes, no failover happened recently, nothing is paused.
+
+    Examples:
+
+      evac decide --event events/alarm-inference-5xx.json
+
+      evac decide -e events/alarm-inference-5xx.json --alarming fraud-scoring-health-check --json
+    """
+    try:
+        loaded = load_plan(plan)
+        document = json.loads(event.read_text(encoding="utf-8"))
+    except PlanError as exc:
+        errors.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    except (OSError, json.JSONDecodeError) as exc:
+        errors.print(f"[red]cannot read {event}: {exc}[/]")
+        raise typer.Exit(2) from None
+    unknown = [name for name in alarming or [] if loaded.alarm(name) is None]
+    if unknown:
+        errors.print(f"[red]--alarming names alarms that are not in the plan: {', '.join(unknown)}[/]")
+        raise typer.Exit(2)
+    answer = evaluate(document, loaded, alarming=alarming or [])
+    if json_output:
+        print(answer.model_dump_json(indent=2))
+        return
+    colour = {"start": "green", "wait": "yellow", "ignore": "dim", "reject": "red"}[answer.decision]
+    console.print(f"[bold {colour}]{answer.decision}[/]: {answer.reason}")
+    if answer.execution:
+        console.print(f"would start runbook execution [bold]{answer.execution}[/] in {answer.stack_region}")
+    elif answer.incident:
+        console.print(f"incident {answer.incident} (stack in {answer.stack_region}) waits for more alarms")
 
 
 @plan_app.command("check")

@@ -6,9 +6,7 @@ whose JSON form is the contract in DESIGN.md (fields may be added, never renamed
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,11 +14,10 @@ import boto3
 from pydantic import BaseModel, Field
 
 from evac.aws.dynamodb import Ledger
-from evac.domain.models import RunbookInput
 from evac.domain.plan import DEFAULT_PLAN
 from evacops.localcloud import LocalCloud
 from evacops.localcloud.clock import DEFAULT_SPEED
-from evacops.template import ROOT
+from evacops.scenarios import SCENARIOS, Scenario
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,7 +26,6 @@ if TYPE_CHECKING:
     from evacops.localcloud.fidelity import Latencies
 
 Status = Literal["SUCCEEDED", "FAILED", "ABORTED", "SKIPPED"]
-EVENTS = ROOT / "events"
 # Step Functions execution status -> drill status; no execution at all is SKIPPED.
 _STATUS: dict[str, Status] = {
     "SUCCEEDED": "SUCCEEDED",
@@ -81,55 +77,7 @@ class DrillReport(BaseModel):
     error: str | None = None
     expected: bool = Field(default=False, description="the scenario's expected outcome was verified")
     checks: list[Check] = Field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    summary: str
-    start: Callable[[LocalCloud], str | None]  # raises the incident; returns the execution ARN it expects, if any
-    expect_strategy: str
-
-
-def _primary_outage(cloud: LocalCloud) -> str | None:
-    """Every plan alarm watching the primary goes to ALARM; the deployed trigger decides the rest."""
-    primary = cloud.plan.regions.primary
-    for alarm in cloud.plan.alarms:
-        if alarm.watched_region == primary:
-            cloud.alarms.set_state(alarm.region, alarm.name, "ALARM", reason="drill: the primary region is failing")
-    executions = cloud.executions(cloud.plan.regions.secondary)
-    return executions[0]["executionArn"] if executions else None
-
-
-def _planned_switchover(cloud: LocalCloud) -> str | None:
-    """Start the runbook with the planned drill input from events/, as `sam remote invoke` would send it."""
-    request = RunbookInput.model_validate_json((EVENTS / "drill-planned.json").read_text(encoding="utf-8"))
-    target = request.target_region or cloud.plan.regions.secondary
-    sfn = boto3.client("stepfunctions", target)
-    payload = request.model_dump(mode="json", exclude_none=True)
-    started = sfn.start_execution(
-        stateMachineArn=cloud.stacks[target].runbook_arn, name=request.incident_id, input=json.dumps(payload)
-    )
-    return str(started["executionArn"])
-
-
-SCENARIOS: dict[str, Scenario] = {
-    s.name: s
-    for s in (
-        Scenario(
-            "primary-outage",
-            "Unplanned: the primary's alarms go to ALARM; the trigger starts the runbook; failover with AllowDataLoss.",
-            _primary_outage,
-            "failover",
-        ),
-        Scenario(
-            "planned-switchover",
-            "Planned: the runbook is started with events/drill-planned.json; switchover with no data loss.",
-            _planned_switchover,
-            "switchover",
-        ),
-    )
-}
+    notifications: list[str] = Field(default_factory=list, description="messages published to the topics")
 
 
 def run_drill(
@@ -149,26 +97,24 @@ def run_drill(
     with LocalCloud(plan_path, speed=speed, latencies=latencies, log_file=log_file) as cloud:
         plan = cloud.plan
         source, target = plan.regions.primary, plan.regions.secondary
-        critical_path = _critical_path(cloud, chosen.expect_strategy)
+        critical_path = _critical_path(cloud, chosen)
         began = cloud.clock.now()
-        execution_arn = chosen.start(cloud)
-        described: dict[str, Any] = {}
-        if execution_arn:
-            described = cloud.wait_for_execution(
-                execution_arn,
-                on_event=(lambda e: on_event(_since(began, e["timestamp"], cloud), e)) if on_event else None,
-            )
-        executions = len(cloud.executions(target))
+        chosen.play(cloud)
+        cloud.quiesce(on_event=(lambda e: on_event(_since(began, e["timestamp"], cloud), e)) if on_event else None)
+        runbooks = [e for region in plan.regions.both for e in cloud.executions(region)]
+        first = min(runbooks, key=lambda e: e["startDate"], default=None)
+        described = _describe(first["executionArn"]) if first else {}
         ledger = Ledger(cloud.stacks[target].table, target)
-        record = ledger.get(execution_arn.rsplit(":", 1)[-1]) if execution_arn else None
+        record = ledger.get(first["name"]) if first else None
         lock = ledger.lock_holder(plan.application)
+        notices = [m for region in plan.regions.both for m in cloud.notifications(region)]
         endpoints = [EndpointReport(**e) for e in cloud.endpoints()]
         writer, dns = cloud.writer_region(), cloud.dns_region()
     rto = float(record["rto_seconds"]) if record and record.get("rto_seconds") is not None else None
     report = DrillReport(
         scenario=scenario,
         status=_STATUS.get(described.get("status", ""), "SKIPPED"),
-        executions=executions,
+        executions=len(runbooks),
         from_region=source,
         to_region=target,
         strategy=record.get("strategy") if record else None,
@@ -183,16 +129,24 @@ def run_drill(
         wall_seconds=round(time.perf_counter() - wall_start, 2),
         incident_id=record["incident_id"] if record else None,
         error=described.get("error"),
+        notifications=notices,
     )
     report.checks = _checks(report, chosen, plan.inference.endpoints, record, lock)
     report.expected = all(c.ok for c in report.checks)
     return report
 
 
-def _critical_path(cloud: LocalCloud, strategy: str) -> float:
-    """The floor under RTO: the slower of database promotion and inference scale-up, then DNS propagation."""
+def _describe(execution_arn: str) -> dict[str, Any]:
+    return dict(
+        boto3.client("stepfunctions", execution_arn.split(":")[3]).describe_execution(executionArn=execution_arn)
+    )
+
+
+def _critical_path(cloud: LocalCloud, scenario: Scenario) -> float:
+    """The floor under RTO: the sustain window (when alarms trigger the run), the slower of database promotion and
+    inference scale-up, then DNS propagation."""
     latencies = cloud.latencies
-    database = latencies.aurora_switchover if strategy == "switchover" else latencies.aurora_failover
+    database = latencies.aurora_switchover if scenario.outcome == "switchover" else latencies.aurora_failover
     target = cloud.plan.regions.secondary
     scaling = any(
         e["instances"] < cloud.plan.endpoint(e["name"]).active_instances
@@ -200,7 +154,8 @@ def _critical_path(cloud: LocalCloud, strategy: str) -> float:
         if e["region"] == target
     )
     inference = latencies.endpoint_scale_up if scaling else 0.0
-    return max(database, inference) + latencies.dns_propagation
+    sustain = cloud.plan.trigger.sustain_seconds if scenario.triggered else 0
+    return sustain + max(database, inference) + latencies.dns_propagation
 
 
 def _since(began: datetime, at: datetime, cloud: LocalCloud) -> float:
@@ -224,16 +179,52 @@ def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]
 def _checks(
     report: DrillReport, scenario: Scenario, planned: list[Any], record: dict[str, Any] | None, lock: str | None
 ) -> list[Check]:
+    runbooks = Check(
+        name="executions",
+        ok=report.executions == scenario.runbooks,
+        detail=f"{report.executions} runbook(s) started, expected {scenario.runbooks}",
+    )
+    checks = [
+        runbooks,
+        *(
+            _failed_over(report, scenario, planned, record, lock)
+            if scenario.outcome != "no-failover"
+            else _stayed(report)
+        ),
+    ]
+    if scenario.notice:
+        said = [m for m in report.notifications if scenario.notice in m]
+        checks.append(
+            Check(
+                name="notified",
+                ok=bool(said),
+                detail=said[0][:200] if said else f"no notification says {scenario.notice!r}",
+            )
+        )
+    return checks
+
+
+def _stayed(report: DrillReport) -> list[Check]:
+    home = report.from_region
+    return [
+        Check(name="status", ok=report.status == "SKIPPED", detail=f"runbook {report.status}"),
+        Check(name="writer_region", ok=report.writer_region == home, detail=f"writer in {report.writer_region}"),
+        Check(name="dns_region", ok=report.dns_region == home, detail=f"traffic to {report.dns_region}"),
+    ]
+
+
+def _failed_over(
+    report: DrillReport, scenario: Scenario, planned: list[Any], record: dict[str, Any] | None, lock: str | None
+) -> list[Check]:
     target = report.to_region
     capacity = {e.name: e.active_instances for e in planned}
     at_target = {e.name: e for e in report.endpoints if e.region == target}
     checks = [
         Check(name="status", ok=report.status == "SUCCEEDED", detail=f"runbook {report.status}"),
-        Check(name="executions", ok=report.executions == 1, detail=f"{report.executions} runbook(s) started"),
         Check(
             name="strategy",
-            ok=report.strategy == scenario.expect_strategy,
-            detail=f"{report.strategy}, expected {scenario.expect_strategy}",
+            ok=report.strategy == scenario.outcome,
+            detail=f"{report.strategy}, expected {scenario.outcome}",
         ),
         Check(name="writer_region", ok=report.writer_region == target, detail=f"writer in {report.writer_region}"),
         Check(name="dns_region", ok=report.dns_region == target, detail=f"traffic to {report.dns_region}"),
@@ -245,6 +236,6 @@ def _checks(
         ok = found is not None and found.status == "InService" and found.instances >= needed
         detail = f"{name} in {target}: {found.status} x{found.instances}" if found else f"{name} missing in {target}"
         checks.append(Check(name=f"capacity:{name}", ok=ok, detail=f"{detail} (needs {needed})"))
-    if scenario.expect_strategy == "switchover":
+    if scenario.outcome == "switchover":
         checks.append(Check(name="rpo", ok=report.rpo_seconds == 0, detail=f"RPO {report.rpo_seconds}"))
     return checks

@@ -26,7 +26,7 @@ FUNCTIONS = functions(TEMPLATE)
 STATE_MACHINES = state_machines(TEMPLATE)
 STATELINT = Path(sys.executable).parent / "statelint"
 # Error name prefixes that belong to AWS, not to evac's code.
-SERVICE_ERRORS = ("States.", "Lambda.", "DynamoDB.")
+SERVICE_ERRORS = ("States.", "Lambda.", "DynamoDB.", "StepFunctions.")
 
 
 def substitutions_for(asl: Path) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from unittest.mock import patch
 
 import boto3
 from moto import mock_aws
+from moto.sns.models import sns_backends
 
 from evac import clock as evac_clock
 from evac.aws import clients
@@ -31,7 +32,14 @@ from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
 from evacops.localcloud.alarms import AlarmEvents
 from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
-from evacops.localcloud.fidelity import AuroraGlobalFailover, Latencies, Route53Propagation, SageMakerScaling
+from evacops.localcloud.fidelity import (
+    AlarmStateClock,
+    AuroraGlobalFailover,
+    Latencies,
+    Route53Propagation,
+    SageMakerScaling,
+    StartExecutionIntegration,
+)
 from evacops.localcloud.runtime import LambdaRuntime, install_scaled_time
 from evacops.localcloud.seed import seed
 
@@ -89,6 +97,8 @@ class LocalCloud:
             AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
             SageMakerScaling(self.timeline, self.latencies).install(stack)
             self.route53.install(stack)
+            AlarmStateClock(self.timeline).install(stack)
+            StartExecutionIntegration().install(stack)
             self._quiet_handler_logs(stack)
             zone_id = seed(self.plan, self.clock)
             for region in self.plan.regions.both:
@@ -161,9 +171,32 @@ class LocalCloud:
                 found.append({"region": region, "name": endpoint.name, "status": status, "instances": instances})
         return found
 
-    def executions(self, region: str) -> list[dict[str, Any]]:
+    def executions(self, region: str, machine: str = "FailoverRunbook") -> list[dict[str, Any]]:
+        """Executions of one of the region's state machines (the runbook by default), newest first."""
         sfn = boto3.client("stepfunctions", region)
-        return [dict(e) for e in sfn.list_executions(stateMachineArn=self.stacks[region].runbook_arn)["executions"]]
+        arn = self.stacks[region].state_machine_arns[machine]
+        return [dict(e) for e in sfn.list_executions(stateMachineArn=arn)["executions"]]
+
+    def notifications(self, region: str) -> list[str]:
+        """Messages published to the region's notification topic, oldest first."""
+        topic = sns_backends[ACCOUNT][region].topics[self.stacks[region].topic_arn]
+        return [message for _, message, *_ in topic.sent_notifications]
+
+    def quiesce(self, *, on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """Wait until no execution runs in either region, following each runbook as it appears."""
+        followed: set[str] = set()
+        while True:
+            running = False
+            for region, deployed in self.stacks.items():
+                for machine in deployed.state_machine_arns:
+                    for execution in self.executions(region, machine):
+                        running |= execution["status"] == "RUNNING"
+                        if machine == "FailoverRunbook" and execution["executionArn"] not in followed:
+                            followed.add(execution["executionArn"])
+                            self.wait_for_execution(execution["executionArn"], on_event=on_event)
+            if not running:
+                return
+            time.sleep(0.05)
 
     def wait_for_execution(
         self,

@@ -38,14 +38,22 @@ class AlarmEvents:
     stacks: dict[str, Stack]
     deliveries: list[Delivery] = field(default_factory=list)
 
-    def set_state(self, region: str, alarm: str, state: str, reason: str = "drill") -> dict[str, Any]:
-        """Change the alarm's state in moto and deliver the state-change event; returns the event."""
+    def set_state(
+        self, region: str, alarm: str, state: str, reason: str = "drill", *, deliver: bool = True
+    ) -> dict[str, Any] | None:
+        """Change the alarm's state in moto and deliver the state-change event; returns the event.
+
+        Setting the state an alarm is already in is no transition: no event, as in CloudWatch.
+        """
         cloudwatch = boto3.client("cloudwatch", region)
         found = cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"]
         previous = found[0]["StateValue"] if found else "INSUFFICIENT_DATA"
+        if previous == state:
+            return None
         cloudwatch.set_alarm_state(AlarmName=alarm, StateValue=cast("Any", state), StateReason=reason)
         event = state_change_event(region, alarm, state, previous, reason, f"{self.clock.now():%Y-%m-%dT%H:%M:%SZ}")
-        self.deliver(region, event)
+        if deliver:
+            self.deliver(region, event)
         return event
 
     def deliver(self, region: str, event: dict[str, Any]) -> None:

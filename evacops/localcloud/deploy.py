@@ -62,6 +62,7 @@ def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac")
     _name_everything(template, resolver, stack)
     _create_table(template, stack)
     _create_topic(stack)
+    _create_parameters(template, resolver, stack)
     _create_functions(template, resolver, stack)
     _create_state_machines(template, resolver, stack)
     _create_rules(template, resolver, stack)
@@ -85,6 +86,7 @@ def _name_everything(template: dict[str, Any], resolver: Resolver, stack: Stack)
             resolver.attributes[(logical, "Name")] = sm_name
             stack.state_machine_arns[logical] = resolver.refs[logical]
         elif kind == "AWS::DynamoDB::Table":
+            name = resolver.resolve(resource["Properties"].get("TableName", name))
             resolver.refs[logical] = name
             resolver.attributes[(logical, "Arn")] = f"arn:aws:dynamodb:{arn}:table/{name}"
             stack.table = name
@@ -117,6 +119,14 @@ def _create_table(template: dict[str, Any], stack: Stack) -> None:
 
 def _create_topic(stack: Stack) -> None:
     boto3.client("sns", stack.region).create_topic(Name=stack.topic_arn.rsplit(":", 1)[-1])
+
+
+def _create_parameters(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    ssm = boto3.client("ssm", stack.region)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::SSM::Parameter":
+            props = resolver.resolve(resource["Properties"])
+            ssm.put_parameter(Name=props["Name"], Value=props["Value"], Type=props["Type"], Overwrite=True)
 
 
 def _create_functions(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:

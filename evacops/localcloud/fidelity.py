@@ -14,9 +14,10 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from unittest.mock import patch
 
+from moto.cloudwatch.models import Alarm as FakeAlarm
 from moto.core.responses import ActionResult
 from moto.rds.exceptions import RDSClientError
 from moto.rds.models import RDSBackend
@@ -27,6 +28,9 @@ from moto.sagemaker.exceptions import AWSValidationException
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+    StateTaskServiceSfn,
+)
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
@@ -215,6 +219,49 @@ class SageMakerScaling:
         stack.enter_context(patch.object(SageMakerResponse, "describe_endpoint", describe))
         stack.enter_context(patch.object(SageMakerResponse, "list_endpoints", list_endpoints))
         stack.enter_context(patch.object(SageMakerRuntimeResponse, "invoke_endpoint", invoke))
+
+
+class AlarmStateClock:
+    """An alarm's ``StateUpdatedTimestamp`` is when its state last changed (API_MetricAlarm); moto stamps it with
+    wall time, the local cloud with the modelled clock, so "held for N seconds" means modelled seconds. Setting an
+    alarm to the state it is already in changes nothing, as in CloudWatch (only transitions are recorded).
+    """
+
+    def __init__(self, timeline: Timeline) -> None:
+        self.timeline = timeline
+
+    def install(self, stack: ExitStack) -> None:
+        clock = self.timeline.clock
+        original = FakeAlarm.update_state
+
+        def update_state(alarm: FakeAlarm, reason: str, reason_data: str, state_value: str) -> None:
+            if alarm.state_value == state_value:
+                return
+            original(alarm, reason, reason_data, state_value)
+            alarm.state_updated_timestamp = clock.now()
+
+        stack.enter_context(patch.object(FakeAlarm, "update_state", update_state))
+
+
+class StartExecutionIntegration:
+    """The ``arn:aws:states:::states:startExecution`` integration takes ``StateMachineArn``, ``Name`` and ``Input``
+    (connect-stepfunctions docs); moto 5.2.5 hands those names to boto3 unchanged, whose StartExecution members are
+    ``stateMachineArn``, ``name`` and ``input``, and fails. Here the names are mapped before the call.
+    """
+
+    _MEMBERS: ClassVar[dict[str, str]] = {"StateMachineArn": "stateMachineArn", "Name": "name", "Input": "input"}
+
+    def install(self, stack: ExitStack) -> None:
+        members = self._MEMBERS
+        original = StateTaskServiceSfn._eval_service_task
+
+        def eval_service_task(task: StateTaskServiceSfn, **kwargs: Any) -> Any:
+            if task._get_boto_service_action() == "start_execution":
+                parameters = kwargs["normalised_parameters"]
+                kwargs["normalised_parameters"] = {members.get(k, k): v for k, v in parameters.items()}
+            return original(task, **kwargs)
+
+        stack.enter_context(patch.object(StateTaskServiceSfn, "_eval_service_task", eval_service_task))
 
 
 class Route53Propagation:

@@ -45,6 +45,7 @@ WARM_SERVICES = (
     "route53",
     "dynamodb",
     "stepfunctions",
+    "ssm",
 )
 
 

@@ -6,6 +6,16 @@ Each error's class name is what Step Functions sees as the error name of a faile
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+def problems(exc: ValidationError) -> str:
+    """Every validation error with the path of the field it is about: ``detail.alarmName: Field required``."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors())
+
 
 class EvacError(Exception):
     """Base of every error evac raises on purpose."""

@@ -18,6 +18,7 @@ class Settings:
     plan_path: str
     table: str
     runbook_arn: str
+    watch_arn: str
 
     @property
     def plan(self) -> RecoveryPlan:
@@ -31,4 +32,5 @@ def settings() -> Settings:
         plan_path=str(_BUNDLE_ROOT / os.environ.get("EVAC_PLAN", str(DEFAULT_PLAN))),
         table=os.environ.get("EVAC_TABLE", ""),
         runbook_arn=os.environ.get("EVAC_RUNBOOK_ARN", ""),
+        watch_arn=os.environ.get("EVAC_WATCH_ARN", ""),
     )

@@ -12,6 +12,7 @@ from evac.aws.dynamodb import Ledger
 from evacops.drill import run_drill
 from evacops.localcloud import LocalCloud
 from evacops.localcloud.deploy import ACCOUNT
+from evacops.scenarios import fire
 
 pytestmark = pytest.mark.e2e
 FAST = 300.0  # modelled seconds per wall second: outcomes do not depend on it; timings are the bench's business
@@ -46,10 +47,8 @@ def test_planned_switchover_loses_no_data() -> None:
 def test_dns_moves_only_after_database_and_inference_are_ready() -> None:
     # GIVEN a primary outage played on the local cloud
     with LocalCloud(speed=FAST) as cloud:
-        for alarm in cloud.plan.alarms:
-            cloud.alarms.set_state(alarm.region, alarm.name, "ALARM")
-        execution = cloud.executions("us-west-2")[0]["executionArn"]
-        cloud.wait_for_execution(execution)
+        fire(cloud, "us-east-1")
+        cloud.quiesce()
         invocations = cloud.runtime.invocations
 
     # THEN the DNS shift started after the last database and inference polls that saw them done
@@ -79,6 +78,7 @@ def test_alarm_events_the_plan_does_not_ask_for_start_nothing(alarm: str, state:
             ComparisonOperator="GreaterThanThreshold",
         )
         cloud.alarms.set_state("us-east-1", alarm, state)
+        cloud.quiesce()
 
         assert cloud.executions("us-west-2") == []
         assert cloud.writer_region() == "us-east-1"
@@ -113,8 +113,8 @@ def test_a_failed_preflight_records_notifies_releases_the_lock_and_leaves_dns_al
         stack = cloud.stacks["us-west-2"]
 
         # WHEN the primary fails
-        for alarm in cloud.plan.alarms:
-            cloud.alarms.set_state(alarm.region, alarm.name, "ALARM")
+        fire(cloud, "us-east-1")
+        cloud.quiesce()
         execution = cloud.executions("us-west-2")[0]
         described = cloud.wait_for_execution(execution["executionArn"])
 
@@ -131,3 +131,24 @@ def test_a_failed_preflight_records_notifies_releases_the_lock_and_leaves_dns_al
         assert ledger.lock_holder(cloud.plan.application) is None
         topic = sns_backends[ACCOUNT]["us-west-2"].topics[stack.topic_arn]
         assert any("PreflightFailedError" in message for _, message, *_ in topic.sent_notifications)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "status", "executions", "writer", "notice"),
+    [
+        ("alarm-storm", "SUCCEEDED", 1, "us-west-2", None),
+        ("flapping-alarm", "SKIPPED", 0, "us-east-1", None),
+        ("secondary-also-alarming", "SKIPPED", 0, "us-east-1", "the target us-west-2 is alarming too"),
+        ("cooldown", "SUCCEEDED", 1, "us-west-2", "cooldown: the last failover was"),
+    ],
+)
+def test_trigger_scenarios_end_as_the_policy_says(
+    scenario: str, status: str, executions: int, writer: str, notice: str | None
+) -> None:
+    report = run_drill(scenario, speed=FAST)
+
+    assert (report.status, report.executions) == (status, executions)
+    assert report.writer_region == report.dns_region == writer
+    if notice:
+        assert any(notice in message for message in report.notifications)
+    assert report.expected, [c for c in report.checks if not c.ok]

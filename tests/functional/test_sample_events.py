@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evac.alarm_events import AlarmStateChangeEvent
+from evac.alarm_events import parse_alarm_event
 from evac.domain.models import RunbookInput
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -23,9 +23,10 @@ def test_every_sample_event_is_an_alarm_or_a_drill() -> None:
 
 @pytest.mark.parametrize("path", ALARMS, ids=lambda p: p.name)
 def test_sample_alarm_events_parse_as_alarm_state_changes(path: Path) -> None:
-    event = AlarmStateChangeEvent.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    signal = parse_alarm_event(json.loads(path.read_text(encoding="utf-8")))
 
-    assert event.signal().state == "ALARM"
+    assert signal.state == "ALARM"
+    assert signal.region == "us-east-1"
 
 
 @pytest.mark.parametrize("path", DRILLS, ids=lambda p: p.name)

@@ -29,10 +29,10 @@ def cloud() -> Iterator[LocalCloud]:
 
 
 def stop_runbooks(cloud: LocalCloud) -> None:
-    """Stop what the delivered events started: these tests are about delivery, not the runbook."""
+    """Stop what the delivered events started: these tests are about delivery, not the watch or the runbook."""
     for region in (PRIMARY, SECONDARY):
         sfn = boto3.client("stepfunctions", region)
-        for execution in cloud.executions(region):
+        for execution in cloud.executions(region) + cloud.executions(region, "ConfirmWatch"):
             if execution["status"] != "RUNNING":
                 continue
             # moto 5.2.5 can only stop an execution once its interpreter has started (its first history event).
@@ -47,7 +47,7 @@ def test_plan_alarm_raised_in_primary_reaches_the_peer_trigger_through_the_forwa
     try:
         event = cloud.alarms.set_state(PRIMARY, ALARM, "ALARM", reason="5xx errors above threshold")
         deliveries = list(cloud.alarms.deliveries)
-        executions = {region: cloud.executions(region) for region in (PRIMARY, SECONDARY)}
+        executions = {region: cloud.executions(region, "ConfirmWatch") for region in (PRIMARY, SECONDARY)}
     finally:
         stop_runbooks(cloud)
 
@@ -55,7 +55,7 @@ def test_plan_alarm_raised_in_primary_reaches_the_peer_trigger_through_the_forwa
     alarm = boto3.client("cloudwatch", PRIMARY).describe_alarms(AlarmNames=[ALARM])["MetricAlarms"][0]
     assert alarm["StateValue"] == "ALARM"
     # Each delivery is one rule matching in one region: the primary's trigger (which leaves promoting us-west-2 to
-    # the stack in us-west-2), the primary's forwarding rule, then the peer's trigger, which starts its runbook.
+    # the stack in us-west-2), the primary's forwarding rule, then the peer's trigger, which starts its watch.
     assert [(d.rule, d.region) for d in deliveries] == [
         ("evac-TriggerFunctionAlarmStateChange", PRIMARY),
         ("evac-ForwardAlarmsToPeerRule", PRIMARY),
@@ -65,11 +65,11 @@ def test_plan_alarm_raised_in_primary_reaches_the_peer_trigger_through_the_forwa
     assert primary_trigger is not None
     assert primary_trigger["decision"] == "ignore"
     assert peer_trigger is not None
-    assert peer_trigger["decision"] == "start"
+    assert peer_trigger["decision"] == "wait"
     assert peer_trigger["started"] is True
     # A forwarded event is the same event: it still says where the alarm was raised.
     assert all(d.event == event for d in deliveries)
-    assert [e["executionArn"] for e in executions[SECONDARY]] == [peer_trigger["execution"]]
+    assert [e["executionArn"] for e in executions[SECONDARY]] == [peer_trigger["watch"]]
     assert executions[PRIMARY] == []
 
 

@@ -1,4 +1,4 @@
-"""The trigger's decision: a plan alarm entering ALARM starts this stack's runbook; every other event is ignored."""
+"""The trigger policy: screen every alarm event, then confirm after the sustain window before any runbook starts."""
 
 from __future__ import annotations
 
@@ -9,50 +9,38 @@ import pytest
 
 from evac.domain.decisions import incident_id
 from evac.domain.plan import RecoveryPlan, Trigger
-from evac.domain.trigger import AlarmSignal, decide
+from evac.domain.trigger import AlarmReading, AlarmSignal, World, confirm, screen
 
 ACCOUNT = "123456789012"
+AT = datetime(2026, 11, 27, 10, 7, tzinfo=UTC)
 INFERENCE_5XX = AlarmSignal(
-    name="fraud-scoring-inference-5xx",
-    region="us-east-1",
-    account=ACCOUNT,
-    state="ALARM",
-    previous_state="OK",
-    at=datetime(2026, 11, 27, 10, 7, tzinfo=UTC),
+    name="fraud-scoring-inference-5xx", region="us-east-1", account=ACCOUNT, state="ALARM", previous_state="OK", at=AT
 )
+PRIMARY = ("fraud-scoring-inference-5xx", "fraud-scoring-health-check")
+SECONDARY = ("fraud-scoring-usw2-inference-5xx", "fraud-scoring-usw2-health-check")
 
 
-def test_a_plan_alarm_in_alarm_starts_the_runbook_of_the_region_it_fails_over_to(plan: RecoveryPlan) -> None:
-    decision = decide(INFERENCE_5XX, plan, here="us-west-2", account=ACCOUNT)
+def world(*, after: float = 60, alarming: dict[str, float] | None = None, **changes: object) -> World:
+    """``after`` seconds past AT; ``alarming`` maps alarm name -> seconds after AT it entered ALARM."""
+    alarming = {PRIMARY[0]: 0, PRIMARY[1]: 0} if alarming is None else alarming
+    readings = {name: AlarmReading("OK", AT - timedelta(days=1)) for name in PRIMARY + SECONDARY}
+    readings |= {name: AlarmReading("ALARM", AT + timedelta(seconds=s)) for name, s in alarming.items()}
+    base = World(
+        now=AT + timedelta(seconds=after), alarms=readings, writer_region="us-east-1", last_failover=None, paused=False
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
 
-    assert decision.action == "start"
+
+# --- screen: which events open an incident here -----------------------------------------------------------------
+
+
+def test_a_plan_alarm_in_alarm_opens_an_incident_in_the_region_it_fails_over_to(plan: RecoveryPlan) -> None:
+    decision = screen(INFERENCE_5XX, plan, here="us-west-2", account=ACCOUNT)
+
+    assert decision.action == "wait"
+    assert "confirming after 60 s" in decision.reason
     assert decision.request is not None
-    assert decision.request.mode == "unplanned"
-    assert decision.request.target_region == "us-west-2"
-    assert decision.request.detected_at == INFERENCE_5XX.at
-    assert (
-        decision.execution_name
-        == decision.request.incident_id
-        == incident_id("fraud-scoring", "us-east-1", "us-west-2", INFERENCE_5XX.at, window_seconds=900)
-    )
-
-
-def test_the_health_check_alarm_starts_the_runbook_too(plan: RecoveryPlan) -> None:
-    health_check = replace(INFERENCE_5XX, name="fraud-scoring-health-check")
-
-    assert decide(health_check, plan, here="us-west-2").action == "start"
-
-
-def test_an_alarm_storm_within_one_window_names_one_execution(plan: RecoveryPlan) -> None:
-    first = decide(INFERENCE_5XX, plan, here="us-west-2")
-    later = decide(
-        replace(INFERENCE_5XX, name="fraud-scoring-health-check", at=INFERENCE_5XX.at + timedelta(minutes=4)),
-        plan,
-        here="us-west-2",
-    )
-
-    assert first.execution_name is not None
-    assert first.execution_name == later.execution_name
+    assert (decision.request.mode, decision.request.target_region) == ("unplanned", "us-west-2")
 
 
 @pytest.mark.parametrize(
@@ -70,16 +58,100 @@ def test_an_alarm_storm_within_one_window_names_one_execution(plan: RecoveryPlan
 def test_other_events_are_ignored_with_a_reason(
     plan: RecoveryPlan, signal: AlarmSignal, here: str, reason: str
 ) -> None:
-    decision = decide(signal, plan, here=here, account=ACCOUNT)
+    decision = screen(signal, plan, here=here, account=ACCOUNT)
 
     assert (decision.action, decision.request) == ("ignore", None)
     assert reason in decision.reason
 
 
-def test_a_plan_with_automatic_failover_off_starts_nothing(plan: RecoveryPlan) -> None:
+def test_a_plan_with_automatic_failover_off_opens_nothing(plan: RecoveryPlan) -> None:
     manual = plan.model_copy(update={"trigger": Trigger(automatic=False)})
 
-    decision = decide(INFERENCE_5XX, manual, here="us-west-2")
+    decision = screen(INFERENCE_5XX, manual, here="us-west-2")
 
     assert (decision.action, decision.request) == ("ignore", None)
     assert "trigger.automatic: false" in decision.reason
+
+
+# --- confirm: sustain, quorum, cooldown, direction, kill switch ---------------------------------------------------
+
+
+def test_a_quorum_of_sustained_alarms_starts_the_runbook_named_after_the_incident(plan: RecoveryPlan) -> None:
+    decision = confirm(INFERENCE_5XX, plan, world(alarming={PRIMARY[0]: 0, PRIMARY[1]: 5}, after=65))
+
+    assert decision.action == "start"
+    assert decision.request is not None
+    assert decision.request.detected_at == AT  # the first ALARM of the incident
+    assert decision.execution_name == incident_id("fraud-scoring", "us-east-1", "us-west-2", AT, window_seconds=900)
+
+
+def test_every_alarm_of_one_incident_names_the_same_runbook(plan: RecoveryPlan) -> None:
+    health = replace(INFERENCE_5XX, name=PRIMARY[1], at=AT + timedelta(seconds=5))
+    state = world(alarming={PRIMARY[0]: 0, PRIMARY[1]: 5}, after=65)
+
+    assert confirm(INFERENCE_5XX, plan, state).execution_name == confirm(health, plan, state).execution_name
+
+
+def test_an_alarm_that_went_back_to_ok_is_not_sustained(plan: RecoveryPlan) -> None:
+    flapped = world(alarming={PRIMARY[1]: 0})  # the 5xx alarm is OK again
+
+    decision = confirm(INFERENCE_5XX, plan, flapped)
+
+    assert (decision.action, decision.request) == ("wait", None)
+    assert "quorum not met: 1 of 2" in decision.reason
+
+
+def test_an_alarm_that_flipped_back_to_alarm_recently_is_not_sustained(plan: RecoveryPlan) -> None:
+    decision = confirm(INFERENCE_5XX, plan, world(alarming={PRIMARY[0]: 40, PRIMARY[1]: 0}, after=60))
+
+    assert decision.action == "wait"
+
+
+def test_one_alarm_alone_does_not_meet_a_quorum_of_two(plan: RecoveryPlan) -> None:
+    assert confirm(INFERENCE_5XX, plan, world(alarming={PRIMARY[0]: 0})).action == "wait"
+
+
+def test_a_quorum_of_one_starts_on_a_single_sustained_alarm(plan: RecoveryPlan) -> None:
+    lenient = plan.model_copy(update={"trigger": Trigger(quorum=1)})
+
+    assert confirm(INFERENCE_5XX, lenient, world(alarming={PRIMARY[0]: 0})).action == "start"
+
+
+def test_alarms_of_a_region_that_does_not_answer_count_as_holding(plan: RecoveryPlan) -> None:
+    state = world(alarming={})
+    dark = {name: AlarmReading(None, None) for name in PRIMARY}
+
+    decision = confirm(INFERENCE_5XX, plan, replace(state, alarms=state.alarms | dark))
+
+    assert decision.action == "start"
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason", "held_back"),
+    [
+        ({"paused": True}, "automatic failover is paused (SSM parameter /evac/fraud-scoring/automatic", True),
+        ({"writer_region": "us-west-2"}, "us-west-2 is already the active region", False),
+        ({"last_failover": AT - timedelta(minutes=30)}, "cooldown: the last failover was 1860 s ago", True),
+    ],
+    ids=["kill-switch", "already-active", "cooldown"],
+)
+def test_guards_hold_back_a_failover_the_alarms_call_for(
+    plan: RecoveryPlan, changes: dict[str, object], reason: str, held_back: bool
+) -> None:
+    decision = confirm(INFERENCE_5XX, plan, world(**changes))
+
+    assert (decision.action, decision.request, decision.held_back) == ("ignore", None, held_back)
+    assert reason in decision.reason
+
+
+def test_a_failover_after_the_cooldown_starts(plan: RecoveryPlan) -> None:
+    assert confirm(INFERENCE_5XX, plan, world(last_failover=AT - timedelta(hours=2))).action == "start"
+
+
+def test_never_fail_over_to_a_region_whose_own_alarms_are_in_alarm(plan: RecoveryPlan) -> None:
+    both_failing = world(alarming={PRIMARY[0]: 0, PRIMARY[1]: 0, SECONDARY[0]: 10})
+
+    decision = confirm(INFERENCE_5XX, plan, both_failing)
+
+    assert (decision.action, decision.held_back) == ("ignore", True)
+    assert "the target us-west-2 is alarming too (fraud-scoring-usw2-inference-5xx)" in decision.reason

@@ -8,6 +8,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from evac import clock
 from evac.aws.clients import client
+from evac.domain.trigger import AlarmReading
 
 # AuroraGlobalDBRPOLag is the documented RPO signal; older engines only publish AuroraGlobalDBReplicationLag.
 LAG_METRICS = ("AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag")
@@ -37,3 +38,20 @@ class AuroraLag:
                 latest = max(points, key=lambda p: p["Timestamp"])
                 return round(float(latest["Maximum"]) / 1000.0, 3)  # both metrics are in milliseconds
         return None
+
+
+class AlarmStates:
+    """Alarm states in one region, read through the probe client when that region may be the one failing."""
+
+    def __init__(self, region: str, *, probe: bool = False) -> None:
+        self._cloudwatch = client("cloudwatch", region, probe=probe)
+
+    def read(self, names: list[str]) -> dict[str, AlarmReading]:
+        """Name -> state and since when; every name reads as unknown if the region does not answer."""
+        try:
+            found = self._cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+        except (BotoCoreError, ClientError):
+            return {name: AlarmReading(state=None, since=None) for name in names}
+        alarms = [*found.get("MetricAlarms", []), *found.get("CompositeAlarms", [])]
+        readings = {a["AlarmName"]: AlarmReading(a["StateValue"], a["StateUpdatedTimestamp"]) for a in alarms}
+        return {name: readings.get(name, AlarmReading(state="INSUFFICIENT_DATA", since=None)) for name in names}

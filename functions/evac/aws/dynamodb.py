@@ -5,6 +5,7 @@ DynamoDB integrations (see ``state_machines/failover.asl.json``), so no Lambda c
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from evac.aws.clients import client
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from evac.domain.models import RunRecord
 
 RUN_PREFIX = "run#"
+LAST_PREFIX = "last#"
 
 
 def lock_key(application: str) -> str:
@@ -20,9 +22,9 @@ def lock_key(application: str) -> str:
 
 
 class Ledger:
-    def __init__(self, table: str, region: str) -> None:
+    def __init__(self, table: str, region: str, *, probe: bool = False) -> None:
         self.table = table
-        self._dynamodb = client("dynamodb", region)
+        self._dynamodb = client("dynamodb", region, probe=probe)
 
     def put(self, record: RunRecord) -> None:
         """Write the record; the whole record is kept as JSON beside a few attributes to query on."""
@@ -35,6 +37,21 @@ class Ledger:
                 "record": {"S": record.model_dump_json()},
             },
         )
+        if record.outcome == "SUCCEEDED":
+            self._dynamodb.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": {"S": LAST_PREFIX + record.application},
+                    "incident_id": {"S": record.incident_id},
+                    "at": {"S": record.recorded_at.isoformat()},
+                    "target_region": {"S": record.target_region or ""},
+                },
+            )
+
+    def last_failover(self, application: str) -> datetime | None:
+        """When the application last failed over successfully, as this region's ledger knows it."""
+        item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": LAST_PREFIX + application}}).get("Item")
+        return datetime.fromisoformat(item["at"]["S"]) if item else None
 
     def get(self, incident_id: str) -> dict[str, Any] | None:
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": RUN_PREFIX + incident_id}}).get("Item")

@@ -1,4 +1,4 @@
-"""Step Functions: starting the runbook, once per incident."""
+"""Step Functions: starting an execution once per name (a watch per alarm change, a runbook per incident)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import json
 from evac.aws.clients import client
 
 
-class Runbook:
+class StateMachine:
     def __init__(self, state_machine_arn: str) -> None:
         self.arn = state_machine_arn
         self._sfn = client("stepfunctions", state_machine_arn.split(":")[3])
 
     def start(self, name: str, payload: dict) -> tuple[str, bool]:
-        """Start an execution named ``name``; returns (execution ARN, whether this call started it).
+        """Start an execution named ``name``; returns (execution ARN, False if the name was already used).
 
-        The name is the incident id: Step Functions refuses a second execution with the same name (for 90 days), so
-        every duplicate of an incident's alarm lands here and starts nothing.
+        Step Functions refuses a second execution with the same name for 90 days (and answers a repeat of a running
+        execution's exact start with that execution), so every duplicate delivery lands here and starts nothing.
         """
         try:
             started = self._sfn.start_execution(stateMachineArn=self.arn, name=name, input=json.dumps(payload))

@@ -128,6 +128,34 @@ class RecordInput(Contract):
     error: StepError | None = None
 
 
+class Signal(Contract):
+    """An alarm state change, as the trigger hands it to the confirmation watch."""
+
+    name: str
+    region: str
+    account: str
+    state: str
+    previous_state: str | None = None
+    at: AwareDatetime
+
+
+class WatchInput(Contract):
+    """The confirmation watch's input: the signal, and how long it must hold before ``confirm``."""
+
+    signal: Signal
+    sustain_seconds: int = Field(ge=0)
+
+
+class Confirmation(Contract):
+    """``confirm``'s answer; on ``start`` the watch starts the runbook named ``execution`` with ``request``."""
+
+    action: Literal["start", "wait", "ignore", "reject"]
+    reason: str
+    held_back: bool = False
+    execution: str | None = None
+    request: RunbookInput | None = None
+
+
 class Phase(Contract):
     name: str
     start: datetime

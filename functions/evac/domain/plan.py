@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from evac.errors import PlanError
+from evac.errors import PlanError, problems
 
 Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="an AWS region, e.g. us-east-1")]
 Name = Annotated[str, Field(min_length=1, max_length=128)]
@@ -115,9 +115,23 @@ class Alarm(_Strict):
 
 
 class Trigger(_Strict):
+    """When an alarm may fail the application over without a person (see README, "Triggers you can trust")."""
+
     automatic: bool = Field(default=True, description="start the runbook on alarm without a person")
     incident_window_seconds: int = Field(
         default=900, gt=0, description="alarms within one window are one incident: one runbook"
+    )
+    sustain_seconds: int = Field(
+        default=60, ge=0, le=3600, description="an alarm must still be in ALARM this long after it fired"
+    )
+    quorum: int = Field(default=1, ge=1, description="how many of the failing region's alarms must hold at once")
+    cooldown_seconds: int = Field(
+        default=3600, ge=0, description="no automatic failover this soon after the last one (no ping-pong)"
+    )
+    pause_parameter: str | None = Field(
+        default=None,
+        description="the SSM parameter whose value 'paused' stops automatic failover "
+        "(default /evac/<application>/automatic)",
     )
 
 
@@ -160,6 +174,12 @@ class RecoveryPlan(_Strict):
                 raise ValueError(
                     f"alarms.{i}.endpoint: unknown endpoint {alarm.endpoint!r}; known: {sorted(endpoints)}"
                 )
+        for region in regions:
+            watching = self.watching(region)
+            if watching and self.trigger.quorum > len(watching):
+                raise ValueError(
+                    f"trigger.quorum: {self.trigger.quorum} exceeds the {len(watching)} alarm(s) watching {region}"
+                )
         return self
 
     def peer(self, region: str) -> str:
@@ -168,6 +188,14 @@ class RecoveryPlan(_Strict):
         if region not in (primary, secondary):
             raise PlanError(f"region {region!r} is not in the plan (regions: {primary}, {secondary})")
         return secondary if region == primary else primary
+
+    @property
+    def pause_parameter(self) -> str:
+        return self.trigger.pause_parameter or f"/evac/{self.application}/automatic"
+
+    def watching(self, region: str) -> list[Alarm]:
+        """The alarms whose ALARM state means ``region`` is failing."""
+        return [a for a in self.alarms if a.watched_region == region]
 
     def alarm(self, name: str) -> Alarm | None:
         return next((a for a in self.alarms if a.name == name), None)
@@ -191,10 +219,7 @@ def parse_plan(document: object, *, source: str = "plan") -> RecoveryPlan:
     try:
         return RecoveryPlan.model_validate(document)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise PlanError(f"{source} is invalid: {problems}") from None
+        raise PlanError(f"{source} is invalid: {problems(exc)}") from None
 
 
 def load_plan(path: str | Path) -> RecoveryPlan:

@@ -1,4 +1,13 @@
-"""The trigger's decision: does this alarm event start a failover runbook here, and which one?"""
+"""The trigger policy: which alarm events may fail the application over, and when.
+
+Two stages, both pure:
+
+- ``screen`` runs in the trigger on every event: is it a plan alarm entering ALARM whose failover target is this
+  stack's region? If so the incident is *watched*: a small state machine waits the plan's sustain window (a Step
+  Functions Wait, never a sleeping Lambda) and then
+- ``confirm`` re-reads the world: the kill switch, the cooldown, which region writes, the target's own alarms, and
+  whether a quorum of the failing region's alarms still holds. Only then does a runbook start.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +20,9 @@ from evac.domain.models import RunbookInput
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from evac.domain.plan import RecoveryPlan
+    from evac.domain.plan import Alarm, RecoveryPlan
 
-Action = Literal["start", "ignore", "reject"]
+Action = Literal["start", "wait", "ignore", "reject"]
 
 
 @dataclass(frozen=True)
@@ -29,22 +38,42 @@ class AlarmSignal:
 
 
 @dataclass(frozen=True)
+class AlarmReading:
+    """An alarm's state as re-read at confirmation; ``state`` None when its region did not answer."""
+
+    state: str | None
+    since: datetime | None
+
+
+@dataclass(frozen=True)
+class World:
+    """What ``confirm`` reads once the sustain window has passed."""
+
+    now: datetime
+    alarms: dict[str, AlarmReading]
+    writer_region: str | None
+    last_failover: datetime | None
+    paused: bool
+
+
+@dataclass(frozen=True)
 class Decision:
     action: Action
     reason: str
     request: RunbookInput | None = None
+    held_back: bool = False  # a failover the policy refused while the failing region's alarms hold: tell people
 
     @property
     def execution_name(self) -> str | None:
         return self.request.incident_id if self.request else None
 
 
-def decide(  # noqa: PLR0911 - one early return per reason to ignore, each with its own message
+def screen(  # noqa: PLR0911 - one early return per reason to ignore, each with its own message
     signal: AlarmSignal, plan: RecoveryPlan, *, here: str, account: str | None = None
 ) -> Decision:
-    """Start a runbook only for a plan alarm entering ALARM whose failover target is this stack's region.
+    """Decide whether an alarm event opens (or joins) an incident this stack should confirm.
 
-    Every other event is ignored with a reason a person can act on.
+    Returns ``wait`` with the incident's runbook input when it does; ``ignore`` with the reason otherwise.
     """
     alarm = plan.alarm(signal.name)
     if alarm is None:
@@ -62,14 +91,82 @@ def decide(  # noqa: PLR0911 - one early return per reason to ignore, each with 
         return Decision("ignore", f"alarm {signal.name!r} calls for a failover to {target}; this stack promotes {here}")
     if not plan.trigger.automatic:
         return Decision("ignore", "automatic failover is off in the plan (trigger.automatic: false)")
+    return Decision(
+        "wait",
+        f"alarm {signal.name!r} in ALARM: {alarm.watched_region} may be failing; "
+        f"confirming after {plan.trigger.sustain_seconds} s",
+        _request(plan, alarm, target, signal.at, f"alarm {signal.name} entered ALARM in {signal.region}"),
+    )
+
+
+def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
+    """After the sustain window: start the runbook only if every guard passes and a quorum of alarms holds.
+
+    Alarms of the failing region that cannot be read (its API does not answer) count as holding: a region that
+    stops answering is failing, and the event that opened the incident already proved one ALARM.
+    """
+    alarm = plan.alarm(signal.name)
+    if alarm is None:  # screened already; kept so confirm is safe on its own
+        return Decision("ignore", f"alarm {signal.name!r} is not in the plan")
+    source, target = alarm.watched_region, plan.peer(alarm.watched_region)
+    if refused := _guards(plan, world, target):
+        return refused
+    holding = [a for a in plan.watching(source) if _holds(a, signal, world, plan.trigger.sustain_seconds)]
+    names = ", ".join(a.name for a in holding) or "none"
+    if len(holding) < plan.trigger.quorum:
+        return Decision(
+            "wait", f"quorum not met: {len(holding)} of {plan.trigger.quorum} alarm(s) on {source} hold ({names})"
+        )
+    first = min(_since(a, signal, world) for a in holding)
+    held = f"{len(holding)} alarm(s) on {source} held for {plan.trigger.sustain_seconds} s ({names})"
+    return Decision(
+        "start", f"{held}: failing over to {target}", _request(plan, alarm, target, first, f"alarms held: {names}")
+    )
+
+
+def _guards(plan: RecoveryPlan, world: World, target: str) -> Decision | None:
+    """Kill switch, active region, cooldown, and the target's own health, in that order; None when all pass."""
+    if world.paused:
+        return Decision(
+            "ignore", f"automatic failover is paused (SSM parameter {plan.pause_parameter} = paused)", held_back=True
+        )
+    if world.writer_region == target:
+        return Decision("ignore", f"{target} is already the active region: nothing to fail over to")
+    if world.last_failover is not None:
+        since = (world.now - world.last_failover).total_seconds()
+        if since < plan.trigger.cooldown_seconds:
+            return Decision(
+                "ignore",
+                f"cooldown: the last failover was {since:.0f} s ago, within the plan's "
+                f"{plan.trigger.cooldown_seconds} s (no ping-pong)",
+                held_back=True,
+            )
+    if alarming := [a.name for a in plan.watching(target) if world.alarms.get(a.name, _UNKNOWN).state == "ALARM"]:
+        return Decision(
+            "ignore",
+            f"the target {target} is alarming too ({', '.join(alarming)}): failing over would not help",
+            held_back=True,
+        )
+    return None
+
+
+_UNKNOWN = AlarmReading(state=None, since=None)
+
+
+def _since(alarm: Alarm, signal: AlarmSignal, world: World) -> datetime:
+    reading = world.alarms.get(alarm.name, _UNKNOWN)
+    return reading.since or signal.at
+
+
+def _holds(alarm: Alarm, signal: AlarmSignal, world: World, sustain_seconds: int) -> bool:
+    reading = world.alarms.get(alarm.name, _UNKNOWN)
+    if reading.state is None:
+        return True
+    return reading.state == "ALARM" and (world.now - _since(alarm, signal, world)).total_seconds() >= sustain_seconds
+
+
+def _request(plan: RecoveryPlan, alarm: Alarm, target: str, at: datetime, reason: str) -> RunbookInput:
     incident = incident_id(
-        plan.application, alarm.watched_region, target, signal.at, window_seconds=plan.trigger.incident_window_seconds
+        plan.application, alarm.watched_region, target, at, window_seconds=plan.trigger.incident_window_seconds
     )
-    request = RunbookInput(
-        incident_id=incident,
-        mode="unplanned",
-        target_region=target,
-        detected_at=signal.at,
-        reason=f"alarm {signal.name} entered ALARM in {signal.region}",
-    )
-    return Decision("start", f"alarm {signal.name!r} in ALARM: {alarm.watched_region} is failing", request)
+    return RunbookInput(incident_id=incident, mode="unplanned", target_region=target, detected_at=at, reason=reason)

@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ConnectTimeoutError, ReadTimeoutError
 from pydantic import BaseModel, ValidationError
 
-from evac.errors import AwsCallError, AwsTransientError, InvalidInputError, RegionUnavailableError
+from evac.errors import AwsCallError, AwsTransientError, InvalidInputError, RegionUnavailableError, problems
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,8 +60,7 @@ def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dic
 
 
 def describe(exc: ValidationError, what: str) -> str:
-    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors())
-    return f"invalid {what}: {problems}"
+    return f"invalid {what}: {problems(exc)}"
 
 
 def translate(exc: ClientError) -> AwsCallError:

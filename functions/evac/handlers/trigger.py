@@ -1,4 +1,5 @@
-"""The trigger: an alarm state change arrives through EventBridge; start at most one runbook per incident.
+"""The trigger: an alarm state change arrives (EventBridge, or an alarm's Lambda action); if it concerns this
+stack, start the watch that confirms it after the plan's sustain window.
 
 Malformed or foreign events are not errors to retry: they are logged with the reason and answered with a
 ``reject``/``ignore`` decision, and nothing starts.
@@ -6,14 +7,13 @@ Malformed or foreign events are not errors to retry: they are logged with the re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import ValidationError
 
-from evac.alarm_events import AlarmStateChangeEvent
-from evac.aws.stepfunctions import Runbook
-from evac.domain.trigger import decide
+from evac.alarm_events import NotAStateChangeError, ValidationError, parse_alarm_event, watch_name
+from evac.aws.stepfunctions import StateMachine
+from evac.domain.trigger import screen
 from evac.handlers._step import describe, logger, metrics, tracer
 from evac.settings import settings
 
@@ -24,24 +24,34 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: Any, context: LambdaContext) -> dict:
     config = settings()
     try:
-        parsed = AlarmStateChangeEvent.model_validate(event)
+        signal = parse_alarm_event(event)
+    except NotAStateChangeError as exc:
+        return _answer({"decision": "ignore", "reason": str(exc)})
     except ValidationError as exc:
-        reason = describe(exc, "alarm state change event")
-        logger.warning("event rejected", extra={"decision": "reject", "reason": reason})
-        return {"decision": "reject", "reason": reason}
-    decision = decide(
-        parsed.signal(), config.plan, here=config.region, account=context.invoked_function_arn.split(":")[4]
-    )
-    result: dict = {"decision": decision.action, "reason": decision.reason}
+        return _answer({"decision": "reject", "reason": describe(exc, "alarm event")})
+    plan = config.plan
+    decision = screen(signal, plan, here=config.region, account=context.invoked_function_arn.split(":")[4])
+    result: dict[str, Any] = {"decision": decision.action, "reason": decision.reason}
     if decision.request is not None:
         logger.append_keys(correlation_id=decision.request.incident_id)
-        arn, started = Runbook(config.runbook_arn).start(
-            decision.request.incident_id, decision.request.model_dump(mode="json", exclude_none=True)
-        )
-        result |= {"execution": arn, "started": started}
-        metrics.add_metric(name="RunbooksStarted" if started else "DuplicateTriggers", unit=MetricUnit.Count, value=1)
+        watch = {"signal": signal.__dict__, "sustain_seconds": plan.trigger.sustain_seconds}
+        arn, started = StateMachine(config.watch_arn).start(watch_name(signal), _json(watch))
+        result |= {"incident": decision.request.incident_id, "watch": arn, "started": started}
+        metrics.add_metric(name="WatchesStarted" if started else "DuplicateAlarmEvents", unit=MetricUnit.Count, value=1)
+    return _answer(result)
+
+
+def _answer(result: dict[str, Any]) -> dict[str, Any]:
     logger.info("alarm event decided", extra=result)
+    if result["decision"] == "reject":
+        metrics.add_metric(name="EventsRejected", unit=MetricUnit.Count, value=1)
     return result
+
+
+def _json(watch: dict[str, Any]) -> dict[str, Any]:
+    from evac.domain.models import WatchInput
+
+    return WatchInput.model_validate(watch).model_dump(mode="json")

@@ -1,0 +1,146 @@
+"""What each drill scenario does to the local cloud, and the outcome that proves evac behaved.
+
+A scenario plays events (alarms, direct starts, the passing of time) and names its expected outcome; the engine in
+``evacops.drill`` waits for everything to settle and checks the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import boto3
+
+from evac.domain.models import RunbookInput
+from evacops.template import ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from evacops.localcloud import LocalCloud
+
+EVENTS = ROOT / "events"
+Outcome = Literal["failover", "switchover", "no-failover"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    summary: str
+    play: Callable[[LocalCloud], None]
+    outcome: Outcome
+    runbooks: int = 1  # runbook executions expected across both regions
+    notice: str | None = None  # a notification must say this (why a failover was held back)
+    triggered: bool = True  # started by alarms: the sustain window is on the critical path
+
+
+def fire(cloud: LocalCloud, region: str, state: str = "ALARM", *, reason: str = "drill") -> list[dict]:
+    """Every plan alarm watching ``region`` goes to ``state``; returns the events (delivered once each)."""
+    events = []
+    for alarm in cloud.plan.watching(region):
+        if event := cloud.alarms.set_state(alarm.region, alarm.name, state, reason=reason):
+            events.append(event)
+    return events
+
+
+def _primary_outage(cloud: LocalCloud) -> None:
+    fire(cloud, cloud.plan.regions.primary, reason="drill: the primary region is failing")
+
+
+def _planned_switchover(cloud: LocalCloud) -> None:
+    """Start the runbook with the planned drill input from events/, as `sam remote invoke` would send it."""
+    request = RunbookInput.model_validate_json((EVENTS / "drill-planned.json").read_text(encoding="utf-8"))
+    target = request.target_region or cloud.plan.regions.secondary
+    boto3.client("stepfunctions", target).start_execution(
+        stateMachineArn=cloud.stacks[target].runbook_arn,
+        name=request.incident_id,
+        input=json.dumps(request.model_dump(mode="json", exclude_none=True)),
+    )
+
+
+def _alarm_storm(cloud: LocalCloud) -> None:
+    """Every alarm on the primary fires and EventBridge delivers each event three times, all at once."""
+    primary = cloud.plan.regions.primary
+    events = []
+    for alarm in cloud.plan.watching(primary):
+        if event := cloud.alarms.set_state(alarm.region, alarm.name, "ALARM", reason="storm", deliver=False):
+            events.append((alarm.region, event))
+    threads = [threading.Thread(target=cloud.alarms.deliver, args=(region, event)) for region, event in events * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _flapping_alarm(cloud: LocalCloud) -> None:
+    """The primary's alarms go ALARM and back to OK four times, each ALARM shorter than the sustain window."""
+    blip = cloud.plan.trigger.sustain_seconds / 3
+    for _ in range(4):
+        fire(cloud, cloud.plan.regions.primary, "ALARM", reason="drill: blip")
+        cloud.clock.sleep(blip)
+        fire(cloud, cloud.plan.regions.primary, "OK", reason="drill: recovered")
+        cloud.clock.sleep(blip)
+
+
+def _secondary_also_alarming(cloud: LocalCloud) -> None:
+    """The secondary is already failing when the primary's alarms fire: a failover would not help."""
+    fire(cloud, cloud.plan.regions.secondary, reason="drill: the secondary is failing too")
+    fire(cloud, cloud.plan.regions.primary, reason="drill: the primary region is failing")
+
+
+def _cooldown(cloud: LocalCloud) -> None:
+    """An outage fails over; the primary recovers; then the new active region fails inside the cooldown."""
+    _primary_outage(cloud)
+    cloud.quiesce()
+    fire(cloud, cloud.plan.regions.primary, "OK", reason="drill: the primary recovered")
+    fire(cloud, cloud.plan.regions.secondary, reason="drill: a second outage, in the new active region")
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "primary-outage",
+            "Unplanned: the primary's alarms go to ALARM; the trigger confirms them and fails over with AllowDataLoss.",
+            _primary_outage,
+            "failover",
+        ),
+        Scenario(
+            "planned-switchover",
+            "Planned: the runbook is started with events/drill-planned.json; switchover with no data loss.",
+            _planned_switchover,
+            "switchover",
+            triggered=False,
+        ),
+        Scenario(
+            "alarm-storm",
+            "Every alarm on the primary fires, each delivered three times at once: one runbook.",
+            _alarm_storm,
+            "failover",
+        ),
+        Scenario(
+            "flapping-alarm",
+            "The primary's alarms flap ALARM/OK faster than the sustain window: no failover.",
+            _flapping_alarm,
+            "no-failover",
+            runbooks=0,
+        ),
+        Scenario(
+            "secondary-also-alarming",
+            "The secondary's own alarms are in ALARM when the primary fails: no failover, a notification says why.",
+            _secondary_also_alarming,
+            "no-failover",
+            runbooks=0,
+            notice="alarming too",
+        ),
+        Scenario(
+            "cooldown",
+            "A failover, then a second outage inside the cooldown: no second failover, a notification says why.",
+            _cooldown,
+            "failover",
+            notice="cooldown",
+        ),
+    )
+}
