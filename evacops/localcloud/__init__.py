@@ -46,6 +46,9 @@ from evacops.localcloud.seed import seed
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+# How often observers (drills, tests) look at executions, in wall seconds: each look costs the interpreter CPU.
+_POLL = 0.2
+
 _ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -105,6 +108,7 @@ class LocalCloud:
                 self.stacks[region] = deploy(region, self.parameters(region, zone_id))
                 self.runtime.environments.update(self.stacks[region].environments)
             self.runtime.warm(self.plan.regions.both)
+            self.runtime.warm_interpreter(self._definitions())
             # Runs on exit before the patches and the mock come off: no runbook outlives its cloud.
             stack.callback(self._stop_running_executions)
         except BaseException:
@@ -136,6 +140,11 @@ class LocalCloud:
             if isinstance(handler, logging.StreamHandler):
                 previous = handler.setStream(target)
                 stack.callback(handler.setStream, previous)
+
+    def _definitions(self) -> list[str]:
+        sfn = boto3.client("stepfunctions", self.plan.regions.secondary)
+        arns = self.stacks[self.plan.regions.secondary].state_machine_arns.values()
+        return [sfn.describe_state_machine(stateMachineArn=arn)["definition"] for arn in arns]
 
     def _stop_running_executions(self) -> None:
         for region, deployed in self.stacks.items():
@@ -196,7 +205,7 @@ class LocalCloud:
                             self.wait_for_execution(execution["executionArn"], on_event=on_event)
             if not running:
                 return
-            time.sleep(0.05)
+            time.sleep(_POLL)
 
     def wait_for_execution(
         self,
@@ -220,4 +229,4 @@ class LocalCloud:
                 return dict(described)
             if self.clock.elapsed() > deadline:
                 raise TimeoutError(f"{execution_arn} still running after {timeout_modelled:.0f} modelled seconds")
-            time.sleep(0.05)
+            time.sleep(_POLL)

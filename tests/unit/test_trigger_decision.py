@@ -107,6 +107,10 @@ def test_an_alarm_that_flipped_back_to_alarm_recently_is_not_sustained(plan: Rec
     assert decision.action == "wait"
 
 
+def test_another_alarm_in_alarm_now_completes_the_quorum(plan: RecoveryPlan) -> None:
+    assert confirm(INFERENCE_5XX, plan, world(alarming={PRIMARY[0]: 0, PRIMARY[1]: 55})).action == "start"
+
+
 def test_one_alarm_alone_does_not_meet_a_quorum_of_two(plan: RecoveryPlan) -> None:
     assert confirm(INFERENCE_5XX, plan, world(alarming={PRIMARY[0]: 0})).action == "wait"
 

@@ -6,7 +6,8 @@ Two stages, both pure:
   stack's region? If so the incident is *watched*: a small state machine waits the plan's sustain window (a Step
   Functions Wait, never a sleeping Lambda) and then
 - ``confirm`` re-reads the world: the kill switch, the cooldown, which region writes, the target's own alarms, and
-  whether a quorum of the failing region's alarms still holds. Only then does a runbook start.
+  whether the alarm still holds, with a quorum of the failing region's alarms in ALARM. Only then does a runbook
+  start.
 """
 
 from __future__ import annotations
@@ -159,9 +160,13 @@ def _since(alarm: Alarm, signal: AlarmSignal, world: World) -> datetime:
 
 
 def _holds(alarm: Alarm, signal: AlarmSignal, world: World, sustain_seconds: int) -> bool:
+    """The alarm that opened the incident must have stayed in ALARM for the whole sustain window; the others of the
+    quorum must be in ALARM now (a composite alarm's AND, evaluated once the first signal has proved itself)."""
     reading = world.alarms.get(alarm.name, _UNKNOWN)
     if reading.state is None:
         return True
+    if alarm.name != signal.name:
+        return reading.state == "ALARM"
     return reading.state == "ALARM" and (world.now - _since(alarm, signal, world)).total_seconds() >= sustain_seconds
 
 
