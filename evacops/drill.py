@@ -14,15 +14,17 @@ import boto3
 from pydantic import BaseModel, Field
 
 from evac.aws.dynamodb import Ledger
+from evac.domain.ledger import ABORTING_ERRORS
 from evac.domain.plan import DEFAULT_PLAN
 from evacops.localcloud import LocalCloud
 from evacops.localcloud.clock import DEFAULT_SPEED
-from evacops.scenarios import SCENARIOS, Scenario
+from evacops.scenarios import SCENARIOS, Options, Outcome, Scenario
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from evac.domain.plan import RecoveryPlan
     from evacops.localcloud.fidelity import Latencies
 
 Status = Literal["SUCCEEDED", "FAILED", "ABORTED", "SKIPPED"]
@@ -78,6 +80,10 @@ class DrillReport(BaseModel):
     expected: bool = Field(default=False, description="the scenario's expected outcome was verified")
     checks: list[Check] = Field(default_factory=list)
     notifications: list[str] = Field(default_factory=list, description="messages published to the topics")
+    outcome: str | None = Field(default=None, description="the run's outcome as the ledger recorded it")
+    predicted_rto_seconds: float | None = None
+    approver: str | None = None
+    records: list[dict[str, Any]] = Field(default_factory=list, description="every run record the drill left")
 
 
 def run_drill(
@@ -86,37 +92,43 @@ def run_drill(
     plan_path: str | Path = DEFAULT_PLAN,
     speed: float = DEFAULT_SPEED,
     latencies: Latencies | None = None,
+    options: Options | None = None,
     on_event: Callable[[float, dict[str, Any]], None] | None = None,
     log_file: Path | None = None,
 ) -> DrillReport:
     """Play ``scenario`` on a fresh local cloud; ``on_event(modelled_seconds, history_event)`` shows progress."""
     if scenario not in SCENARIOS:
         raise KeyError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
-    chosen = SCENARIOS[scenario]
+    chosen, options = SCENARIOS[scenario], options or Options()
     wall_start = time.perf_counter()
     with LocalCloud(plan_path, speed=speed, latencies=latencies, log_file=log_file) as cloud:
         plan = cloud.plan
-        source, target = plan.regions.primary, plan.regions.secondary
-        critical_path = _critical_path(cloud, chosen)
+        home, away = plan.regions.primary, plan.regions.secondary
+        target = home if chosen.outcome == "failback" else away
+        critical_path = _critical_path(cloud, chosen, target)
         began = cloud.clock.now()
-        chosen.play(cloud)
+        chosen.play(cloud, options)
         cloud.quiesce(on_event=(lambda e: on_event(_since(began, e["timestamp"], cloud), e)) if on_event else None)
-        runbooks = [e for region in plan.regions.both for e in cloud.executions(region)]
-        first = min(runbooks, key=lambda e: e["startDate"], default=None)
-        described = _describe(first["executionArn"]) if first else {}
-        ledger = Ledger(cloud.stacks[target].table, target)
-        record = ledger.get(first["name"]) if first else None
+        runbooks = sorted(
+            (e for region in plan.regions.both for e in cloud.executions(region)), key=lambda e: e["startDate"]
+        )
+        last = runbooks[-1] if runbooks else None
+        ran_in = last["executionArn"].split(":")[3] if last else target
+        described = _describe(last["executionArn"]) if last else {}
+        ledger = Ledger(cloud.stacks[ran_in].table, ran_in)
+        record = ledger.get(last["name"]) if last else None
+        records = [r for region in plan.regions.both for r in Ledger(cloud.stacks[region].table, region).runs()]
         lock = ledger.lock_holder(plan.application)
         notices = [m for region in plan.regions.both for m in cloud.notifications(region)]
         endpoints = [EndpointReport(**e) for e in cloud.endpoints()]
         writer, dns = cloud.writer_region(), cloud.dns_region()
-    rto = float(record["rto_seconds"]) if record and record.get("rto_seconds") is not None else None
+    rto = _number(record, "rto_seconds")
     report = DrillReport(
         scenario=scenario,
-        status=_STATUS.get(described.get("status", ""), "SKIPPED"),
+        status=_status(described),
         executions=len(runbooks),
-        from_region=source,
-        to_region=target,
+        from_region=(record or {}).get("source_region") or plan.peer(target),
+        to_region=(record or {}).get("target_region") or target,
         strategy=record.get("strategy") if record else None,
         writer_region=writer,
         dns_region=dns,
@@ -124,16 +136,31 @@ def run_drill(
         rto_seconds=rto,
         critical_path_seconds=critical_path,
         overhead_ratio=round(rto / critical_path, 3) if rto and critical_path else None,
-        rpo_seconds=float(record["rpo_seconds"]) if record and record.get("rpo_seconds") is not None else None,
+        rpo_seconds=_number(record, "rpo_seconds"),
         phases=_phases(record, began),
         wall_seconds=round(time.perf_counter() - wall_start, 2),
         incident_id=record["incident_id"] if record else None,
         error=described.get("error"),
+        outcome=record.get("outcome") if record else None,
+        predicted_rto_seconds=_number(record, "predicted_rto_seconds"),
+        approver=record.get("approver") if record else None,
         notifications=notices,
+        records=records,
     )
-    report.checks = _checks(report, chosen, plan.inference.endpoints, record, lock)
+    report.checks = _checks(report, chosen.expected(options), chosen, plan, lock)
     report.expected = all(c.ok for c in report.checks)
     return report
+
+
+def _number(record: dict[str, Any] | None, key: str) -> float | None:
+    value = (record or {}).get(key)
+    return None if value is None else float(value)
+
+
+def _status(described: dict[str, Any]) -> Status:
+    if described.get("error") in ABORTING_ERRORS:
+        return "ABORTED"
+    return _STATUS.get(described.get("status", ""), "SKIPPED")
 
 
 def _describe(execution_arn: str) -> dict[str, Any]:
@@ -142,12 +169,11 @@ def _describe(execution_arn: str) -> dict[str, Any]:
     )
 
 
-def _critical_path(cloud: LocalCloud, scenario: Scenario) -> float:
+def _critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
     """The floor under RTO: the sustain window (when alarms trigger the run), the slower of database promotion and
     inference scale-up, then DNS propagation."""
     latencies = cloud.latencies
     database = latencies.aurora_switchover if scenario.outcome == "switchover" else latencies.aurora_failover
-    target = cloud.plan.regions.secondary
     scaling = any(
         e["instances"] < cloud.plan.endpoint(e["name"]).active_instances
         for e in cloud.endpoints()
@@ -177,65 +203,76 @@ def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]
 
 
 def _checks(
-    report: DrillReport, scenario: Scenario, planned: list[Any], record: dict[str, Any] | None, lock: str | None
+    report: DrillReport, outcome: Outcome, scenario: Scenario, plan: RecoveryPlan, lock: str | None
 ) -> list[Check]:
-    runbooks = Check(
-        name="executions",
-        ok=report.executions == scenario.runbooks,
-        detail=f"{report.executions} runbook(s) started, expected {scenario.runbooks}",
-    )
+    runbooks = 1 if outcome == "aborted" else scenario.runbooks
     checks = [
-        runbooks,
-        *(
-            _failed_over(report, scenario, planned, record, lock)
-            if scenario.outcome != "no-failover"
-            else _stayed(report)
-        ),
+        Check(
+            name="executions",
+            ok=report.executions == runbooks,
+            detail=f"{report.executions} runbook(s) started, expected {runbooks}",
+        )
     ]
+    if outcome in ("no-failover", "aborted", "dry-run"):
+        checks += _stayed(report, outcome, plan.regions.primary, lock)
+    else:
+        checks += _moved(report, outcome, plan, lock)
     if scenario.notice:
         said = [m for m in report.notifications if scenario.notice in m]
+        detail = said[0][:200] if said else f"no notification says {scenario.notice!r}"
+        checks.append(Check(name="notified", ok=bool(said), detail=detail))
+    if scenario.name == "game-day" and outcome == "switchover":
+        approved = any(p.name == "approval" for p in report.phases)
+        checks.append(Check(name="approval", ok=approved and bool(report.approver), detail=f"by {report.approver}"))
+    return checks
+
+
+def _stayed(report: DrillReport, outcome: Outcome, home: str, lock: str | None) -> list[Check]:
+    expected_status = {"no-failover": "SKIPPED", "aborted": "ABORTED", "dry-run": "SUCCEEDED"}[outcome]
+    checks = [
+        Check(name="status", ok=report.status == expected_status, detail=f"runbook {report.status}"),
+        Check(name="writer_region", ok=report.writer_region == home, detail=f"writer in {report.writer_region}"),
+        Check(name="dns_region", ok=report.dns_region == home, detail=f"traffic to {report.dns_region}"),
+    ]
+    if outcome != "no-failover":
+        recorded = {"aborted": "ABORTED", "dry-run": "DRY_RUN"}[outcome]
+        checks += [
+            Check(name="run_record", ok=report.outcome == recorded, detail=f"recorded as {report.outcome}"),
+            Check(name="lock_released", ok=lock is None, detail="lock free" if lock is None else f"held by {lock}"),
+        ]
+    if outcome == "dry-run":
         checks.append(
             Check(
-                name="notified",
-                ok=bool(said),
-                detail=said[0][:200] if said else f"no notification says {scenario.notice!r}",
+                name="prediction",
+                ok=report.predicted_rto_seconds is not None and report.strategy is not None,
+                detail=f"would {report.strategy} in about {report.predicted_rto_seconds} s",
             )
         )
     return checks
 
 
-def _stayed(report: DrillReport) -> list[Check]:
-    home = report.from_region
-    return [
-        Check(name="status", ok=report.status == "SKIPPED", detail=f"runbook {report.status}"),
-        Check(name="writer_region", ok=report.writer_region == home, detail=f"writer in {report.writer_region}"),
-        Check(name="dns_region", ok=report.dns_region == home, detail=f"traffic to {report.dns_region}"),
-    ]
-
-
-def _failed_over(
-    report: DrillReport, scenario: Scenario, planned: list[Any], record: dict[str, Any] | None, lock: str | None
-) -> list[Check]:
+def _moved(report: DrillReport, outcome: Outcome, plan: RecoveryPlan, lock: str | None) -> list[Check]:
     target = report.to_region
-    capacity = {e.name: e.active_instances for e in planned}
-    at_target = {e.name: e for e in report.endpoints if e.region == target}
+    strategy = "switchover" if outcome == "failback" else outcome
     checks = [
         Check(name="status", ok=report.status == "SUCCEEDED", detail=f"runbook {report.status}"),
-        Check(
-            name="strategy",
-            ok=report.strategy == scenario.outcome,
-            detail=f"{report.strategy}, expected {scenario.outcome}",
-        ),
+        Check(name="strategy", ok=report.strategy == strategy, detail=f"{report.strategy}, expected {strategy}"),
         Check(name="writer_region", ok=report.writer_region == target, detail=f"writer in {report.writer_region}"),
         Check(name="dns_region", ok=report.dns_region == target, detail=f"traffic to {report.dns_region}"),
-        Check(name="run_record", ok=record is not None, detail="run recorded" if record else "no run record"),
+        Check(name="run_record", ok=report.outcome == "SUCCEEDED", detail=f"recorded as {report.outcome}"),
         Check(name="lock_released", ok=lock is None, detail="lock free" if lock is None else f"held by {lock}"),
     ]
-    for name, needed in capacity.items():
-        found = at_target.get(name)
-        ok = found is not None and found.status == "InService" and found.instances >= needed
-        detail = f"{name} in {target}: {found.status} x{found.instances}" if found else f"{name} missing in {target}"
-        checks.append(Check(name=f"capacity:{name}", ok=ok, detail=f"{detail} (needs {needed})"))
-    if scenario.outcome == "switchover":
+    for endpoint in plan.inference.endpoints:
+        wanted = {target: endpoint.active_instances}
+        if outcome == "failback":  # capacities as they began: the other region back to warm standby
+            wanted[plan.peer(target)] = max(endpoint.standby_instances, 1)
+        for region, needed in wanted.items():
+            found = next((e for e in report.endpoints if e.region == region and e.name == endpoint.name), None)
+            ok = found is not None and found.status == "InService" and found.instances == needed
+            detail = f"{found.status} x{found.instances}" if found else "missing"
+            checks.append(
+                Check(name=f"capacity:{endpoint.name}@{region}", ok=ok, detail=f"{detail} (expected x{needed})")
+            )
+    if strategy == "switchover":
         checks.append(Check(name="rpo", ok=report.rpo_seconds == 0, detail=f"RPO {report.rpo_seconds}"))
     return checks

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Literal
 
 import boto3
 
+from evac.approvals import answer
+from evac.aws.dynamodb import Ledger
 from evac.domain.models import RunbookInput
 from evacops.template import ROOT
 
@@ -22,18 +24,30 @@ if TYPE_CHECKING:
     from evacops.localcloud import LocalCloud
 
 EVENTS = ROOT / "events"
-Outcome = Literal["failover", "switchover", "no-failover"]
+Outcome = Literal["failover", "switchover", "no-failover", "aborted", "dry-run", "failback"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a person plays a game day: approve after so many modelled seconds, or reject."""
+
+    approve_after: float = 60.0
+    reject: bool = False
+    approver: str = "drill@evac.local"
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
     summary: str
-    play: Callable[[LocalCloud], None]
+    play: Callable[[LocalCloud, Options], None]
     outcome: Outcome
     runbooks: int = 1  # runbook executions expected across both regions
     notice: str | None = None  # a notification must say this (why a failover was held back)
     triggered: bool = True  # started by alarms: the sustain window is on the critical path
+
+    def expected(self, options: Options) -> Outcome:
+        return "aborted" if self.name == "game-day" and options.reject else self.outcome
 
 
 def fire(cloud: LocalCloud, region: str, state: str = "ALARM", *, reason: str = "drill") -> list[dict]:
@@ -45,22 +59,45 @@ def fire(cloud: LocalCloud, region: str, state: str = "ALARM", *, reason: str = 
     return events
 
 
-def _primary_outage(cloud: LocalCloud) -> None:
-    fire(cloud, cloud.plan.regions.primary, reason="drill: the primary region is failing")
-
-
-def _planned_switchover(cloud: LocalCloud) -> None:
-    """Start the runbook with the planned drill input from events/, as `sam remote invoke` would send it."""
-    request = RunbookInput.model_validate_json((EVENTS / "drill-planned.json").read_text(encoding="utf-8"))
+def start(cloud: LocalCloud, event_file: str) -> RunbookInput:
+    """Start the runbook with a drill input from events/, as `sam remote invoke` would send it."""
+    request = RunbookInput.model_validate_json((EVENTS / event_file).read_text(encoding="utf-8"))
     target = request.target_region or cloud.plan.regions.secondary
     boto3.client("stepfunctions", target).start_execution(
         stateMachineArn=cloud.stacks[target].runbook_arn,
         name=request.incident_id,
         input=json.dumps(request.model_dump(mode="json", exclude_none=True)),
     )
+    return request
 
 
-def _alarm_storm(cloud: LocalCloud) -> None:
+def _primary_outage(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001 - every play takes the options
+    fire(cloud, cloud.plan.regions.primary, reason="drill: the primary region is failing")
+
+
+def _planned_switchover(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
+    start(cloud, "drill-planned.json")
+
+
+def _dry_run(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
+    start(cloud, "dry-run.json")
+
+
+def _game_day(cloud: LocalCloud, options: Options) -> None:
+    """A person watches the console: the run pauses for approval, and the drill answers through the same path
+    `evac approve` / `evac reject` and the approval function use (``evac.approvals.answer``)."""
+    request = start(cloud, "game-day.json")
+    region = request.target_region or cloud.plan.regions.secondary
+    ledger = Ledger(cloud.stacks[region].table, region)
+    if not cloud.wait_until(lambda: ledger.approval(request.incident_id) is not None):
+        return  # the run failed before asking; the report says how
+    cloud.clock.sleep(options.approve_after)
+    decision: Literal["approve", "reject"] = "reject" if options.reject else "approve"
+    comment = "drill: rejected by the incident commander" if options.reject else "drill: preflight green"
+    answer(request.incident_id, decision, by=options.approver, comment=comment, ledger=ledger, region=region)
+
+
+def _alarm_storm(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
     """Every alarm on the primary fires and EventBridge delivers each event three times, all at once."""
     primary = cloud.plan.regions.primary
     events = []
@@ -74,7 +111,7 @@ def _alarm_storm(cloud: LocalCloud) -> None:
         thread.join()
 
 
-def _flapping_alarm(cloud: LocalCloud) -> None:
+def _flapping_alarm(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
     """The primary's alarms go ALARM and back to OK four times, each ALARM shorter than the sustain window."""
     blip = cloud.plan.trigger.sustain_seconds / 3
     for _ in range(4):
@@ -84,18 +121,29 @@ def _flapping_alarm(cloud: LocalCloud) -> None:
         cloud.clock.sleep(blip)
 
 
-def _secondary_also_alarming(cloud: LocalCloud) -> None:
+def _secondary_also_alarming(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
     """The secondary is already failing when the primary's alarms fire: a failover would not help."""
     fire(cloud, cloud.plan.regions.secondary, reason="drill: the secondary is failing too")
     fire(cloud, cloud.plan.regions.primary, reason="drill: the primary region is failing")
 
 
-def _cooldown(cloud: LocalCloud) -> None:
+def _cooldown(cloud: LocalCloud, options: Options) -> None:
     """An outage fails over; the primary recovers; then the new active region fails inside the cooldown."""
-    _primary_outage(cloud)
+    _primary_outage(cloud, options)
     cloud.quiesce()
     fire(cloud, cloud.plan.regions.primary, "OK", reason="drill: the primary recovered")
     fire(cloud, cloud.plan.regions.secondary, reason="drill: a second outage, in the new active region")
+
+
+def _failback(cloud: LocalCloud, options: Options) -> None:
+    """An outage fails over; the primary recovers; traffic comes home with a planned switchover (events/failback.json),
+    the primary at full capacity before DNS moves, the secondary back to warm standby after."""
+    _primary_outage(cloud, options)
+    cloud.quiesce()
+    fire(cloud, cloud.plan.regions.primary, "OK", reason="drill: the primary recovered")
+    start(cloud, "failback.json")
+    cloud.quiesce()
+    cloud.wait_until(lambda: all(e["status"] == "InService" for e in cloud.endpoints()))
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -134,6 +182,28 @@ SCENARIOS: dict[str, Scenario] = {
             "no-failover",
             runbooks=0,
             notice="alarming too",
+        ),
+        Scenario(
+            "game-day",
+            "Planned, with approval: the run waits for a person (--approve-after N, or --reject) before any change.",
+            _game_day,
+            "switchover",
+            triggered=False,
+        ),
+        Scenario(
+            "dry-run",
+            "Plan and preflight only: nothing changes; the report says what would happen and the predicted RTO.",
+            _dry_run,
+            "dry-run",
+            triggered=False,
+        ),
+        Scenario(
+            "failback",
+            "Outage, failover, the primary recovers, traffic comes home: writer, DNS and capacities as they began.",
+            _failback,
+            "failback",
+            runbooks=2,
+            triggered=False,
         ),
         Scenario(
             "cooldown",

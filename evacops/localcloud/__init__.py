@@ -207,6 +207,15 @@ class LocalCloud:
                 return
             time.sleep(_POLL)
 
+    def wait_until(self, condition: Callable[[], bool], *, timeout_modelled: float = 7200.0) -> bool:
+        """Poll ``condition`` until it holds; False if it still does not after ``timeout_modelled`` seconds."""
+        deadline = self.clock.elapsed() + timeout_modelled
+        while not condition():
+            if self.clock.elapsed() > deadline:
+                return False
+            time.sleep(_POLL / 4)
+        return True
+
     def wait_for_execution(
         self,
         execution_arn: str,

@@ -5,8 +5,8 @@
   becomes the error payload Lambda itself returns (``errorType`` = the exception's class name), which the Step
   Functions interpreter turns into the task's error name.
 - Time: moto's Step Functions interpreter sleeps ``Wait`` states (``WaitFunction._wait_interval``) and retry
-  intervals (``time.sleep`` in ``RetrierDecl``) in real time; here both sleep on the scaled clock, so the production
-  ASL runs unchanged at compressed time.
+  intervals (``time.sleep`` in ``RetrierDecl``), and bounds tasks by ``TimeoutSeconds`` (``Timeout``), in real time;
+  here all three run on the scaled clock, so the production ASL runs unchanged at compressed time.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from unittest.mock import patch
 
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
@@ -172,5 +173,10 @@ def install_scaled_time(stack: ExitStack, clock: ScaledClock) -> None:
             if env.program_state_event.wait(remaining):
                 time.sleep(min(remaining, 0.001))  # an unrelated wake-up: keep waiting, as moto does
 
+    def timeout(self: Timeout, env: Any) -> None:
+        # TimeoutSeconds bounds a task (and a waitForTaskToken callback) in wall seconds; here, modelled ones.
+        env.stack.append(clock.real_seconds(self._eval_seconds(env)))
+
     stack.enter_context(patch.object(WaitFunction, "_wait_interval", wait_interval))
+    stack.enter_context(patch.object(Timeout, "_eval_body", timeout))
     stack.enter_context(patch.object(retrier_decl, "time", SimpleNamespace(sleep=clock.sleep)))

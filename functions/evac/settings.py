@@ -19,6 +19,7 @@ class Settings:
     table: str
     runbook_arn: str
     watch_arn: str
+    topic_arn: str
 
     @property
     def plan(self) -> RecoveryPlan:
@@ -33,4 +34,5 @@ def settings() -> Settings:
         table=os.environ.get("EVAC_TABLE", ""),
         runbook_arn=os.environ.get("EVAC_RUNBOOK_ARN", ""),
         watch_arn=os.environ.get("EVAC_WATCH_ARN", ""),
+        topic_arn=os.environ.get("EVAC_TOPIC_ARN", ""),
     )

@@ -32,3 +32,16 @@ class VariantScaling:
             MinCapacity=minimum,
             MaxCapacity=maximum,
         )
+
+    def set_min_capacity(self, endpoint: str, variant: str, minimum: int) -> None:
+        """Set MinCapacity to ``minimum`` (lowering it too), keeping MaxCapacity."""
+        found = self._autoscaling.describe_scalable_targets(
+            ServiceNamespace="sagemaker", ResourceIds=[resource_id(endpoint, variant)], ScalableDimension=DIMENSION
+        )["ScalableTargets"]
+        self._autoscaling.register_scalable_target(
+            ServiceNamespace="sagemaker",
+            ResourceId=resource_id(endpoint, variant),
+            ScalableDimension=DIMENSION,
+            MinCapacity=minimum,
+            MaxCapacity=max([minimum, *(t["MaxCapacity"] for t in found)]),
+        )

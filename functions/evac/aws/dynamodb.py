@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 RUN_PREFIX = "run#"
 LAST_PREFIX = "last#"
+APPROVAL_PREFIX = "approval#"
 
 
 def lock_key(application: str) -> str:
@@ -60,3 +61,53 @@ class Ledger:
     def lock_holder(self, application: str) -> str | None:
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": lock_key(application)}}).get("Item")
         return item["incident_id"]["S"] if item else None
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run record in this region's ledger, newest first."""
+        pages = self._dynamodb.get_paginator("scan").paginate(
+            TableName=self.table,
+            FilterExpression="begins_with(pk, :run)",
+            ExpressionAttributeValues={":run": {"S": RUN_PREFIX}},
+        )
+        records = [json.loads(item["record"]["S"]) for page in pages for item in page["Items"]]
+        return sorted(records, key=lambda r: r["recorded_at"], reverse=True)
+
+    # --- approvals: a run waiting for a person keeps its task token here ------------------------------------------
+
+    def request_approval(self, incident_id: str, token: str, requested_at: datetime, summary: str) -> None:
+        self._dynamodb.put_item(
+            TableName=self.table,
+            Item={
+                "pk": {"S": APPROVAL_PREFIX + incident_id},
+                "token": {"S": token},
+                "status": {"S": "pending"},
+                "requested_at": {"S": requested_at.isoformat()},
+                "summary": {"S": summary},
+            },
+        )
+
+    def approval(self, incident_id: str) -> dict[str, str] | None:
+        key = {"pk": {"S": APPROVAL_PREFIX + incident_id}}
+        item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+        return {k: v["S"] for k, v in item.items()} if item else None
+
+    def close_approval(self, incident_id: str, status: str, by: str, at: datetime, comment: str) -> bool:
+        """Mark a pending approval answered; False if someone answered it first."""
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": APPROVAL_PREFIX + incident_id}},
+                UpdateExpression="SET #status = :status, decided_by = :by, decided_at = :at, #comment = :comment",
+                ConditionExpression="#status = :pending",
+                ExpressionAttributeNames={"#status": "status", "#comment": "comment"},
+                ExpressionAttributeValues={
+                    ":status": {"S": status},
+                    ":by": {"S": by},
+                    ":at": {"S": at.isoformat()},
+                    ":comment": {"S": comment},
+                    ":pending": {"S": "pending"},
+                },
+            )
+        except self._dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from evac.aws.clients import client
 
@@ -23,3 +24,27 @@ class StateMachine:
         except self._sfn.exceptions.ExecutionAlreadyExists:
             return f"{self.arn.replace(':stateMachine:', ':execution:')}:{name}", False
         return str(started["executionArn"]), True
+
+
+class TaskTokens:
+    """Answering a task that waits for a callback (``.waitForTaskToken``): a person's approval or rejection."""
+
+    def __init__(self, region: str) -> None:
+        self._sfn = client("stepfunctions", region)
+
+    def succeed(self, token: str, output: dict) -> None:
+        self._answer(self._sfn.send_task_success, taskToken=token, output=json.dumps(output))
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        self._answer(self._sfn.send_task_failure, taskToken=token, error=error, cause=cause[:32_000])
+
+    def _answer(self, call: Any, **kwargs: Any) -> None:
+        errors = self._sfn.exceptions
+        try:
+            call(**kwargs)
+        except (errors.TaskTimedOut, errors.InvalidToken, errors.TaskDoesNotExist) as exc:
+            raise TaskClosedError(str(exc)) from exc
+
+
+class TaskClosedError(Exception):
+    """The task no longer waits: it timed out, or was answered already."""

@@ -16,8 +16,10 @@ def choose_strategy(mode: Mode, *, primary_answers: bool) -> Strategy:
     'switchover'
     >>> choose_strategy("planned", primary_answers=False)
     'failover'
+
+    A dry run plans what a planned run would do.
     """
-    return "switchover" if mode == "planned" and primary_answers else "failover"
+    return "switchover" if mode in ("planned", "dry-run") and primary_answers else "failover"
 
 
 def incident_id(application: str, source: str, target: str, at: datetime, *, window_seconds: int) -> str:

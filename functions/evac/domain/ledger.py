@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from evac import clock
-from evac.domain.models import RunRecord
+from evac.domain.models import Mode, RunRecord
 from evac.domain.timing import phases, rto_seconds
 
 if TYPE_CHECKING:
-    from evac.domain.models import RecordInput
+    from evac.domain.models import Outcome, RecordInput
+
+# A person said no, or nobody answered in time: the run stopped before changing anything.
+ABORTING_ERRORS = {"ApprovalRejectedError", "ApprovalTimedOutError"}
+
+
+def outcome_of(record: RecordInput) -> Outcome:
+    if record.error:
+        return "ABORTED" if record.error.Error in ABORTING_ERRORS else "FAILED"
+    if record.run and record.run.mode == "dry-run":
+        return "DRY_RUN"
+    return "SUCCEEDED"
 
 
 def build_record(record: RecordInput, *, application: str) -> RunRecord:
-    """Summarise a run from the state it reached. A record with an ``error`` is a failed run."""
+    """Summarise a run from the state it reached. A record with an ``error`` failed, or was aborted by a person."""
     run, error = record.run, record.error
-    outcome = "FAILED" if error else "SUCCEEDED"
+    outcome = outcome_of(record)
     request = record.request or {}
     incident = run.incident_id if run else str(record.execution or request.get("incident_id") or "unknown")
     raw_mode = request.get("mode")
-    rto = rto_seconds(record) if not error else None
-    if error:
-        summary = f"evac {application}: failover {incident} FAILED with {error.Error}"
-    elif run:
-        took = f", RTO {rto:.0f} s" if rto is not None else ""
-        summary = f"evac {application}: {run.strategy} {run.source_region} -> {run.target_region} SUCCEEDED{took}"
-    else:
-        summary = f"evac {application}: {incident} recorded"
+    rto = rto_seconds(record) if outcome == "SUCCEEDED" else None
     return RunRecord(
         incident_id=incident,
         application=application,
         outcome=outcome,
-        mode=run.mode if run else (raw_mode if raw_mode in ("planned", "unplanned") else None),
+        mode=run.mode if run else (raw_mode if raw_mode in get_args(Mode) else None),
         strategy=run.strategy if run else None,
         source_region=run.source_region if run else None,
         target_region=run.target_region if run else None,
@@ -39,8 +43,27 @@ def build_record(record: RecordInput, *, application: str) -> RunRecord:
         recorded_at=clock.now(),
         rto_seconds=rto,
         rpo_seconds=run.rpo_seconds if run else None,
+        predicted_rto_seconds=run.predicted_rto_seconds if run else None,
+        approver=record.approval.approver if record.approval else None,
+        request=record.request,
+        preflight=record.preflight.checks if record.preflight else [],
         phases=phases(record),
         error=error.Error if error else None,
         cause=error.Cause[:2000] if error else None,
-        summary=summary,
+        summary=_summary(record, application, incident, outcome, rto),
     )
+
+
+def _summary(record: RecordInput, application: str, incident: str, outcome: Outcome, rto: float | None) -> str:
+    run, error = record.run, record.error
+    if error:
+        return f"evac {application}: {incident} {outcome} with {error.Error}"
+    if run is None:
+        return f"evac {application}: {incident} recorded"
+    move = f"{run.strategy} {run.source_region} -> {run.target_region}"
+    if outcome == "DRY_RUN":
+        return (
+            f"evac {application}: dry run of {move}: preflight passed, predicted RTO {run.predicted_rto_seconds:.0f} s"
+        )
+    took = f", RTO {rto:.0f} s" if rto is not None else ""
+    return f"evac {application}: {move} SUCCEEDED{took}"

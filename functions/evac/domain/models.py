@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Mode = Literal["planned", "unplanned"]
+Mode = Literal["planned", "unplanned", "dry-run"]
+Approval = Literal["required", "none"]
 Strategy = Literal["switchover", "failover"]
-Outcome = Literal["SUCCEEDED", "FAILED", "ABORTED"]
+Outcome = Literal["SUCCEEDED", "FAILED", "ABORTED", "DRY_RUN"]
 IncidentId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,80}$", description="also the execution name")]
 Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 
@@ -30,7 +31,15 @@ class RunbookInput(Contract):
     """What starts a runbook: the trigger's output, a drill input from ``events/``, or a person in the console."""
 
     incident_id: IncidentId
-    mode: Mode = Field(description="planned: switchover, no data loss; unplanned: failover, the primary is gone")
+    mode: Mode = Field(
+        description="planned: switchover, no data loss; unplanned: failover, the primary is gone; "
+        "dry-run: plan and preflight only, nothing changes"
+    )
+    approval: Approval | None = Field(
+        default=None,
+        description="required: pause for a person before any change (game days); none: never; "
+        "default: required only when an unplanned run's RPO estimate exceeds the plan's budget",
+    )
     target_region: Region | None = Field(default=None, description="default: the region that is not the writer")
     detected_at: AwareDatetime | None = Field(default=None, description="first ALARM of the incident; default: now")
     reason: str = Field(default="", max_length=1024)
@@ -48,6 +57,10 @@ class Run(Contract):
     detected_at: AwareDatetime
     started_at: AwareDatetime
     rpo_seconds: float | None = Field(description="estimated data loss; 0 for a switchover; None if unknown")
+    rpo_over_budget: bool = False
+    approval_required: bool = False
+    approval_timeout_seconds: int = 3600
+    predicted_rto_seconds: float = Field(description="from the plan's expectations: what the run should take")
     reason: str = ""
 
 
@@ -112,6 +125,31 @@ class StepError(Contract):
     Cause: str = ""
 
 
+class ApprovalRequest(StepInput):
+    """What the approval step receives: the run, its preflight, and the task token a person's answer returns."""
+
+    preflight: Preflight
+    token: str = Field(min_length=1)
+
+
+class ApprovalDecision(Contract):
+    """What a person's approval sends back to the runbook (``SendTaskSuccess`` output), kept at ``$.approval``."""
+
+    approver: str
+    requested_at: AwareDatetime
+    decided_at: AwareDatetime
+    comment: str = ""
+
+
+class Standby(Contract):
+    """The old active region, returned to warm standby after a planned move."""
+
+    region: Region
+    endpoints: dict[str, int]
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+
+
 class RecordInput(Contract):
     """Everything the run produced, on success or at the failure that stopped it."""
 
@@ -123,8 +161,10 @@ class RecordInput(Contract):
     promotion: tuple[Poll, Poll] | None = Field(
         default=None, description="(database, inference): the Parallel state's branch results, in branch order"
     )
+    approval: ApprovalDecision | None = None
     dns: Poll | None = None
     verification: Verification | None = None
+    standby: Standby | None = None
     error: StepError | None = None
 
 
@@ -177,6 +217,10 @@ class RunRecord(Contract):
     recorded_at: datetime
     rto_seconds: float | None
     rpo_seconds: float | None
+    predicted_rto_seconds: float | None = None
+    approver: str | None = None
+    request: dict[str, Any] | None = Field(default=None, description="the runbook input, as it arrived")
+    preflight: list[Check] = Field(default_factory=list)
     phases: list[Phase]
     error: str | None = None
     cause: str | None = None

@@ -155,6 +155,9 @@ class RecoveryPlan(_Strict):
     alarms: list[Alarm] = Field(min_length=1)
     trigger: Trigger = Trigger()
     rpo_budget_seconds: int = Field(default=60, ge=0)
+    approval_timeout_seconds: int = Field(
+        default=3600, ge=60, le=86_400, description="a run waiting for approval longer than this is aborted"
+    )
     expectations: Expectations = Expectations()
 
     @model_validator(mode="after")

@@ -47,6 +47,7 @@ class Endpoints(Protocol):
 
 class Autoscaling(Protocol):
     def raise_min_capacity(self, endpoint: str, variant: str, minimum: int) -> None: ...
+    def set_min_capacity(self, endpoint: str, variant: str, minimum: int) -> None: ...
 
 
 class Canary(Protocol):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo
-from evac.domain.models import Canary, Check, Poll, Preflight, Run, RunbookInput, Verification
+from evac.domain.models import Canary, Check, Poll, Preflight, Run, RunbookInput, Standby, Verification
 from evac.errors import AlreadyActiveError, PlanError, PreflightFailedError, VerificationFailedError
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ def plan_run(
     if state.writer_region == target:
         raise AlreadyActiveError(f"{target} already holds the writer of {plan.database.global_cluster}")
     source = plan.peer(target)
-    strategy = choose_strategy(request.mode, primary_answers=request.mode == "planned" and primary_answers(source))
+    strategy = choose_strategy(request.mode, primary_answers=request.mode != "unplanned" and primary_answers(source))
+    rpo = estimate_rpo(strategy, lag.lag_seconds(plan.database.clusters[target]))
+    over_budget = request.mode == "unplanned" and (rpo is None or rpo > plan.rpo_budget_seconds)
     return Run(
         incident_id=request.incident_id,
         application=plan.application,
@@ -62,9 +64,23 @@ def plan_run(
         target_region=target,
         detected_at=request.detected_at or started_at,
         started_at=started_at,
-        rpo_seconds=estimate_rpo(strategy, lag.lag_seconds(plan.database.clusters[target])),
+        rpo_seconds=rpo,
+        rpo_over_budget=over_budget,
+        approval_required=request.mode != "dry-run"
+        and (request.approval == "required" or (request.approval is None and over_budget)),
+        approval_timeout_seconds=plan.approval_timeout_seconds,
+        predicted_rto_seconds=predicted_rto(plan, strategy),
         reason=request.reason,
     )
+
+
+def predicted_rto(plan: RecoveryPlan, strategy: str) -> float:
+    """What a run should take by the plan's expectations: the slower of promotion and scale-up, then DNS."""
+    expected = plan.expectations
+    scaling = any(e.standby_instances < e.active_instances for e in plan.inference.endpoints)
+    database = expected.database_promotion_seconds * (1.5 if strategy == "switchover" else 1.0)
+    inference = expected.endpoint_scale_up_seconds if scaling else 0
+    return float(max(database, inference) + expected.dns_propagation_seconds)
 
 
 def preflight(
@@ -228,6 +244,21 @@ def next_wait(poll: Poll, kind: str, expected_seconds: int) -> int:
     """
     remaining = expected_seconds - (clock.now() - poll.started_at).total_seconds()
     return max(POLL_FLOOR[kind], math.ceil(remaining))
+
+
+def stand_by(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling) -> Standby:
+    """After a planned move, return the old active region to warm standby: its autoscaling floor and instance count
+    drop to the plan's standby capacity. Scale-in finishes in the background; nothing waits for it."""
+    started_at = clock.now()
+    lowered: dict[str, int] = {}
+    for endpoint in plan.inference.endpoints:
+        floor = max(endpoint.standby_instances, 1)
+        autoscaling.set_min_capacity(endpoint.name, endpoint.variant, floor)
+        state = endpoints.state(endpoint.name, endpoint.variant)
+        if state is not None and state.status == "InService" and state.desired_instances > floor:
+            endpoints.set_instances(endpoint.name, endpoint.variant, floor)
+        lowered[endpoint.name] = floor
+    return Standby(region=run.source_region, endpoints=lowered, started_at=started_at, ended_at=clock.now())
 
 
 def _polled(poll: Poll, kind: str, expected_seconds: int, *, done: bool, **detail: object) -> Poll:

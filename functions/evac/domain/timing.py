@@ -22,7 +22,8 @@ def phases(record: RecordInput) -> list[Phase]:
     """The phases a run went through, in order, as far as it got.
 
     ``detect`` runs from the first ALARM to the runbook's start; ``prepare`` covers planning, the lock and preflight;
-    ``database`` and ``inference`` run in parallel; ``dns`` starts when both are done; ``verify`` ends the RTO.
+    ``approval`` is the wait for a person, when one was asked; ``database`` and ``inference`` run in parallel;
+    ``dns`` starts when both are done; ``verify`` ends the RTO; ``standby`` returns the old region to warm standby.
     """
     run = record.run
     if run is None:
@@ -30,6 +31,8 @@ def phases(record: RecordInput) -> list[Phase]:
     candidates = [phase("detect", run.detected_at, run.started_at)]
     if record.preflight:
         candidates.append(phase("prepare", run.started_at, record.preflight.ended_at))
+    if record.approval:
+        candidates.append(phase("approval", record.approval.requested_at, record.approval.decided_at))
     if record.promotion:
         database, inference = record.promotion
         candidates.append(phase("database", database.started_at, database.ended_at))
@@ -38,6 +41,8 @@ def phases(record: RecordInput) -> list[Phase]:
         candidates.append(phase("dns", record.dns.started_at, record.dns.ended_at))
     if record.verification:
         candidates.append(phase("verify", record.verification.started_at, record.verification.ended_at))
+    if record.standby:
+        candidates.append(phase("standby", record.standby.started_at, record.standby.ended_at))
     return [p for p in candidates if p is not None]
 
 

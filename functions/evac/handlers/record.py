@@ -1,4 +1,5 @@
-"""Runbook step: write the run record (phases, RTO, RPO, outcome) to the ledger and publish its metrics."""
+"""Runbook step: write the run record (input, decisions, phases, RTO, RPO, outcome, approver) to the ledger and
+publish its metrics (EMF): runs by outcome, RTO, RPO estimate and each phase's duration."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from evac.domain.models import RecordInput, RunRecord
 from evac.handlers._step import metrics, step
 from evac.settings import settings
 
+RUNS_BY_OUTCOME = {
+    "SUCCEEDED": "RunsSucceeded",
+    "FAILED": "RunsFailed",
+    "ABORTED": "RunsAborted",
+    "DRY_RUN": "RunsDryRun",
+}
+
 
 @step(RecordInput)
 def lambda_handler(event: RecordInput) -> RunRecord:
@@ -17,9 +25,11 @@ def lambda_handler(event: RecordInput) -> RunRecord:
     record = build_record(event, application=config.plan.application)
     Ledger(config.table, config.region).put(record)
     metrics.add_dimension(name="application", value=record.application)
-    metrics.add_metric(name=f"Runs{record.outcome.title()}", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=RUNS_BY_OUTCOME[record.outcome], unit=MetricUnit.Count, value=1)
     if record.rto_seconds is not None:
         metrics.add_metric(name="RTO", unit=MetricUnit.Seconds, value=record.rto_seconds)
     if record.rpo_seconds is not None:
         metrics.add_metric(name="RPOEstimate", unit=MetricUnit.Seconds, value=record.rpo_seconds)
+    for phase in record.phases:
+        metrics.add_metric(name=f"Phase{phase.name.title()}Seconds", unit=MetricUnit.Seconds, value=phase.seconds)
     return record
