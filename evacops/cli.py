@@ -3,19 +3,36 @@ is ``evacops.drill``."""
 
 from __future__ import annotations
 
+import getpass
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.table import Table
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from evac.domain.plan import RecoveryPlan
+from evac.approvals import ApprovalError, answer
+from evac.aws.dynamodb import Ledger
+from evac.domain.models import RunbookInput
 from evac.errors import PlanError
+from evacops import ledger, remote
 from evacops.decide import decide as evaluate
 from evacops.drill import SCENARIOS, DrillReport, run_drill
+from evacops.ledger import remember
 from evacops.localcloud.clock import DEFAULT_SPEED
+from evacops.reports import default_folder, write_report
+from evacops.scenarios import Options
 
 app = typer.Typer(
     help="evac fails an AI application over to its secondary AWS region and proves it recovered.\n\n"
@@ -54,27 +71,45 @@ def drill(
     speed: Annotated[
         float, typer.Option(help="Modelled seconds per wall second on the local cloud.", min=1.0)
     ] = DEFAULT_SPEED,
+    approve_after: Annotated[
+        float, typer.Option(help="game-day: approve this many modelled seconds after the run asks.", min=0)
+    ] = 60.0,
+    reject: Annotated[bool, typer.Option("--reject", help="game-day: reject instead of approving.")] = False,
+    report_dir: Annotated[
+        Path, typer.Option(help="Where each drill's report folder goes (Markdown, timeline, runbook diagram).")
+    ] = Path("reports"),
+    stack_name: Annotated[
+        str | None, typer.Option(help="Drill a deployed stack in AWS instead of the local cloud.")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="The deployed stack's region (with --stack-name).")] = None,
+    input_file: Annotated[Path, typer.Option("--input", help="With --stack-name: the runbook input to send.")] = Path(
+        "events/drill-planned.json"
+    ),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live progress, just the summary.")] = False,
 ) -> None:
-    """Run a failover drill on the local cloud and verify its outcome.
+    """Run a failover drill and verify its outcome: on the local cloud by default, or against a deployed stack.
 
-    Exits 0 only when the scenario's expected outcome was verified (writer, DNS, capacity, one runbook, a run
-    record, the lock released). Times are modelled seconds.
+    Exits 0 only when the scenario's expected outcome was verified (writer, DNS, capacity, runbooks started, the
+    run record, the lock released). Times are modelled seconds. Every drill writes a report folder and adds its
+    runs to `evac history`.
 
     Examples:
 
       evac drill                                       # primary-outage, the default
 
       evac drill --scenario planned-switchover --json r.json
+
+      evac drill --scenario game-day --approve-after 120
+
+      evac drill --stack-name evac-fraud-scoring --region us-west-2 --input events/drill-planned.json
     """
+    if stack_name or region:
+        _remote_drill(stack_name, region, input_file, quiet=quiet)
+        return
     if scenario not in SCENARIOS:
         errors.print(f"[red]unknown scenario {scenario!r}[/]; choose one of: {', '.join(SCENARIOS)}")
         raise typer.Exit(2)
-    try:
-        load_plan(plan)
-    except PlanError as exc:
-        errors.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from None
+    _load(plan)
     console.print(f"[bold]evac drill[/] {scenario}: {SCENARIOS[scenario].summary}")
     console.print(f"local cloud: plan {plan}, {speed:g} modelled s per wall s\n")
 
@@ -86,12 +121,42 @@ def drill(
         elif kind in _EXECUTION_END:
             console.print(f"  [dim]{at:+8.1f}s[/]  [bold]{kind.removeprefix('Execution').lower()}[/]")
 
-    report = run_drill(scenario, plan_path=plan, speed=speed, on_event=None if quiet else progress)
+    options = Options(approve_after=approve_after, reject=reject)
+    report = run_drill(scenario, plan_path=plan, speed=speed, options=options, on_event=None if quiet else progress)
+    write_report(report, default_folder(scenario, report_dir))
+    remember(report.records)
     if json_path:
         report.report_files.append(str(json_path))
         json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     _summary(report)
+    console.print(f"report: {Path(report.report_files[0]).parent}")
     raise typer.Exit(0 if report.expected else 1)
+
+
+def _remote_drill(stack_name: str | None, region: str | None, input_file: Path, *, quiet: bool) -> None:
+    if not (stack_name and region):
+        errors.print("[red]--stack-name and --region go together[/]")
+        raise typer.Exit(2)
+    try:
+        request = RunbookInput.model_validate_json(input_file.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as exc:
+        errors.print(f"[red]{input_file} is not a runbook input: {exc}[/]")
+        raise typer.Exit(2) from None
+    with _aws("the drill"):
+        arn = remote.runbook_arn(stack_name, region)
+    console.print(f"[bold]evac drill[/] {request.mode} run {request.incident_id} on {arn}")
+
+    def progress(event: dict) -> None:
+        if event["type"] in _SHOWN:
+            console.print(
+                f"  {event['timestamp']:%H:%M:%S}  {event.get('stateEnteredEventDetails', {}).get('name', '')}"
+            )
+
+    with _aws("the drill"):
+        described = remote.run(arn, request, on_event=None if quiet else progress)
+    console.print(f"[bold]{described['status']}[/] {described.get('error', '')} {described.get('cause', '')[:300]}")
+    console.print(f"evac history --region {region}   # the run record")
+    raise typer.Exit(0 if described["status"] == "SUCCEEDED" else 1)
 
 
 def _summary(report: DrillReport) -> None:
@@ -183,6 +248,107 @@ def decide(
         console.print(f"would start runbook execution [bold]{answer.execution}[/] in {answer.stack_region}")
     elif answer.incident:
         console.print(f"incident {answer.incident} (stack in {answer.stack_region}) waits for more alarms")
+
+
+@contextmanager
+def _aws(action: str) -> Iterator[None]:
+    """AWS errors (no credentials, no such stack, access denied) as one clear line and exit code 1."""
+    try:
+        yield
+    except (BotoCoreError, ClientError, LookupError) as exc:
+        errors.print(f"[red]{action} failed: {exc}[/]")
+        raise typer.Exit(1) from None
+
+
+def _load(plan: Path) -> RecoveryPlan:
+    try:
+        return load_plan(plan)
+    except PlanError as exc:
+        errors.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+
+
+RegionOption = Annotated[
+    str | None, typer.Option(help="Read the deployed stack's ledger in this AWS region (default: the local ledger).")
+]
+
+
+@app.command()
+def history(plan: PlanOption = DEFAULT_PLAN, region: RegionOption = None) -> None:
+    """List runs, newest first: drills on the local cloud (.evac/history.jsonl), or a deployed stack's ledger."""
+    with _aws("reading the ledger"):
+        runs = ledger.aws_runs(_load(plan).application, region) if region else ledger.local_runs()
+    if not runs:
+        console.print("no runs yet: try `evac drill`" if not region else f"no runs in {region}")
+        return
+    table = Table(title="evac runs", title_justify="left")
+    for column in ("recorded", "run", "outcome", "mode", "move", "RTO (s)", "RPO (s)", "approver"):
+        table.add_column(column)
+    for run in runs:
+        move = f"{run.get('strategy') or '-'} {run.get('source_region') or '?'} → {run.get('target_region') or '?'}"
+        table.add_row(
+            run["recorded_at"][:19],
+            run["incident_id"],
+            run["outcome"],
+            run.get("mode") or "-",
+            move,
+            ledger.number(run.get("rto_seconds")),
+            ledger.number(run.get("rpo_seconds")),
+            run.get("approver") or "-",
+        )
+    console.print(table)
+
+
+@app.command()
+def report(
+    run: Annotated[str, typer.Argument(help="The run's incident id (see `evac history`).")],
+    plan: PlanOption = DEFAULT_PLAN,
+    region: RegionOption = None,
+) -> None:
+    """Render one run's record: input, decisions, phases, RTO, RPO, outcome, approver."""
+    with _aws("reading the ledger"):
+        runs = ledger.aws_runs(_load(plan).application, region) if region else ledger.local_runs()
+    found = ledger.find(runs, run)
+    if found is None:
+        errors.print(f"[red]no run {run!r} in {'the ledger in ' + region if region else 'the local ledger'}[/]")
+        raise typer.Exit(2)
+    console.print(Markdown(ledger.render(found)))
+
+
+@app.command()
+def approve(
+    run: Annotated[str, typer.Argument(help="The waiting run's incident id.")],
+    region: Annotated[str, typer.Option(help="The region of the stack whose runbook waits.")],
+    approver: Annotated[str, typer.Option(help="Who approves (recorded in the run).")] = "",
+    comment: Annotated[str, typer.Option(help="Why, for the record.")] = "",
+    plan: PlanOption = DEFAULT_PLAN,
+) -> None:
+    """Approve a run that waits for a person (a game day, or an RPO over budget); it then promotes the target."""
+    _answer(run, "approve", region, approver, comment, plan)
+
+
+@app.command()
+def reject(
+    run: Annotated[str, typer.Argument(help="The waiting run's incident id.")],
+    reason: Annotated[str, typer.Option(help="Why not: recorded, and sent to the runbook.")],
+    region: Annotated[str, typer.Option(help="The region of the stack whose runbook waits.")],
+    approver: Annotated[str, typer.Option(help="Who rejects (recorded in the run).")] = "",
+    plan: PlanOption = DEFAULT_PLAN,
+) -> None:
+    """Reject a waiting run: it is aborted before any change, the lock released, the run recorded as ABORTED."""
+    _answer(run, "reject", region, approver, reason, plan)
+
+
+def _answer(run: str, decision: Literal["approve", "reject"], region: str, by: str, comment: str, plan: Path) -> None:
+    who = by or getpass.getuser()
+    table = ledger.table_name(_load(plan).application)
+    try:
+        with _aws(decision):
+            answer(run, decision, by=who, comment=comment, ledger=Ledger(table, region), region=region)
+    except ApprovalError as exc:
+        errors.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]{'approved' if decision == 'approve' else 'rejected'}[/] {run} as {who}")
 
 
 @plan_app.command("check")

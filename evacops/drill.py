@@ -173,7 +173,8 @@ def _critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
     """The floor under RTO: the sustain window (when alarms trigger the run), the slower of database promotion and
     inference scale-up, then DNS propagation."""
     latencies = cloud.latencies
-    database = latencies.aurora_switchover if scenario.outcome == "switchover" else latencies.aurora_failover
+    planned = scenario.outcome in ("switchover", "failback")
+    database = latencies.aurora_switchover if planned else latencies.aurora_failover
     scaling = any(
         e["instances"] < cloud.plan.endpoint(e["name"]).active_instances
         for e in cloud.endpoints()
@@ -190,16 +191,19 @@ def _since(began: datetime, at: datetime, cloud: LocalCloud) -> float:
 
 
 def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]:
+    """The run's phases in seconds since its incident began (its first ALARM, or its request)."""
     if not record:
         return []
-    phases = []
-    for phase in record.get("phases", []):
-        start = (datetime.fromisoformat(phase["start"]) - began).total_seconds()
-        end = (datetime.fromisoformat(phase["end"]) - began).total_seconds()
-        phases.append(
-            PhaseReport(name=phase["name"], start=round(start, 1), end=round(end, 1), seconds=float(phase["seconds"]))
+    origin = datetime.fromisoformat(record["detected_at"]) if record.get("detected_at") else began
+    return [
+        PhaseReport(
+            name=phase["name"],
+            start=round((datetime.fromisoformat(phase["start"]) - origin).total_seconds(), 1),
+            end=round((datetime.fromisoformat(phase["end"]) - origin).total_seconds(), 1),
+            seconds=float(phase["seconds"]),
         )
-    return phases
+        for phase in record.get("phases", [])
+    ]
 
 
 def _checks(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 Mode = Literal["planned", "unplanned", "dry-run"]
 Approval = Literal["required", "none"]
@@ -123,6 +123,11 @@ class StepError(Contract):
     model_config = ConfigDict(extra="ignore")
     Error: str
     Cause: str = ""
+
+    @field_validator("Cause", mode="before")
+    @classmethod
+    def _no_cause(cls, value: object) -> object:
+        return "" if value is None else value  # SendTaskFailure and some integrations leave Cause out
 
 
 class ApprovalRequest(StepInput):

@@ -137,6 +137,7 @@ def check_database(run: Run, plan: RecoveryPlan, poll: Poll, *, database: Global
 def scale_inference(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling) -> Poll:
     """Raise every target endpoint to its active capacity; the autoscaling floor first, so it cannot scale back in."""
     started_at = clock.now()
+    serving = True
     for endpoint in plan.inference.endpoints:
         autoscaling.raise_min_capacity(endpoint.name, endpoint.variant, endpoint.active_instances)
         state = endpoints.state(endpoint.name, endpoint.variant)
@@ -144,11 +145,11 @@ def scale_inference(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autos
             raise PreflightFailedError(f"endpoint {endpoint.name} does not exist in {run.target_region}")
         if state.desired_instances < endpoint.active_instances and state.status == "InService":
             endpoints.set_instances(endpoint.name, endpoint.variant, endpoint.active_instances)
-    return Poll(
-        started_at=started_at,
-        wait_seconds=plan.expectations.endpoint_scale_up_seconds,
-        detail={"endpoints": [e.name for e in plan.inference.endpoints]},
-    )
+        serving &= state.status == "InService" and state.instances >= endpoint.active_instances
+    detail = {"endpoints": [e.name for e in plan.inference.endpoints]}
+    if serving:  # already at capacity (a failback to a region that kept it): nothing to wait for
+        return Poll(started_at=started_at, done=True, ended_at=started_at, detail=detail | {"already": True})
+    return Poll(started_at=started_at, wait_seconds=plan.expectations.endpoint_scale_up_seconds, detail=detail)
 
 
 def check_inference(run: Run, plan: RecoveryPlan, poll: Poll, *, endpoints: Endpoints) -> Poll:
