@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 # Aurora's typical cross-region replication lag, "usually under a second" (Aurora Global Database overview).
 SEED_LAG_MS = 850.0
+LAG_MINUTES = 6 * 60
 MODEL_IMAGE = "763104351884.dkr.ecr.{region}.amazonaws.com/xgboost-inference:1.7-1"
 
 
@@ -56,6 +58,8 @@ def _seed_database(plan: RecoveryPlan, clock: ScaledClock) -> None:
         Engine=db.engine,
         GlobalClusterIdentifier=db.global_cluster,
     )
+    # Aurora publishes the lag every minute; seed a datapoint a minute for the hours a drill may model.
+    start = clock.now() - timedelta(minutes=10)
     for region in plan.regions.both:
         boto3.client("cloudwatch", region).put_metric_data(
             Namespace="AWS/RDS",
@@ -63,10 +67,11 @@ def _seed_database(plan: RecoveryPlan, clock: ScaledClock) -> None:
                 {
                     "MetricName": LAG_METRICS[0],
                     "Dimensions": [{"Name": "DBClusterIdentifier", "Value": db.clusters[region]}],
-                    "Timestamp": clock.now(),
+                    "Timestamp": start + timedelta(minutes=minute),
                     "Value": SEED_LAG_MS,
                     "Unit": "Milliseconds",
                 }
+                for minute in range(LAG_MINUTES)
             ],
         )
 

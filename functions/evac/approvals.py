@@ -37,6 +37,9 @@ def answer(
         raise ApprovalError(
             f"run {incident_id} did not ask for approval" if known else f"no run {incident_id!r} is known here"
         )
+    if pending["status"] == "closed":
+        stopped = pending.get("comment") or "it stopped"
+        raise ApprovalError(f"run {incident_id} no longer waits ({stopped}); it was recorded and changed nothing")
     if pending["status"] != "pending":
         raise ApprovalError(
             f"run {incident_id} was already {pending['status']} by {pending.get('decided_by', '?')} "

@@ -9,14 +9,18 @@ import pytest
 
 from evac.alarm_events import parse_alarm_event
 from evac.domain.models import RunbookInput
+from evac.handlers.approve import ApprovalAnswer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 ALARMS = sorted(EVENTS.glob("alarm-*.json"))
-DRILLS = sorted(EVENTS.glob("drill-*.json"))
+DRILLS = sorted(
+    [*EVENTS.glob("drill-*.json"), *(EVENTS / n for n in ("game-day.json", "dry-run.json", "failback.json"))]
+)
+ANSWERS = sorted(EVENTS / n for n in ("approve.json", "reject.json"))
 
 
-def test_every_sample_event_is_an_alarm_or_a_drill() -> None:
-    assert sorted(EVENTS.glob("*.json")) == sorted(ALARMS + DRILLS)
+def test_every_sample_event_is_an_alarm_a_runbook_input_or_an_approval() -> None:
+    assert sorted(EVENTS.glob("*.json")) == sorted(ALARMS + DRILLS + ANSWERS)
     assert ALARMS
     assert DRILLS
 
@@ -32,3 +36,16 @@ def test_sample_alarm_events_parse_as_alarm_state_changes(path: Path) -> None:
 @pytest.mark.parametrize("path", DRILLS, ids=lambda p: p.name)
 def test_sample_drill_inputs_parse_as_runbook_inputs(path: Path) -> None:
     RunbookInput.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("path", ANSWERS, ids=lambda p: p.name)
+def test_sample_approval_answers_parse_as_the_approval_functions_input(path: Path) -> None:
+    ApprovalAnswer.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_the_game_day_input_asks_for_approval_and_the_dry_run_changes_nothing() -> None:
+    def read(name: str) -> RunbookInput:
+        return RunbookInput.model_validate_json((EVENTS / name).read_text(encoding="utf-8"))
+
+    assert (read("game-day.json").mode, read("game-day.json").approval) == ("planned", "required")
+    assert read("dry-run.json").mode == "dry-run"

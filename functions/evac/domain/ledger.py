@@ -62,8 +62,7 @@ def _summary(record: RecordInput, application: str, incident: str, outcome: Outc
         return f"evac {application}: {incident} recorded"
     move = f"{run.strategy} {run.source_region} -> {run.target_region}"
     if outcome == "DRY_RUN":
-        return (
-            f"evac {application}: dry run of {move}: preflight passed, predicted RTO {run.predicted_rto_seconds:.0f} s"
-        )
+        predicted = f", predicted RTO {run.predicted_rto_seconds:.0f} s" if run.predicted_rto_seconds else ""
+        return f"evac {application}: dry run of {move}: preflight passed{predicted}"
     took = f", RTO {rto:.0f} s" if rto is not None else ""
     return f"evac {application}: {move} SUCCEEDED{took}"

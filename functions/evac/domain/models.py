@@ -60,7 +60,9 @@ class Run(Contract):
     rpo_over_budget: bool = False
     approval_required: bool = False
     approval_timeout_seconds: int = 3600
-    predicted_rto_seconds: float = Field(description="from the plan's expectations: what the run should take")
+    predicted_rto_seconds: float | None = Field(
+        default=None, description="from the plan's expectations: what the run should take"
+    )
     reason: str = ""
 
 

@@ -23,7 +23,10 @@ RUNS_BY_OUTCOME = {
 def lambda_handler(event: RecordInput) -> RunRecord:
     config = settings()
     record = build_record(event, application=config.plan.application)
-    Ledger(config.table, config.region).put(record)
+    ledger = Ledger(config.table, config.region)
+    ledger.put(record)
+    if record.outcome in ("ABORTED", "FAILED"):  # a run that stopped waiting can no longer be approved
+        ledger.close_approval(record.incident_id, "closed", "evac", record.recorded_at, record.error or "")
     metrics.add_dimension(name="application", value=record.application)
     metrics.add_metric(name=RUNS_BY_OUTCOME[record.outcome], unit=MetricUnit.Count, value=1)
     if record.rto_seconds is not None:

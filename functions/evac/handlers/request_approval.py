@@ -42,7 +42,7 @@ def _message(event: ApprovalRequest, region: str) -> str:
         f"evac run {run.incident_id} waits for approval before changing anything.\n\n"
         f"What will happen: {_headline(event)}\n"
         f"Why: {run.reason or 'requested'}\n"
-        f"Predicted RTO: {run.predicted_rto_seconds:.0f} s\n"
+        f"Predicted RTO: {run.predicted_rto_seconds or 0:.0f} s\n"
         f"RPO estimate: {rpo}{' (over the plan budget)' if run.rpo_over_budget else ''}\n"
         f"Preflight:\n{checks}\n\n"
         f"Approve:  evac approve {run.incident_id} --stack-name <stack> --region {region}\n"

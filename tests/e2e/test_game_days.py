@@ -1,0 +1,133 @@
+"""Game days, dry runs and failback on the local cloud; approvals answered through `evac.approvals.answer`, the path
+`evac approve`, `evac reject` and the approval function share."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import boto3
+import pytest
+import yaml
+
+from evac.approvals import ApprovalError, answer
+from evac.aws.dynamodb import Ledger
+from evac.domain.plan import DEFAULT_PLAN
+from evacops.drill import run_drill
+from evacops.localcloud import LocalCloud
+from evacops.scenarios import Options, start
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.e2e
+FAST = 300.0
+TARGET = "us-west-2"
+
+
+def test_a_game_day_waits_for_approval_then_switches_over() -> None:
+    report = run_drill("game-day", speed=FAST, options=Options(approve_after=120, approver="ic@example.com"))
+
+    assert (report.status, report.strategy, report.executions) == ("SUCCEEDED", "switchover", 1)
+    approval = next(p for p in report.phases if p.name == "approval")
+    assert approval.seconds >= 120
+    assert report.approver == "ic@example.com"
+    assert report.writer_region == report.dns_region == TARGET
+    assert any("waits for approval" in m and "evac approve game-day-2026-q4" in m for m in report.notifications)
+    assert report.expected, [c for c in report.checks if not c.ok]
+
+
+def test_a_rejected_game_day_is_aborted_and_changes_nothing() -> None:
+    report = run_drill("game-day", speed=FAST, options=Options(reject=True))
+
+    assert (report.status, report.executions, report.outcome) == ("ABORTED", 1, "ABORTED")
+    assert report.writer_region == report.dns_region == "us-east-1"
+    assert report.expected, [c for c in report.checks if not c.ok]
+
+
+def test_a_dry_run_says_what_would_happen_and_changes_nothing() -> None:
+    report = run_drill("dry-run", speed=FAST)
+
+    assert (report.status, report.outcome, report.strategy) == ("SUCCEEDED", "DRY_RUN", "switchover")
+    assert report.predicted_rto_seconds == 420.0
+    assert report.writer_region == report.dns_region == "us-east-1"
+    assert report.expected, [c for c in report.checks if not c.ok]
+
+
+def test_failback_brings_writer_dns_and_capacities_back_as_they_began() -> None:
+    report = run_drill("failback", speed=FAST)
+
+    assert (report.status, report.executions, report.strategy) == ("SUCCEEDED", 2, "switchover")
+    assert report.writer_region == report.dns_region == "us-east-1"
+    capacity = {(e.region, e.status, e.instances) for e in report.endpoints}
+    assert capacity == {("us-east-1", "InService", 4), ("us-west-2", "InService", 1)}
+    assert report.expected, [c for c in report.checks if not c.ok]
+
+
+@pytest.fixture
+def waiting() -> LocalCloud:
+    """A local cloud whose game-day run waits for approval."""
+    cloud = LocalCloud(speed=FAST)
+    cloud.__enter__()
+    start(cloud, "game-day.json")
+    ledger = Ledger(cloud.stacks[TARGET].table, TARGET)
+    assert cloud.wait_until(lambda: ledger.approval("game-day-2026-q4") is not None)
+    yield cloud
+    cloud.__exit__(None, None, None)
+
+
+def ledger_of(cloud: LocalCloud) -> Ledger:
+    return Ledger(cloud.stacks[TARGET].table, TARGET)
+
+
+def test_approving_twice_is_refused_the_second_time(waiting: LocalCloud) -> None:
+    answer("game-day-2026-q4", "approve", by="a", comment="", ledger=ledger_of(waiting), region=TARGET)
+
+    with pytest.raises(ApprovalError, match="already approved by a"):
+        answer("game-day-2026-q4", "approve", by="b", comment="", ledger=ledger_of(waiting), region=TARGET)
+
+
+@pytest.mark.parametrize(
+    ("run", "decision", "comment", "message"),
+    [
+        ("no-such-run", "approve", "", "no run 'no-such-run' is known here"),
+        ("game-day-2026-q4", "reject", "", "a rejection needs a reason"),
+    ],
+)
+def test_bad_answers_are_refused_and_change_nothing(
+    waiting: LocalCloud, run: str, decision: str, comment: str, message: str
+) -> None:
+    with pytest.raises(ApprovalError, match=message):
+        answer(run, decision, by="x", comment=comment, ledger=ledger_of(waiting), region=TARGET)  # type: ignore[arg-type]
+
+    assert ledger_of(waiting).approval("game-day-2026-q4")["status"] == "pending"  # type: ignore[index]
+
+
+def test_approving_a_run_that_never_asked_is_refused() -> None:
+    with LocalCloud(speed=FAST) as cloud:
+        start(cloud, "drill-planned.json")
+        cloud.quiesce()
+
+        with pytest.raises(ApprovalError, match="did not ask for approval"):
+            answer("drill-planned-switchover", "approve", by="x", comment="", ledger=ledger_of(cloud), region=TARGET)
+
+
+def test_nobody_answering_aborts_cleanly_and_a_late_rejection_is_refused(tmp_path: Path) -> None:
+    # GIVEN a plan whose approval window is one minute
+    plan = yaml.safe_load(DEFAULT_PLAN.read_text(encoding="utf-8")) | {"approval_timeout_seconds": 60}
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    with LocalCloud(path, speed=FAST) as cloud:
+        # WHEN a game day asks and nobody answers
+        start(cloud, "game-day.json")
+        cloud.quiesce()
+
+        # THEN the run is aborted, nothing changed, the lock is free, the run recorded as ABORTED
+        execution = cloud.executions(TARGET)[0]
+        described = boto3.client("stepfunctions", TARGET).describe_execution(executionArn=execution["executionArn"])
+        assert (described["status"], described["error"]) == ("FAILED", "ApprovalTimedOutError")
+        assert cloud.writer_region() == cloud.dns_region() == "us-east-1"
+        ledger = ledger_of(cloud)
+        assert ledger.lock_holder("fraud-scoring") is None
+        assert ledger.get("game-day-2026-q4")["outcome"] == "ABORTED"  # type: ignore[index]
+        with pytest.raises(ApprovalError, match="no longer waits"):
+            answer("game-day-2026-q4", "reject", by="late", comment="too late", ledger=ledger, region=TARGET)

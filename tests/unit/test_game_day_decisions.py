@@ -1,0 +1,88 @@
+"""What a run decides about approval, dry runs and its predicted RTO; what its record says about its outcome."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pytest
+
+from evac.domain.ledger import build_record
+from evac.domain.models import RecordInput, Run, RunbookInput, StepError
+from evac.domain.ports import GlobalClusterState
+from evac.domain.runbook import plan_run, predicted_rto
+
+if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
+
+AT = datetime(2026, 11, 27, 10, 7, tzinfo=UTC)
+
+
+class Database:
+    def global_state(self, global_cluster: str) -> GlobalClusterState:
+        return GlobalClusterState(writer_region="us-east-1", status="available")
+
+
+class Lag:
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+
+    def lag_seconds(self, cluster_id: str) -> float | None:
+        return self.seconds
+
+
+def planned(plan: RecoveryPlan, lag: float | None = 0.8, **request: object) -> Run:
+    return plan_run(
+        RunbookInput.model_validate({"incident_id": "i-1", "mode": "unplanned"} | request),
+        plan,
+        database=Database(),  # type: ignore[arg-type]
+        lag=Lag(lag),
+        primary_answers=lambda region: True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "lag", "required"),
+    [
+        ({"mode": "planned", "approval": "required"}, 0.8, True),  # a game day
+        ({"mode": "unplanned"}, 0.8, False),  # within the RPO budget: automatic
+        ({"mode": "unplanned"}, 120.0, True),  # over the plan's 60 s budget
+        ({"mode": "unplanned"}, None, True),  # unknown data loss is not within budget
+        ({"mode": "unplanned", "approval": "none"}, 120.0, False),  # the plan's explicit choice
+        ({"mode": "dry-run", "approval": "required"}, 0.8, False),  # a dry run changes nothing: nothing to approve
+    ],
+    ids=["game-day", "within-budget", "over-budget", "unknown-rpo", "explicitly-none", "dry-run"],
+)
+def test_who_must_approve(
+    plan: RecoveryPlan, request_fields: dict[str, object], lag: float | None, required: bool
+) -> None:
+    assert planned(plan, lag, **request_fields).approval_required is required
+
+
+def test_a_dry_run_plans_what_a_planned_run_would_do(plan: RecoveryPlan) -> None:
+    run = planned(plan, mode="dry-run")
+
+    assert (run.strategy, run.rpo_seconds, run.predicted_rto_seconds) == ("switchover", 0.0, 420.0)
+
+
+def test_the_predicted_rto_is_the_slower_of_promotion_and_scale_up_then_dns(plan: RecoveryPlan) -> None:
+    assert predicted_rto(plan, "failover") == 360 + 60
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [("ApprovalRejectedError", "ABORTED"), ("ApprovalTimedOutError", "ABORTED"), ("PreflightFailedError", "FAILED")],
+)
+def test_a_person_saying_no_aborts_while_anything_else_fails(plan: RecoveryPlan, error: str, outcome: str) -> None:
+    run = planned(plan, mode="planned", approval="required")
+
+    record = build_record(RecordInput(run=run, error=StepError(Error=error, Cause=None)), application="fraud-scoring")
+
+    assert (record.outcome, record.rto_seconds, record.error) == (outcome, None, error)
+
+
+def test_a_dry_run_is_recorded_as_such_with_its_prediction(plan: RecoveryPlan) -> None:
+    record = build_record(RecordInput(run=planned(plan, mode="dry-run")), application="fraud-scoring")
+
+    assert (record.outcome, record.predicted_rto_seconds) == ("DRY_RUN", 420.0)
+    assert "dry run of switchover us-east-1 -> us-west-2" in record.summary
