@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -30,6 +31,7 @@ from evacops import ledger, remote
 from evacops.decide import decide as evaluate
 from evacops.drill import SCENARIOS, DrillReport, run_drill
 from evacops.ledger import remember
+from evacops.localcloud import SERVED
 from evacops.localcloud.clock import DEFAULT_SPEED
 from evacops.reports import default_folder, write_report
 from evacops.scenarios import Options
@@ -75,6 +77,12 @@ def drill(
         float, typer.Option(help="game-day: approve this many modelled seconds after the run asks.", min=0)
     ] = 60.0,
     reject: Annotated[bool, typer.Option("--reject", help="game-day: reject instead of approving.")] = False,
+    by_hand: Annotated[
+        bool,
+        typer.Option(
+            "--by-hand", help="game-day: wait for a person to run `evac approve RUN --local` in another terminal."
+        ),
+    ] = False,
     report_dir: Annotated[
         Path, typer.Option(help="Where each drill's report folder goes (Markdown, timeline, runbook diagram).")
     ] = Path("reports"),
@@ -121,8 +129,15 @@ def drill(
         elif kind in _EXECUTION_END:
             console.print(f"  [dim]{at:+8.1f}s[/]  [bold]{kind.removeprefix('Execution').lower()}[/]")
 
-    options = Options(approve_after=approve_after, reject=reject)
-    report = run_drill(scenario, plan_path=plan, speed=speed, options=options, on_event=None if quiet else progress)
+    options = Options(approve_after=None if by_hand else approve_after, reject=reject)
+    if by_hand:
+        console.print(
+            "when the run asks, answer from another terminal:\n"
+            "  evac approve game-day-2026-q4 --local    or    evac reject game-day-2026-q4 --reason TEXT --local\n"
+        )
+    report = run_drill(
+        scenario, plan_path=plan, speed=speed, options=options, on_event=None if quiet else progress, serve=by_hand
+    )
     write_report(report, default_folder(scenario, report_dir))
     remember(report.records)
     if json_path:
@@ -315,40 +330,84 @@ def report(
     console.print(Markdown(ledger.render(found)))
 
 
+RunRegion = Annotated[
+    str | None, typer.Option(help="The region of the stack whose runbook waits (default with --local: the secondary).")
+]
+Local = Annotated[bool, typer.Option("--local", help="Answer a run on the local cloud a drill is serving (--by-hand).")]
+
+
 @app.command()
 def approve(
     run: Annotated[str, typer.Argument(help="The waiting run's incident id.")],
-    region: Annotated[str, typer.Option(help="The region of the stack whose runbook waits.")],
+    region: RunRegion = None,
+    local: Local = False,
     approver: Annotated[str, typer.Option(help="Who approves (recorded in the run).")] = "",
     comment: Annotated[str, typer.Option(help="Why, for the record.")] = "",
     plan: PlanOption = DEFAULT_PLAN,
 ) -> None:
-    """Approve a run that waits for a person (a game day, or an RPO over budget); it then promotes the target."""
-    _answer(run, "approve", region, approver, comment, plan)
+    """Approve a run that waits for a person (a game day, or an RPO over budget); it then promotes the target.
+
+    Examples:
+
+      evac approve game-day-2026-q4 --region us-west-2
+
+      evac approve game-day-2026-q4 --local          # a drill run with --by-hand
+    """
+    _answer(run, "approve", region, local, approver, comment, plan)
 
 
 @app.command()
 def reject(
     run: Annotated[str, typer.Argument(help="The waiting run's incident id.")],
     reason: Annotated[str, typer.Option(help="Why not: recorded, and sent to the runbook.")],
-    region: Annotated[str, typer.Option(help="The region of the stack whose runbook waits.")],
+    region: RunRegion = None,
+    local: Local = False,
     approver: Annotated[str, typer.Option(help="Who rejects (recorded in the run).")] = "",
     plan: PlanOption = DEFAULT_PLAN,
 ) -> None:
     """Reject a waiting run: it is aborted before any change, the lock released, the run recorded as ABORTED."""
-    _answer(run, "reject", region, approver, reason, plan)
+    _answer(run, "reject", region, local, approver, reason, plan)
 
 
-def _answer(run: str, decision: Literal["approve", "reject"], region: str, by: str, comment: str, plan: Path) -> None:
+def _answer(
+    run: str,
+    decision: Literal["approve", "reject"],
+    region: str | None,
+    local: bool,
+    by: str,
+    comment: str,
+    plan: Path,
+) -> None:
+    loaded = _load(plan)
+    if local:
+        _reach_local_cloud()
+        region = region or loaded.regions.secondary
+    if region is None:
+        errors.print("[red]say where the run waits: --region REGION (AWS) or --local (a drill run with --by-hand)[/]")
+        raise typer.Exit(2)
     who = by or getpass.getuser()
-    table = ledger.table_name(_load(plan).application)
     try:
         with _aws(decision):
-            answer(run, decision, by=who, comment=comment, ledger=Ledger(table, region), region=region)
+            ledger_here = Ledger(ledger.table_name(loaded.application), region)
+            answer(run, decision, by=who, comment=comment, ledger=ledger_here, region=region)
     except ApprovalError as exc:
         errors.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
     console.print(f"[green]{'approved' if decision == 'approve' else 'rejected'}[/] {run} as {who}")
+
+
+def _reach_local_cloud() -> None:
+    """Point boto3 at the local cloud a drill serves on loopback (see LocalCloud.serve)."""
+    try:
+        served = json.loads(SERVED.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        errors.print("[red]no local cloud is being served here: start `evac drill --scenario game-day --by-hand`[/]")
+        raise typer.Exit(2) from None
+    os.environ.update(
+        AWS_ENDPOINT_URL=served["endpoint_url"],
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106
+    )
 
 
 @plan_app.command("check")

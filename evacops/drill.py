@@ -95,6 +95,7 @@ def run_drill(
     options: Options | None = None,
     on_event: Callable[[float, dict[str, Any]], None] | None = None,
     log_file: Path | None = None,
+    serve: bool = False,
 ) -> DrillReport:
     """Play ``scenario`` on a fresh local cloud; ``on_event(modelled_seconds, history_event)`` shows progress."""
     if scenario not in SCENARIOS:
@@ -106,6 +107,8 @@ def run_drill(
         home, away = plan.regions.primary, plan.regions.secondary
         target = home if chosen.outcome == "failback" else away
         critical_path = _critical_path(cloud, chosen, target)
+        if serve:
+            cloud.serve()
         began = cloud.clock.now()
         chosen.play(cloud, options)
         cloud.quiesce(on_event=(lambda e: on_event(_since(began, e["timestamp"], cloud), e)) if on_event else None)

@@ -31,7 +31,7 @@ Outcome = Literal["failover", "switchover", "no-failover", "aborted", "dry-run",
 class Options:
     """How a person plays a game day: approve after so many modelled seconds, or reject."""
 
-    approve_after: float = 60.0
+    approve_after: float | None = 60.0  # None: wait for a person (`evac approve RUN --local`)
     reject: bool = False
     approver: str = "drill@evac.local"
 
@@ -89,6 +89,8 @@ def _game_day(cloud: LocalCloud, options: Options) -> None:
     request = start(cloud, "game-day.json")
     region = request.target_region or cloud.plan.regions.secondary
     ledger = Ledger(cloud.stacks[region].table, region)
+    if options.approve_after is None:
+        return  # a person answers from another terminal; the drill follows the run until it ends
     if not cloud.wait_until(lambda: ledger.approval(request.incident_id) is not None):
         return  # the run failed before asking; the report says how
     cloud.clock.sleep(options.approve_after)

@@ -18,7 +18,9 @@ def test_each_regions_deploy_config_matches_the_plan(env: str, region: str) -> N
     config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))[env]["deploy"]["parameters"]
     overrides = dict(part.split("=", 1) for part in config["parameter_overrides"].split())
 
-    derived = CliRunner().invoke(app, ["plan", "params", "--region", region, "--hosted-zone-id", overrides["HostedZoneId"]])
+    derived = CliRunner().invoke(
+        app, ["plan", "params", "--region", region, "--hosted-zone-id", overrides["HostedZoneId"]]
+    )
 
     assert config["region"] == region
     assert dict(part.split("=", 1) for part in derived.output.split()) == overrides | {

@@ -10,6 +10,7 @@ plan describes, and lets drills raise alarms and follow runbooks::
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -46,6 +47,8 @@ from evacops.localcloud.seed import seed
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+# Where a served local cloud says how to reach it (see ``serve``).
+SERVED = Path(".evac") / "localcloud.json"
 # How often observers (drills, tests) look at executions, in wall seconds: each look costs the interpreter CPU.
 _POLL = 0.2
 
@@ -155,6 +158,21 @@ class LocalCloud:
                     while not sfn.get_execution_history(executionArn=execution["executionArn"])["events"]:
                         time.sleep(0.001)
                     sfn.stop_execution(executionArn=execution["executionArn"], cause="local cloud closed")
+
+    # --- serving: other processes (`evac approve --local`) reach this cloud over HTTP on loopback ------------------
+    def serve(self, path: Path = SERVED) -> str:
+        """Serve this cloud's state on 127.0.0.1 until it closes; writes where to ``path``; returns the endpoint."""
+        from moto.server import ThreadedMotoServer
+
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"endpoint_url": endpoint, "pid": os.getpid()}), encoding="utf-8")
+        self._exit.callback(path.unlink, missing_ok=True)
+        self._exit.callback(server.stop)
+        return endpoint
 
     # --- observing ----------------------------------------------------------------------------------------------------
     # Observed through evac's own adapters: what a drill asserts is what the runbook's steps would see.

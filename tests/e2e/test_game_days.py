@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 import boto3
@@ -131,3 +133,27 @@ def test_nobody_answering_aborts_cleanly_and_a_late_rejection_is_refused(tmp_pat
         assert ledger.get("game-day-2026-q4")["outcome"] == "ABORTED"  # type: ignore[index]
         with pytest.raises(ApprovalError, match="no longer waits"):
             answer("game-day-2026-q4", "reject", by="late", comment="too late", ledger=ledger, region=TARGET)
+
+
+def test_a_person_approves_from_another_process_with_evac_approve_local(tmp_path: Path) -> None:
+    # GIVEN a game day waiting on a local cloud served on loopback
+    with LocalCloud(speed=FAST) as cloud:
+        cloud.serve(tmp_path / ".evac" / "localcloud.json")
+        start(cloud, "game-day.json")
+        assert cloud.wait_until(lambda: ledger_of(cloud).approval("game-day-2026-q4") is not None)
+
+        # WHEN a person runs `evac approve --local` in another terminal
+        approved = subprocess.run(
+            [sys.executable, "-m", "evacops.cli", "approve", "game-day-2026-q4", "--local", "--approver", "ic"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        cloud.quiesce()
+
+        # THEN the run goes on and fails over, with the approver on record
+        assert approved.returncode == 0, approved.stderr
+        assert cloud.writer_region() == cloud.dns_region() == TARGET
+        assert ledger_of(cloud).get("game-day-2026-q4")["approver"] == "ic"  # type: ignore[index]
