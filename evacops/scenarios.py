@@ -114,13 +114,12 @@ def _alarm_storm(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
 
 
 def _flapping_alarm(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
-    """The primary's alarms go ALARM and back to OK four times, each ALARM shorter than the sustain window."""
-    blip = cloud.plan.trigger.sustain_seconds / 3
+    """The primary's alarms go ALARM and straight back to OK four times, half a sustain window apart: each ALARM
+    lasts only as long as its delivery, far shorter than the sustain window."""
     for _ in range(4):
         fire(cloud, cloud.plan.regions.primary, "ALARM", reason="drill: blip")
-        cloud.clock.sleep(blip)
         fire(cloud, cloud.plan.regions.primary, "OK", reason="drill: recovered")
-        cloud.clock.sleep(blip)
+        cloud.clock.sleep(cloud.plan.trigger.sustain_seconds / 2)
 
 
 def _secondary_also_alarming(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
