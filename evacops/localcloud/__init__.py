@@ -36,13 +36,15 @@ from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
 from evacops.localcloud.fidelity import (
     AlarmStateClock,
     AuroraGlobalFailover,
+    DynamoDBGlobalTables,
     Latencies,
     Route53Propagation,
+    SageMakerQuotas,
     SageMakerScaling,
     StartExecutionIntegration,
 )
 from evacops.localcloud.runtime import LambdaRuntime, install_scaled_time
-from evacops.localcloud.seed import seed
+from evacops.localcloud.seed import seed, seed_quotas
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -80,6 +82,9 @@ class LocalCloud:
         self.latencies = latencies or Latencies()
         self.runtime = LambdaRuntime(self.clock)
         self.route53 = Route53Propagation(self.timeline, self.latencies)
+        # capacity[(region, instance type)]: instances of that type the region can run (unlimited if absent)
+        self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
+        self.quotas = SageMakerQuotas()
         self.stacks: dict[str, Stack] = {}
         self.alarms = AlarmEvents(self.clock, self.stacks)
         self.log_file = log_file
@@ -101,12 +106,15 @@ class LocalCloud:
             install_scaled_time(stack, self.clock)
             self.runtime.install(stack)
             AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
-            SageMakerScaling(self.timeline, self.latencies).install(stack)
+            self.sagemaker.install(stack)
             self.route53.install(stack)
             AlarmStateClock(self.timeline).install(stack)
             StartExecutionIntegration().install(stack)
+            self.quotas.install(stack)
+            DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
             self._quiet_handler_logs(stack)
-            zone_id = seed(self.plan, self.clock)
+            seed_quotas(self.plan, self.quotas)
+            zone_id = seed(self.plan, self.clock, self.timeline)
             for region in self.plan.regions.both:
                 self.stacks[region] = deploy(region, self.parameters(region, zone_id))
                 self.runtime.environments.update(self.stacks[region].environments)

@@ -84,3 +84,10 @@ class Timeline:
             now = self.clock.elapsed()
             while self._due and self._due[0].at <= now:
                 self._due.pop(0).action()
+
+    def flush(self) -> None:
+        """Apply every scheduled change now, whatever it is due: a freshly seeded account starts settled, as if the
+        application had been running for a while (replicas built, record sets propagated)."""
+        with self._lock:
+            while self._due:
+                self._due.pop(0).action()

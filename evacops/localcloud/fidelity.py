@@ -7,30 +7,46 @@ They are installed with ``unittest.mock.patch`` for the life of a ``LocalCloud``
 - SageMaker ``UpdateEndpointWeightsAndCapacities`` goes ``Updating`` and reaches ``InService`` after the scale-up
   time (moto: InService at once); ``InvokeEndpoint`` answers only for an InService endpoint with instances.
 - Route 53 changes are ``PENDING`` until propagated, then ``INSYNC`` (moto: INSYNC at once).
+- SageMaker capacity: an instance type a region has no room for makes the update roll back, InService at the old
+  count with a ``FailureReason`` (moto: every update succeeds); ``UpdateEndpoint`` (moto: NotImplementedError) deploys
+  a new endpoint configuration blue/green, refused for a variant registered with Application Auto Scaling whose
+  instance type would change.
+- Service Quotas for SageMaker's per-type endpoint quotas (moto: VPC defaults only, no ListServiceQuotas).
+- DynamoDB global tables, version 2019.11.21: ``UpdateTable`` ``ReplicaUpdates`` creates the replica in the other
+  region, ``CREATING`` then ``ACTIVE``, and ``DescribeTable`` lists ``Replicas`` (moto: no replicas at all).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from unittest.mock import patch
 
+from moto.applicationautoscaling.models import applicationautoscaling_backends
 from moto.cloudwatch.models import Alarm as FakeAlarm
 from moto.core.responses import ActionResult
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.responses import DynamoHandler
 from moto.rds.exceptions import RDSClientError
 from moto.rds.models import RDSBackend
 from moto.rds.responses import RDSResponse
 from moto.route53.exceptions import Route53ClientError
 from moto.route53.responses import Route53
-from moto.sagemaker.exceptions import AWSValidationException
-from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
+from moto.sagemaker.exceptions import AWSValidationException, ValidationError
+from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+from moto.servicequotas.responses import ServiceQuotasResponse
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
     StateTaskServiceSfn,
 )
+
+from evac.aws.autoscaling import DIMENSION, resource_id
+from evac.aws.servicequotas import QUOTA_NAME
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
@@ -52,6 +68,20 @@ class Latencies:
     # "Changes generally propagate to all Route 53 name servers within 60 seconds."
     # https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html
     dns_propagation: float = 60.0
+    # How long SageMaker tries to provision instances before an update fails for lack of capacity, and how long the
+    # rollback to the previous configuration takes: AWS publishes no figure; evac's estimates.
+    endpoint_capacity_failure: float = 180.0
+    endpoint_rollback: float = 30.0
+    # Adding a replica to a global table copies the table: minutes for a small one.
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables.tutorial.html
+    dynamodb_replica: float = 300.0
+
+
+# SageMaker's FailureReason when it cannot get the instances an update asks for.
+INSUFFICIENT_CAPACITY = (
+    "InsufficientInstanceCapacity: Unable to provision requested ML compute capacity. "
+    "Please retry using a different ML instance type."
+)
 
 
 class AuroraGlobalFailover:
@@ -147,18 +177,35 @@ class AuroraGlobalFailover:
 
 
 class SageMakerScaling:
-    """Endpoint capacity changes take time, and only an InService endpoint serves.
+    """Endpoint capacity changes take time, may find no capacity, and only an InService endpoint serves.
 
     ``UpdateEndpointWeightsAndCapacities`` is refused while the endpoint is not InService ("Cannot update in-progress
     endpoint"); it sets ``DesiredInstanceCount`` at once and ``Updating`` status, and ``CurrentInstanceCount``
     reaches the desired count when the endpoint returns to ``InService`` (API_DescribeEndpoint,
     API_ProductionVariantSummary). ``InvokeEndpoint`` on an endpoint that is missing or has no instances fails with
     ``ValidationError`` (API_runtime_InvokeEndpoint).
+
+    Capacity: ``capacity[(region, instance_type)]`` caps the instances of that type the region can run for endpoints
+    (a type not listed is unlimited); it is decided when an update is requested. A scale-up beyond it fails after
+    ``endpoint_capacity_failure``: the endpoint is ``RollingBack`` if its variant is registered with Application Auto
+    Scaling, then ``InService`` at its previous count with ``FailureReason`` set ("If the status of the endpoint is
+    Failed, or the status is InService but update operation fails, this provides the reason why it failed";
+    "RollingBack: Endpoint fails to scale up or down ... Once the rollback completes, endpoint returns to an
+    InService status", API_DescribeEndpoint).
+
+    ``UpdateEndpoint`` deploys a new endpoint configuration to a new fleet while the old one serves, then switches
+    (blue/green, API_UpdateEndpoint): ``Updating``, then ``InService`` on the new configuration after the scale-up
+    time, or, without capacity for the new fleet, ``InService`` on the old one with ``FailureReason``. "If the update
+    would change the instance type for any model that is a target for auto scaling, the update fails"
+    (endpoint-scaling-update): refused with ``ValidationException``.
     """
 
-    def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
+    def __init__(
+        self, timeline: Timeline, latencies: Latencies, capacity: dict[tuple[str, str], int] | None = None
+    ) -> None:
         self.timeline = timeline
         self.latencies = latencies
+        self.capacity: dict[tuple[str, str], int] = capacity if capacity is not None else {}
 
     def install(self, stack: ExitStack) -> None:
         extension = self
@@ -178,18 +225,12 @@ class SageMakerScaling:
                 else {}
             )
             arn = original_update(backend, endpoint_name, desired_weights_and_capacities)
-            endpoint = backend.endpoints[endpoint_name]
-            endpoint.endpoint_status = "Updating"
-            for variant in endpoint.production_variants:
-                variant["CurrentInstanceCount"] = before.get(variant["VariantName"], 0)
-
-            def complete() -> None:
-                for variant in endpoint.production_variants:
-                    variant["CurrentInstanceCount"] = variant.get("DesiredInstanceCount", 0)
-                endpoint.endpoint_status = "InService"
-
-            extension.timeline.after(extension.latencies.endpoint_scale_up, complete)
+            extension._scale(backend, backend.endpoints[endpoint_name], before, desired_weights_and_capacities)
             return str(arn)
+
+        def update_endpoint(response: SageMakerResponse) -> ActionResult:
+            extension.timeline.settle()
+            return extension._update_endpoint(response)
 
         def describe(response: SageMakerResponse) -> Any:
             extension.timeline.settle()
@@ -206,7 +247,11 @@ class SageMakerScaling:
             serving = endpoint is not None and any(
                 v.get("CurrentInstanceCount", 0) > 0 for v in endpoint.production_variants
             )
-            if endpoint is None or not serving or endpoint.endpoint_status not in ("InService", "Updating"):
+            if (
+                endpoint is None
+                or not serving
+                or endpoint.endpoint_status not in ("InService", "Updating", "RollingBack")
+            ):
                 body = {
                     "__type": "ValidationError",
                     "message": f"Endpoint {name} of account {response.current_account} not found or not serving.",
@@ -216,9 +261,132 @@ class SageMakerScaling:
             return original_invoke(response)
 
         stack.enter_context(patch.object(SageMakerModelBackend, "update_endpoint_weights_and_capacities", update))
+        stack.enter_context(patch.object(SageMakerResponse, "update_endpoint", update_endpoint, create=True))
         stack.enter_context(patch.object(SageMakerResponse, "describe_endpoint", describe))
         stack.enter_context(patch.object(SageMakerResponse, "list_endpoints", list_endpoints))
         stack.enter_context(patch.object(SageMakerRuntimeResponse, "invoke_endpoint", invoke))
+
+    def _scale(
+        self, backend: SageMakerModelBackend, endpoint: FakeEndpoint, before: dict[str, int], desired: list[dict]
+    ) -> None:
+        """After moto set the desired counts: Updating at the old counts, then the new ones, or a rollback."""
+        endpoint.endpoint_status = "Updating"
+        endpoint.failure_reason = None
+        for variant in endpoint.production_variants:
+            variant["CurrentInstanceCount"] = before.get(variant["VariantName"], 0)
+        wanted = {
+            v["VariantName"]: (self.instance_type(backend, endpoint, v["VariantName"]), v["DesiredInstanceCount"])
+            for v in desired
+            if v.get("DesiredInstanceCount") is not None
+        }
+        shortfall = self.shortfall(backend, endpoint, wanted, replacing=True)
+
+        def complete() -> None:
+            for variant in endpoint.production_variants:
+                variant["CurrentInstanceCount"] = variant.get("DesiredInstanceCount", 0)
+            endpoint.endpoint_status = "InService"
+
+        def rolling_back() -> None:
+            endpoint.endpoint_status = "RollingBack"
+
+        def rolled_back() -> None:
+            for variant in endpoint.production_variants:
+                variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"] = before[variant["VariantName"]]
+            endpoint.endpoint_status = "InService"
+            endpoint.failure_reason = shortfall  # type: ignore[assignment]  # moto types it None
+
+        if shortfall is None:
+            self.timeline.after(self.latencies.endpoint_scale_up, complete)
+            return
+        if self.autoscaled(backend, endpoint, list(wanted)):
+            self.timeline.after(self.latencies.endpoint_capacity_failure, rolling_back)
+        self.timeline.after(self.latencies.endpoint_capacity_failure + self.latencies.endpoint_rollback, rolled_back)
+
+    def _update_endpoint(self, response: SageMakerResponse) -> ActionResult:
+        backend = response.sagemaker_backend
+        name, config_name = response._get_param("EndpointName"), response._get_param("EndpointConfigName")
+        endpoint = backend.endpoints.get(name)
+        if endpoint is None:
+            arn = FakeEndpoint.arn_formatter(name, response.current_account, response.region)
+            raise ValidationError(message=f"Could not find endpoint '{arn}'.")
+        config = backend.endpoint_configs.get(config_name)
+        if config is None:
+            raise ValidationError(message=f"Could not find endpoint configuration '{config_name}'.")
+        if endpoint.endpoint_status != "InService":
+            raise AWSValidationException(f"Cannot update in-progress endpoint {endpoint.arn}.")
+        changing = [
+            v["VariantName"]
+            for v in config.production_variants
+            if v.get("InstanceType") != self.instance_type(backend, endpoint, v["VariantName"])
+        ]
+        if blocked := self.autoscaled(backend, endpoint, changing):
+            raise AWSValidationException(
+                f"The instance type of variant(s) {blocked} of {name} would change, and they are registered with "
+                "Application Auto Scaling: deregister them (DeregisterScalableTarget) before UpdateEndpoint."
+            )
+        wanted = {
+            v["VariantName"]: (v.get("InstanceType"), v.get("InitialInstanceCount", 0))
+            for v in config.production_variants
+        }
+        shortfall = self.shortfall(backend, endpoint, wanted, replacing=False)
+        endpoint.endpoint_status = "Updating"
+        endpoint.failure_reason = None
+
+        def switched() -> None:
+            endpoint.endpoint_config_name = config_name
+            endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
+            endpoint.endpoint_status = "InService"
+
+        def kept_old_fleet() -> None:
+            endpoint.endpoint_status = "InService"
+            endpoint.failure_reason = shortfall  # type: ignore[assignment]  # moto types it None
+
+        if shortfall is None:
+            self.timeline.after(self.latencies.endpoint_scale_up, switched)
+        else:
+            self.timeline.after(self.latencies.endpoint_capacity_failure, kept_old_fleet)
+        return ActionResult({"EndpointArn": endpoint.arn})
+
+    @staticmethod
+    def instance_type(backend: SageMakerModelBackend, endpoint: FakeEndpoint, variant: str) -> str | None:
+        """The instance type ``variant`` runs on: its endpoint configuration says (DescribeEndpoint does not)."""
+        config = backend.endpoint_configs.get(endpoint.endpoint_config_name)
+        variants = config.production_variants if config else []
+        return next((v.get("InstanceType") for v in variants if v["VariantName"] == variant), None)
+
+    def shortfall(
+        self,
+        backend: SageMakerModelBackend,
+        endpoint: FakeEndpoint,
+        wanted: dict[str, tuple[str | None, int]],
+        *,
+        replacing: bool,
+    ) -> str | None:
+        """Why the region cannot run ``wanted`` (variant -> (type, count)) besides what already runs, or None.
+
+        ``replacing``: the variants' current instances are resized in place (a capacity change), not kept running
+        beside a new fleet (an endpoint update).
+        """
+        for variant, (instance_type, count) in wanted.items():
+            limit = self.capacity.get((backend.region_name, instance_type or ""))
+            if limit is None:
+                continue
+            in_use = sum(
+                v.get("CurrentInstanceCount", 0)
+                for other in backend.endpoints.values()
+                for v in other.production_variants
+                if self.instance_type(backend, other, v["VariantName"]) == instance_type
+                and not (replacing and other is endpoint and v["VariantName"] == variant)
+            )
+            if in_use + count > limit:
+                return INSUFFICIENT_CAPACITY
+        return None
+
+    @staticmethod
+    def autoscaled(backend: SageMakerModelBackend, endpoint: FakeEndpoint, variants: list[str]) -> list[str]:
+        """Those of ``variants`` registered as Application Auto Scaling scalable targets."""
+        targets = applicationautoscaling_backends[backend.account_id][backend.region_name].targets.get(DIMENSION, {})
+        return [v for v in variants if resource_id(endpoint.endpoint_name, v) in targets]
 
 
 class AlarmStateClock:
@@ -322,3 +490,164 @@ class Route53Propagation:
 
         stack.enter_context(patch.object(Route53, "change_resource_record_sets", change))
         stack.enter_context(patch.object(Route53, "get_change", get_change))
+
+
+def quota_code(name: str) -> str:
+    """A stable local quota code (``L-`` and 8 hex digits, as AWS's look); AWS's own codes are not modelled."""
+    return "L-" + hashlib.sha256(name.encode()).hexdigest()[:8].upper()
+
+
+@dataclass
+class SageMakerQuotas:
+    """Service Quotas for SageMaker's per-type endpoint quotas, named "<instance type> for endpoint usage".
+
+    ``ListServiceQuotas`` returns the applied values (``applied[(region, instance_type)]``) and only those: "If the
+    applied quota value is not available for a quota, the quota is not retrieved" (API_ListServiceQuotas).
+    ``ListAWSDefaultServiceQuotas`` returns the defaults (``defaults[instance_type]``), and ``GetServiceQuota`` the
+    applied value, else the default, by quota code. Other services keep moto's answers.
+    """
+
+    applied: dict[tuple[str, str], float] = field(default_factory=dict)
+    defaults: dict[str, float] = field(default_factory=dict)
+
+    def install(self, stack: ExitStack) -> None:
+        extension = self
+        original_defaults = ServiceQuotasResponse.list_aws_default_service_quotas
+        original_get = ServiceQuotasResponse.get_service_quota
+
+        def list_applied(response: ServiceQuotasResponse) -> str:
+            params = json.loads(response.body)
+            if params.get("ServiceCode") != "sagemaker":
+                return json.dumps({"Quotas": []})
+            found = [
+                extension.quota(response.region, t, v)
+                for (region, t), v in extension.applied.items()
+                if region == response.region
+            ]
+            return json.dumps({"Quotas": found})
+
+        def list_defaults(response: ServiceQuotasResponse) -> str:
+            if json.loads(response.body).get("ServiceCode") != "sagemaker":
+                return str(original_defaults(response))
+            return json.dumps(
+                {"Quotas": [extension.quota(response.region, t, v) for t, v in extension.defaults.items()]}
+            )
+
+        def get(response: ServiceQuotasResponse) -> str:
+            params = json.loads(response.body)
+            if params.get("ServiceCode") != "sagemaker":
+                return str(original_get(response))
+            for instance_type in {t for _, t in extension.applied} | set(extension.defaults):
+                if quota_code(QUOTA_NAME.format(instance_type)) == params.get("QuotaCode"):
+                    value = extension.applied.get(
+                        (response.region, instance_type), extension.defaults.get(instance_type)
+                    )
+                    if value is not None:
+                        return json.dumps({"Quota": extension.quota(response.region, instance_type, value)})
+            return str(original_get(response))  # moto's NoSuchResourceException
+
+        stack.enter_context(patch.object(ServiceQuotasResponse, "list_service_quotas", list_applied, create=True))
+        stack.enter_context(patch.object(ServiceQuotasResponse, "list_aws_default_service_quotas", list_defaults))
+        stack.enter_context(patch.object(ServiceQuotasResponse, "get_service_quota", get))
+
+    @staticmethod
+    def quota(region: str, instance_type: str, value: float) -> dict[str, Any]:
+        name = QUOTA_NAME.format(instance_type)
+        return {
+            "ServiceCode": "sagemaker",
+            "ServiceName": "Amazon SageMaker",
+            "QuotaArn": f"arn:aws:servicequotas:{region}::sagemaker/{quota_code(name)}",
+            "QuotaCode": quota_code(name),
+            "QuotaName": name,
+            "Value": float(value),
+            "Unit": "None",
+            "Adjustable": True,
+            "GlobalQuota": False,
+        }
+
+
+class DynamoDBGlobalTables:
+    """Global tables, version 2019.11.21: a table with replicas in other regions, all kept by ``UpdateTable``.
+
+    ``UpdateTable`` with ``ReplicaUpdates`` ``Create`` adds a replica in another region: a table of the same name and
+    key schema appears there, ``CREATING`` until the replica is built, then ``ACTIVE``; ``Delete`` removes it
+    (API_UpdateTable, API_ReplicationGroupUpdate). ``DescribeTable`` lists the other regions' replicas with their
+    ``ReplicaStatus`` (API_TableDescription, API_ReplicaDescription). Creating a replica in the table's own region or
+    one it already has is a ``ValidationException``.
+    """
+
+    def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
+        self.timeline = timeline
+        self.latencies = latencies
+        self.groups: dict[tuple[str, str], dict[str, str]] = {}  # (account, table) -> region -> ReplicaStatus
+
+    def install(self, stack: ExitStack) -> None:
+        extension = self
+        original_update = DynamoHandler.update_table
+        original_describe = DynamoHandler.describe_table
+
+        def update_table(response: DynamoHandler) -> Any:
+            extension.timeline.settle()
+            for change in response.body.get("ReplicaUpdates") or []:
+                if "Create" in change:
+                    extension._create(response, change["Create"]["RegionName"])
+                elif "Delete" in change:
+                    extension._delete(response, change["Delete"]["RegionName"])
+            return extension._described(response, original_update(response))
+
+        def describe_table(response: DynamoHandler) -> Any:
+            extension.timeline.settle()
+            return extension._described(response, original_describe(response))
+
+        stack.enter_context(patch.object(DynamoHandler, "update_table", update_table))
+        stack.enter_context(patch.object(DynamoHandler, "describe_table", describe_table))
+
+    def _create(self, response: DynamoHandler, region: str) -> None:
+        account, here, name = response.current_account, response.region, response.body["TableName"]
+        table = dynamodb_backends[account][here].get_table(name)
+        group = self.groups.setdefault((account, name), {here: "ACTIVE"})
+        if region == here or region in group:
+            raise MockValidationException(
+                f"Failed to create a the new replica of table with name: '{name}' "
+                f"because one or more replicas already existed as tables."
+            )
+        billing = table.billing_mode or "PROVISIONED"
+        dynamodb_backends[account][region].create_table(
+            name,
+            schema=table.schema,
+            throughput=table.throughput if billing == "PROVISIONED" else None,
+            attr=table.attr,
+            global_indexes=None,
+            indexes=None,
+            streams=table.stream_specification,
+            billing_mode=billing,
+            sse_specification=None,
+            tags=[],
+            deletion_protection_enabled=None,
+            warm_throughput=None,
+        )
+        group[region] = "CREATING"
+
+        def built() -> None:
+            if group.get(region) == "CREATING":
+                group[region] = "ACTIVE"
+
+        self.timeline.after(self.latencies.dynamodb_replica, built)
+
+    def _delete(self, response: DynamoHandler, region: str) -> None:
+        group = self.groups.get((response.current_account, response.body["TableName"]), {})
+        if region not in group or region == response.region:
+            raise MockValidationException(f"{response.body['TableName']} has no replica in {region} to delete")
+        del group[region]
+        dynamodb_backends[response.current_account][region].delete_table(response.body["TableName"])
+
+    def _described(self, response: DynamoHandler, result: Any) -> Any:
+        group = self.groups.get((response.current_account, response.body["TableName"]))
+        for key in ("Table", "TableDescription"):
+            if group and isinstance(result, ActionResult) and key in result.result:  # type: ignore[operator]
+                described = result.result[key]  # type: ignore[index]
+                described["TableStatus"] = group.get(response.region, described.get("TableStatus"))
+                described["Replicas"] = [
+                    {"RegionName": r, "ReplicaStatus": s} for r, s in sorted(group.items()) if r != response.region
+                ]
+        return result

@@ -48,6 +48,9 @@ WARM_SERVICES = (
     "dynamodb",
     "stepfunctions",
     "ssm",
+    "s3",
+    "ecr",
+    "service-quotas",
 )
 
 

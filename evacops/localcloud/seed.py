@@ -1,7 +1,15 @@
-"""Seed the local cloud's two regions with the application a plan describes, serving from the primary."""
+"""Seed the local cloud's two regions with the application a plan describes, serving from the primary.
+
+Everything readiness checks is there and replicated as a well-run application would have it: the model's artifacts
+and image in both regions (same ETag, same digest), S3 and ECR replication from the primary to the secondary, the
+model registry in both regions, the feature store as a global table, autoscaling, quotas above the plan's capacity,
+and a health check on each DNS record set.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,21 +20,50 @@ from evac.aws.cloudwatch import LAG_METRICS
 
 if TYPE_CHECKING:
     from evac.domain.plan import Endpoint, RecoveryPlan
-    from evacops.localcloud.clock import ScaledClock
+    from evacops.localcloud.clock import ScaledClock, Timeline
+    from evacops.localcloud.fidelity import SageMakerQuotas
 
 # Aurora's typical cross-region replication lag, "usually under a second" (Aurora Global Database overview).
 SEED_LAG_MS = 850.0
 LAG_MINUTES = 6 * 60
-MODEL_IMAGE = "763104351884.dkr.ecr.{region}.amazonaws.com/xgboost-inference:1.7-1"
+# S3 Replication Time Control replicates "most objects in seconds" (its SLA: 99.99% within 15 minutes).
+SEED_S3_LATENCY_SECONDS = 12.0
+IMAGE_TAG = "1.7-1"
+MODEL_KEY = "{endpoint}/model.tar.gz"
+# Without readiness targets in the plan, the endpoint serves AWS's own XGBoost image from a per-endpoint bucket.
+DEFAULT_IMAGE = "763104351884.dkr.ecr.{region}.amazonaws.com/xgboost-inference:1.7-1"
+DEFAULT_ARTIFACTS = "s3://{endpoint}-models-{region}/model.tar.gz"
+# The quota seeded for each instance type the plan may serve on: room for twice its capacity.
+QUOTA_HEADROOM = 2
+_REPLICATION_ROLE = "arn:aws:iam::{account}:role/s3-replication"
+_MANIFEST = {
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+    "config": {
+        "mediaType": "application/vnd.docker.container.image.v1+json",
+        "size": 7023,
+        "digest": "sha256:" + hashlib.sha256(b"fraud-scoring-xgb config").hexdigest(),
+    },
+    "layers": [],
+}
 
 
-def seed(plan: RecoveryPlan, clock: ScaledClock) -> str:
-    """Create everything the plan names; returns the hosted zone id."""
+def seed(plan: RecoveryPlan, clock: ScaledClock, timeline: Timeline | None = None) -> str:
+    """Create everything the plan names; returns the hosted zone id.
+
+    ``timeline``: the local cloud's, flushed at the end so the account starts settled (replicas ACTIVE).
+    """
+    account = str(boto3.client("sts", plan.regions.primary).get_caller_identity()["Account"])
     _seed_database(plan, clock)
+    _seed_buckets(plan, account, clock)
+    _seed_images(plan, account)
+    _seed_registry(plan, account)
+    _seed_feature_store(plan)
     for region in plan.regions.both:
         serving = region == plan.regions.primary
         for endpoint in plan.inference.endpoints:
-            _seed_endpoint(region, endpoint, endpoint.active_instances if serving else endpoint.standby_instances)
+            instances = endpoint.active_instances if serving else endpoint.standby_instances
+            _seed_endpoint(plan, region, account, endpoint, instances)
     for alarm in plan.alarms:
         boto3.client("cloudwatch", alarm.region).put_metric_alarm(
             AlarmName=alarm.name,
@@ -38,7 +75,34 @@ def seed(plan: RecoveryPlan, clock: ScaledClock) -> str:
             Threshold=1,
             ComparisonOperator="LessThanThreshold" if alarm.kind == "health-check" else "GreaterThanOrEqualToThreshold",
         )
-    return _seed_dns(plan)
+    zone_id = _seed_dns(plan)
+    if timeline is not None:
+        timeline.flush()
+    return zone_id
+
+
+def seed_quotas(plan: RecoveryPlan, quotas: SageMakerQuotas) -> None:
+    """Applied endpoint quotas in both regions for every instance type the plan may serve on."""
+    for region in plan.regions.both:
+        for endpoint in plan.inference.endpoints:
+            for instance_type in endpoint.instance_types:
+                wanted = float(endpoint.active_instances * QUOTA_HEADROOM)
+                quotas.applied[(region, instance_type)] = max(quotas.applied.get((region, instance_type), 0), wanted)
+
+
+def model_image(plan: RecoveryPlan, region: str, account: str) -> str:
+    """The image the plan's endpoints serve, in ``region``'s registry."""
+    if plan.readiness.ecr_repositories:
+        return f"{account}.dkr.ecr.{region}.amazonaws.com/{plan.readiness.ecr_repositories[0]}:{IMAGE_TAG}"
+    return DEFAULT_IMAGE.format(region=region)
+
+
+def model_artifacts(plan: RecoveryPlan, region: str, endpoint: str) -> str:
+    """The model artifact URL of ``endpoint`` in ``region``: in the plan's model-artifacts bucket there."""
+    bucket = next((b for b in plan.readiness.buckets if b.purpose == "model-artifacts"), None)
+    if bucket is None:
+        return DEFAULT_ARTIFACTS.format(endpoint=endpoint, region=region)
+    return f"s3://{bucket.names[region]}/{MODEL_KEY.format(endpoint=endpoint)}"
 
 
 def _seed_database(plan: RecoveryPlan, clock: ScaledClock) -> None:
@@ -76,15 +140,141 @@ def _seed_database(plan: RecoveryPlan, clock: ScaledClock) -> None:
         )
 
 
-def _seed_endpoint(region: str, endpoint: Endpoint, instances: int) -> None:
+def _seed_buckets(plan: RecoveryPlan, account: str, clock: ScaledClock) -> None:
+    """Each plan bucket in both regions (versioned, encrypted), the same objects in each, and replication from the
+    primary's bucket to the secondary's with its latency metric (S3 publishes it in the source's region)."""
+    primary, secondary = plan.regions.primary, plan.regions.secondary
+    for entry in plan.readiness.buckets:
+        for region in plan.regions.both:
+            s3 = boto3.client("s3", region)
+            bucket = entry.names[region]
+            # us-east-1 takes no LocationConstraint (CreateBucket)
+            where: Any = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            s3.create_bucket(Bucket=bucket, **where)
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+            s3.put_bucket_encryption(
+                Bucket=bucket,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+                },
+            )
+            for key, body in _objects(plan, entry.purpose).items():
+                s3.put_object(Bucket=bucket, Key=key, Body=body)
+        rule_id = f"{entry.purpose}-to-{secondary}"
+        boto3.client("s3", primary).put_bucket_replication(
+            Bucket=entry.names[primary],
+            ReplicationConfiguration={
+                "Role": _REPLICATION_ROLE.format(account=account),
+                "Rules": [
+                    {
+                        "ID": rule_id,
+                        "Priority": 1,
+                        "Status": "Enabled",
+                        "Filter": {},
+                        "DeleteMarkerReplication": {"Status": "Disabled"},
+                        "Destination": {
+                            "Bucket": f"arn:aws:s3:::{entry.names[secondary]}",
+                            "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
+                            "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+                        },
+                    }
+                ],
+            },
+        )
+        # S3 publishes the rule's latency every minute: a datapoint a minute for the hours a drill may model.
+        start = clock.now() - timedelta(minutes=10)
+        boto3.client("cloudwatch", primary).put_metric_data(
+            Namespace="AWS/S3",
+            MetricData=[
+                {
+                    "MetricName": "ReplicationLatency",
+                    "Dimensions": [
+                        {"Name": "SourceBucket", "Value": entry.names[primary]},
+                        {"Name": "DestinationBucket", "Value": entry.names[secondary]},
+                        {"Name": "RuleId", "Value": rule_id},
+                    ],
+                    "Timestamp": start + timedelta(minutes=minute),
+                    "Value": SEED_S3_LATENCY_SECONDS,
+                    "Unit": "Seconds",
+                }
+                for minute in range(LAG_MINUTES)
+            ],
+        )
+
+
+def _objects(plan: RecoveryPlan, purpose: str) -> dict[str, bytes]:
+    if purpose == "model-artifacts":
+        return {MODEL_KEY.format(endpoint=e.name): f"{e.name} model weights".encode() for e in plan.inference.endpoints}
+    return {f"{plan.application}/{purpose}/part-00000.parquet": f"{plan.application} {purpose}".encode()}
+
+
+def _seed_images(plan: RecoveryPlan, account: str) -> None:
+    """The same image (one manifest, one digest) in each region's repository; the primary's registry replicates."""
+    for region in plan.regions.both:
+        ecr = boto3.client("ecr", region)
+        for repository in plan.readiness.ecr_repositories:
+            ecr.create_repository(repositoryName=repository)
+            ecr.put_image(repositoryName=repository, imageManifest=json.dumps(_MANIFEST), imageTag=IMAGE_TAG)
+    if plan.readiness.ecr_repositories:
+        boto3.client("ecr", plan.regions.primary).put_replication_configuration(
+            replicationConfiguration={
+                "rules": [
+                    {
+                        "destinations": [{"region": plan.regions.secondary, "registryId": account}],
+                        "repositoryFilters": [{"filter": plan.application, "filterType": "PREFIX_MATCH"}],
+                    }
+                ]
+            }
+        )
+
+
+def _seed_registry(plan: RecoveryPlan, account: str) -> None:
+    """The model package group in both regions with the same approved version."""
+    group = plan.readiness.model_package_group
+    if group is None:
+        return
+    for region in plan.regions.both:
+        sagemaker = boto3.client("sagemaker", region)
+        sagemaker.create_model_package_group(ModelPackageGroupName=group)
+        sagemaker.create_model_package(
+            ModelPackageGroupName=group,
+            ModelApprovalStatus="Approved",
+            InferenceSpecification={
+                "Containers": [
+                    {
+                        "Image": model_image(plan, region, account),
+                        "ModelDataUrl": model_artifacts(plan, region, plan.inference.endpoints[0].name),
+                    }
+                ],
+                "SupportedContentTypes": ["application/json"],
+                "SupportedResponseMIMETypes": ["application/json"],
+            },
+        )
+
+
+def _seed_feature_store(plan: RecoveryPlan) -> None:
+    """Each feature-store table in the primary, with a replica in the secondary (a global table)."""
+    dynamodb = boto3.client("dynamodb", plan.regions.primary)
+    for table in plan.readiness.feature_store_tables:
+        dynamodb.create_table(
+            TableName=table,
+            AttributeDefinitions=[{"AttributeName": "entity_id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "entity_id", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )
+        dynamodb.update_table(TableName=table, ReplicaUpdates=[{"Create": {"RegionName": plan.regions.secondary}}])
+
+
+def _seed_endpoint(plan: RecoveryPlan, region: str, account: str, endpoint: Endpoint, instances: int) -> None:
     sagemaker = boto3.client("sagemaker", region)
     sagemaker.create_model(
         ModelName=endpoint.name,
         PrimaryContainer={
-            "Image": MODEL_IMAGE.format(region=region),
-            "ModelDataUrl": f"s3://{endpoint.name}-models-{region}/model.tar.gz",
+            "Image": model_image(plan, region, account),
+            "ModelDataUrl": model_artifacts(plan, region, endpoint.name),
         },
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker-execution",
+        ExecutionRoleArn=f"arn:aws:iam::{account}:role/sagemaker-execution",
     )
     variant: Any = {
         "VariantName": endpoint.variant,
@@ -111,6 +301,19 @@ def _seed_dns(plan: RecoveryPlan) -> str:
     route53 = boto3.client("route53", "us-east-1")
     zone = route53.create_hosted_zone(Name=plan.dns.hosted_zone, CallerReference=f"evac-{plan.application}")
     zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    health_checks = {
+        region: route53.create_health_check(
+            CallerReference=f"evac-{plan.application}-{region}",
+            HealthCheckConfig={
+                "Type": "HTTPS",
+                "FullyQualifiedDomainName": plan.dns.targets[region],
+                "ResourcePath": "/ping",
+                "RequestInterval": 10,
+                "FailureThreshold": 3,
+            },
+        )["HealthCheck"]["Id"]
+        for region in plan.regions.both
+    }
     route53.change_resource_record_sets(
         HostedZoneId=zone_id,
         ChangeBatch={
@@ -124,6 +327,7 @@ def _seed_dns(plan: RecoveryPlan) -> str:
                         "Weight": 100 if region == plan.regions.primary else 0,
                         "TTL": plan.dns.ttl,
                         "ResourceRecords": [{"Value": plan.dns.targets[region]}],
+                        "HealthCheckId": health_checks[region],
                     },
                 }
                 for region in plan.regions.both

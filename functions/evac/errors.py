@@ -37,6 +37,14 @@ class PreflightFailedError(EvacError):
     """The target region is not ready to be promoted; nothing was changed."""
 
 
+class SecondaryNotReadyError(EvacError):
+    """A readiness check the automatic path depends on failed in the target region; the message names each finding."""
+
+
+class ResourceNotFoundError(EvacError):
+    """A resource the plan names does not exist (an adapter's answer; readiness reports it as a failed check)."""
+
+
 class DatabasePromotionError(EvacError):
     """Aurora refused to promote the target cluster."""
 

@@ -22,8 +22,15 @@ from moto import mock_aws
 from evac import clock as evac_clock
 from evac.aws import clients
 from evacops.localcloud.clock import ScaledClock, Timeline
-from evacops.localcloud.fidelity import AuroraGlobalFailover, Latencies, Route53Propagation, SageMakerScaling
-from evacops.localcloud.seed import seed
+from evacops.localcloud.fidelity import (
+    AuroraGlobalFailover,
+    DynamoDBGlobalTables,
+    Latencies,
+    Route53Propagation,
+    SageMakerQuotas,
+    SageMakerScaling,
+)
+from evacops.localcloud.seed import seed, seed_quotas
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -79,6 +86,8 @@ class Cloud:
     clock: SteppedClock
     timeline: Timeline
     latencies: Latencies
+    sagemaker: SageMakerScaling
+    quotas: SageMakerQuotas
 
     def invoke(self, handler: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
         """Call a handler module's ``lambda_handler`` as Lambda would."""
@@ -129,12 +138,15 @@ def aws(plan: RecoveryPlan, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
             warnings.filterwarnings("ignore", message="No application metrics to publish")
             clock = SteppedClock()
             timeline, latencies = Timeline(clock), Latencies()
+            sagemaker, quotas = SageMakerScaling(timeline, latencies), SageMakerQuotas()
             AuroraGlobalFailover(timeline, latencies).install(stack)
-            SageMakerScaling(timeline, latencies).install(stack)
+            sagemaker.install(stack)
             Route53Propagation(timeline, latencies).install(stack)
+            quotas.install(stack)
+            DynamoDBGlobalTables(timeline, latencies).install(stack)
             evac_clock.use(clock.now)
             stack.callback(evac_clock.use, None)
-            yield Cloud(plan, clock, timeline, latencies)
+            yield Cloud(plan, clock, timeline, latencies, sagemaker, quotas)
     finally:
         clients.clear()
 
@@ -142,7 +154,8 @@ def aws(plan: RecoveryPlan, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
 @pytest.fixture
 def cloud(aws: Cloud) -> Cloud:
     """The account seeded with the plan's application, serving from us-east-1 with a warm standby in us-west-2."""
-    seed(aws.plan, aws.clock)
+    seed_quotas(aws.plan, aws.quotas)
+    seed(aws.plan, aws.clock, aws.timeline)
     aws.wait(60)  # the application has run a minute: its replication lag metric is readable
     return aws
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from evac.domain.models import Poll, Run, RunbookInput
+from evac import clock
+from evac.domain.models import Poll, Readiness, Run, RunbookInput
 from evac.domain.ports import EndpointState
 from evac.domain.runbook import (
     POLL_FLOOR,
@@ -43,6 +44,18 @@ TARGET_WEIGHTS = {"fraud-scoring-usw2": 100, "fraud-scoring-use1": 0}
 
 def answers(region: str) -> bool:
     return True
+
+
+def ready() -> Readiness:
+    """A readiness report with nothing to say (readiness itself is tested in test_readiness.py)."""
+    return Readiness(
+        ready=True,
+        application="fraud-scoring",
+        source_region="us-east-1",
+        target_region="us-west-2",
+        checked_at=clock.now(),
+        checks=[],
+    )
 
 
 def silent(region: str) -> bool:
@@ -146,7 +159,7 @@ def test_preflight_passes_when_the_target_is_ready(
     target_endpoints: FakeEndpoints,
     records: FakeWeightedRecords,
 ) -> None:
-    result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records)
+    result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=ready)
 
     assert [(c.name, c.ok) for c in result.checks] == [
         ("rds.target_cluster", True),
@@ -168,7 +181,7 @@ def test_preflight_fails_naming_every_check_that_did_not_pass(
     del records.current["fraud-scoring-usw2"]
 
     with pytest.raises(PreflightFailedError) as raised:
-        preflight(run, plan, database=database, endpoints=target_endpoints, records=records)
+        preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=ready)
 
     message = str(raised.value)
     assert "rds.target_cluster: fraud-scoring-usw2 is rebooting" in message
@@ -186,7 +199,7 @@ def test_preflight_fails_on_a_single_failed_check(
     target_endpoints.endpoints.clear()
 
     with pytest.raises(PreflightFailedError) as raised:
-        preflight(run, plan, database=database, endpoints=target_endpoints, records=records)
+        preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=ready)
 
     assert "rds.target_cluster" not in str(raised.value)
     assert "sagemaker.endpoint:fraud-scoring-xgb" in str(raised.value)
@@ -323,7 +336,7 @@ def test_the_inference_poll_is_not_done_while_the_endpoint_updates(
 ) -> None:
     started = scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
 
-    polled = check_inference(run, plan, started, endpoints=target_endpoints)
+    polled = check_inference(run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
 
     assert (polled.done, polled.attempt, polled.detail["ready"]) == (False, 1, {})
 
@@ -339,7 +352,7 @@ def test_the_inference_poll_is_done_once_every_endpoint_serves_at_capacity(
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
 
-    polled = check_inference(run, plan, started, endpoints=target_endpoints)
+    polled = check_inference(run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
 
     assert (polled.done, polled.ended_at) == (True, frozen_clock.now())
     assert polled.detail["ready"] == {"fraud-scoring-xgb": 4}

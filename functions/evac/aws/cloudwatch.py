@@ -1,4 +1,4 @@
-"""CloudWatch: the replication lag that estimates a failover's data loss."""
+"""CloudWatch: the replication lags that estimate a failover's data loss (Aurora, S3 Replication)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from evac import clock
 from evac.aws.clients import client
+from evac.aws.errors import aws_errors
+from evac.domain.ports import LagReading
 from evac.domain.trigger import AlarmReading
 
 # AuroraGlobalDBRPOLag is the documented RPO signal; older engines only publish AuroraGlobalDBReplicationLag.
@@ -15,11 +17,16 @@ LAG_METRICS = ("AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag")
 
 
 class AuroraLag:
-    def __init__(self, region: str) -> None:
-        self._cloudwatch = client("cloudwatch", region)
+    def __init__(self, region: str, *, probe: bool = False) -> None:
+        self._cloudwatch = client("cloudwatch", region, probe=probe)
 
     def lag_seconds(self, cluster_id: str) -> float | None:
         """The latest lag of ``cluster_id`` (a secondary) in seconds over the last 10 minutes; None if unreadable."""
+        found = self.reading(cluster_id)
+        return found.seconds if found else None
+
+    def reading(self, cluster_id: str) -> LagReading | None:
+        """The latest lag and the metric it came from; None if neither metric has a datapoint or can be read."""
         end = clock.now()
         for metric in LAG_METRICS:
             try:
@@ -36,7 +43,7 @@ class AuroraLag:
                 return None
             if points:
                 latest = max(points, key=lambda p: p["Timestamp"])
-                return round(float(latest["Maximum"]) / 1000.0, 3)  # both metrics are in milliseconds
+                return LagReading(round(float(latest["Maximum"]) / 1000.0, 3), metric)  # both are in milliseconds
         return None
 
 
@@ -55,3 +62,29 @@ class AlarmStates:
         alarms = [*found.get("MetricAlarms", []), *found.get("CompositeAlarms", [])]
         readings = {a["AlarmName"]: AlarmReading(a["StateValue"], a["StateUpdatedTimestamp"]) for a in alarms}
         return {name: readings.get(name, AlarmReading(state="INSUFFICIENT_DATA", since=None)) for name in names}
+
+
+class S3ReplicationLatency:
+    """S3 Replication metrics (published in the source bucket's region when the rule enables metrics or RTC)."""
+
+    def __init__(self, region: str, *, probe: bool = False) -> None:
+        self._cloudwatch = client("cloudwatch", region, probe=probe)
+
+    def latency_seconds(self, source: str, destination: str, rule_id: str) -> float | None:
+        """The worst ``ReplicationLatency`` of the rule over the last 15 minutes, in seconds; None without data."""
+        end = clock.now()
+        with aws_errors():
+            points = self._cloudwatch.get_metric_statistics(
+                Namespace="AWS/S3",
+                MetricName="ReplicationLatency",
+                Dimensions=[
+                    {"Name": "SourceBucket", "Value": source},
+                    {"Name": "DestinationBucket", "Value": destination},
+                    {"Name": "RuleId", "Value": rule_id},
+                ],
+                StartTime=end - timedelta(minutes=15),
+                EndTime=end,
+                Period=60,
+                Statistics=["Maximum"],
+            )["Datapoints"]
+        return max(float(p["Maximum"]) for p in points) if points else None

@@ -1,5 +1,7 @@
-"""DynamoDB: the run ledger. The lock lives in the same table but is taken and released by the runbook's own
-DynamoDB integrations (see ``state_machines/failover.asl.json``), so no Lambda can forget to release it.
+"""DynamoDB: the run ledger, and the application's global tables (feature store, metadata).
+
+The lock lives in the ledger's table but is taken and released by the runbook's own DynamoDB integrations (see
+``state_machines/failover.asl.json``), so no Lambda can forget to release it.
 """
 
 from __future__ import annotations
@@ -8,7 +10,12 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from evac.aws.clients import client
+from evac.aws.errors import aws_errors, error_code
+from evac.domain.ports import TableReplicas
+from evac.errors import ResourceNotFoundError
 
 if TYPE_CHECKING:
     from evac.domain.models import RunRecord
@@ -111,3 +118,25 @@ class Ledger:
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+
+class GlobalTables:
+    """Global tables (version 2019.11.21) as one region sees them."""
+
+    def __init__(self, region: str, *, probe: bool = False) -> None:
+        self.region = region
+        self._dynamodb = client("dynamodb", region, probe=probe)
+
+    def replicas(self, table: str) -> TableReplicas:
+        """The table's status here and every replica's status by region (none if it is not a global table)."""
+        with aws_errors():
+            try:
+                found = self._dynamodb.describe_table(TableName=table)["Table"]
+            except ClientError as exc:
+                if error_code(exc) == "ResourceNotFoundException":
+                    raise ResourceNotFoundError(f"table {table} does not exist in {self.region}") from exc
+                raise
+        return TableReplicas(
+            status=str(found["TableStatus"]),
+            replicas={r["RegionName"]: str(r.get("ReplicaStatus", "")) for r in found.get("Replicas", [])},
+        )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 
 from evac.aws.clients import client
+from evac.aws.errors import aws_errors, error_code
 from evac.domain.ports import GlobalClusterState
-from evac.errors import DatabasePromotionError
+from evac.errors import DatabasePromotionError, ResourceNotFoundError
 
 # FailoverState.Status while the writer is moving: "pending" (the request is being verified) comes first, so a
 # promotion in that state is under way too and must not be requested again (API_FailoverState).
@@ -21,9 +22,9 @@ def region_of(arn: str) -> str:
 class AuroraGlobal:
     """The global cluster as seen from ``region`` (DescribeGlobalClusters answers in any region)."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, *, probe: bool = False) -> None:
         self.region = region
-        self._rds = client("rds", region)
+        self._rds = client("rds", region, probe=probe)
 
     def global_state(self, global_cluster: str) -> GlobalClusterState:
         found = self._rds.describe_global_clusters(GlobalClusterIdentifier=global_cluster)["GlobalClusters"][0]
@@ -63,7 +64,13 @@ class AuroraGlobal:
             raise DatabasePromotionError(f"FailoverGlobalCluster refused: {exc}") from exc
 
     def _describe(self, cluster_id: str) -> dict:
-        return dict(self._rds.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0])
+        with aws_errors():
+            try:
+                return dict(self._rds.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0])
+            except ClientError as exc:
+                if error_code(exc) == "DBClusterNotFoundFault":
+                    raise ResourceNotFoundError(f"cluster {cluster_id} does not exist in {self.region}") from exc
+                raise
 
 
 def answers(region: str, cluster_id: str) -> bool:

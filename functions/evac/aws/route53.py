@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from evac.aws.clients import client
-from evac.errors import DnsShiftError
+from evac.aws.errors import aws_errors, error_code
+from evac.errors import DnsShiftError, ResourceNotFoundError
 
 # Route 53's API is served from us-east-1 whatever region calls it.
 _API_REGION = "us-east-1"
@@ -31,6 +34,24 @@ class WeightedRecords:
             ChangeBatch={"Comment": "evac failover", "Changes": changes},
         )
         return str(response["ChangeInfo"]["Id"])
+
+    def health_checks(self, zone: str, name: str, record_type: str) -> dict[str, str | None]:
+        """Set identifier -> health check id (None if the record set has none)."""
+        with aws_errors():
+            try:
+                return {r["SetIdentifier"]: r.get("HealthCheckId") for r in self._record_sets(zone, name, record_type)}
+            except DnsShiftError as exc:  # the zone is missing
+                raise ResourceNotFoundError(str(exc)) from exc
+
+    def health_check_exists(self, health_check_id: str) -> bool:
+        with aws_errors():
+            try:
+                self._route53.get_health_check(HealthCheckId=health_check_id)
+            except ClientError as exc:
+                if error_code(exc) == "NoSuchHealthCheck":
+                    return False
+                raise
+        return True
 
     def change_done(self, change_id: str) -> bool:
         return bool(self._route53.get_change(Id=change_id)["ChangeInfo"]["Status"] == "INSYNC")

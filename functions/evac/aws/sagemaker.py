@@ -1,26 +1,55 @@
-"""SageMaker endpoints: their state and their instance count."""
+"""SageMaker: endpoints (their state, instance count, configuration and instance type) and the model registry."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from evac.aws.clients import client
-from evac.domain.ports import EndpointState
-from evac.errors import InferenceScaleError
+from evac.aws.errors import aws_errors, error_code
+from evac.domain.ports import Container, EndpointSpec, EndpointState, VariantSpec
+from evac.errors import InferenceScaleError, ResourceNotFoundError
+
+# What CreateEndpointConfig accepts of what DescribeEndpointConfig returns, besides the variants.
+_CONFIG_FIELDS = (
+    "DataCaptureConfig",
+    "KmsKeyId",
+    "AsyncInferenceConfig",
+    "ExplainerConfig",
+    "ShadowProductionVariants",
+    "ExecutionRoleArn",
+    "VpcConfig",
+    "EnableNetworkIsolation",
+)
+
+
+def _missing(exc: ClientError) -> bool:
+    """SageMaker says a named resource is missing with a ValidationException, "Could not find ..."."""
+    return error_code(exc) == "ValidationException" and "Could not find" in str(exc)
+
+
+def fallback_config_name(endpoint: str, instance_type: str) -> str:
+    """The endpoint configuration a capacity fallback creates: one per (endpoint, type), so a retry reuses it.
+
+    >>> fallback_config_name("fraud-scoring-xgb", "ml.g4dn.2xlarge")
+    'fraud-scoring-xgb-g4dn-2xlarge'
+    """
+    suffix = re.sub(r"[^a-zA-Z0-9]+", "-", instance_type.removeprefix("ml."))
+    return f"{endpoint[: 62 - len(suffix)]}-{suffix}"
 
 
 class SageMakerEndpoints:
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, *, probe: bool = False) -> None:
         self.region = region
-        self._sagemaker = client("sagemaker", region)
+        self._sagemaker = client("sagemaker", region, probe=probe)
 
     def state(self, endpoint: str, variant: str) -> EndpointState | None:
         try:
             found = self._sagemaker.describe_endpoint(EndpointName=endpoint)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ValidationException" and "Could not find" in str(exc):
+            if _missing(exc):
                 return None
             raise
         variants = found.get("ProductionVariants", [])
@@ -30,6 +59,7 @@ class SageMakerEndpoints:
             status=found["EndpointStatus"],
             instances=int(match.get("CurrentInstanceCount", 0)),
             desired_instances=int(match.get("DesiredInstanceCount", match.get("CurrentInstanceCount", 0))),
+            failure_reason=found.get("FailureReason") or None,
         )
 
     def set_instances(self, endpoint: str, variant: str, instances: int) -> None:
@@ -40,3 +70,85 @@ class SageMakerEndpoints:
             )
         except ClientError as exc:
             raise InferenceScaleError(f"UpdateEndpointWeightsAndCapacities on {endpoint}: {exc}") from exc
+
+    def spec(self, endpoint: str) -> EndpointSpec:
+        """The endpoint, its configuration and each variant's model containers (images and artifacts)."""
+        with aws_errors():
+            try:
+                found = self._sagemaker.describe_endpoint(EndpointName=endpoint)
+                config = self._sagemaker.describe_endpoint_config(EndpointConfigName=found["EndpointConfigName"])
+            except ClientError as exc:
+                if _missing(exc):
+                    raise ResourceNotFoundError(f"endpoint {endpoint} does not exist in {self.region}") from exc
+                raise
+            current = {v["VariantName"]: v for v in found.get("ProductionVariants", [])}
+            variants = tuple(
+                VariantSpec(
+                    name=v["VariantName"],
+                    instance_type=v.get("InstanceType"),
+                    instances=int(current.get(v["VariantName"], {}).get("CurrentInstanceCount", 0)),
+                    model=v["ModelName"],
+                    containers=self._containers(v["ModelName"]),
+                )
+                for v in config["ProductionVariants"]
+            )
+        return EndpointSpec(
+            name=endpoint, status=found["EndpointStatus"], config_name=found["EndpointConfigName"], variants=variants
+        )
+
+    def use_instance_type(self, endpoint: str, variant: str, instance_type: str, instances: int) -> str:
+        """Copy the endpoint's configuration with ``instance_type`` x ``instances`` for ``variant``, then
+        UpdateEndpoint to it (a blue/green deployment: the current fleet serves until the new one is InService).
+
+        Idempotent: the copy is named after the type (``fallback_config_name``) and reused if it exists; an endpoint
+        already on it is not updated again.
+        """
+        name = fallback_config_name(endpoint, instance_type)
+        try:
+            current = self._sagemaker.describe_endpoint(EndpointName=endpoint)
+            if current["EndpointConfigName"] == name:
+                return name
+            config = self._sagemaker.describe_endpoint_config(EndpointConfigName=current["EndpointConfigName"])
+            variants = [
+                v | {"InstanceType": instance_type, "InitialInstanceCount": instances}
+                if v["VariantName"] == variant
+                else v
+                for v in config["ProductionVariants"]
+            ]
+            extra = {k: config[k] for k in _CONFIG_FIELDS if k in config}
+            try:
+                self._sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=variants, **extra)
+            except ClientError as exc:
+                if "already exist" not in str(exc):
+                    raise
+            self._sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=name)
+        except ClientError as exc:
+            raise InferenceScaleError(f"falling back to {instance_type} on {endpoint}: {exc}") from exc
+        return name
+
+    def _containers(self, model: str) -> tuple[Container, ...]:
+        found = self._sagemaker.describe_model(ModelName=model)
+        containers = found.get("Containers") or [found.get("PrimaryContainer", {})]
+        return tuple(Container(image=c.get("Image", ""), model_data_url=c.get("ModelDataUrl")) for c in containers)
+
+
+class ModelPackages:
+    """The SageMaker Model Registry of one region."""
+
+    def __init__(self, region: str, *, probe: bool = False) -> None:
+        self.region = region
+        self._sagemaker = client("sagemaker", region, probe=probe)
+
+    def approved_versions(self, group: str) -> list[int]:
+        """The version numbers of the group's approved model packages."""
+        with aws_errors():
+            try:
+                self._sagemaker.describe_model_package_group(ModelPackageGroupName=group)
+            except ClientError as exc:
+                if error_code(exc) == "ValidationException" and "does not exist" in str(exc):
+                    raise ResourceNotFoundError(f"model package group {group} does not exist in {self.region}") from exc
+                raise
+            pages = self._sagemaker.get_paginator("list_model_packages").paginate(
+                ModelPackageGroupName=group, ModelApprovalStatus="Approved"
+            )
+            return sorted(int(p["ModelPackageVersion"]) for page in pages for p in page["ModelPackageSummaryList"])

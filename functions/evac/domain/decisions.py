@@ -22,6 +22,19 @@ def choose_strategy(mode: Mode, *, primary_answers: bool) -> Strategy:
     return "switchover" if mode in ("planned", "dry-run") and primary_answers else "failover"
 
 
+def failover_target(primary: str, secondary: str, writer_region: str | None) -> str:
+    """Where a failover would go now: the peer of the region that writes (the secondary if neither writes).
+
+    >>> failover_target("us-east-1", "us-west-2", "us-west-2"), failover_target("us-east-1", "us-west-2", None)
+    ('us-east-1', 'us-west-2')
+    """
+    if writer_region == primary:
+        return secondary
+    if writer_region == secondary:
+        return primary
+    return secondary
+
+
 def incident_id(application: str, source: str, target: str, at: datetime, *, window_seconds: int) -> str:
     """The deterministic id (and execution name) of the incident ``at`` belongs to.
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, get_args
 
 from evac import clock
-from evac.domain.models import Mode, RunRecord
+from evac.domain.models import CapacityUsed, Mode, RunRecord
 from evac.domain.timing import phases, rto_seconds
 
 if TYPE_CHECKING:
     from evac.domain.models import Outcome, RecordInput
+    from evac.domain.plan import RecoveryPlan
 
-# A person said no, or nobody answered in time: the run stopped before changing anything.
-ABORTING_ERRORS = {"ApprovalRejectedError", "ApprovalTimedOutError"}
+# The run stopped before changing anything: a person said no, nobody answered in time, or readiness refused to fail
+# over into a target that cannot serve the model.
+ABORTING_ERRORS = {"ApprovalRejectedError", "ApprovalTimedOutError", "SecondaryNotReadyError"}
 
 
 def outcome_of(record: RecordInput) -> Outcome:
@@ -23,8 +25,10 @@ def outcome_of(record: RecordInput) -> Outcome:
     return "SUCCEEDED"
 
 
-def build_record(record: RecordInput, *, application: str) -> RunRecord:
-    """Summarise a run from the state it reached. A record with an ``error`` failed, or was aborted by a person."""
+def build_record(record: RecordInput, *, plan: RecoveryPlan) -> RunRecord:
+    """Summarise a run from the state it reached. A record with an ``error`` failed, or was aborted (by a person, or
+    by readiness)."""
+    application = plan.application
     run, error = record.run, record.error
     outcome = outcome_of(record)
     request = record.request or {}
@@ -47,6 +51,9 @@ def build_record(record: RecordInput, *, application: str) -> RunRecord:
         approver=record.approval.approver if record.approval else None,
         request=record.request,
         preflight=record.preflight.checks if record.preflight else [],
+        rpo_over_budget=run.rpo_over_budget if run else None,
+        readiness_warnings=record.preflight.warnings if record.preflight else [],
+        capacity=capacity_used(record, plan),
         phases=phases(record),
         error=error.Error if error else None,
         cause=error.Cause[:2000] if error else None,
@@ -66,3 +73,21 @@ def _summary(record: RecordInput, application: str, incident: str, outcome: Outc
         return f"evac {application}: dry run of {move}: preflight passed{predicted}"
     took = f", RTO {rto:.0f} s" if rto is not None else ""
     return f"evac {application}: {move} SUCCEEDED{took}"
+
+
+def capacity_used(record: RecordInput, plan: RecoveryPlan) -> list[CapacityUsed]:
+    """What each target endpoint served on when the inference poll last looked: its plan type, or a fallback."""
+    if record.promotion is None:
+        return []
+    detail = record.promotion[1].detail
+    ready, serving, tried = detail.get("ready", {}), detail.get("instance_types", {}), detail.get("tried", {})
+    return [
+        CapacityUsed(
+            endpoint=e.name,
+            instance_type=serving.get(e.name, e.instance_type),
+            instances=int(ready.get(e.name, 0)),
+            fallback=e.name in serving,
+            tried=list(tried.get(e.name, [])),
+        )
+        for e in plan.inference.endpoints
+    ]

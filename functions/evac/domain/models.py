@@ -17,6 +17,8 @@ Mode = Literal["planned", "unplanned", "dry-run"]
 Approval = Literal["required", "none"]
 Strategy = Literal["switchover", "failover"]
 Outcome = Literal["SUCCEEDED", "FAILED", "ABORTED", "DRY_RUN"]
+CheckStatus = Literal["pass", "fail", "unknown"]
+Severity = Literal["critical", "warning"]
 IncidentId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,80}$", description="also the execution name")]
 Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 
@@ -57,7 +59,9 @@ class Run(Contract):
     detected_at: AwareDatetime
     started_at: AwareDatetime
     rpo_seconds: float | None = Field(description="estimated data loss; 0 for a switchover; None if unknown")
-    rpo_over_budget: bool = False
+    rpo_over_budget: bool = Field(
+        default=False, description="an unplanned run whose RPO estimate exceeds the plan's budget, or is unknown"
+    )
     approval_required: bool = False
     approval_timeout_seconds: int = 3600
     predicted_rto_seconds: float | None = Field(
@@ -76,8 +80,60 @@ class Check(Contract):
     detail: str
 
 
+class ReadinessCheck(Contract):
+    """One readiness finding: what was checked, what it read, and what to do if it did not pass."""
+
+    name: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9_]+$", description="service.check, e.g. s3.replication")
+    status: CheckStatus = Field(description="unknown: could not be read, never a pass")
+    severity: Severity = Field(description="critical: the target cannot serve the model as the source does")
+    resource: str = Field(default="", description="what was checked: a bucket, a table, an endpoint...")
+    evidence: str = Field(description="what was read")
+    remediation: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        """A critical check that failed: the automatic path must not fail over into it."""
+        return self.severity == "critical" and self.status == "fail"
+
+    def summary(self) -> str:
+        where = f" {self.resource}" if self.resource else ""
+        return f"{self.name}{where}: {self.status}, {self.evidence}"
+
+
+class Readiness(Contract):
+    """Can ``target_region`` serve the model as ``source_region`` does, now? ``ready``: every critical check passed."""
+
+    ready: bool
+    application: str
+    source_region: Region
+    target_region: Region
+    checked_at: AwareDatetime
+    checks: list[ReadinessCheck]
+
+    @property
+    def blocking(self) -> list[ReadinessCheck]:
+        return [c for c in self.checks if c.blocking]
+
+    @property
+    def findings(self) -> list[ReadinessCheck]:
+        """Every check that did not pass."""
+        return [c for c in self.checks if c.status != "pass"]
+
+
+class ReadinessInput(Contract):
+    """What the scheduled readiness function (and ``evac readiness``) asks."""
+
+    target_region: Region | None = Field(
+        default=None, description="default: the region a failover would promote now (the peer of the writer)"
+    )
+
+
 class Preflight(Contract):
     checks: list[Check]
+    readiness: Readiness | None = None
+    warnings: list[str] = Field(
+        default_factory=list, description="readiness findings recorded without blocking the run"
+    )
     started_at: AwareDatetime
     ended_at: AwareDatetime
 
@@ -210,6 +266,14 @@ class Phase(Contract):
     seconds: float
 
 
+class CapacityUsed(Contract):
+    endpoint: str
+    instance_type: str
+    instances: int
+    fallback: bool = Field(description="the plan's instance type had no capacity; a fallback type serves")
+    tried: list[str] = Field(default_factory=list, description="instance types that had no capacity, in order")
+
+
 class RunRecord(Contract):
     """The evidence a run leaves in the ledger, failed runs included."""
 
@@ -229,6 +293,9 @@ class RunRecord(Contract):
     request: dict[str, Any] | None = Field(default=None, description="the runbook input, as it arrived")
     preflight: list[Check] = Field(default_factory=list)
     phases: list[Phase]
+    rpo_over_budget: bool | None = None
+    readiness_warnings: list[str] = Field(default_factory=list, description="findings preflight recorded")
+    capacity: list[CapacityUsed] = Field(default_factory=list, description="what each target endpoint serves on")
     error: str | None = None
     cause: str | None = None
     summary: str = Field(description="one line for the notification subject and the console")

@@ -69,12 +69,28 @@ class Endpoint(_Strict):
     active_instances: int = Field(gt=0, le=100, description="instances the serving region needs")
     standby_instances: int = Field(ge=0, le=100, description="warm standby kept in the passive region")
     canary: Canary
+    fallback_instance_types: list[Name] = Field(
+        default_factory=list,
+        description="tried in order when the target has no capacity for instance_type (same instance count)",
+    )
 
     @model_validator(mode="after")
     def _standby_not_above_active(self) -> Endpoint:
         if self.standby_instances > self.active_instances:
             raise ValueError("standby_instances cannot exceed active_instances")
         return self
+
+    @model_validator(mode="after")
+    def _fallbacks_distinct(self) -> Endpoint:
+        types = [self.instance_type, *self.fallback_instance_types]
+        if len(types) != len(set(types)):
+            raise ValueError(f"fallback_instance_types must differ from instance_type and each other, got {types}")
+        return self
+
+    @property
+    def instance_types(self) -> list[str]:
+        """The instance type, then its fallbacks: every type the endpoint may serve on."""
+        return [self.instance_type, *self.fallback_instance_types]
 
 
 class Inference(_Strict):
@@ -135,6 +151,27 @@ class Trigger(_Strict):
     )
 
 
+class ReplicatedBucket(_Strict):
+    """An S3 bucket in each region; the serving region's bucket replicates to its peer's (S3 Replication)."""
+
+    purpose: Literal["model-artifacts", "training-data", "other"] = "other"
+    names: dict[Region, Name] = Field(description="the bucket in each region")
+
+
+class ReadinessTargets(_Strict):
+    """What the target region needs, besides the database and the endpoints, to serve the model as the source does.
+
+    Every list may be empty: readiness checks only what the plan names.
+    """
+
+    buckets: list[ReplicatedBucket] = Field(default_factory=list)
+    feature_store_tables: list[Name] = Field(
+        default_factory=list, description="DynamoDB global tables the model reads online (feature store, metadata)"
+    )
+    ecr_repositories: list[Name] = Field(default_factory=list, description="ECR repositories of the inference images")
+    model_package_group: Name | None = Field(default=None, description="the SageMaker Model Registry group")
+
+
 class Expectations(_Strict):
     """How long this application's dependencies usually take; the runbook first polls near these, then often.
 
@@ -159,6 +196,7 @@ class RecoveryPlan(_Strict):
         default=3600, ge=60, le=86_400, description="a run waiting for approval longer than this is aborted"
     )
     expectations: Expectations = Expectations()
+    readiness: ReadinessTargets = ReadinessTargets()
 
     @model_validator(mode="after")
     def _references(self) -> RecoveryPlan:
@@ -167,6 +205,7 @@ class RecoveryPlan(_Strict):
             ("database.clusters", self.database.clusters),
             ("dns.set_identifiers", self.dns.set_identifiers),
             ("dns.targets", self.dns.targets),
+            *((f"readiness.buckets.{i}.names", b.names) for i, b in enumerate(self.readiness.buckets)),
         ):
             _require_regions(field, set(mapping), regions)
         endpoints = {e.name for e in self.inference.endpoints}

@@ -1,9 +1,13 @@
-"""What the domain needs from AWS, as small protocols. ``evac.aws`` implements them; unit tests use fakes."""
+"""What the domain needs from AWS, as small protocols. ``evac.aws`` implements them; unit tests use fakes.
+
+Reads that name a resource raise ``evac.errors.ResourceNotFoundError`` when it does not exist, and an ``EvacError``
+(``AwsCallError``, ``RegionUnavailableError``...) when it cannot be read: readiness tells the two apart.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,79 @@ class EndpointState:
     status: str
     instances: int
     desired_instances: int
+    failure_reason: str | None = None  # set when the endpoint is Failed, or InService after an update that failed
+
+
+@dataclass(frozen=True)
+class Container:
+    image: str
+    model_data_url: str | None
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    name: str
+    instance_type: str | None  # None for serverless variants
+    instances: int
+    model: str
+    containers: tuple[Container, ...]
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """An endpoint as deployed: its status, its endpoint configuration and the models behind each variant."""
+
+    name: str
+    status: str
+    config_name: str
+    variants: tuple[VariantSpec, ...]
+
+    def variant(self, name: str) -> VariantSpec | None:
+        return next((v for v in self.variants if v.name == name), None)
+
+
+@dataclass(frozen=True)
+class LagReading:
+    seconds: float
+    metric: str
+
+
+@dataclass(frozen=True)
+class ReplicationRule:
+    rule_id: str
+    enabled: bool
+    destination_bucket: str  # a bucket name, not an ARN
+    metrics_enabled: bool = False
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    etag: str
+    version_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistryReplication:
+    """One destination of an ECR registry's replication rules, and the repository prefixes it is limited to."""
+
+    region: str
+    registry_id: str
+    prefixes: tuple[str, ...] = ()  # empty: every repository
+
+    def covers(self, repository: str) -> bool:
+        return not self.prefixes or any(repository.startswith(p) for p in self.prefixes)
+
+
+@dataclass(frozen=True)
+class TableReplicas:
+    status: str  # TableStatus in the region read
+    replicas: dict[str, str] = field(default_factory=dict)  # region -> ReplicaStatus
+
+
+@dataclass(frozen=True)
+class ScalableTarget:
+    min_capacity: int
+    max_capacity: int
 
 
 @dataclass(frozen=True)
@@ -36,8 +113,16 @@ class GlobalDatabase(Protocol):
     def failover(self, global_cluster: str, target_cluster_arn: str) -> None: ...
 
 
+class ClusterStatuses(Protocol):
+    def cluster_status(self, cluster_id: str) -> str: ...
+
+
 class ReplicationLag(Protocol):
     def lag_seconds(self, cluster_id: str) -> float | None: ...
+
+
+class LagReadings(Protocol):
+    def reading(self, cluster_id: str) -> LagReading | None: ...
 
 
 class Endpoints(Protocol):
@@ -45,9 +130,72 @@ class Endpoints(Protocol):
     def set_instances(self, endpoint: str, variant: str, instances: int) -> None: ...
 
 
+class EndpointSpecs(Protocol):
+    def spec(self, endpoint: str) -> EndpointSpec: ...
+
+
+class CapacityFallback(Endpoints, Protocol):
+    def use_instance_type(self, endpoint: str, variant: str, instance_type: str, instances: int) -> str:
+        """Serve ``variant`` on ``instances`` x ``instance_type``: a copy of the endpoint's configuration with that
+        type, then UpdateEndpoint to it; returns the new configuration's name."""
+        ...
+
+
 class Autoscaling(Protocol):
     def raise_min_capacity(self, endpoint: str, variant: str, minimum: int) -> None: ...
     def set_min_capacity(self, endpoint: str, variant: str, minimum: int) -> None: ...
+
+
+class ScalingRegistry(Autoscaling, Protocol):
+    def scalable_target(self, endpoint: str, variant: str) -> ScalableTarget | None: ...
+    def suspend(self, endpoint: str, variant: str) -> dict[str, Any] | None:
+        """Deregister the variant (SageMaker refuses to change the instance type of a scalable target); returns
+        what ``resume`` needs to put it back (limits and scaling policies), or None if it was not registered."""
+        ...
+
+    def resume(self, endpoint: str, variant: str, saved: dict[str, Any] | None, minimum: int) -> None: ...
+
+
+class ModelRegistry(Protocol):
+    def approved_versions(self, group: str) -> list[int]: ...
+
+
+class InstanceQuotas(Protocol):
+    def endpoint_instances(self, instance_type: str) -> float | None:
+        """The account's quota of ``instance_type`` instances for endpoints here; None if Service Quotas has none."""
+        ...
+
+
+class Buckets(Protocol):
+    def versioning(self, bucket: str) -> str: ...
+    def encryption(self, bucket: str) -> str | None: ...
+    def replication_rules(self, bucket: str) -> list[ReplicationRule]: ...
+    def stored(self, bucket: str, key: str) -> StoredObject | None: ...
+
+
+class BucketReplicationMetrics(Protocol):
+    def latency_seconds(self, source: str, destination: str, rule_id: str) -> float | None: ...
+
+
+class Images(Protocol):
+    def digest(self, image: str) -> str | None:
+        """The digest ``image`` (a full ECR image URI, by tag or digest) resolves to; None if the image is missing."""
+        ...
+
+    def replication(self) -> list[RegistryReplication]: ...
+    def repository_exists(self, repository: str) -> bool: ...
+
+
+class GlobalTables(Protocol):
+    def replicas(self, table: str) -> TableReplicas: ...
+
+
+class RecordSets(Protocol):
+    def health_checks(self, zone: str, name: str, record_type: str) -> dict[str, str | None]:
+        """Set identifier -> the health check id of that record set (None if it has none)."""
+        ...
+
+    def health_check_exists(self, health_check_id: str) -> bool: ...
 
 
 class Canary(Protocol):

@@ -5,22 +5,35 @@ nothing and succeeds (principle 4). Retries, waits and timeouts live in the ASL,
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from evac import clock
-from evac.domain.decisions import choose_strategy, estimate_rpo
+from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
 from evac.domain.models import Canary, Check, Poll, Preflight, Run, RunbookInput, Standby, Verification
-from evac.errors import AlreadyActiveError, PlanError, PreflightFailedError, VerificationFailedError
+from evac.errors import (
+    AlreadyActiveError,
+    InferenceScaleError,
+    PlanError,
+    PreflightFailedError,
+    SecondaryNotReadyError,
+    VerificationFailedError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from evac.domain.plan import RecoveryPlan
+    from evac.domain.models import Readiness
+    from evac.domain.plan import Endpoint, RecoveryPlan
     from evac.domain.ports import (
         Autoscaling,
+        CapacityFallback,
         Endpoints,
+        EndpointState,
         GlobalDatabase,
         ReplicationLag,
+        ScalingRegistry,
         WeightedRecords,
     )
     from evac.domain.ports import Canary as CanaryPort
@@ -28,6 +41,9 @@ if TYPE_CHECKING:
 FULL_WEIGHT = 100
 # Once a change is overdue, poll this often (seconds): little time lost after it completes, few state transitions.
 POLL_FLOOR = {"database": 5, "inference": 5, "dns": 2}
+# How SageMaker says it could not get the instances (FailureReason of an endpoint whose update failed): no capacity
+# for the type in the region, or the account's limit for it. Either way another instance type may serve.
+CAPACITY_FAILURE = re.compile(r"capacity|ResourceLimitExceeded", re.IGNORECASE)
 
 
 def plan_run(
@@ -45,10 +61,8 @@ def plan_run(
         target = request.target_region
         if target not in plan.regions.both:
             raise PlanError(f"target_region {target!r} is not one of the plan's regions {list(plan.regions.both)}")
-    elif state.writer_region in plan.regions.both:
-        target = plan.peer(state.writer_region)
     else:
-        target = plan.regions.secondary
+        target = failover_target(plan.regions.primary, plan.regions.secondary, state.writer_region)
     if state.writer_region == target:
         raise AlreadyActiveError(f"{target} already holds the writer of {plan.database.global_cluster}")
     source = plan.peer(target)
@@ -84,9 +98,19 @@ def predicted_rto(plan: RecoveryPlan, strategy: str) -> float:
 
 
 def preflight(
-    run: Run, plan: RecoveryPlan, *, database: GlobalDatabase, endpoints: Endpoints, records: WeightedRecords
+    run: Run,
+    plan: RecoveryPlan,
+    *,
+    database: GlobalDatabase,
+    endpoints: Endpoints,
+    records: WeightedRecords,
+    readiness: Callable[[], Readiness],
 ) -> Preflight:
-    """Check that the target can be promoted before anything changes; fail naming every check that did not pass."""
+    """Check that the target can be promoted before anything changes; fail naming every check that did not pass.
+
+    Then assess readiness: on the automatic path (an unplanned run) a critical finding blocks the run with
+    ``SecondaryNotReadyError`` naming it; otherwise, and for warnings, findings are recorded in the output.
+    """
     started_at = clock.now()
     cluster = plan.database.clusters[run.target_region]
     status = database.cluster_status(cluster)
@@ -106,7 +130,19 @@ def preflight(
     )
     if failed := [c for c in checks if not c.ok]:
         raise PreflightFailedError("; ".join(f"{c.name}: {c.detail}" for c in failed))
-    return Preflight(checks=checks, started_at=started_at, ended_at=clock.now())
+    report = readiness()
+    if report.blocking and run.mode == "unplanned":
+        raise SecondaryNotReadyError(
+            f"{run.target_region} cannot serve {plan.application} as {run.source_region} does: "
+            + "; ".join(c.summary() for c in report.blocking)
+        )
+    return Preflight(
+        checks=checks,
+        readiness=report,
+        warnings=[f"{c.severity}: {c.summary()}" for c in report.findings],
+        started_at=started_at,
+        ended_at=clock.now(),
+    )
 
 
 def promote_database(run: Run, plan: RecoveryPlan, *, database: GlobalDatabase) -> Poll:
@@ -152,15 +188,90 @@ def scale_inference(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autos
     return Poll(started_at=started_at, wait_seconds=plan.expectations.endpoint_scale_up_seconds, detail=detail)
 
 
-def check_inference(run: Run, plan: RecoveryPlan, poll: Poll, *, endpoints: Endpoints) -> Poll:
+def check_inference(
+    run: Run, plan: RecoveryPlan, poll: Poll, *, endpoints: CapacityFallback, autoscaling: ScalingRegistry
+) -> Poll:
+    """Are the target endpoints InService at capacity? An endpoint whose scale-up failed for lack of capacity falls
+    back to the next of its ``fallback_instance_types`` (``fall_back``); the poll records what each one serves on.
+    """
     ready: dict[str, int] = {}
+    fallback = _Fallback(poll.detail)
+    restarted = False
     for endpoint in plan.inference.endpoints:
         state = endpoints.state(endpoint.name, endpoint.variant)
         if state and state.status == "InService" and state.instances >= endpoint.active_instances:
+            if endpoint.name in fallback.suspended:  # a fallback completed: autoscaling back on the new type
+                saved = fallback.suspended.pop(endpoint.name)
+                autoscaling.resume(endpoint.name, endpoint.variant, saved, endpoint.active_instances)
             ready[endpoint.name] = state.instances
+        elif state is not None and _out_of_capacity(state, run):
+            fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling)
+            restarted = True
     done = len(ready) == len(plan.inference.endpoints)
     expected = plan.expectations.endpoint_scale_up_seconds
-    return _polled(poll, "inference", expected, done=done, ready=ready, region=run.target_region)
+    if restarted:
+        fallback.since = clock.now().isoformat()
+    since = datetime.fromisoformat(fallback.since) if fallback.since else None
+    return _polled(
+        poll, "inference", expected, done=done, since=since, ready=ready, region=run.target_region, **fallback.detail()
+    )
+
+
+class _Fallback:
+    """What a run's capacity fallbacks have done so far, kept in the inference poll's ``detail``."""
+
+    def __init__(self, detail: dict[str, Any]) -> None:
+        self.serving: dict[str, str] = dict(detail.get("instance_types", {}))  # endpoint -> fallback type it serves on
+        self.tried: dict[str, list[str]] = {k: list(v) for k, v in detail.get("tried", {}).items()}
+        self.suspended: dict[str, Any] = dict(detail.get("suspended", {}))  # endpoint -> autoscaling to put back
+        self.since: str | None = detail.get("fallback_started_at")  # the latest fallback's start: its scale-up clock
+
+    def detail(self) -> dict[str, Any]:
+        if not self.tried:
+            return {}
+        return {
+            "instance_types": self.serving,
+            "tried": self.tried,
+            "suspended": self.suspended,
+            "fallback_started_at": self.since,
+        }
+
+
+def _out_of_capacity(state: EndpointState, run: Run) -> bool:
+    if state.status == "Failed":  # only DeleteEndpoint is possible on a Failed endpoint: nothing to fall back on
+        raise InferenceScaleError(f"{state.name} in {run.target_region} is Failed: {state.failure_reason}")
+    return state.status == "InService" and bool(state.failure_reason and CAPACITY_FAILURE.search(state.failure_reason))
+
+
+def fall_back(
+    run: Run,
+    endpoint: Endpoint,
+    state: EndpointState,
+    fallback: _Fallback,
+    *,
+    endpoints: CapacityFallback,
+    autoscaling: ScalingRegistry,
+) -> str:
+    """Serve ``endpoint`` on the next instance type of the plan that has not failed for lack of capacity.
+
+    SageMaker refuses to change the instance type of a variant registered with Application Auto Scaling, so the
+    variant is deregistered first and registered again (with its policies) once it serves at capacity.
+    """
+    failed = fallback.serving.get(endpoint.name, endpoint.instance_type)
+    tried = fallback.tried.setdefault(endpoint.name, [])
+    if failed not in tried:
+        tried.append(failed)
+    remaining = [t for t in endpoint.fallback_instance_types if t not in tried]
+    if not remaining:
+        raise InferenceScaleError(
+            f"{endpoint.name} in {run.target_region} cannot reach {endpoint.active_instances} instances on any of "
+            f"{tried}: {state.failure_reason}"
+        )
+    if endpoint.name not in fallback.suspended:
+        fallback.suspended[endpoint.name] = autoscaling.suspend(endpoint.name, endpoint.variant)
+    endpoints.use_instance_type(endpoint.name, endpoint.variant, remaining[0], endpoint.active_instances)
+    fallback.serving[endpoint.name] = remaining[0]
+    return remaining[0]
 
 
 def desired_weights(run: Run, plan: RecoveryPlan) -> dict[str, int]:
@@ -236,14 +347,15 @@ def verify(
     )
 
 
-def next_wait(poll: Poll, kind: str, expected_seconds: int) -> int:
-    """Sleep until the change is expected to be done, then poll every ``POLL_FLOOR[kind]`` seconds.
+def next_wait(poll: Poll, kind: str, expected_seconds: int, *, since: datetime | None = None) -> int:
+    """Sleep until the change started at ``since`` (default: the poll's start) is expected to be done, then poll
+    every ``POLL_FLOOR[kind]`` seconds.
 
     >>> from datetime import timedelta
     >>> next_wait(Poll(started_at=clock.now() - timedelta(seconds=20)), "inference", 360)
     340
     """
-    remaining = expected_seconds - (clock.now() - poll.started_at).total_seconds()
+    remaining = expected_seconds - (clock.now() - (since or poll.started_at)).total_seconds()
     return max(POLL_FLOOR[kind], math.ceil(remaining))
 
 
@@ -262,14 +374,16 @@ def stand_by(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling:
     return Standby(region=run.source_region, endpoints=lowered, started_at=started_at, ended_at=clock.now())
 
 
-def _polled(poll: Poll, kind: str, expected_seconds: int, *, done: bool, **detail: object) -> Poll:
+def _polled(
+    poll: Poll, kind: str, expected_seconds: int, *, done: bool, since: datetime | None = None, **detail: object
+) -> Poll:
     """The next state of a poll loop: one more attempt, the next wait, and the moment it was seen done."""
     return poll.model_copy(
         update={
             "attempt": poll.attempt + 1,
             "done": done,
             "ended_at": clock.now() if done else None,
-            "wait_seconds": next_wait(poll, kind, expected_seconds),
+            "wait_seconds": next_wait(poll, kind, expected_seconds, since=since),
             "detail": poll.detail | detail,
         }
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ConnectTimeoutError, ReadTimeoutError
 from pydantic import BaseModel, ValidationError
 
-from evac.errors import AwsCallError, AwsTransientError, InvalidInputError, RegionUnavailableError, problems
+from evac.aws.errors import aws_errors
+from evac.errors import InvalidInputError, problems
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,7 +23,6 @@ In = TypeVar("In", bound=BaseModel)
 # The incident id is the correlation id of every log line: it is the execution name too (all a run that failed in
 # planning carries to RecordFailure).
 CORRELATION = "run.incident_id || incident_id || execution"
-THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
 
 
 def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dict, LambdaContext], dict]]:
@@ -44,14 +43,8 @@ def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dic
                 parsed = model.model_validate(event)
             except ValidationError as exc:
                 raise InvalidInputError(describe(exc, model.__name__)) from None
-            try:
+            with aws_errors():
                 result = fn(parsed)
-            except ClientError as exc:
-                raise translate(exc) from exc
-            except (ConnectionError, ConnectTimeoutError, ReadTimeoutError) as exc:
-                raise RegionUnavailableError(str(exc)) from exc
-            except BotoCoreError as exc:
-                raise AwsCallError(str(exc)) from exc
             return result.model_dump(mode="json")
 
         return handler
@@ -61,13 +54,3 @@ def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dic
 
 def describe(exc: ValidationError, what: str) -> str:
     return f"invalid {what}: {problems(exc)}"
-
-
-def translate(exc: ClientError) -> AwsCallError:
-    error: dict[str, Any] = dict(exc.response.get("Error", {}))
-    code = str(error.get("Code", "Unknown"))
-    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-    message = f"{exc.operation_name} failed: {code}: {error.get('Message', '')}"
-    if code in THROTTLING or status >= 500:
-        return AwsTransientError(message)
-    return AwsCallError(message)

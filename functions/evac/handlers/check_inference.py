@@ -1,9 +1,11 @@
-"""Runbook poll: are the target endpoints InService at the plan's capacity?"""
+"""Runbook poll: are the target endpoints InService at the plan's capacity? Falls back to the plan's other instance
+types when the target has no capacity for the first."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evac.aws.autoscaling import VariantScaling
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.models import PollInput
 from evac.domain.runbook import check_inference
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
 
 @step(PollInput)
 def lambda_handler(event: PollInput) -> Poll:
+    region = event.run.target_region
     return check_inference(
-        event.run, settings().plan, event.poll, endpoints=SageMakerEndpoints(event.run.target_region)
+        event.run,
+        settings().plan,
+        event.poll,
+        endpoints=SageMakerEndpoints(region),
+        autoscaling=VariantScaling(region),
     )

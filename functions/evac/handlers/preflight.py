@@ -1,4 +1,4 @@
-"""Runbook step 2: check the target region can be promoted; nothing changes."""
+"""Runbook step 2: check the target region can be promoted and is ready to serve the model; nothing changes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from evac.aws.route53 import WeightedRecords
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.models import StepInput
 from evac.domain.runbook import preflight
+from evac.handlers._readiness import readiness
 from evac.handlers._step import step
 from evac.settings import settings
 
@@ -18,11 +19,15 @@ if TYPE_CHECKING:
 
 @step(StepInput)
 def lambda_handler(event: StepInput) -> Preflight:
-    region = event.run.target_region
+    run, plan = event.run, settings().plan
+    region = run.target_region
     return preflight(
-        event.run,
-        settings().plan,
+        run,
+        plan,
         database=AuroraGlobal(region),
         endpoints=SageMakerEndpoints(region),
         records=WeightedRecords(),
+        readiness=lambda: readiness(
+            plan, source=run.source_region, target=region, source_may_be_down=run.mode == "unplanned"
+        ),
     )

@@ -22,7 +22,7 @@ RUNS_BY_OUTCOME = {
 @step(RecordInput)
 def lambda_handler(event: RecordInput) -> RunRecord:
     config = settings()
-    record = build_record(event, application=config.plan.application)
+    record = build_record(event, plan=config.plan)
     ledger = Ledger(config.table, config.region)
     ledger.put(record)
     if record.outcome in ("ABORTED", "FAILED"):  # a run that stopped waiting can no longer be approved

@@ -1,0 +1,43 @@
+"""Scheduled readiness: can the region a failover would promote now serve the model? Publishes ``SecondaryReady``.
+
+EventBridge Scheduler invokes it every 15 minutes (template.yaml); ``evac readiness`` invokes it on demand. Its
+output is the readiness report: ``{"ready", "checks": [{"name", "status", "severity", "evidence", ...}], ...}``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from evac.aws.rds import AuroraGlobal
+from evac.domain.decisions import failover_target
+from evac.domain.models import ReadinessInput
+from evac.handlers._readiness import readiness
+from evac.handlers._step import logger, metrics, step
+from evac.settings import settings
+
+if TYPE_CHECKING:
+    from evac.domain.models import Readiness
+
+
+@step(ReadinessInput)
+def lambda_handler(request: ReadinessInput) -> Readiness:
+    config = settings()
+    plan = config.plan
+    target = request.target_region
+    if target is None:
+        writer = AuroraGlobal(config.region).global_state(plan.database.global_cluster).writer_region
+        target = failover_target(plan.regions.primary, plan.regions.secondary, writer)
+    report = readiness(plan, source=plan.peer(target), target=target, source_may_be_down=False)
+    findings = report.findings
+    metrics.add_dimension(name="application", value=plan.application)
+    metrics.add_metric(name="SecondaryReady", unit=MetricUnit.Count, value=1 if report.ready else 0)
+    critical = sum(1 for c in findings if c.severity == "critical")
+    metrics.add_metric(name="ReadinessCriticalFindings", unit=MetricUnit.Count, value=critical)
+    metrics.add_metric(name="ReadinessWarnings", unit=MetricUnit.Count, value=len(findings) - critical)
+    logger.info(
+        "readiness assessed",
+        extra={"target": target, "ready": report.ready, "findings": [c.summary() for c in findings]},
+    )
+    return report

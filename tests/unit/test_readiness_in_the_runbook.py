@@ -1,0 +1,262 @@
+"""Readiness and capacity inside the runbook: preflight blocks the automatic path on a critical finding, the plan
+step records whether the RPO estimate exceeds the budget, and the inference poll falls back to the plan's other
+instance types when the target has no capacity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from evac.domain.ledger import build_record, capacity_used
+from evac.domain.models import RecordInput, RunbookInput
+from evac.domain.ports import EndpointState
+from evac.domain.readiness import assess
+from evac.domain.runbook import check_inference, plan_run, preflight, scale_inference
+from evac.errors import InferenceScaleError, SecondaryNotReadyError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from evac.domain.models import Readiness, Run
+    from evac.domain.plan import RecoveryPlan
+    from tests.conftest import FrozenClock
+    from tests.unit.conftest import (
+        FakeAutoscaling,
+        FakeEndpoints,
+        FakeGlobalDatabase,
+        FakeRecordSets,
+        FakeRegion,
+        FakeReplicationLag,
+        FakeWeightedRecords,
+    )
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+ENDPOINT = "fraud-scoring-xgb"
+
+
+@pytest.fixture
+def readiness(
+    plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
+) -> Callable[[], Readiness]:
+    return lambda: assess(plan, source=primary.reads_as(), target=secondary.reads_as(), records=record_sets)
+
+
+def request(mode: str) -> RunbookInput:
+    return RunbookInput.model_validate({"incident_id": f"drill-{mode}", "mode": mode, "target_region": "us-west-2"})
+
+
+# --- preflight --------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("mode", ["planned", "unplanned"])
+def test_preflight_records_the_readiness_report_of_a_ready_target(
+    plan: RecoveryPlan,
+    database: FakeGlobalDatabase,
+    lag: FakeReplicationLag,
+    target_endpoints: FakeEndpoints,
+    records: FakeWeightedRecords,
+    readiness: Callable[[], Readiness],
+    mode: str,
+) -> None:
+    run = plan_run(request(mode), plan, database=database, lag=lag, primary_answers=lambda region: True)
+
+    result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=readiness)
+
+    assert result.readiness is not None
+    assert result.readiness.ready
+    assert result.warnings == []
+
+
+def test_a_critical_finding_blocks_an_unplanned_run_naming_it(
+    plan: RecoveryPlan,
+    database: FakeGlobalDatabase,
+    lag: FakeReplicationLag,
+    target_endpoints: FakeEndpoints,
+    records: FakeWeightedRecords,
+    secondary: FakeRegion,
+    readiness: Callable[[], Readiness],
+) -> None:
+    # GIVEN the model artifact never replicated to the target
+    secondary.objects.clear()
+    run = plan_run(request("unplanned"), plan, database=database, lag=lag, primary_answers=lambda region: True)
+
+    # WHEN the automatic path reaches preflight
+    with pytest.raises(SecondaryNotReadyError) as blocked:
+        preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=readiness)
+
+    # THEN it is blocked, naming the finding, and nothing changed
+    assert "s3.model_artifact s3://fraud-scoring-models-usw2/fraud-scoring-xgb/model.tar.gz: fail" in str(blocked.value)
+    assert database.in_flight is None
+    assert target_endpoints.endpoints[ENDPOINT].status == "InService"
+
+
+def test_a_critical_finding_is_recorded_not_blocking_on_a_planned_run(
+    plan: RecoveryPlan,
+    database: FakeGlobalDatabase,
+    lag: FakeReplicationLag,
+    target_endpoints: FakeEndpoints,
+    records: FakeWeightedRecords,
+    secondary: FakeRegion,
+    readiness: Callable[[], Readiness],
+) -> None:
+    secondary.images.clear()
+    run = plan_run(request("planned"), plan, database=database, lag=lag, primary_answers=lambda region: True)
+
+    result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=readiness)
+
+    assert [w.split(" ", 2)[:2] for w in result.warnings] == [["critical:", "ecr.image_present"]]
+
+
+def test_warnings_and_unknowns_never_block_and_are_recorded(
+    plan: RecoveryPlan,
+    database: FakeGlobalDatabase,
+    lag: FakeReplicationLag,
+    target_endpoints: FakeEndpoints,
+    records: FakeWeightedRecords,
+    primary: FakeRegion,
+    readiness: Callable[[], Readiness],
+) -> None:
+    # GIVEN the primary does not answer (the outage itself): every cross-region check is unknown
+    primary.down = True
+    run = plan_run(request("unplanned"), plan, database=database, lag=lag, primary_answers=lambda region: False)
+
+    result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=readiness)
+
+    assert result.warnings
+    assert all("unknown" in w for w in result.warnings)
+
+
+# --- RPO --------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("mode", "lag_seconds", "exceeds"),
+    [("unplanned", 0.85, False), ("unplanned", 75.0, True), ("unplanned", None, None), ("planned", 75.0, False)],
+)
+def test_the_run_records_whether_its_rpo_estimate_exceeds_the_budget(
+    plan: RecoveryPlan,
+    database: FakeGlobalDatabase,
+    lag: FakeReplicationLag,
+    mode: str,
+    lag_seconds: float | None,
+    exceeds: bool | None,
+) -> None:
+    lag.seconds = lag_seconds
+
+    run = plan_run(request(mode), plan, database=database, lag=lag, primary_answers=lambda region: True)
+
+    assert run.rpo_exceeds_budget is exceeds
+
+
+# --- capacity fallback ------------------------------------------------------------------------------------------------
+@pytest.fixture
+def no_capacity_run(run_unplanned: Run, target_endpoints: FakeEndpoints) -> Run:
+    target_endpoints.no_capacity.add("ml.g4dn.xlarge")
+    return run_unplanned
+
+
+@pytest.fixture
+def run_unplanned(plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag) -> Run:
+    return plan_run(request("unplanned"), plan, database=database, lag=lag, primary_answers=lambda region: False)
+
+
+def test_an_endpoint_without_capacity_falls_back_to_the_first_fallback_type(
+    no_capacity_run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    frozen_clock: FrozenClock,
+) -> None:
+    # GIVEN the scale-up to 4 x ml.g4dn.xlarge rolled back for lack of capacity
+    started = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    frozen_clock.advance(360)
+    target_endpoints.finish_updates()
+    assert target_endpoints.endpoints[ENDPOINT].failure_reason
+
+    # WHEN the poll sees it
+    polled = check_inference(no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+
+    # THEN the endpoint is updated to the first fallback type, autoscaling out of the way, and the poll waits anew
+    assert target_endpoints.requested == {ENDPOINT: "ml.g4dn.2xlarge"}
+    assert target_endpoints.endpoints[ENDPOINT] == EndpointState(ENDPOINT, "Updating", 1, 4)
+    assert ENDPOINT not in autoscaling.floors
+    assert polled.done is False
+    assert polled.wait_seconds == plan.expectations.endpoint_scale_up_seconds
+    assert polled.detail["instance_types"] == {ENDPOINT: "ml.g4dn.2xlarge"}
+    assert polled.detail["tried"] == {ENDPOINT: ["ml.g4dn.xlarge"]}
+
+
+def test_a_fallback_that_reaches_capacity_is_done_with_autoscaling_back_and_recorded(
+    no_capacity_run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    frozen_clock: FrozenClock,
+) -> None:
+    autoscaling.policies[ENDPOINT] = ["invocations-per-instance"]
+    started = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    frozen_clock.advance(360)
+    target_endpoints.finish_updates()
+    falling_back = check_inference(no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+    frozen_clock.advance(360)
+    target_endpoints.finish_updates()
+
+    done = check_inference(no_capacity_run, plan, falling_back, endpoints=target_endpoints, autoscaling=autoscaling)
+
+    assert done.done
+    assert target_endpoints.instance_types[ENDPOINT] == "ml.g4dn.2xlarge"
+    assert autoscaling.floors[ENDPOINT] == 4
+    assert autoscaling.policies[ENDPOINT] == ["invocations-per-instance"]
+    used = capacity_used(RecordInput(run=no_capacity_run, promotion=(started, done)), plan)
+    assert [(u.endpoint, u.instance_type, u.instances, u.fallback, u.tried) for u in used] == [
+        (ENDPOINT, "ml.g4dn.2xlarge", 4, True, ["ml.g4dn.xlarge"])
+    ]
+
+
+def test_fallbacks_are_tried_in_order_until_none_is_left(
+    no_capacity_run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    frozen_clock: FrozenClock,
+) -> None:
+    target_endpoints.no_capacity |= {"ml.g4dn.2xlarge", "ml.g4dn.4xlarge"}
+    poll = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    tried = []
+    with pytest.raises(InferenceScaleError) as exhausted:  # noqa: PT012 - the loop plays the poll until it gives up
+        for _ in range(4):
+            frozen_clock.advance(360)
+            target_endpoints.finish_updates()
+            poll = check_inference(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+            tried.append(target_endpoints.requested.get(ENDPOINT))
+
+    assert tried == ["ml.g4dn.2xlarge", "ml.g4dn.4xlarge"]
+    assert "ml.g4dn.xlarge', 'ml.g4dn.2xlarge', 'ml.g4dn.4xlarge" in str(exhausted.value)
+
+
+def test_a_failed_endpoint_cannot_fall_back(
+    no_capacity_run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+) -> None:
+    poll = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    target_endpoints.endpoints[ENDPOINT] = EndpointState(ENDPOINT, "Failed", 0, 0, "CapacityError")
+
+    with pytest.raises(InferenceScaleError, match="is Failed: CapacityError"):
+        check_inference(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+
+
+def test_a_capacity_change_still_in_flight_is_not_a_failure(
+    no_capacity_run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+) -> None:
+    poll = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+
+    polled = check_inference(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+
+    assert target_endpoints.requested == {}
+    assert "tried" not in polled.detail
+
+
+def test_the_run_record_says_the_plans_instance_type_served_when_no_fallback_was_needed(
+    verified_record: RecordInput, plan: RecoveryPlan
+) -> None:
+    database, inference = verified_record.promotion  # type: ignore[misc]
+    served = inference.model_copy(update={"detail": {"ready": {ENDPOINT: 4}}})
+    record = build_record(verified_record.model_copy(update={"promotion": (database, served)}), plan=plan)
+
+    assert [(c.instance_type, c.instances, c.fallback) for c in record.capacity] == [("ml.g4dn.xlarge", 4, False)]
