@@ -1,5 +1,5 @@
-"""The `evac` command: drills on the local cloud, and the recovery plan. It parses arguments and prints; the engine
-is ``evacops.drill``."""
+"""The `evac` command: drills and readiness on the local cloud (or a deployed stack), and the recovery plan. It parses
+arguments and prints; the engines are ``evacops.drill`` and ``evacops.readiness``."""
 
 from __future__ import annotations
 
@@ -22,12 +22,14 @@ from evac.domain.plan import DEFAULT_PLAN, load_plan
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from evac.domain.models import Readiness
     from evac.domain.plan import RecoveryPlan
 from evac.approvals import ApprovalError, answer
 from evac.aws.dynamodb import Ledger
 from evac.domain.models import RunbookInput
 from evac.errors import PlanError
 from evacops import ledger, remote
+from evacops import readiness as readiness_engine
 from evacops.decide import decide as evaluate
 from evacops.drill import SCENARIOS, DrillReport, run_drill
 from evacops.ledger import remember
@@ -38,8 +40,8 @@ from evacops.scenarios import Options
 
 app = typer.Typer(
     help="evac fails an AI application over to its secondary AWS region and proves it recovered.\n\n"
-    "Drills run on the local cloud (moto, two regions, one process) by default: the real template.yaml, the real "
-    "state machine and the real Lambda handlers, on a scaled clock.",
+    "Drills and readiness checks run on the local cloud (moto, two regions, one process) by default: the real "
+    "template.yaml, the real state machine and the real Lambda handlers, on a scaled clock.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -212,6 +214,80 @@ def _summary(report: DrillReport) -> None:
         console.print(f"[green bold]✓ expected outcome verified[/] ({len(report.checks)} checks)")
 
 
+@app.command()
+def readiness(
+    plan: PlanOption = DEFAULT_PLAN,
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", help='Write the report to this file: {"ready", "checks": [{"name", "status", ...}]}.'),
+    ] = None,
+    stack_name: Annotated[
+        str | None,
+        typer.Option("--stack-name", help="Ask a deployed stack's readiness function instead of the local cloud."),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="With --stack-name: the stack's region. Locally: whose stack asks (default: the secondary)."),
+    ] = None,
+    target_region: Annotated[
+        str | None,
+        typer.Option(help="The region to assess as the failover target (default: the peer of the current writer)."),
+    ] = None,
+) -> None:
+    """Check that the failover target can serve the model: artifacts, images, registry, features, capacity, DNS.
+
+    Runs the deployed readiness function (the one the schedule runs every 15 minutes): on the local cloud, seeded
+    from --plan, by default; with --stack-name and --region, in AWS (the stack's plan applies; --plan is ignored).
+    Exits 0 when every critical check passed, 1 when the target is not ready or readiness could not be read, 2 on
+    bad input.
+
+    Examples:
+
+      evac readiness --json r.json
+
+      evac readiness --stack-name evac-fraud-scoring --region us-west-2
+    """
+    if stack_name:
+        if not region:
+            errors.print("[red]--stack-name needs --region[/] (the region the stack is deployed in)")
+            raise typer.Exit(2)
+        with _aws("readiness"):
+            report = readiness_engine.on_aws(stack_name, region=region, target_region=target_region)
+    else:
+        loaded = _load(plan)
+        if region and region not in loaded.regions.both:
+            errors.print(f"[red]--region {region} is not one of the plan's regions {list(loaded.regions.both)}[/]")
+            raise typer.Exit(2)
+        with _aws("readiness"):
+            report = readiness_engine.on_local_cloud(plan, region=region, target_region=target_region)
+    if json_path:
+        json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    _readiness_summary(report)
+    raise typer.Exit(0 if report.ready else 1)
+
+
+_MARK = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
+
+
+def _readiness_summary(report: Readiness) -> None:
+    table = Table(
+        title=f"{report.application}: can {report.target_region} serve as {report.source_region} does?",
+        title_justify="left",
+    )
+    for column in ("", "check", "severity", "evidence"):
+        table.add_column(column, overflow="fold")
+    for check in report.checks:
+        name = f"{check.name}\n[dim]{check.resource}[/]" if check.resource else check.name
+        table.add_row(_MARK[check.status], name, check.severity, check.evidence)
+    console.print(table)
+    for check in report.findings:
+        if check.remediation:
+            console.print(f"{_MARK[check.status]} [bold]{check.name}[/] {check.resource}: {check.remediation}")
+    services = len({c.name.split(".")[0] for c in report.checks})
+    verdict = "[green bold]ready[/]" if report.ready else "[red bold]NOT ready[/]"
+    console.print(f"{verdict}: {len(report.checks)} checks across {services} services, {len(report.findings)} findings")
+
+
 def _seconds(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.1f} s"
 
@@ -270,7 +346,7 @@ def _aws(action: str) -> Iterator[None]:
     """AWS errors (no credentials, no such stack, access denied) as one clear line and exit code 1."""
     try:
         yield
-    except (BotoCoreError, ClientError, LookupError) as exc:
+    except (BotoCoreError, ClientError, LookupError, readiness_engine.ReadinessUnavailableError) as exc:
         errors.print(f"[red]{action} failed: {exc}[/]")
         raise typer.Exit(1) from None
 

@@ -6,6 +6,7 @@ whose JSON form is the contract in DESIGN.md (fields may be added, never renamed
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -42,6 +43,7 @@ class EndpointReport(BaseModel):
     name: str
     status: str
     instances: int
+    instance_type: str | None = None  # added: what the endpoint serves on
 
 
 class PhaseReport(BaseModel):
@@ -77,6 +79,10 @@ class DrillReport(BaseModel):
     # Added fields (the contract allows additions):
     incident_id: str | None = None
     error: str | None = None
+    cause: str | None = Field(default=None, description="the runbook's error message: what failed, or the findings")
+    capacity: list[dict[str, Any]] = Field(
+        default_factory=list, description="the run record's capacity: what each target endpoint served on"
+    )
     expected: bool = Field(default=False, description="the scenario's expected outcome was verified")
     checks: list[Check] = Field(default_factory=list)
     notifications: list[str] = Field(default_factory=list, description="messages published to the topics")
@@ -106,6 +112,8 @@ def run_drill(
         plan = cloud.plan
         home, away = plan.regions.primary, plan.regions.secondary
         target = home if chosen.outcome == "failback" else away
+        if chosen.prepare:
+            chosen.prepare(cloud)
         critical_path = _critical_path(cloud, chosen, target)
         if serve:
             cloud.serve()
@@ -144,6 +152,8 @@ def run_drill(
         wall_seconds=round(time.perf_counter() - wall_start, 2),
         incident_id=record["incident_id"] if record else None,
         error=described.get("error"),
+        cause=_message(described.get("cause")),
+        capacity=list(record.get("capacity", [])) if record else [],
         outcome=record.get("outcome") if record else None,
         predicted_rto_seconds=_number(record, "predicted_rto_seconds"),
         approver=record.get("approver") if record else None,
@@ -158,6 +168,15 @@ def run_drill(
 def _number(record: dict[str, Any] | None, key: str) -> float | None:
     value = (record or {}).get(key)
     return None if value is None else float(value)
+
+
+def _message(cause: str | None) -> str | None:
+    """A failed Lambda task's cause is Lambda's error payload (JSON): its ``errorMessage`` is what evac said."""
+    try:
+        payload = json.loads(cause or "")
+    except ValueError:
+        return cause
+    return str(payload.get("errorMessage", cause)) if isinstance(payload, dict) else cause
 
 
 def _status(described: dict[str, Any]) -> Status:
@@ -184,8 +203,19 @@ def _critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
         if e["region"] == target
     )
     inference = latencies.endpoint_scale_up if scaling else 0.0
+    if _short_of_capacity(cloud, target):  # the failed scale-up and its rollback come before the fallback's
+        inference += latencies.endpoint_capacity_failure + latencies.endpoint_rollback
     sustain = cloud.plan.trigger.sustain_seconds if scenario.triggered else 0
     return sustain + max(database, inference) + latencies.dns_propagation
+
+
+def _short_of_capacity(cloud: LocalCloud, target: str) -> bool:
+    """Whether ``target`` has no room for some endpoint's active capacity on its instance type."""
+    return any(
+        cloud.sagemaker.capacity.get((target, endpoint.instance_type), endpoint.active_instances)
+        < endpoint.active_instances
+        for endpoint in cloud.plan.inference.endpoints
+    )
 
 
 def _since(began: datetime, at: datetime, cloud: LocalCloud) -> float:
@@ -221,26 +251,43 @@ def _checks(
         )
     ]
     if outcome in ("no-failover", "aborted", "dry-run"):
-        checks += _stayed(report, outcome, plan.regions.primary, lock)
+        checks += _stayed(report, outcome, plan, lock)
     else:
         checks += _moved(report, outcome, plan, lock)
     if scenario.notice:
         said = [m for m in report.notifications if scenario.notice in m]
         detail = said[0][:200] if said else f"no notification says {scenario.notice!r}"
         checks.append(Check(name="notified", ok=bool(said), detail=detail))
+    if scenario.error:
+        checks.append(
+            Check(name="error", ok=report.error == scenario.error, detail=f"{report.error}, expected {scenario.error}")
+        )
+    if scenario.fallback:
+        checks += _fell_back(report, plan)
     if scenario.name == "game-day" and outcome == "switchover":
         approved = any(p.name == "approval" for p in report.phases)
         checks.append(Check(name="approval", ok=approved and bool(report.approver), detail=f"by {report.approver}"))
     return checks
 
 
-def _stayed(report: DrillReport, outcome: Outcome, home: str, lock: str | None) -> list[Check]:
+def _stayed(report: DrillReport, outcome: Outcome, plan: RecoveryPlan, lock: str | None) -> list[Check]:
+    home = plan.regions.primary
     expected_status = {"no-failover": "SKIPPED", "aborted": "ABORTED", "dry-run": "SUCCEEDED"}[outcome]
     checks = [
         Check(name="status", ok=report.status == expected_status, detail=f"runbook {report.status}"),
         Check(name="writer_region", ok=report.writer_region == home, detail=f"writer in {report.writer_region}"),
         Check(name="dns_region", ok=report.dns_region == home, detail=f"traffic to {report.dns_region}"),
     ]
+    if outcome == "aborted":  # refused before any change: the standby is as it was
+        at_target = [e for e in report.endpoints if e.region == report.to_region]
+        standby = {e.name: max(e.standby_instances, 1) for e in plan.inference.endpoints}
+        checks.append(
+            Check(
+                name="standby_untouched",
+                ok=all(e.instances == standby[e.name] for e in at_target),
+                detail=", ".join(f"{e.name} x{e.instances}" for e in at_target),
+            )
+        )
     if outcome != "no-failover":
         recorded = {"aborted": "ABORTED", "dry-run": "DRY_RUN"}[outcome]
         checks += [
@@ -282,4 +329,16 @@ def _moved(report: DrillReport, outcome: Outcome, plan: RecoveryPlan, lock: str 
             )
     if strategy == "switchover":
         checks.append(Check(name="rpo", ok=report.rpo_seconds == 0, detail=f"RPO {report.rpo_seconds}"))
+    return checks
+
+
+def _fell_back(report: DrillReport, plan: RecoveryPlan) -> list[Check]:
+    """Each endpoint serves on its first fallback instance type, and the run record says so."""
+    checks = []
+    for endpoint in plan.inference.endpoints:
+        used = next((c for c in report.capacity if c["endpoint"] == endpoint.name), None)
+        wanted = endpoint.fallback_instance_types[0] if endpoint.fallback_instance_types else None
+        ok = used is not None and used["fallback"] and used["instance_type"] == wanted
+        detail = f"recorded {used}" if used else "no capacity recorded"
+        checks.append(Check(name=f"fallback:{endpoint.name}", ok=ok, detail=f"{detail}; expected {wanted}"))
     return checks

@@ -16,11 +16,16 @@ if TYPE_CHECKING:
 
 def runbook_arn(stack_name: str, region: str) -> str:
     """The stack's FailoverRunbookArn output."""
+    return stack_output(stack_name, region, "FailoverRunbookArn")
+
+
+def stack_output(stack_name: str, region: str, key: str) -> str:
+    """One output of the deployed stack; LookupError if it has none by that name."""
     stacks = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack_name)["Stacks"]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
-    if "FailoverRunbookArn" not in outputs:
-        raise LookupError(f"stack {stack_name} in {region} has no FailoverRunbookArn output: is it an evac stack?")
-    return outputs["FailoverRunbookArn"]
+    if key not in outputs:
+        raise LookupError(f"stack {stack_name} in {region} has no {key} output: is it an evac stack, and current?")
+    return outputs[key]
 
 
 def run(

@@ -16,6 +16,7 @@ import boto3
 from evac.approvals import answer
 from evac.aws.dynamodb import Ledger
 from evac.domain.models import RunbookInput
+from evacops.localcloud.seed import MODEL_KEY
 from evacops.template import ROOT
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class Scenario:
     runbooks: int = 1  # runbook executions expected across both regions
     notice: str | None = None  # a notification must say this (why a failover was held back)
     triggered: bool = True  # started by alarms: the sustain window is on the critical path
+    prepare: Callable[[LocalCloud], None] | None = None  # changes the seeded cloud before anything is played
+    error: str | None = None  # the error the runbook must end with
+    fallback: bool = False  # the target's endpoints must end on their first fallback instance type
 
     def expected(self, options: Options) -> Outcome:
         return "aborted" if self.name == "game-day" and options.reject else self.outcome
@@ -147,6 +151,21 @@ def _failback(cloud: LocalCloud, options: Options) -> None:
     cloud.wait_until(lambda: all(e["status"] == "InService" for e in cloud.endpoints()))
 
 
+def _model_artifact_missing(cloud: LocalCloud) -> None:
+    """The first endpoint's model artifact never reached the secondary's bucket (deleted: a delete marker hides it)."""
+    plan = cloud.plan
+    bucket = next(b for b in plan.readiness.buckets if b.purpose == "model-artifacts").names[plan.regions.secondary]
+    key = MODEL_KEY.format(endpoint=plan.inference.endpoints[0].name)
+    boto3.client("s3", plan.regions.secondary).delete_object(Bucket=bucket, Key=key)
+
+
+def _no_capacity_for_the_planned_type(cloud: LocalCloud) -> None:
+    """The secondary has room for the warm standby of each endpoint's instance type, not one instance more."""
+    plan = cloud.plan
+    for endpoint in plan.inference.endpoints:
+        cloud.sagemaker.capacity[(plan.regions.secondary, endpoint.instance_type)] = endpoint.standby_instances
+
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -212,6 +231,25 @@ SCENARIOS: dict[str, Scenario] = {
             _cooldown,
             "failover",
             notice="cooldown",
+        ),
+        Scenario(
+            "secondary-not-ready",
+            "Unplanned, but the model artifact never replicated to the secondary: preflight blocks the automatic "
+            "failover naming the finding (ABORTED); writer, DNS and the standby stay as they were.",
+            _primary_outage,
+            "aborted",
+            notice="s3.model_artifact",
+            prepare=_model_artifact_missing,
+            error="SecondaryNotReadyError",
+        ),
+        Scenario(
+            "capacity-fallback",
+            "Unplanned, but the secondary has no capacity for the endpoint's instance type: the scale-up rolls back, "
+            "the runbook falls back to the plan's next instance type and succeeds.",
+            _primary_outage,
+            "failover",
+            prepare=_no_capacity_for_the_planned_type,
+            fallback=True,
         ),
     )
 }

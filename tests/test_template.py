@@ -147,3 +147,33 @@ def test_the_template_defaults_deploy_the_bundled_plan(plan: RecoveryPlan) -> No
     assert load_plan(ROOT / "functions" / parameters["PlanFile"]) == plan
     assert parameters["Application"] == plan.application
     assert sorted(parameters["TriggerAlarmNames"]) == sorted(a.name for a in plan.alarms)
+
+
+def test_readiness_runs_every_15_minutes_on_eventbridge_scheduler() -> None:
+    events = FUNCTIONS["ReadinessFunction"]["Events"]
+
+    schedules = [e["Properties"]["ScheduleExpression"] for e in events.values() if e["Type"] == "ScheduleV2"]
+    assert schedules == ["rate(15 minutes)"]
+
+
+def test_the_readiness_alarm_watches_the_metric_the_readiness_function_publishes() -> None:
+    # SecondaryReady, in the Globals' Powertools namespace, with the dimensions Powertools and the handler add
+    alarm = TEMPLATE["Resources"]["ReadinessAlarm"]["Properties"]
+    environment = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    handler = importlib.import_module("evac.handlers.readiness")
+
+    assert alarm["Namespace"] == environment["POWERTOOLS_METRICS_NAMESPACE"]
+    assert alarm["MetricName"] == handler.READY_METRIC
+    assert {d["Name"] for d in alarm["Dimensions"]} == {"service", "application"}
+    assert {"Name": "service", "Value": environment["POWERTOOLS_SERVICE_NAME"]} in alarm["Dimensions"]
+    assert alarm["TreatMissingData"] == "breaching"
+
+
+def test_preflight_and_readiness_share_one_read_only_policy() -> None:
+    policy = {"Ref": "ReadinessReadPolicy"}
+    statements = TEMPLATE["Resources"]["ReadinessReadPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+
+    assert policy in FUNCTIONS["PreflightFunction"]["Policies"]
+    assert policy in FUNCTIONS["ReadinessFunction"]["Policies"]
+    assert all(a.split(":")[1].startswith(("Describe", "Get", "List")) for a in actions)

@@ -200,10 +200,20 @@ class LocalCloud:
     def endpoints(self) -> list[dict[str, Any]]:
         found = []
         for region in self.plan.regions.both:
+            adapter = SageMakerEndpoints(region)
             for endpoint in self.plan.inference.endpoints:
-                state = SageMakerEndpoints(region).state(endpoint.name, endpoint.variant)
+                state = adapter.state(endpoint.name, endpoint.variant)
                 status, instances = (state.status, state.instances) if state else ("Missing", 0)
-                found.append({"region": region, "name": endpoint.name, "status": status, "instances": instances})
+                variant = adapter.spec(endpoint.name).variant(endpoint.variant) if state else None
+                found.append(
+                    {
+                        "region": region,
+                        "name": endpoint.name,
+                        "status": status,
+                        "instances": instances,
+                        "instance_type": variant.instance_type if variant else None,
+                    }
+                )
         return found
 
     def executions(self, region: str, machine: str = "FailoverRunbook") -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evac.alarm_events import parse_alarm_event
-from evac.domain.models import RunbookInput
+from evac.domain.models import ReadinessInput, RunbookInput
 from evac.handlers.approve import ApprovalAnswer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -17,12 +17,14 @@ DRILLS = sorted(
     [*EVENTS.glob("drill-*.json"), *(EVENTS / n for n in ("game-day.json", "dry-run.json", "failback.json"))]
 )
 ANSWERS = sorted(EVENTS / n for n in ("approve.json", "reject.json"))
+READINESS = sorted(EVENTS.glob("readiness-*.json"))
 
 
-def test_every_sample_event_is_an_alarm_a_runbook_input_or_an_approval() -> None:
-    assert sorted(EVENTS.glob("*.json")) == sorted(ALARMS + DRILLS + ANSWERS)
+def test_every_sample_event_is_an_alarm_a_runbook_input_an_approval_or_a_readiness_request() -> None:
+    assert sorted(EVENTS.glob("*.json")) == sorted(ALARMS + DRILLS + ANSWERS + READINESS)
     assert ALARMS
     assert DRILLS
+    assert READINESS
 
 
 @pytest.mark.parametrize("path", ALARMS, ids=lambda p: p.name)
@@ -49,3 +51,8 @@ def test_the_game_day_input_asks_for_approval_and_the_dry_run_changes_nothing() 
 
     assert (read("game-day.json").mode, read("game-day.json").approval) == ("planned", "required")
     assert read("dry-run.json").mode == "dry-run"
+
+
+@pytest.mark.parametrize("path", READINESS, ids=lambda p: p.name)
+def test_sample_readiness_requests_parse_as_readiness_inputs(path: Path) -> None:
+    ReadinessInput.model_validate(json.loads(path.read_text(encoding="utf-8")))

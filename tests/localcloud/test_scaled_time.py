@@ -78,6 +78,20 @@ def test_timeline_runs_due_actions_in_time_order_and_each_once(clock: ScaledCloc
     assert done == ["writer moved", "dns insync", "second at 30", "endpoint in service"]
 
 
+def test_flushing_the_timeline_applies_every_scheduled_change_now_in_order(
+    clock: ScaledClock, timeline: Timeline
+) -> None:
+    done: list[str] = []
+    timeline.after(300, lambda: done.append("replica active"))
+    timeline.after(60, lambda: done.append("record insync"))
+
+    timeline.flush()
+    timeline.settle()
+
+    assert done == ["record insync", "replica active"]
+    assert clock.elapsed() == 0  # the seeded account starts settled; time did not move
+
+
 def test_timeline_on_a_scaled_clock_applies_a_modelled_minute_after_a_modelled_minute() -> None:
     clock = ScaledClock(100_000)
     timeline = Timeline(clock)

@@ -115,7 +115,7 @@ class SageMakerEndpoints:
                 else v
                 for v in config["ProductionVariants"]
             ]
-            extra = {k: config[k] for k in _CONFIG_FIELDS if k in config}
+            extra = {k: config[k] for k in _CONFIG_FIELDS if config.get(k)}  # absent or empty: not set
             try:
                 self._sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=variants, **extra)
             except ClientError as exc:

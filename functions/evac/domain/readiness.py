@@ -309,13 +309,13 @@ def _artifacts(
             primary = source_spec().variant(endpoint.variant)
             theirs = primary.containers[index].model_data_url if primary and index < len(primary.containers) else None
             if theirs is None or not (their := _S3_URL.match(theirs)):
-                return Finding("unknown", f"s3://{bucket}/{key} is present; the primary's artifact is unknown")
+                return Finding("unknown", "present; the primary's artifact is unknown")
             there = source(lambda: source.reads.buckets.stored(their["bucket"], their["key"]))
             if there is None:
-                return Finding("unknown", f"s3://{bucket}/{key} is present; {theirs} is missing in the primary")
+                return Finding("unknown", f"present; the primary's {theirs} is missing to compare with")
             if there.etag != here.etag:
-                return Finding("fail", f"s3://{bucket}/{key} (ETag {here.etag}) differs from {theirs} ({there.etag})")
-            return Finding("pass", f"s3://{bucket}/{key} matches {theirs} (ETag {here.etag})")
+                return Finding("fail", f"ETag {here.etag} differs from the primary's {theirs} (ETag {there.etag})")
+            return Finding("pass", f"ETag {here.etag}, as the primary's {theirs}")
 
         yield check(
             "s3.model_artifact",
@@ -350,13 +350,13 @@ def _images(
             primary = source_spec().variant(endpoint.variant)
             theirs = primary.containers[index].image if primary and index < len(primary.containers) else None
             if theirs is None:
-                return Finding("unknown", f"{image} is {digest}; the primary's image is unknown")
+                return Finding("unknown", f"resolves to {digest}; the primary's image is unknown")
             their_digest = source(lambda: source.reads.images.digest(theirs)) if _ECR_HOST.match(theirs) else None
             if their_digest is None:
-                return Finding("unknown", f"{image} is {digest}; the digest of {theirs} could not be resolved")
+                return Finding("unknown", f"resolves to {digest}; the primary's {theirs} could not be resolved")
             if their_digest != digest:
-                return Finding("fail", f"{image} is {digest}, the primary serves {their_digest}")
-            return Finding("pass", f"{image} is {digest}, as in the primary")
+                return Finding("fail", f"resolves to {digest}, the primary serves {their_digest}")
+            return Finding("pass", f"resolves to {digest}, as in the primary")
 
         yield check(
             "ecr.image_present",

@@ -20,6 +20,9 @@ from evac.settings import settings
 if TYPE_CHECKING:
     from evac.domain.models import Readiness
 
+# 1 when every critical check passed, else 0; template.yaml's ReadinessAlarm watches it.
+READY_METRIC = "SecondaryReady"
+
 
 @step(ReadinessInput)
 def lambda_handler(request: ReadinessInput) -> Readiness:
@@ -32,7 +35,7 @@ def lambda_handler(request: ReadinessInput) -> Readiness:
     report = readiness(plan, source=plan.peer(target), target=target, source_may_be_down=False)
     findings = report.findings
     metrics.add_dimension(name="application", value=plan.application)
-    metrics.add_metric(name="SecondaryReady", unit=MetricUnit.Count, value=1 if report.ready else 0)
+    metrics.add_metric(name=READY_METRIC, unit=MetricUnit.Count, value=1 if report.ready else 0)
     critical = sum(1 for c in findings if c.severity == "critical")
     metrics.add_metric(name="ReadinessCriticalFindings", unit=MetricUnit.Count, value=critical)
     metrics.add_metric(name="ReadinessWarnings", unit=MetricUnit.Count, value=len(findings) - critical)

@@ -1,0 +1,150 @@
+"""The readiness function on moto: the seeded application is ready; what is missing, wrong or unreadable is named;
+the SecondaryReady metric says so; the preflight step blocks the automatic path on a critical finding."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+import yaml
+
+from evac.domain.plan import DEFAULT_PLAN
+from evac.errors import SecondaryNotReadyError
+from evac.handlers import preflight
+from evac.handlers import readiness as readiness_step
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from tests.functional.conftest import Cloud
+
+    ReadEvent = Callable[[str], dict[str, Any]]
+
+IMAGE_TAG = "1.7-1"
+
+
+def checks(report: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [c for c in report["checks"] if c["name"] == name]
+
+
+def emitted_metrics(output: str) -> dict[str, Any]:
+    """The EMF document Powertools printed: metric name -> value, and its dimensions."""
+    document = next(json.loads(line) for line in output.splitlines() if '"_aws"' in line)
+    definition = document["_aws"]["CloudWatchMetrics"][0]
+    values = {m["Name"]: _one(document[m["Name"]]) for m in definition["Metrics"]}
+    return values | {"dimensions": {d: document[d] for d in definition["Dimensions"][0]}}
+
+
+def _one(value: Any) -> Any:
+    """EMF keeps a metric's values in a list when there may be several."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def test_the_seeded_secondary_is_ready(cloud: Cloud, read_event: ReadEvent) -> None:
+    report = cloud.invoke(readiness_step, read_event("readiness-us-west-2.json"))
+
+    assert report["ready"] is True
+    assert (report["source_region"], report["target_region"]) == ("us-east-1", "us-west-2")
+    assert [c for c in report["checks"] if c["status"] != "pass"] == []
+    assert len(report["checks"]) >= 8
+    assert len({c["name"].split(".")[0] for c in report["checks"]}) >= 5
+
+
+def test_without_a_target_readiness_assesses_the_peer_of_the_writer(cloud: Cloud) -> None:
+    report = cloud.invoke(readiness_step, {})
+
+    assert report["target_region"] == "us-west-2"
+
+
+def test_readiness_publishes_secondary_ready_for_the_application(
+    cloud: Cloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+
+    cloud.invoke(readiness_step, {})
+
+    metrics = emitted_metrics(capsys.readouterr().out)
+    assert (metrics["SecondaryReady"], metrics["ReadinessCriticalFindings"], metrics["ReadinessWarnings"]) == (1, 0, 0)
+    assert metrics["dimensions"] == {"service": "evac", "application": "fraud-scoring"}
+
+
+def test_an_image_missing_in_the_target_makes_it_not_ready_and_is_counted(
+    cloud: Cloud, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    boto3.client("ecr", "us-west-2").batch_delete_image(
+        repositoryName="fraud-scoring-xgb", imageIds=[{"imageTag": IMAGE_TAG}]
+    )
+    capsys.readouterr()
+
+    report = cloud.invoke(readiness_step, {})
+
+    [image] = checks(report, "ecr.image_present")
+    assert (image["status"], image["severity"]) == ("fail", "critical")
+    assert "does not exist in us-west-2" in image["evidence"]
+    assert report["ready"] is False
+    assert emitted_metrics(capsys.readouterr().out)["SecondaryReady"] == 0
+
+
+def test_a_plan_naming_resources_that_do_not_exist_gets_failed_checks_naming_them(
+    cloud: Cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a plan naming a bucket, a table and a repository nobody created
+    document = yaml.safe_load(DEFAULT_PLAN.read_text(encoding="utf-8"))
+    document["readiness"]["buckets"].append(
+        {"purpose": "other", "names": {"us-east-1": "fraud-scoring-nope-use1", "us-west-2": "fraud-scoring-nope-usw2"}}
+    )
+    document["readiness"]["feature_store_tables"].append("fraud-scoring-nope")
+    document["readiness"]["ecr_repositories"].append("fraud-scoring-nope")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump(document), encoding="utf-8")
+    monkeypatch.setenv("EVAC_PLAN", str(plan))
+
+    report = cloud.invoke(readiness_step, {})
+
+    failed = {(c["name"], c["evidence"]) for c in report["checks"] if c["status"] == "fail"}
+    assert ("s3.versioning", "bucket fraud-scoring-nope-usw2 does not exist (us-west-2)") in failed
+    assert ("s3.replication", "bucket fraud-scoring-nope-use1 does not exist (us-east-1)") in failed
+    assert ("dynamodb.replica", "table fraud-scoring-nope does not exist in us-west-2") in failed
+    assert ("ecr.replication", "repository fraud-scoring-nope does not exist in us-west-2") in failed
+    assert report["ready"] is False
+
+
+def test_a_target_region_outside_the_plan_is_invalid_input(cloud: Cloud) -> None:
+    with pytest.raises(Exception, match="not in the plan"):
+        cloud.invoke(readiness_step, {"target_region": "eu-west-1"})
+
+
+# --- preflight --------------------------------------------------------------------------------------------------------
+def delete_model_artifact() -> None:
+    boto3.client("s3", "us-west-2").delete_object(
+        Bucket="fraud-scoring-models-usw2", Key="fraud-scoring-xgb/model.tar.gz"
+    )
+
+
+def test_preflight_records_readiness_on_the_seeded_target(cloud: Cloud, unplanned_run: dict[str, Any]) -> None:
+    result = cloud.invoke(preflight, {"run": unplanned_run})
+
+    assert result["readiness"]["ready"] is True
+    assert result["warnings"] == []
+
+
+def test_preflight_blocks_an_unplanned_run_whose_model_artifact_never_replicated(
+    cloud: Cloud, unplanned_run: dict[str, Any]
+) -> None:
+    delete_model_artifact()
+
+    with pytest.raises(SecondaryNotReadyError, match=r"s3\.model_artifact s3://fraud-scoring-models-usw2/"):
+        cloud.invoke(preflight, {"run": unplanned_run})
+
+
+def test_preflight_records_the_same_finding_on_a_planned_run(cloud: Cloud, planned_run: dict[str, Any]) -> None:
+    delete_model_artifact()
+
+    result = cloud.invoke(preflight, {"run": planned_run})
+
+    assert [w.split(" ")[1] for w in result["warnings"]] == ["s3.model_artifact"]
