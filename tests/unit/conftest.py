@@ -340,7 +340,7 @@ class FakeRegion:
             database=self,
             lag=self,
             endpoints=self,
-            scaling=self,  # type: ignore[arg-type]  # readiness reads only scalable_target
+            scaling=self,
             registry=self,
             quotas=self,
             buckets=self,

@@ -131,3 +131,36 @@ def test_a_missing_plan_file_fails_to_load_naming_the_file(tmp_path: Path) -> No
 def test_the_peer_of_a_region_outside_the_plan_is_a_plan_error(plan: RecoveryPlan) -> None:
     with pytest.raises(PlanError, match="eu-west-1"):
         plan.peer("eu-west-1")
+
+
+# --- readiness targets and fallback instance types --------------------------------------------------------------------
+def test_a_plan_without_readiness_targets_or_fallbacks_still_loads(tmp_path: Path, document: dict[str, Any]) -> None:
+    del document["readiness"]
+    del document["inference"]["endpoints"][0]["fallback_instance_types"]
+
+    plan = load_plan(write(tmp_path, document))
+
+    assert plan.readiness.buckets == plan.readiness.feature_store_tables == []
+    assert plan.readiness.model_package_group is None
+    assert plan.inference.endpoints[0].instance_types == ["ml.g4dn.xlarge"]
+
+
+def test_a_readiness_bucket_must_be_named_in_both_regions(tmp_path: Path, document: dict[str, Any]) -> None:
+    del document["readiness"]["buckets"][1]["names"]["us-west-2"]
+
+    with pytest.raises(PlanError, match=r"readiness\.buckets\.1\.names: missing region\(s\) \['us-west-2'\]"):
+        load_plan(write(tmp_path, document))
+
+
+def test_a_fallback_instance_type_may_not_repeat_the_instance_type(tmp_path: Path, document: dict[str, Any]) -> None:
+    document["inference"]["endpoints"][0]["fallback_instance_types"] = ["ml.g4dn.xlarge"]
+
+    with pytest.raises(PlanError, match=r"inference\.endpoints\.0: .*fallback_instance_types must differ"):
+        load_plan(write(tmp_path, document))
+
+
+def test_an_unknown_readiness_field_is_named(tmp_path: Path, document: dict[str, Any]) -> None:
+    document["readiness"]["ecr_repository"] = ["typo"]
+
+    with pytest.raises(PlanError, match=r"readiness\.ecr_repository: Extra inputs are not permitted"):
+        load_plan(write(tmp_path, document))

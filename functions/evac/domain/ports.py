@@ -146,8 +146,11 @@ class Autoscaling(Protocol):
     def set_min_capacity(self, endpoint: str, variant: str, minimum: int) -> None: ...
 
 
-class ScalingRegistry(Autoscaling, Protocol):
+class ScalableTargets(Protocol):
     def scalable_target(self, endpoint: str, variant: str) -> ScalableTarget | None: ...
+
+
+class ScalingRegistry(Autoscaling, ScalableTargets, Protocol):
     def suspend(self, endpoint: str, variant: str) -> dict[str, Any] | None:
         """Deregister the variant (SageMaker refuses to change the instance type of a scalable target); returns
         what ``resume`` needs to put it back (limits and scaling policies), or None if it was not registered."""

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
         LagReadings,
         ModelRegistry,
         RecordSets,
-        ScalingRegistry,
+        ScalableTargets,
     )
 
 T = TypeVar("T")
@@ -63,7 +63,7 @@ class RegionReads:
     database: ClusterStatuses
     lag: LagReadings
     endpoints: EndpointSpecs
-    scaling: ScalingRegistry
+    scaling: ScalableTargets
     registry: ModelRegistry
     quotas: InstanceQuotas
     buckets: Buckets
