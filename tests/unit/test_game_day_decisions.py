@@ -76,13 +76,13 @@ def test_the_predicted_rto_is_the_slower_of_promotion_and_scale_up_then_dns(plan
 def test_a_person_saying_no_aborts_while_anything_else_fails(plan: RecoveryPlan, error: str, outcome: str) -> None:
     run = planned(plan, mode="planned", approval="required")
 
-    record = build_record(RecordInput(run=run, error=StepError(Error=error, Cause=None)), application="fraud-scoring")
+    record = build_record(RecordInput(run=run, error=StepError(Error=error, Cause=None)), plan=plan)
 
     assert (record.outcome, record.rto_seconds, record.error) == (outcome, None, error)
 
 
 def test_a_dry_run_is_recorded_as_such_with_its_prediction(plan: RecoveryPlan) -> None:
-    record = build_record(RecordInput(run=planned(plan, mode="dry-run")), application="fraud-scoring")
+    record = build_record(RecordInput(run=planned(plan, mode="dry-run")), plan=plan)
 
     assert (record.outcome, record.predicted_rto_seconds) == ("DRY_RUN", 420.0)
     assert "dry run of switchover us-east-1 -> us-west-2" in record.summary

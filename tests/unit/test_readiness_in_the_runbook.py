@@ -125,10 +125,11 @@ def test_warnings_and_unknowns_never_block_and_are_recorded(
     assert all("unknown" in w for w in result.warnings)
 
 
-# --- RPO --------------------------------------------------------------------------------------------------------------
+# --- RPO ---------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("mode", "lag_seconds", "exceeds"),
-    [("unplanned", 0.85, False), ("unplanned", 75.0, True), ("unplanned", None, None), ("planned", 75.0, False)],
+    ("mode", "lag_seconds", "over"),
+    [("unplanned", 0.85, False), ("unplanned", 75.0, True), ("unplanned", None, True), ("planned", 75.0, False)],
+    ids=["within", "above", "unknown-counts-as-above", "switchover-loses-nothing"],
 )
 def test_the_run_records_whether_its_rpo_estimate_exceeds_the_budget(
     plan: RecoveryPlan,
@@ -136,13 +137,14 @@ def test_the_run_records_whether_its_rpo_estimate_exceeds_the_budget(
     lag: FakeReplicationLag,
     mode: str,
     lag_seconds: float | None,
-    exceeds: bool | None,
+    over: bool,
 ) -> None:
     lag.seconds = lag_seconds
 
     run = plan_run(request(mode), plan, database=database, lag=lag, primary_answers=lambda region: True)
 
-    assert run.rpo_exceeds_budget is exceeds
+    assert run.rpo_over_budget is over
+    assert build_record(RecordInput(run=run), plan=plan).rpo_over_budget is over
 
 
 # --- capacity fallback ------------------------------------------------------------------------------------------------
