@@ -199,13 +199,14 @@ def _summary(report: DrillReport) -> None:
         "wall time": f"{report.wall_seconds:.1f} s",
     }
     for endpoint in report.endpoints:
-        rows[f"{endpoint.name} @ {endpoint.region}"] = f"{endpoint.status} x{endpoint.instances}"
+        shape = f"{endpoint.status} x{endpoint.instances}"
+        rows[f"{endpoint.name} @ {endpoint.region}"] = f"{shape} {endpoint.instance_type or ''}".rstrip()
     for key, value in rows.items():
         facts.add_row(key, value)
     console.print(facts)
     failed = [c for c in report.checks if not c.ok]
     if report.error:
-        console.print(f"[red]runbook error:[/] {report.error}")
+        console.print(f"[red]runbook error:[/] {report.error}" + (f": {report.cause}" if report.cause else ""))
     if failed:
         for check in failed:
             console.print(f"[red]✗ {check.name}[/]: {check.detail}")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from evac.domain.plan import DEFAULT_PLAN
-from evac.errors import SecondaryNotReadyError
+from evac.errors import PlanError, SecondaryNotReadyError
 from evac.handlers import preflight
 from evac.handlers import readiness as readiness_step
 
@@ -114,8 +114,8 @@ def test_a_plan_naming_resources_that_do_not_exist_gets_failed_checks_naming_the
     assert report["ready"] is False
 
 
-def test_a_target_region_outside_the_plan_is_invalid_input(cloud: Cloud) -> None:
-    with pytest.raises(Exception, match="not in the plan"):
+def test_a_target_region_outside_the_plan_is_a_plan_error_naming_it(cloud: Cloud) -> None:
+    with pytest.raises(PlanError, match=r"region 'eu-west-1' is not in the plan"):
         cloud.invoke(readiness_step, {"target_region": "eu-west-1"})
 
 
