@@ -125,7 +125,7 @@ def test_warnings_and_unknowns_never_block_and_are_recorded(
     assert all("unknown" in w for w in result.warnings)
 
 
-# --- RPO ---------------------------------------------------------------------------------------------------------------
+# --- RPO --------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("mode", "lag_seconds", "over"),
     [("unplanned", 0.85, False), ("unplanned", 75.0, True), ("unplanned", None, True), ("planned", 75.0, False)],
