@@ -1,11 +1,12 @@
 # The README's commands. `make drill`: set up and run the default failover drill on the local cloud.
 # `make test`: set up, then lint, types, template and ASL validation, sam build, and every test.
+# `make bench`: set up, then the bench: RTO against its floor with 1, 10 and 50 endpoints, and handler cold starts.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup drill test lint types validate build pytest clean
+.PHONY: setup drill bench test lint types validate build pytest clean
 
 setup: $(VENV)/.installed
 
@@ -17,6 +18,9 @@ $(VENV)/.installed: pyproject.toml
 
 drill: setup
 	$(BIN)/evac drill
+
+bench: setup
+	$(BIN)/evac bench --json bench.json
 
 test: setup lint types validate build pytest
 

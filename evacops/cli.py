@@ -30,6 +30,7 @@ from evac.domain.models import RunbookInput
 from evac.errors import PlanError
 from evacops import ledger, remote
 from evacops import readiness as readiness_engine
+from evacops.bench_cli import bench
 from evacops.decide import decide as evaluate
 from evacops.drill import SCENARIOS, DrillReport, run_drill
 from evacops.ledger import remember
@@ -49,6 +50,7 @@ plan_app = typer.Typer(
     help="Check a recovery plan and derive the stack's deploy parameters from it.", no_args_is_help=True
 )
 app.add_typer(plan_app, name="plan")
+app.command()(bench)
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
@@ -193,10 +195,15 @@ def _summary(report: DrillReport) -> None:
         "critical path": _seconds(report.critical_path_seconds),
         "overhead ratio": f"{report.overhead_ratio:.3f}" if report.overhead_ratio else "-",
         "RPO estimate": _seconds(report.rpo_seconds),
+        "DNS shift": report.dns_policy or "-",
+        "traffic moves": " → ".join(f"{t.share}% @ {t.submitted:.0f} s" for t in report.traffic) or "-",
+        "all traffic": _seconds(report.full_capacity_seconds),
         "writer region": report.writer_region or "-",
         "DNS region": report.dns_region or "split / none",
         "runbooks started": str(report.executions),
         "wall time": f"{report.wall_seconds:.1f} s",
+        "state transitions": str(report.state_transitions),
+        "Lambda invocations": str(report.lambda_invocations),
     }
     for endpoint in report.endpoints:
         shape = f"{endpoint.status} x{endpoint.instances}"

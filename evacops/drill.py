@@ -7,7 +7,10 @@ whose JSON form is the contract in DESIGN.md (fields may be added, never renamed
 from __future__ import annotations
 
 import json
+import math
+import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,10 +22,12 @@ from evac.domain.ledger import ABORTING_ERRORS
 from evac.domain.plan import DEFAULT_PLAN
 from evacops.localcloud import LocalCloud
 from evacops.localcloud.clock import DEFAULT_SPEED
+from evacops.plans import derive, write
 from evacops.scenarios import SCENARIOS, Options, Outcome, Scenario
+from evacops.traffic import Move, moves, overloads
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from evac.domain.plan import RecoveryPlan
@@ -59,6 +64,15 @@ class Check(BaseModel):
     detail: str
 
 
+class TrafficReport(BaseModel):
+    """One move of traffic to the target during the drill (the record's changes after it was created)."""
+
+    share: int = Field(description="the target's share of traffic, percent")
+    capacity: int = Field(description="the target's InService capacity share when the change was made, percent")
+    submitted: float = Field(description="modelled seconds since the incident began")
+    insync: float | None
+
+
 class DrillReport(BaseModel):
     scenario: str
     status: Status
@@ -90,6 +104,13 @@ class DrillReport(BaseModel):
     predicted_rto_seconds: float | None = None
     approver: str | None = None
     records: list[dict[str, Any]] = Field(default_factory=list, description="every run record the drill left")
+    dns_policy: str | None = Field(default=None, description="the plan's dns.shift policy")
+    full_capacity_seconds: float | None = Field(
+        default=None, description="from the first ALARM to all traffic on the target, verified (>= rto_seconds)"
+    )
+    traffic: list[TrafficReport] = Field(default_factory=list)
+    state_transitions: int = Field(default=0, description="states entered, every execution of both regions")
+    lambda_invocations: int = Field(default=0, description="function invocations, both regions")
 
 
 def run_drill(
@@ -108,7 +129,10 @@ def run_drill(
         raise KeyError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     chosen, options = SCENARIOS[scenario], options or Options()
     wall_start = time.perf_counter()
-    with LocalCloud(plan_path, speed=speed, latencies=latencies, log_file=log_file) as cloud:
+    with (
+        _scenario_plan(chosen, plan_path) as plan_file,
+        LocalCloud(plan_file, speed=speed, latencies=latencies, log_file=log_file) as cloud,
+    ):
         plan = cloud.plan
         home, away = plan.regions.primary, plan.regions.secondary
         target = home if chosen.outcome == "failback" else away
@@ -133,6 +157,9 @@ def run_drill(
         notices = [m for region in plan.regions.both for m in cloud.notifications(region)]
         endpoints = [EndpointReport(**e) for e in cloud.endpoints()]
         writer, dns = cloud.writer_region(), cloud.dns_region()
+        moved, transitions = moves(cloud), _state_transitions(cloud)
+        invocations = len(cloud.runtime.invocations)
+        origin = _origin(record, began) - cloud.clock.epoch
     rto = _number(record, "rto_seconds")
     report = DrillReport(
         scenario=scenario,
@@ -159,10 +186,27 @@ def run_drill(
         approver=record.get("approver") if record else None,
         notifications=notices,
         records=records,
+        dns_policy=plan.dns.shift.policy,
+        full_capacity_seconds=_number(record, "full_capacity_seconds"),
+        traffic=_traffic(moved, (record or {}).get("target_region") or target, origin.total_seconds()),
+        state_transitions=transitions,
+        lambda_invocations=invocations,
     )
     report.checks = _checks(report, chosen.expected(options), chosen, plan, lock)
+    if report.status == "SUCCEEDED" and report.executions:
+        report.checks.append(_within_capacity(moved))
     report.expected = all(c.ok for c in report.checks)
     return report
+
+
+@contextmanager
+def _scenario_plan(scenario: Scenario, plan_path: str | Path) -> Iterator[str | Path]:
+    """The plan the scenario runs on: the one given, or a copy with the scenario's own DNS shift policy."""
+    if scenario.shift is None:
+        yield plan_path
+        return
+    with tempfile.TemporaryDirectory(prefix="evac-drill-") as directory:
+        yield write(derive(plan_path, shift=scenario.shift), directory, f"{scenario.name}.yaml")
 
 
 def _number(record: dict[str, Any] | None, key: str) -> float | None:
@@ -193,16 +237,21 @@ def _describe(execution_arn: str) -> dict[str, Any]:
 
 def _critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
     """The floor under RTO: the sustain window (when alarms trigger the run), the slower of database promotion and
-    inference scale-up, then DNS propagation."""
+    the capacity DNS waits for, then DNS propagation. DNS waits for every instance (``scale-then-shift``) or for the
+    plan's minimum share (``follow-capacity``), as the local cloud brings instances into service."""
     latencies = cloud.latencies
     planned = scenario.outcome in ("switchover", "failback")
     database = latencies.aurora_switchover if planned else latencies.aurora_failover
-    scaling = any(
-        e["instances"] < cloud.plan.endpoint(e["name"]).active_instances
-        for e in cloud.endpoints()
-        if e["region"] == target
-    )
-    inference = latencies.endpoint_scale_up if scaling else 0.0
+    shift = cloud.plan.dns.shift
+    share = 1.0 if shift.policy == "scale-then-shift" else shift.minimum_share
+    inference = 0.0
+    for found in cloud.endpoints():
+        if found["region"] != target:
+            continue
+        active = cloud.plan.endpoint(found["name"]).active_instances
+        needed = math.ceil(share * active - 1e-9) - found["instances"]
+        if needed > 0:
+            inference = max(inference, cloud.sagemaker.arrivals(found["instances"], active)[needed - 1])
     if _short_of_capacity(cloud, target):  # the failed scale-up and its rollback come before the fallback's
         inference += latencies.endpoint_capacity_failure + latencies.endpoint_rollback
     sustain = cloud.plan.trigger.sustain_seconds if scenario.triggered else 0
@@ -216,6 +265,42 @@ def _short_of_capacity(cloud: LocalCloud, target: str) -> bool:
         < endpoint.active_instances
         for endpoint in cloud.plan.inference.endpoints
     )
+def _state_transitions(cloud: LocalCloud) -> int:
+    """What Step Functions bills for: every state entered, in every execution of every state machine (the confirmation
+    watches and the runbooks, Map iterations included), in both regions."""
+    count = 0
+    for region, deployed in cloud.stacks.items():
+        sfn = boto3.client("stepfunctions", region)
+        for machine in deployed.state_machine_arns:
+            for execution in cloud.executions(region, machine):
+                events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+                count += sum(1 for e in events if e["type"].endswith("StateEntered"))
+    return count
+
+
+def _origin(record: dict[str, Any] | None, began: datetime) -> datetime:
+    """When the incident began: its first ALARM (or its request), else when the scenario began to play."""
+    return datetime.fromisoformat(record["detected_at"]) if record and record.get("detected_at") else began
+
+
+def _traffic(found: list[Move], target: str, origin: float) -> list[TrafficReport]:
+    """The moves of traffic to ``target``, the record's creation left out, in seconds since the incident began."""
+    return [
+        TrafficReport(
+            share=move.shares[target],
+            capacity=move.capacity[target],
+            submitted=round(move.submitted - origin, 1),
+            insync=round(move.insync - origin, 1) if move.insync is not None else None,
+        )
+        for move in found[1:]
+    ]
+
+
+def _within_capacity(found: list[Move]) -> Check:
+    """Principle 2 as the local cloud saw it: no region was ever sent more traffic than its InService capacity."""
+    over = overloads(found)
+    detail = "; ".join(over) if over else f"{len(found)} record change(s), each within the capacity serving it"
+    return Check(name="traffic_within_capacity", ok=not over, detail=detail)
 
 
 def _since(began: datetime, at: datetime, cloud: LocalCloud) -> float:
@@ -227,7 +312,7 @@ def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]
     """The run's phases in seconds since its incident began (its first ALARM, or its request)."""
     if not record:
         return []
-    origin = datetime.fromisoformat(record["detected_at"]) if record.get("detected_at") else began
+    origin = _origin(record, began)
     return [
         PhaseReport(
             name=phase["name"],
@@ -264,10 +349,31 @@ def _checks(
         )
     if scenario.fallback:
         checks += _fell_back(report, plan)
+    if scenario.shift is not None and outcome == "failover":
+        checks += _followed_capacity(report, plan)
     if scenario.name == "game-day" and outcome == "switchover":
         approved = any(p.name == "approval" for p in report.phases)
         checks.append(Check(name="approval", ok=approved and bool(report.approver), detail=f"by {report.approver}"))
     return checks
+
+
+def _followed_capacity(report: DrillReport, plan: RecoveryPlan) -> list[Check]:
+    """Traffic followed capacity: it first moved while the target was still scaling up, and moved again after."""
+    shares = [(move.share, move.capacity) for move in report.traffic]
+    first = report.traffic[0] if report.traffic else None
+    minimum = plan.dns.shift.minimum_percent
+    return [
+        Check(
+            name="first_share",
+            ok=first is not None and minimum <= first.share < 100 and first.capacity < 100,
+            detail=f"(share, capacity) of each move: {shares}",
+        ),
+        Check(
+            name="full_traffic",
+            ok=bool(shares) and shares[-1][0] == 100 and report.full_capacity_seconds is not None,
+            detail=f"all traffic verified on the target at {report.full_capacity_seconds} s",
+        ),
+    ]
 
 
 def _stayed(report: DrillReport, outcome: Outcome, plan: RecoveryPlan, lock: str | None) -> list[Check]:

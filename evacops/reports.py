@@ -48,10 +48,11 @@ def default_folder(scenario: str, root: Path = Path("reports")) -> Path:
 
 
 def critical(phases: list[PhaseReport]) -> set[str]:
-    """The phases RTO waits on: detection, preparation and approval, the slower of database and inference, DNS,
-    verification."""
-    names = {p.name for p in phases} - {"database", "inference", "standby"}
-    parallel = [p for p in phases if p.name in ("database", "inference")]
+    """The phases RTO waits on: detection, preparation and approval, whichever of database and inference DNS waited
+    for (the slower, unless traffic followed capacity), DNS, verification."""
+    names = {p.name for p in phases} - {"database", "inference", "standby", "ramp"}
+    dns = next((p for p in phases if p.name == "dns"), None)
+    parallel = [p for p in phases if p.name in ("database", "inference") and (dns is None or p.end <= dns.start)]
     if parallel:
         names.add(max(parallel, key=lambda p: p.end).name)
     return names
@@ -152,6 +153,12 @@ def _states(states: dict[str, Any], lines: list[str], indent: str) -> None:
                 _states(branch["States"], lines, indent + "    ")
                 lines.append(f"{indent}end")
                 lines.append(f"{indent}{node} --> {_id(branch['StartAt'])}")
+        if processor := state.get("ItemProcessor") or state.get("Iterator"):
+            items = escape(str(state.get("ItemsPath", "$")).removeprefix("$."))
+            lines.append(f"{indent}subgraph {node}_each [{label}: for each of {items}]")
+            _states(processor["States"], lines, indent + "    ")
+            lines.append(f"{indent}end")
+            lines.append(f"{indent}{node} --> {_id(processor['StartAt'])}")
         for choice in state.get("Choices", []):
             lines.append(f"{indent}{node} -->|{escape(_condition(choice))}| {_id(choice['Next'])}")
         if "Default" in state:

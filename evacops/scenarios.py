@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 
@@ -17,6 +17,7 @@ from evac.approvals import answer
 from evac.aws.dynamodb import Ledger
 from evac.domain.models import RunbookInput
 from evacops.localcloud.seed import MODEL_KEY
+from evacops.plans import FOLLOW_CAPACITY
 from evacops.template import ROOT
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class Scenario:
     prepare: Callable[[LocalCloud], None] | None = None  # changes the seeded cloud before anything is played
     error: str | None = None  # the error the runbook must end with
     fallback: bool = False  # the target's endpoints must end on their first fallback instance type
+    shift: dict[str, Any] | None = None  # the plan's dns.shift for this scenario (None: the plan's own)
 
     def expected(self, options: Options) -> Outcome:
         return "aborted" if self.name == "game-day" and options.reject else self.outcome
@@ -174,6 +176,14 @@ SCENARIOS: dict[str, Scenario] = {
             "Unplanned: the primary's alarms go to ALARM; the trigger confirms them and fails over with AllowDataLoss.",
             _primary_outage,
             "failover",
+        ),
+        Scenario(
+            "traffic-follows-capacity",
+            "Unplanned, with dns.shift follow-capacity: the warm standby takes the plan's minimum share once the "
+            "database is promoted, then more as instances come into service, never more than they can serve.",
+            _primary_outage,
+            "failover",
+            shift=FOLLOW_CAPACITY,
         ),
         Scenario(
             "planned-switchover",

@@ -61,6 +61,14 @@ def plan() -> RecoveryPlan:
 
 
 @pytest.fixture(scope="session")
+def many(plan: RecoveryPlan) -> RecoveryPlan:
+    """The bundled plan with three endpoints alike (fraud-scoring-xgb, -02, -03): per-endpoint steps touch one."""
+    first = plan.inference.endpoints[0]
+    endpoints = [first, *(first.model_copy(update={"name": f"{first.name}-{i:02d}"}) for i in (2, 3))]
+    return plan.model_copy(update={"inference": plan.inference.model_copy(update={"endpoints": endpoints})})
+
+
+@pytest.fixture(scope="session")
 def read_event() -> Callable[[str], dict[str, Any]]:
     """A sample event from ``events/``, as a fresh dict the test may change."""
 

@@ -45,6 +45,19 @@ def test_the_critical_path_takes_the_slower_parallel_branch() -> None:
     assert critical(PHASES) == {"detect", "prepare", "inference", "dns", "verify"}
 
 
+def test_when_traffic_follows_capacity_the_critical_path_takes_the_branch_dns_waited_for() -> None:
+    # GIVEN the first share of traffic moved after the database, while the endpoints were still scaling up
+    ramped = [
+        *PHASES[:3],
+        PhaseReport(name="inference", start=66, end=440, seconds=374),
+        PhaseReport(name="dns", start=127, end=187, seconds=60),
+        PhaseReport(name="verify", start=187, end=189, seconds=2),
+        PhaseReport(name="ramp", start=189, end=500, seconds=311),
+    ]
+
+    assert critical(ramped) == {"detect", "prepare", "database", "dns", "verify"}
+
+
 def test_a_drill_leaves_a_folder_with_summary_timeline_and_runbook_diagram(tmp_path: Path) -> None:
     report = REPORT.model_copy(deep=True)
 
@@ -67,9 +80,10 @@ def test_the_runbook_diagram_names_every_state_of_the_asl() -> None:
     def names(states: dict) -> set[str]:
         found = set(states)
         for state in states.values():
-            for branch in state.get("Branches", []):
+            for branch in [*state.get("Branches", []), *([state["ItemProcessor"]] if "ItemProcessor" in state else [])]:
                 found |= names(branch["States"])
         return found
 
     assert all(f'"{name}"' in diagram for name in names(asl["States"]))
+    assert "ScaleEndpoint" in names(asl["States"])  # the Maps' per-endpoint states are drawn too
     assert "s_Route -->|run.mode = dry-run| s_Record" in diagram

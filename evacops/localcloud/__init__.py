@@ -10,6 +10,7 @@ plan describes, and lets drills raise alarms and follow runbooks::
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -43,7 +44,7 @@ from evacops.localcloud.fidelity import (
     SageMakerScaling,
     StartExecutionIntegration,
 )
-from evacops.localcloud.runtime import LambdaRuntime, install_scaled_time
+from evacops.localcloud.runtime import LambdaRuntime, ParsedDefinitions, SharedClients, install_scaled_time
 from evacops.localcloud.seed import seed, seed_quotas
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class LocalCloud:
         self.timeline = Timeline(self.clock)
         self.latencies = latencies or Latencies()
         self.runtime = LambdaRuntime(self.clock)
+        self.definitions = ParsedDefinitions()
         self.route53 = Route53Propagation(self.timeline, self.latencies)
         # capacity[(region, instance type)]: instances of that type the region can run (unlimited if absent)
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
@@ -105,6 +107,8 @@ class LocalCloud:
             stack.callback(evac_clock.use, None)
             install_scaled_time(stack, self.clock)
             self.runtime.install(stack)
+            self.definitions.install(stack)
+            SharedClients().install(stack)
             AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
             self.sagemaker.install(stack)
             self.route53.install(stack)
@@ -119,7 +123,12 @@ class LocalCloud:
                 self.stacks[region] = deploy(region, self.parameters(region, zone_id))
                 self.runtime.environments.update(self.stacks[region].environments)
             self.runtime.warm(self.plan.regions.both)
-            self.runtime.warm_interpreter(self._definitions())
+            self.definitions.warm(self._definitions())
+            # What it took to start (moto's backends, service models, parsed definitions: most of the process's
+            # objects) lives as long as the cloud: the garbage collector need not walk it again, which would stop
+            # every runbook for a few hundred ms (tens of modelled seconds) in the middle of a drill.
+            gc.freeze()
+            stack.callback(gc.unfreeze)
             # Runs on exit before the patches and the mock come off: no runbook outlives its cloud.
             stack.callback(self._stop_running_executions)
         except BaseException:
@@ -153,9 +162,12 @@ class LocalCloud:
                 stack.callback(handler.setStream, previous)
 
     def _definitions(self) -> list[str]:
-        sfn = boto3.client("stepfunctions", self.plan.regions.secondary)
-        arns = self.stacks[self.plan.regions.secondary].state_machine_arns.values()
-        return [sfn.describe_state_machine(stateMachineArn=arn)["definition"] for arn in arns]
+        """Every deployed state machine's definition, in both regions."""
+        return [
+            boto3.client("stepfunctions", region).describe_state_machine(stateMachineArn=arn)["definition"]
+            for region, deployed in self.stacks.items()
+            for arn in deployed.state_machine_arns.values()
+        ]
 
     def _stop_running_executions(self) -> None:
         for region, deployed in self.stacks.items():

@@ -69,6 +69,12 @@ class Timeline:
         self._due: list[_Due] = []
         self._lock = threading.RLock()
         self._seq = 0
+        self._applying: float | None = None
+
+    def moment(self) -> float:
+        """When a change happens, in modelled seconds: inside a scheduled action, the time it was due (it is applied
+        when someone next looks, a little later); otherwise now."""
+        return self._applying if self._applying is not None else self.clock.elapsed()
 
     def after(self, seconds: float, action: Callable[[], None]) -> float:
         """Run ``action`` once ``seconds`` of modelled time have passed; returns the modelled time it is due."""
@@ -83,7 +89,12 @@ class Timeline:
         with self._lock:
             now = self.clock.elapsed()
             while self._due and self._due[0].at <= now:
-                self._due.pop(0).action()
+                due = self._due.pop(0)
+                self._applying = due.at
+                try:
+                    due.action()
+                finally:
+                    self._applying = None
 
     def flush(self) -> None:
         """Apply every scheduled change now, whatever it is due: a freshly seeded account starts settled, as if the

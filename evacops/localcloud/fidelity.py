@@ -4,8 +4,9 @@ Each behaviour cites the AWS documentation it follows and plays its latency on t
 They are installed with ``unittest.mock.patch`` for the life of a ``LocalCloud`` and removed after it.
 
 - Aurora Global Database ``FailoverGlobalCluster`` / ``SwitchoverGlobalCluster`` (moto: NotImplementedError).
-- SageMaker ``UpdateEndpointWeightsAndCapacities`` goes ``Updating`` and reaches ``InService`` after the scale-up
-  time (moto: InService at once); ``InvokeEndpoint`` answers only for an InService endpoint with instances.
+- SageMaker ``UpdateEndpointWeightsAndCapacities`` goes ``Updating``, its new instances come into service one by one,
+  and it is ``InService`` again after the scale-up time (moto: InService at once); ``InvokeEndpoint`` answers only for
+  an endpoint with instances in service.
 - Route 53 changes are ``PENDING`` until propagated, then ``INSYNC`` (moto: INSYNC at once).
 - SageMaker capacity: an instance type a region has no room for makes the update roll back, InService at the old
   count with a ``FailureReason`` (moto: every update succeeds); ``UpdateEndpoint`` (moto: NotImplementedError) deploys
@@ -49,6 +50,7 @@ from evac.aws.autoscaling import DIMENSION, resource_id
 from evac.aws.servicequotas import QUOTA_NAME
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from contextlib import ExitStack
 
     from evacops.localcloud.clock import Timeline
@@ -62,9 +64,11 @@ class Latencies:
     # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
     aurora_failover: float = 60.0
     aurora_switchover: float = 90.0
-    # New ML instances are provisioned, the container pulled and the model loaded: several minutes.
+    # New ML instances are provisioned, the container pulled and the model loaded: several minutes. The last new
+    # instance serves after endpoint_scale_up; when several are added, the first after endpoint_first_instance.
     # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateEndpointWeightsAndCapacities.html
     endpoint_scale_up: float = 360.0
+    endpoint_first_instance: float = 240.0
     # "Changes generally propagate to all Route 53 name servers within 60 seconds."
     # https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html
     dns_propagation: float = 60.0
@@ -177,13 +181,17 @@ class AuroraGlobalFailover:
 
 
 class SageMakerScaling:
-    """Endpoint capacity changes take time, may find no capacity, and only an InService endpoint serves.
+    """Endpoint capacity changes take time, instances serve as they come into service, and a region may have no
+    capacity for an instance type.
 
     ``UpdateEndpointWeightsAndCapacities`` is refused while the endpoint is not InService ("Cannot update in-progress
-    endpoint"); it sets ``DesiredInstanceCount`` at once and ``Updating`` status, and ``CurrentInstanceCount``
-    reaches the desired count when the endpoint returns to ``InService`` (API_DescribeEndpoint,
-    API_ProductionVariantSummary). ``InvokeEndpoint`` on an endpoint that is missing or has no instances fails with
-    ``ValidationError`` (API_runtime_InvokeEndpoint).
+    endpoint"); it sets ``DesiredInstanceCount`` at once and ``Updating`` status ("When it receives the request,
+    SageMaker sets the endpoint status to Updating. After updating the endpoint, it sets the status to InService",
+    API_UpdateEndpointWeightsAndCapacities). While it is Updating the variant's current and desired counts differ
+    (API_ProductionVariantSummary): ``CurrentInstanceCount`` rises as each new instance comes into service and reaches
+    the desired count when the endpoint returns to ``InService`` (``arrivals``). A scale-in takes effect at the end.
+    ``InvokeEndpoint`` on an endpoint that is missing or has no instances in service fails with ``ValidationError``
+    (API_runtime_InvokeEndpoint).
 
     Capacity: ``capacity[(region, instance_type)]`` caps the instances of that type the region can run for endpoints
     (a type not listed is unlimited); it is decided when an update is requested. A scale-up beyond it fails after
@@ -198,6 +206,9 @@ class SageMakerScaling:
     time, or, without capacity for the new fleet, ``InService`` on the old one with ``FailureReason``. "If the update
     would change the instance type for any model that is a target for auto scaling, the update fails"
     (endpoint-scaling-update): refused with ``ValidationException``.
+
+    ``history`` keeps every change of an endpoint's instances in service with its modelled time (``at``), so a drill
+    can tell what each endpoint could serve at any moment (``instances_at``).
     """
 
     def __init__(
@@ -206,13 +217,48 @@ class SageMakerScaling:
         self.timeline = timeline
         self.latencies = latencies
         self.capacity: dict[tuple[str, str], int] = capacity if capacity is not None else {}
+        self.history: list[dict[str, Any]] = []
+
+    def arrivals(self, before: int, desired: int) -> list[float]:
+        """Modelled seconds after the request at which each new instance comes into service: the last after the
+        scale-up time, the first (of several) after the first-instance time, the others evenly between."""
+        new = desired - before
+        first, last = self.latencies.endpoint_first_instance, self.latencies.endpoint_scale_up
+        if new <= 1:
+            return [last] * max(new, 0)
+        return [first + (last - first) * i / (new - 1) for i in range(new)]
+
+    def instances_at(self, region: str, endpoint: str, at: float) -> int:
+        """The instances in service for ``endpoint`` in ``region`` at modelled time ``at`` (0 before it existed)."""
+        seen = [h for h in self.history if h["region"] == region and h["endpoint"] == endpoint and h["at"] <= at]
+        return int(seen[-1]["instances"]) if seen else 0
+
+    def _record(self, region: str, endpoint: Any) -> None:
+        for variant in endpoint.production_variants:
+            self.history.append(
+                {
+                    "at": self.timeline.moment(),
+                    "region": region,
+                    "endpoint": endpoint.endpoint_name,
+                    "variant": variant["VariantName"],
+                    "status": endpoint.endpoint_status,
+                    "instances": variant.get("CurrentInstanceCount", 0),
+                    "desired": variant.get("DesiredInstanceCount", variant.get("CurrentInstanceCount", 0)),
+                }
+            )
 
     def install(self, stack: ExitStack) -> None:
         extension = self
+        original_create = SageMakerModelBackend.create_endpoint
         original_update = SageMakerModelBackend.update_endpoint_weights_and_capacities
         original_describe = SageMakerResponse.describe_endpoint
         original_list = SageMakerResponse.list_endpoints
         original_invoke = SageMakerRuntimeResponse.invoke_endpoint
+
+        def create(backend: SageMakerModelBackend, *args: Any, **kwargs: Any) -> Any:
+            created = original_create(backend, *args, **kwargs)
+            extension._record(backend.region_name, created)
+            return created
 
         def update(backend: SageMakerModelBackend, endpoint_name: str, desired_weights_and_capacities: list) -> str:
             extension.timeline.settle()
@@ -260,6 +306,7 @@ class SageMakerScaling:
                 return 400, {"status": 400, "x-amzn-errortype": "ValidationError"}, json.dumps(body)
             return original_invoke(response)
 
+        stack.enter_context(patch.object(SageMakerModelBackend, "create_endpoint", create))
         stack.enter_context(patch.object(SageMakerModelBackend, "update_endpoint_weights_and_capacities", update))
         stack.enter_context(patch.object(SageMakerResponse, "update_endpoint", update_endpoint, create=True))
         stack.enter_context(patch.object(SageMakerResponse, "describe_endpoint", describe))
@@ -269,11 +316,14 @@ class SageMakerScaling:
     def _scale(
         self, backend: SageMakerModelBackend, endpoint: FakeEndpoint, before: dict[str, int], desired: list[dict]
     ) -> None:
-        """After moto set the desired counts: Updating at the old counts, then the new ones, or a rollback."""
+        """After moto set the desired counts: Updating at the old counts, new instances coming into service one by one,
+        then InService at the new counts; or a rollback."""
+        region = backend.region_name
         endpoint.endpoint_status = "Updating"
         endpoint.failure_reason = None
         for variant in endpoint.production_variants:
             variant["CurrentInstanceCount"] = before.get(variant["VariantName"], 0)
+        self._record(region, endpoint)
         wanted = {
             v["VariantName"]: (self.instance_type(backend, endpoint, v["VariantName"]), v["DesiredInstanceCount"])
             for v in desired
@@ -281,10 +331,19 @@ class SageMakerScaling:
         }
         shortfall = self.shortfall(backend, endpoint, wanted, replacing=True)
 
+        def arrival(variant: dict[str, Any]) -> Callable[[], None]:
+            def arrive() -> None:
+                current = variant["CurrentInstanceCount"]
+                variant["CurrentInstanceCount"] = min(current + 1, variant["DesiredInstanceCount"])
+                self._record(region, endpoint)
+
+            return arrive
+
         def complete() -> None:
             for variant in endpoint.production_variants:
                 variant["CurrentInstanceCount"] = variant.get("DesiredInstanceCount", 0)
             endpoint.endpoint_status = "InService"
+            self._record(region, endpoint)
 
         def rolling_back() -> None:
             endpoint.endpoint_status = "RollingBack"
@@ -294,8 +353,12 @@ class SageMakerScaling:
                 variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"] = before[variant["VariantName"]]
             endpoint.endpoint_status = "InService"
             endpoint.failure_reason = shortfall  # type: ignore[assignment]  # moto types it None
+            self._record(region, endpoint)
 
         if shortfall is None:
+            for variant in endpoint.production_variants:
+                for seconds in self.arrivals(variant["CurrentInstanceCount"], variant["DesiredInstanceCount"]):
+                    self.timeline.after(seconds, arrival(variant))
             self.timeline.after(self.latencies.endpoint_scale_up, complete)
             return
         if self.autoscaled(backend, endpoint, list(wanted)):
@@ -336,6 +399,7 @@ class SageMakerScaling:
             endpoint.endpoint_config_name = config_name
             endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
             endpoint.endpoint_status = "InService"
+            self._record(backend.region_name, endpoint)
 
         def kept_old_fleet() -> None:
             endpoint.endpoint_status = "InService"
@@ -371,8 +435,8 @@ class SageMakerScaling:
             limit = self.capacity.get((backend.region_name, instance_type or ""))
             if limit is None:
                 continue
-            in_use = sum(
-                v.get("CurrentInstanceCount", 0)
+            in_use = sum(  # instances running, or being provisioned for an update under way
+                max(v.get("CurrentInstanceCount", 0), v.get("DesiredInstanceCount") or 0)
                 for other in backend.endpoints.values()
                 for v in other.production_variants
                 if self.instance_type(backend, other, v["VariantName"]) == instance_type
@@ -466,7 +530,7 @@ class Route53Propagation:
 
             def propagated() -> None:
                 extension.insync[change_id] = True
-                entry["insync"] = extension.timeline.clock.elapsed()
+                entry["insync"] = extension.timeline.moment()
 
             extension.timeline.after(extension.latencies.dns_propagation, propagated)
             result.result["ChangeInfo"].update(  # type: ignore[index]

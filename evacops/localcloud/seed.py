@@ -82,12 +82,15 @@ def seed(plan: RecoveryPlan, clock: ScaledClock, timeline: Timeline | None = Non
 
 
 def seed_quotas(plan: RecoveryPlan, quotas: SageMakerQuotas) -> None:
-    """Applied endpoint quotas in both regions for every instance type the plan may serve on."""
+    """Applied endpoint quotas in both regions for every instance type the plan may serve on, with room for all the
+    plan's endpoints of that type at once."""
+    wanted: dict[str, float] = {}
+    for endpoint in plan.inference.endpoints:
+        for instance_type in endpoint.instance_types:
+            wanted[instance_type] = wanted.get(instance_type, 0.0) + endpoint.active_instances * QUOTA_HEADROOM
     for region in plan.regions.both:
-        for endpoint in plan.inference.endpoints:
-            for instance_type in endpoint.instance_types:
-                wanted = float(endpoint.active_instances * QUOTA_HEADROOM)
-                quotas.applied[(region, instance_type)] = max(quotas.applied.get((region, instance_type), 0), wanted)
+        for instance_type, instances in wanted.items():
+            quotas.applied[(region, instance_type)] = max(quotas.applied.get((region, instance_type), 0), instances)
 
 
 def model_image(plan: RecoveryPlan, region: str, account: str) -> str:

@@ -58,7 +58,7 @@ def test_dns_moves_only_after_database_and_inference_are_ready() -> None:
 
     shift = next(i for i in invocations if i.function.endswith("ShiftDnsFunction"))
     assert shift.started >= last_done("CheckDatabaseFunction")
-    assert shift.started >= last_done("CheckInferenceFunction")
+    assert shift.started >= last_done("CheckEndpointFunction")
 
 
 @pytest.mark.parametrize(

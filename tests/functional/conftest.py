@@ -21,6 +21,7 @@ from moto import mock_aws
 
 from evac import clock as evac_clock
 from evac.aws import clients
+from evac.domain.plan import DEFAULT_PLAN
 from evacops.localcloud.clock import ScaledClock, Timeline
 from evacops.localcloud.fidelity import (
     AuroraGlobalFailover,
@@ -31,9 +32,11 @@ from evacops.localcloud.fidelity import (
     SageMakerScaling,
 )
 from evacops.localcloud.seed import seed, seed_quotas
+from evacops.plans import FOLLOW_CAPACITY, derive, write
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
     from types import ModuleType
 
     from evac.domain.plan import RecoveryPlan
@@ -158,6 +161,13 @@ def cloud(aws: Cloud) -> Cloud:
     seed(aws.plan, aws.clock, aws.timeline)
     aws.wait(60)  # the application has run a minute: its replication lag metric is readable
     return aws
+
+
+@pytest.fixture
+def following(cloud: Cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cloud:
+    """The seeded account, its functions reading a plan whose traffic follows capacity (the bundled plan otherwise)."""
+    monkeypatch.setenv("EVAC_PLAN", str(write(derive(DEFAULT_PLAN, shift=FOLLOW_CAPACITY), tmp_path)))
+    return cloud
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def test_a_verified_run_is_written_to_the_ledger_with_its_rto(
     state = {
         "run": planned_run,
         "preflight": {"checks": [], "started_at": started, "ended_at": started},
-        "promotion": [finished, finished],
+        "promotion": [finished, [finished | {"ref": "fraud-scoring-xgb"}]],
         "dns": finished,
         "verification": {
             "writer_region": "us-west-2",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from evac.errors import VerificationFailedError
-from evac.handlers import check_dns, promote_database, scale_inference, shift_dns, verify
+from evac.handlers import check_dns, promote_database, scale_endpoint, shift_dns, verify
 
 if TYPE_CHECKING:
     from tests.functional.conftest import Cloud
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def promote_and_scale(cloud: Cloud, run: dict[str, Any]) -> None:
     """The database promoted and the endpoints scaled in the target, with their modelled latencies passed."""
     cloud.invoke(promote_database, {"run": run})
-    cloud.invoke(scale_inference, {"run": run})
+    cloud.invoke(scale_endpoint, {"run": run, "endpoint": "fraud-scoring-xgb"})
     cloud.wait(max(cloud.latencies.aurora_switchover, cloud.latencies.endpoint_scale_up))
 
 
@@ -44,14 +44,14 @@ def test_verification_passes_once_database_inference_and_dns_moved(cloud: Cloud,
 def test_verification_fails_when_dns_was_not_shifted(cloud: Cloud, planned_run: dict[str, Any]) -> None:
     # GIVEN database and inference ready in the target, but DNS still sending everything to us-east-1
     promote_and_scale(cloud, planned_run)
-    not_shifted = {"started_at": cloud.clock.now().isoformat(), "done": True}
+    not_shifted = {"started_at": cloud.clock.now().isoformat(), "done": True, "detail": {"weight": 100}}
 
     with pytest.raises(VerificationFailedError, match="DNS weights are"):
         cloud.invoke(verify, {"run": planned_run, "dns": not_shifted})
 
 
 def test_verification_fails_when_the_database_was_not_promoted(cloud: Cloud, planned_run: dict[str, Any]) -> None:
-    cloud.invoke(scale_inference, {"run": planned_run})
+    cloud.invoke(scale_endpoint, {"run": planned_run, "endpoint": "fraud-scoring-xgb"})
     cloud.wait(cloud.latencies.endpoint_scale_up)
     dns = shift_and_propagate(cloud, planned_run)
 

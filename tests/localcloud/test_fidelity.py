@@ -178,11 +178,8 @@ def test_a_promotion_after_the_previous_one_completed_is_accepted(aurora: Simple
 ENDPOINT, VARIANT = "fraud-xgb", "AllTraffic"
 
 
-@pytest.fixture
-def sagemaker(stack: ExitStack, timeline: Timeline) -> SimpleNamespace:
-    """An InService endpoint in us-west-2 with one instance (a warm standby)."""
-    SageMakerScaling(timeline, LATENCIES).install(stack)
-    client = boto3.client("sagemaker", WEST)
+def create_endpoint(client: Any) -> None:
+    """An InService endpoint with one instance (a warm standby)."""
     client.create_model(
         ModelName=ENDPOINT,
         PrimaryContainer={
@@ -204,6 +201,14 @@ def sagemaker(stack: ExitStack, timeline: Timeline) -> SimpleNamespace:
         ],
     )
     client.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName=f"{ENDPOINT}-config")
+
+
+@pytest.fixture
+def sagemaker(stack: ExitStack, timeline: Timeline) -> SimpleNamespace:
+    """An InService endpoint in us-west-2 with one instance (a warm standby)."""
+    SageMakerScaling(timeline, LATENCIES).install(stack)
+    client = boto3.client("sagemaker", WEST)
+    create_endpoint(client)
     return SimpleNamespace(client=client, runtime=boto3.client("sagemaker-runtime", WEST))
 
 
@@ -242,10 +247,69 @@ def test_endpoint_is_in_service_with_the_new_instance_count_after_the_scale_up_l
     scale(sagemaker, 4)
 
     clock.sleep(LATENCIES.endpoint_scale_up - 1)
-    assert endpoint(sagemaker) == ("Updating", 1, 4)
+    assert endpoint(sagemaker) == ("Updating", 3, 4)
 
     clock.sleep(1)
     assert endpoint(sagemaker) == ("InService", 4, 4)
+
+
+def test_new_instances_come_into_service_one_by_one_while_the_endpoint_is_updating(
+    sagemaker: SimpleNamespace, clock: ScaledClock
+) -> None:
+    # GIVEN three new instances: the first serves after the first-instance latency, the last after the scale-up one
+    scale(sagemaker, 4)
+    seen = []
+    for moment in (LATENCIES.endpoint_first_instance - 1, LATENCIES.endpoint_first_instance, 300.0, 359.0, 360.0):
+        clock.sleep(moment - clock.elapsed())
+        seen.append((moment, *endpoint(sagemaker)))
+
+    assert seen == [
+        (239.0, "Updating", 1, 4),
+        (240.0, "Updating", 2, 4),
+        (300.0, "Updating", 3, 4),
+        (359.0, "Updating", 3, 4),
+        (360.0, "InService", 4, 4),
+    ]
+
+
+def test_a_single_new_instance_serves_after_the_scale_up_latency(
+    sagemaker: SimpleNamespace, clock: ScaledClock
+) -> None:
+    scale(sagemaker, 2)
+
+    clock.sleep(LATENCIES.endpoint_scale_up - 1)
+    assert endpoint(sagemaker) == ("Updating", 1, 2)
+    clock.sleep(1)
+    assert endpoint(sagemaker) == ("InService", 2, 2)
+
+
+def test_a_scale_in_takes_effect_when_the_update_completes(sagemaker: SimpleNamespace, clock: ScaledClock) -> None:
+    scale(sagemaker, 3)
+    clock.sleep(LATENCIES.endpoint_scale_up)
+
+    scale(sagemaker, 1)
+    assert endpoint(sagemaker) == ("Updating", 3, 1)
+    clock.sleep(LATENCIES.endpoint_scale_up)
+    assert endpoint(sagemaker) == ("InService", 1, 1)
+
+
+def test_capacity_over_time_is_observable_from_the_history(
+    stack: ExitStack, timeline: Timeline, clock: ScaledClock
+) -> None:
+    # GIVEN the extension kept by the test, so its history can be read
+    scaling = SageMakerScaling(timeline, LATENCIES)
+    scaling.install(stack)
+    create_endpoint(boto3.client("sagemaker", WEST))
+    clock.sleep(10)
+    scale(SimpleNamespace(client=boto3.client("sagemaker", WEST)), 4)
+    clock.sleep(LATENCIES.endpoint_scale_up)
+    boto3.client("sagemaker", WEST).describe_endpoint(EndpointName=ENDPOINT)  # AWS state is seen when read
+
+    at = {t: scaling.instances_at(WEST, ENDPOINT, t) for t in (0, 249, 250, 310, 369, 370)}
+
+    assert at == {0: 1, 249: 1, 250: 2, 310: 3, 369: 3, 370: 4}
+    assert scaling.instances_at(EAST, ENDPOINT, 370) == 0  # never created there
+    assert [h["status"] for h in scaling.history][-1] == "InService"
 
 
 def test_update_while_the_endpoint_is_updating_is_refused_with_validation_exception(

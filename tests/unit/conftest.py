@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from evac.domain.models import Poll, Preflight, RecordInput, Run, Verification
+from evac.domain.models import Poll, Preflight, RecordInput, Run, TrafficStep, Verification
 from evac.domain.ports import (
     CanaryResult,
     Container,
@@ -145,6 +145,9 @@ class FakeEndpoints:
     def state(self, endpoint: str, variant: str) -> EndpointState | None:
         return self.endpoints.get(endpoint)
 
+    def statuses(self, names: list[str]) -> dict[str, str]:
+        return {name: self.endpoints[name].status for name in names if name in self.endpoints}
+
     def set_instances(self, endpoint: str, variant: str, instances: int) -> None:
         current = self.endpoints[endpoint]
         if current.status != "InService":
@@ -160,6 +163,10 @@ class FakeEndpoints:
         self.requested[endpoint] = instance_type
         self.endpoints[endpoint] = EndpointState(endpoint, "Updating", current.instances, instances)
         return f"{endpoint}-{instance_type}"
+    def serve(self, endpoint: str, instances: int) -> None:
+        """Instances of an update come into service: the endpoint stays Updating until ``finish_updates``."""
+        state = self.endpoints[endpoint]
+        self.endpoints[endpoint] = EndpointState(endpoint, state.status, instances, state.desired_instances)
 
     def finish_updates(self) -> None:
         for name, state in self.endpoints.items():
@@ -266,6 +273,8 @@ def failover_run() -> Run:
         detected_at=at(7),
         started_at=at(8),
         rpo_seconds=0.85,
+        predicted_rto_seconds=420.0,
+        endpoints=["fraud-scoring-xgb"],
         reason="alarm fraud-scoring-inference-5xx entered ALARM in us-east-1",
     )
 
@@ -278,7 +287,7 @@ def verified_record(failover_run: Run) -> RecordInput:
         preflight=Preflight(checks=[], started_at=at(8, 1), ended_at=at(8, 5)),
         promotion=(
             Poll(started_at=at(8, 5), attempt=2, done=True, ended_at=at(9, 10)),
-            Poll(started_at=at(8, 5), attempt=1, done=True, ended_at=at(14, 5)),
+            [Poll(started_at=at(8, 5), attempt=1, done=True, ended_at=at(14, 5), ref="fraud-scoring-xgb")],
         ),
         dns=Poll(started_at=at(14, 6), attempt=1, done=True, ended_at=at(15, 6), ref="/change/C1"),
         verification=Verification(
@@ -288,10 +297,37 @@ def verified_record(failover_run: Run) -> RecordInput:
             canaries=[],
             started_at=at(15, 6),
             ended_at=at(15, 8),
+            steps=[
+                TrafficStep(
+                    weight=100, capacity=100, shifted_at=at(14, 6), insync_at=at(15, 6), verified_at=at(15, 8)
+                )
+            ],
         ),
     )
 
 
+@pytest.fixture
+def ramped_record(verified_record: RecordInput) -> RecordInput:
+    """A run whose traffic followed capacity: the warm standby took 25% once the database was promoted (10:09:10),
+    then 50, 75 and 100% as the new instances came into service; the endpoint poll never finished (nothing waited)."""
+    database, endpoints = verified_record.promotion or (None, [])
+    assert database is not None
+    ramp = [(25, (9, 11), (10, 11), (10, 13)), (50, (12, 15), (13, 15), (13, 17)), (75, (13, 20), (14, 20), (14, 22))]
+    ramp += [(100, (14, 25), (15, 25), (15, 27))]
+    steps = [
+        TrafficStep(weight=w, capacity=w, shifted_at=at(*shifted), insync_at=at(*insync), verified_at=at(*verified))
+        for w, shifted, insync, verified in ramp
+    ]
+    unfinished = [endpoints[0].model_copy(update={"done": False, "ended_at": None})]
+    assert verified_record.verification is not None
+    return verified_record.model_copy(
+        update={
+            "promotion": (database, unfinished),
+            "verification": verified_record.verification.model_copy(
+                update={"steps": steps, "started_at": at(15, 25), "ended_at": at(15, 27)}
+            ),
+        }
+    )
 # --- readiness --------------------------------------------------------------------------------------------------------
 IMAGE = "123456789012.dkr.ecr.{region}.amazonaws.com/fraud-scoring-xgb:1.7-1"
 DIGEST = "sha256:" + "ab" * 32

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
+from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan, parse_plan
 from evac.errors import PlanError
 
 if TYPE_CHECKING:
@@ -83,6 +83,18 @@ def _bad_region_name(plan: dict[str, Any]) -> None:
     plan["regions"]["primary"] = "US East"
 
 
+def _fractional_percent_share(plan: dict[str, Any]) -> None:
+    plan["dns"]["shift"] = {"policy": "follow-capacity", "minimum_share": 0.125}
+
+
+def _unknown_shift_policy(plan: dict[str, Any]) -> None:
+    plan["dns"]["shift"] = {"policy": "shift-then-scale"}
+
+
+def _first_instance_after_the_last(plan: dict[str, Any]) -> None:
+    plan["expectations"] = {"endpoint_scale_up_seconds": 300, "endpoint_first_instance_seconds": 400}
+
+
 @pytest.mark.parametrize(
     ("breaks", "path"),
     [
@@ -94,6 +106,9 @@ def _bad_region_name(plan: dict[str, Any]) -> None:
         (_alarm_watching_a_foreign_region, "alarms.1.watches"),
         (_standby_above_active, "inference.endpoints.0"),
         (_bad_region_name, "regions.primary"),
+        (_fractional_percent_share, "dns.shift"),
+        (_unknown_shift_policy, "dns.shift.policy"),
+        (_first_instance_after_the_last, "expectations"),
     ],
     ids=lambda case: case.__name__.strip("_") if callable(case) else case,
 )
@@ -164,3 +179,12 @@ def test_an_unknown_readiness_field_is_named(tmp_path: Path, document: dict[str,
 
     with pytest.raises(PlanError, match=r"readiness\.ecr_repository: Extra inputs are not permitted"):
         load_plan(write(tmp_path, document))
+
+
+def test_traffic_moves_all_at_once_unless_the_plan_says_it_follows_capacity(document: dict[str, Any]) -> None:
+    assert load_plan(DEFAULT_PLAN).dns.shift.policy == "scale-then-shift"
+
+    document["dns"]["shift"] = {"policy": "follow-capacity", "minimum_share": 0.3, "step": 0.2}
+    shift = parse_plan(document).dns.shift
+
+    assert (shift.policy, shift.minimum_percent, shift.step_percent) == ("follow-capacity", 30, 20)

@@ -12,7 +12,7 @@ from evac.domain.ledger import build_record, capacity_used
 from evac.domain.models import RecordInput, RunbookInput
 from evac.domain.ports import EndpointState
 from evac.domain.readiness import assess
-from evac.domain.runbook import check_inference, plan_run, preflight, scale_inference
+from evac.domain.runbook import check_endpoint, plan_run, preflight, scale_endpoint
 from evac.errors import InferenceScaleError, SecondaryNotReadyError
 
 if TYPE_CHECKING:
@@ -167,13 +167,13 @@ def test_an_endpoint_without_capacity_falls_back_to_the_first_fallback_type(
     frozen_clock: FrozenClock,
 ) -> None:
     # GIVEN the scale-up to 4 x ml.g4dn.xlarge rolled back for lack of capacity
-    started = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    started = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
     assert target_endpoints.endpoints[ENDPOINT].failure_reason
 
     # WHEN the poll sees it
-    polled = check_inference(no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+    polled = check_endpoint(no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
 
     # THEN the endpoint is updated to the first fallback type, autoscaling out of the way, and the poll waits anew
     assert target_endpoints.requested == {ENDPOINT: "ml.g4dn.2xlarge"}
@@ -181,8 +181,8 @@ def test_an_endpoint_without_capacity_falls_back_to_the_first_fallback_type(
     assert ENDPOINT not in autoscaling.floors
     assert polled.done is False
     assert polled.wait_seconds == plan.expectations.endpoint_scale_up_seconds
-    assert polled.detail["instance_types"] == {ENDPOINT: "ml.g4dn.2xlarge"}
-    assert polled.detail["tried"] == {ENDPOINT: ["ml.g4dn.xlarge"]}
+    assert polled.detail["instance_type"] == "ml.g4dn.2xlarge"
+    assert polled.detail["tried"] == ["ml.g4dn.xlarge"]
 
 
 def test_a_fallback_that_reaches_capacity_is_done_with_autoscaling_back_and_recorded(
@@ -193,20 +193,20 @@ def test_a_fallback_that_reaches_capacity_is_done_with_autoscaling_back_and_reco
     frozen_clock: FrozenClock,
 ) -> None:
     autoscaling.policies[ENDPOINT] = ["invocations-per-instance"]
-    started = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    started = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
-    falling_back = check_inference(no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+    falling_back = check_endpoint(no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
 
-    done = check_inference(no_capacity_run, plan, falling_back, endpoints=target_endpoints, autoscaling=autoscaling)
+    done = check_endpoint(no_capacity_run, plan, falling_back, endpoints=target_endpoints, autoscaling=autoscaling)
 
     assert done.done
     assert target_endpoints.instance_types[ENDPOINT] == "ml.g4dn.2xlarge"
     assert autoscaling.floors[ENDPOINT] == 4
     assert autoscaling.policies[ENDPOINT] == ["invocations-per-instance"]
-    used = capacity_used(RecordInput(run=no_capacity_run, promotion=(started, done)), plan)
+    used = capacity_used(RecordInput(run=no_capacity_run, promotion=(started, [done])), plan)
     assert [(u.endpoint, u.instance_type, u.instances, u.fallback, u.tried) for u in used] == [
         (ENDPOINT, "ml.g4dn.2xlarge", 4, True, ["ml.g4dn.xlarge"])
     ]
@@ -220,13 +220,13 @@ def test_fallbacks_are_tried_in_order_until_none_is_left(
     frozen_clock: FrozenClock,
 ) -> None:
     target_endpoints.no_capacity |= {"ml.g4dn.2xlarge", "ml.g4dn.4xlarge"}
-    poll = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
     tried = []
     with pytest.raises(InferenceScaleError) as exhausted:  # noqa: PT012 - the loop plays the poll until it gives up
         for _ in range(4):
             frozen_clock.advance(360)
             target_endpoints.finish_updates()
-            poll = check_inference(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+            poll = check_endpoint(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
             tried.append(target_endpoints.requested.get(ENDPOINT))
 
     assert tried == ["ml.g4dn.2xlarge", "ml.g4dn.4xlarge"]
@@ -236,19 +236,19 @@ def test_fallbacks_are_tried_in_order_until_none_is_left(
 def test_a_failed_endpoint_cannot_fall_back(
     no_capacity_run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
 ) -> None:
-    poll = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
     target_endpoints.endpoints[ENDPOINT] = EndpointState(ENDPOINT, "Failed", 0, 0, "CapacityError")
 
     with pytest.raises(InferenceScaleError, match="is Failed: CapacityError"):
-        check_inference(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+        check_endpoint(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
 
 
 def test_a_capacity_change_still_in_flight_is_not_a_failure(
     no_capacity_run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
 ) -> None:
-    poll = scale_inference(no_capacity_run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
 
-    polled = check_inference(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+    polled = check_endpoint(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
 
     assert target_endpoints.requested == {}
     assert "tried" not in polled.detail
@@ -257,8 +257,8 @@ def test_a_capacity_change_still_in_flight_is_not_a_failure(
 def test_the_run_record_says_the_plans_instance_type_served_when_no_fallback_was_needed(
     verified_record: RecordInput, plan: RecoveryPlan
 ) -> None:
-    database, inference = verified_record.promotion  # type: ignore[misc]
-    served = inference.model_copy(update={"detail": {"ready": {ENDPOINT: 4}}})
-    record = build_record(verified_record.model_copy(update={"promotion": (database, served)}), plan=plan)
+    database, endpoints = verified_record.promotion  # type: ignore[misc]
+    served = endpoints[0].model_copy(update={"detail": {"instances": 4}})
+    record = build_record(verified_record.model_copy(update={"promotion": (database, [served])}), plan=plan)
 
     assert [(c.instance_type, c.instances, c.fallback) for c in record.capacity] == [("ml.g4dn.xlarge", 4, False)]

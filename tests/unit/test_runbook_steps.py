@@ -9,38 +9,30 @@ import pytest
 
 from evac import clock
 from evac.domain.models import Poll, Readiness, Run, RunbookInput
+from evac.domain.polling import POLL_FLOOR, next_wait, polled
 from evac.domain.ports import EndpointState
 from evac.domain.runbook import (
-    POLL_FLOOR,
     check_database,
-    check_dns,
-    check_inference,
-    next_wait,
+    check_endpoint,
     plan_run,
     preflight,
     promote_database,
-    scale_inference,
-    shift_dns,
-    verify,
+    scale_endpoint,
 )
-from evac.errors import AlreadyActiveError, PlanError, PreflightFailedError, VerificationFailedError
+from evac.errors import AlreadyActiveError, PlanError, PreflightFailedError
+from tests.unit.conftest import FakeEndpoints
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
     from tests.conftest import FrozenClock
     from tests.unit.conftest import (
         FakeAutoscaling,
-        FakeCanary,
-        FakeEndpoints,
         FakeGlobalDatabase,
         FakeReplicationLag,
         FakeWeightedRecords,
     )
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
-
-TARGET_WEIGHTS = {"fraud-scoring-usw2": 100, "fraud-scoring-use1": 0}
-
 
 def answers(region: str) -> bool:
     return True
@@ -281,37 +273,53 @@ def test_the_database_poll_is_done_once_the_target_writes(
     assert polled.detail["writer_region"] == "us-west-2"
 
 
-# --- scale_inference / check_inference -------------------------------------------------------------------------------
+# --- scale_endpoint / check_endpoint (one Map iteration each) --------------------------------------------------------
+XGB = "fraud-scoring-xgb"
 
 
 def test_scaling_raises_the_autoscaling_floor_and_the_instance_count_to_active_capacity(
     run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
 ) -> None:
-    scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
 
-    assert autoscaling.floors == {"fraud-scoring-xgb": 4}
-    assert target_endpoints.endpoints["fraud-scoring-xgb"].desired_instances == 4
+    assert autoscaling.floors == {XGB: 4}
+    assert target_endpoints.endpoints[XGB].desired_instances == 4
+
+
+def test_scaling_touches_only_the_endpoint_it_is_given(
+    run: Run, many: RecoveryPlan, autoscaling: FakeAutoscaling
+) -> None:
+    endpoints = FakeEndpoints({e.name: EndpointState(e.name, "InService", 1, 1) for e in many.inference.endpoints})
+
+    scale_endpoint(run, many, "fraud-scoring-xgb-02", endpoints=endpoints, autoscaling=autoscaling)
+
+    assert {name: state.desired_instances for name, state in endpoints.endpoints.items()} == {
+        XGB: 1,
+        "fraud-scoring-xgb-02": 4,
+        "fraud-scoring-xgb-03": 1,
+    }
 
 
 def test_scaling_again_while_the_endpoint_updates_changes_nothing(
     run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
 ) -> None:
     # GIVEN a scale-up in flight (the fake refuses updates to an Updating endpoint, as SageMaker does)
-    scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
 
-    scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
 
-    assert target_endpoints.endpoints["fraud-scoring-xgb"] == EndpointState("fraud-scoring-xgb", "Updating", 1, 4)
+    assert target_endpoints.endpoints[XGB] == EndpointState(XGB, "Updating", 1, 4)
 
 
-def test_scaling_an_endpoint_already_at_capacity_leaves_it_serving(
+def test_scaling_an_endpoint_already_at_capacity_leaves_it_serving_and_is_done(
     run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
 ) -> None:
-    target_endpoints.endpoints["fraud-scoring-xgb"] = EndpointState("fraud-scoring-xgb", "InService", 4, 4)
+    target_endpoints.endpoints[XGB] = EndpointState(XGB, "InService", 4, 4)
 
-    scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
 
-    assert target_endpoints.endpoints["fraud-scoring-xgb"].status == "InService"
+    assert target_endpoints.endpoints[XGB].status == "InService"
+    assert poll.done
 
 
 def test_scaling_a_missing_endpoint_fails_preflight(
@@ -320,181 +328,58 @@ def test_scaling_a_missing_endpoint_fails_preflight(
     target_endpoints.endpoints.clear()
 
     with pytest.raises(PreflightFailedError, match="fraud-scoring-xgb does not exist in us-west-2"):
-        scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+        scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
 
 
-def test_the_first_inference_poll_waits_the_expected_scale_up_time(
-    run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
-) -> None:
-    poll = scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
-
-    assert (poll.done, poll.wait_seconds) == (False, plan.expectations.endpoint_scale_up_seconds)
-
-
-def test_the_inference_poll_is_not_done_while_the_endpoint_updates(
-    run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
-) -> None:
-    started = scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
-
-    polled = check_inference(run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
-
-    assert (polled.done, polled.attempt, polled.detail["ready"]) == (False, 1, {})
-
-
-def test_the_inference_poll_is_done_once_every_endpoint_serves_at_capacity(
+def test_the_first_endpoint_poll_waits_until_the_expected_scale_up_time(
     run: Run,
     plan: RecoveryPlan,
     target_endpoints: FakeEndpoints,
     autoscaling: FakeAutoscaling,
     frozen_clock: FrozenClock,
 ) -> None:
-    started = scale_inference(run, plan, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+
+    assert (poll.done, poll.ref, poll.wait_seconds) == (False, XGB, 360)
+    assert poll.check_at == frozen_clock.now() + timedelta(seconds=360)
+
+
+def test_a_poll_checks_at_a_whole_second_never_before_the_expected_time(frozen_clock: FrozenClock) -> None:
+    frozen_clock.advance(0.25)
+
+    checked = polled(Poll(started_at=frozen_clock.now()), "dns", 60, done=False)
+
+    assert checked.check_at is not None
+    assert checked.check_at.microsecond == 0
+    assert 60 < (checked.check_at - frozen_clock.now()).total_seconds() <= 61
+
+
+def test_the_endpoint_poll_is_not_done_while_instances_are_still_coming_into_service(
+    run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+) -> None:
+    started = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+    target_endpoints.serve(XGB, 3)
+
+    polled_once = check_endpoint(run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+
+    assert (polled_once.done, polled_once.attempt, polled_once.detail["instances"]) == (False, 1, 3)
+
+
+def test_the_endpoint_poll_is_done_once_it_serves_at_capacity(
+    run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    frozen_clock: FrozenClock,
+) -> None:
+    started = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
 
-    polled = check_inference(run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+    polled_once = check_endpoint(run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
 
-    assert (polled.done, polled.ended_at) == (True, frozen_clock.now())
-    assert polled.detail["ready"] == {"fraud-scoring-xgb": 4}
-
-
-# --- shift_dns / check_dns -------------------------------------------------------------------------------------------
-
-
-def test_shifting_dns_sends_all_traffic_to_the_target(
-    run: Run, plan: RecoveryPlan, records: FakeWeightedRecords
-) -> None:
-    poll = shift_dns(run, plan, records=records)
-
-    assert records.current == TARGET_WEIGHTS
-    assert (poll.done, poll.ref, poll.wait_seconds) == (False, "/change/C1", plan.expectations.dns_propagation_seconds)
-
-
-def test_shifting_dns_makes_no_change_when_the_weights_are_already_right(
-    run: Run, plan: RecoveryPlan, records: FakeWeightedRecords
-) -> None:
-    records.current = dict(TARGET_WEIGHTS)
-
-    poll = shift_dns(run, plan, records=records)
-
-    assert records.changes == []
-    assert (poll.done, poll.ref, poll.detail["already"]) == (True, None, True)
-
-
-def test_the_dns_poll_is_not_done_until_the_change_propagates(
-    run: Run, plan: RecoveryPlan, records: FakeWeightedRecords
-) -> None:
-    started = shift_dns(run, plan, records=records)
-
-    assert not check_dns(plan, started, records=records).done
-
-
-def test_the_dns_poll_is_done_once_the_change_is_insync(
-    run: Run, plan: RecoveryPlan, records: FakeWeightedRecords
-) -> None:
-    started = shift_dns(run, plan, records=records)
-    records.propagate()
-
-    assert check_dns(plan, started, records=records).done
-
-
-# --- verify ----------------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def recovered(run: Run, plan: RecoveryPlan, database: FakeGlobalDatabase, records: FakeWeightedRecords) -> Poll:
-    """The target writes and DNS sends it all traffic; returns the finished DNS poll."""
-    promote_database(run, plan, database=database)
-    database.complete()
-    records.current = dict(TARGET_WEIGHTS)
-    return shift_dns(run, plan, records=records)
-
-
-def test_verification_proves_the_target_writes_serves_and_receives_traffic(
-    run: Run,
-    plan: RecoveryPlan,
-    recovered: Poll,
-    database: FakeGlobalDatabase,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
-) -> None:
-    verification = verify(run, plan, recovered, database=database, canary=canary, records=records)
-
-    assert (verification.writer_region, verification.dns_region) == ("us-west-2", "us-west-2")
-    assert verification.weights == TARGET_WEIGHTS
-    assert [(c.endpoint, c.ok, c.limit_ms) for c in verification.canaries] == [("fraud-scoring-xgb", True, 500)]
-
-
-def test_verification_fails_when_the_target_does_not_write(
-    run: Run,
-    plan: RecoveryPlan,
-    recovered: Poll,
-    database: FakeGlobalDatabase,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
-) -> None:
-    database.writer_region = "us-east-1"
-
-    with pytest.raises(VerificationFailedError, match="writer is in us-east-1, not us-west-2"):
-        verify(run, plan, recovered, database=database, canary=canary, records=records)
-
-
-def test_verification_fails_when_a_canary_answers_slower_than_its_limit(
-    run: Run,
-    plan: RecoveryPlan,
-    recovered: Poll,
-    database: FakeGlobalDatabase,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
-) -> None:
-    canary.latency_ms = 501.0
-
-    with pytest.raises(VerificationFailedError, match=r"canary fraud-scoring-xgb: answered in 501 ms \(limit 500 ms\)"):
-        verify(run, plan, recovered, database=database, canary=canary, records=records)
-
-
-def test_verification_fails_when_a_canary_gets_no_answer(
-    run: Run,
-    plan: RecoveryPlan,
-    recovered: Poll,
-    database: FakeGlobalDatabase,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
-) -> None:
-    canary.ok, canary.detail = False, "ValidationError: endpoint not serving"
-
-    with pytest.raises(VerificationFailedError, match="canary fraud-scoring-xgb: ValidationError"):
-        verify(run, plan, recovered, database=database, canary=canary, records=records)
-
-
-def test_verification_fails_when_dns_still_sends_traffic_to_the_source(
-    run: Run,
-    plan: RecoveryPlan,
-    recovered: Poll,
-    database: FakeGlobalDatabase,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
-) -> None:
-    records.current = {"fraud-scoring-use1": 100, "fraud-scoring-usw2": 0}
-
-    with pytest.raises(VerificationFailedError, match="DNS weights are"):
-        verify(run, plan, recovered, database=database, canary=canary, records=records)
-
-
-def test_verification_fails_while_the_dns_change_is_still_pending(
-    run: Run,
-    plan: RecoveryPlan,
-    database: FakeGlobalDatabase,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
-) -> None:
-    # GIVEN the target writes and DNS weights point at it, but the change has not reached every name server
-    promote_database(run, plan, database=database)
-    database.complete()
-    pending = shift_dns(run, plan, records=records)
-
-    with pytest.raises(VerificationFailedError, match=r"not INSYNC"):
-        verify(run, plan, pending, database=database, canary=canary, records=records)
+    assert (polled_once.done, polled_once.ended_at) == (True, frozen_clock.now())
+    assert polled_once.detail["instances"] == 4
 
 
 # --- next_wait -------------------------------------------------------------------------------------------------------

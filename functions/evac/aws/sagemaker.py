@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -61,6 +62,15 @@ class SageMakerEndpoints:
             desired_instances=int(match.get("DesiredInstanceCount", match.get("CurrentInstanceCount", 0))),
             failure_reason=found.get("FailureReason") or None,
         )
+
+    def statuses(self, names: list[str]) -> dict[str, str]:
+        """Name -> status of those of ``names`` that exist, in as few calls as there are pages (ListEndpoints)."""
+        wanted, found = set(names), dict[str, str]()
+        shared = os.path.commonprefix(names)  # noqa: RUF071 - NameContains matches characters, not path parts
+        pages = self._sagemaker.get_paginator("list_endpoints").paginate(NameContains=shared)
+        for page in pages:
+            found |= {e["EndpointName"]: e["EndpointStatus"] for e in page["Endpoints"] if e["EndpointName"] in wanted}
+        return found
 
     def set_instances(self, endpoint: str, variant: str, instances: int) -> None:
         try:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, get_args
 
 from evac import clock
 from evac.domain.models import CapacityUsed, Mode, RunRecord
-from evac.domain.timing import phases, rto_seconds
+from evac.domain.timing import full_capacity_seconds, phases, rto_seconds
 
 if TYPE_CHECKING:
     from evac.domain.models import Outcome, RecordInput
@@ -35,6 +35,7 @@ def build_record(record: RecordInput, *, plan: RecoveryPlan) -> RunRecord:
     incident = run.incident_id if run else str(record.execution or request.get("incident_id") or "unknown")
     raw_mode = request.get("mode")
     rto = rto_seconds(record) if outcome == "SUCCEEDED" else None
+    full = full_capacity_seconds(record) if outcome == "SUCCEEDED" else None
     return RunRecord(
         incident_id=incident,
         application=application,
@@ -47,6 +48,9 @@ def build_record(record: RecordInput, *, plan: RecoveryPlan) -> RunRecord:
         recorded_at=clock.now(),
         rto_seconds=rto,
         rpo_seconds=run.rpo_seconds if run else None,
+        full_capacity_seconds=full,
+        dns_shift=run.dns_shift if run else None,
+        traffic=record.verification.steps if record.verification else [],
         predicted_rto_seconds=run.predicted_rto_seconds if run else None,
         approver=record.approval.approver if record.approval else None,
         request=record.request,
@@ -72,22 +76,29 @@ def _summary(record: RecordInput, application: str, incident: str, outcome: Outc
         predicted = f", predicted RTO {run.predicted_rto_seconds:.0f} s" if run.predicted_rto_seconds else ""
         return f"evac {application}: dry run of {move}: preflight passed{predicted}"
     took = f", RTO {rto:.0f} s" if rto is not None else ""
+    steps = record.verification.steps if record.verification else []
+    if len(steps) > 1:
+        full = full_capacity_seconds(record)
+        took += f" ({steps[0].weight}% of traffic first" + (f", all at {full:.0f} s)" if full is not None else ")")
     return f"evac {application}: {move} SUCCEEDED{took}"
 
 
 def capacity_used(record: RecordInput, plan: RecoveryPlan) -> list[CapacityUsed]:
-    """What each target endpoint served on when the inference poll last looked: its plan type, or a fallback."""
+    """What each target endpoint served on when its poll last looked: its plan type, or a fallback."""
     if record.promotion is None:
         return []
-    detail = record.promotion[1].detail
-    ready, serving, tried = detail.get("ready", {}), detail.get("instance_types", {}), detail.get("tried", {})
-    return [
-        CapacityUsed(
-            endpoint=e.name,
-            instance_type=serving.get(e.name, e.instance_type),
-            instances=int(ready.get(e.name, 0)),
-            fallback=e.name in serving,
-            tried=list(tried.get(e.name, [])),
+    polls = {poll.ref: poll.detail for poll in record.promotion[1]}
+    used = []
+    for endpoint in plan.inference.endpoints:
+        detail = polls.get(endpoint.name, {})
+        serving = detail.get("instance_type")
+        used.append(
+            CapacityUsed(
+                endpoint=endpoint.name,
+                instance_type=serving or endpoint.instance_type,
+                instances=int(detail.get("instances", 0)),
+                fallback=serving is not None,
+                tried=list(detail.get("tried", [])),
+            )
         )
-        for e in plan.inference.endpoints
-    ]
+    return used

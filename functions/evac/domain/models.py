@@ -1,9 +1,10 @@
 """Contracts at every state boundary of the runbook: what each step takes and returns.
 
 The state document the runbook carries is ``{"request": the runbook input, "execution": its name, "run": Run,
-"preflight": Preflight, "promotion": [database Poll, inference Poll], "dns": Poll, "verification": Verification,
-"error": {"Error", "Cause"}}``; each task's ``Parameters`` pick the parts its step needs, and each step
-returns JSON dumped from one of these models.
+"preflight": Preflight, "promotion": [database Poll, [one Poll per endpoint]], "dns": Poll, "verification":
+Verification, "error": {"Error", "Cause"}}``; each task's ``Parameters`` pick the parts its step needs, and each step
+returns JSON dumped from one of these models. ``dns`` and ``verification`` start as null: a traffic ramp passes each
+step the previous one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 Mode = Literal["planned", "unplanned", "dry-run"]
 Approval = Literal["required", "none"]
 Strategy = Literal["switchover", "failover"]
+ShiftPolicy = Literal["scale-then-shift", "follow-capacity"]
 Outcome = Literal["SUCCEEDED", "FAILED", "ABORTED", "DRY_RUN"]
 CheckStatus = Literal["pass", "fail", "unknown"]
 Severity = Literal["critical", "warning"]
@@ -26,7 +28,9 @@ Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 class Contract(BaseModel):
     """Unknown fields are errors: a typo in a drill input must not pass silently."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Validators are built on first use: a handler's cold start builds only the contracts it reads and writes (the
+    # module's import takes half the time).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class RunbookInput(Contract):
@@ -67,6 +71,8 @@ class Run(Contract):
     predicted_rto_seconds: float | None = Field(
         default=None, description="from the plan's expectations: what the run should take"
     )
+    endpoints: list[str] = Field(default_factory=list, description="the plan's endpoints: the Map states' items")
+    dns_shift: ShiftPolicy = Field(default="scale-then-shift", description="the plan's dns.shift.policy")
     reason: str = ""
 
 
@@ -147,11 +153,26 @@ class Poll(Contract):
     ended_at: AwareDatetime | None = None
     ref: str | None = Field(default=None, description="what to poll, e.g. the Route 53 change id")
     wait_seconds: int = Field(default=5, ge=1, description="how long the ASL's Wait sleeps before the next poll")
+    check_at: AwareDatetime | None = Field(
+        default=None, description="when to poll next (a Wait's TimestampPath): started + wait, whole seconds"
+    )
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
 class PollInput(StepInput):
     poll: Poll
+
+
+class EndpointInput(StepInput):
+    """One iteration of the runbook's ``ScaleEndpoints`` Map: the run and one of its endpoints."""
+
+    endpoint: str
+
+
+class ShiftInput(StepInput):
+    """``ShiftDns``: the run and the previous DNS step (null the first time)."""
+
+    previous: Poll | None = None
 
 
 class Canary(Contract):
@@ -162,6 +183,17 @@ class Canary(Contract):
     ok: bool
 
 
+class TrafficStep(Contract):
+    """One verified move of traffic: the target's share (percent), the InService capacity share that allowed it, when
+    the record changed, when the change was INSYNC and when verification proved the target serves it."""
+
+    weight: int = Field(ge=0, le=100)
+    capacity: int = Field(ge=0, le=100)
+    shifted_at: AwareDatetime
+    insync_at: AwareDatetime | None
+    verified_at: AwareDatetime
+
+
 class Verification(Contract):
     writer_region: Region
     dns_region: Region
@@ -169,10 +201,19 @@ class Verification(Contract):
     canaries: list[Canary]
     started_at: AwareDatetime
     ended_at: AwareDatetime
+    weight: int = Field(default=100, ge=0, le=100, description="the target's verified share of traffic, percent")
+    capacity: int = Field(default=100, ge=0, le=100, description="the target's InService capacity share, percent")
+    steps: list[TrafficStep] = Field(default_factory=list, description="every verified move of this run, in order")
+
+    @property
+    def recovered_at(self) -> datetime:
+        """The end of the first verification: the target serves (the plan's minimum share, at least)."""
+        return self.steps[0].verified_at if self.steps else self.ended_at
 
 
 class VerifyInput(StepInput):
     dns: Poll
+    previous: Verification | None = Field(default=None, description="the last verified step of a traffic ramp")
 
 
 class StepError(Contract):
@@ -221,8 +262,9 @@ class RecordInput(Contract):
     execution: str | None = Field(default=None, description="the execution's name: the incident id")
     request: dict[str, Any] | None = Field(default=None, description="the raw runbook input, valid or not")
     preflight: Preflight | None = None
-    promotion: tuple[Poll, Poll] | None = Field(
-        default=None, description="(database, inference): the Parallel state's branch results, in branch order"
+    promotion: tuple[Poll, list[Poll]] | None = Field(
+        default=None,
+        description="(database, one poll per endpoint): the Parallel state's branch results, in branch order",
     )
     approval: ApprovalDecision | None = None
     dns: Poll | None = None
@@ -288,6 +330,11 @@ class RunRecord(Contract):
     recorded_at: datetime
     rto_seconds: float | None
     rpo_seconds: float | None
+    full_capacity_seconds: float | None = Field(
+        default=None, description="from the first ALARM to all traffic on the target, verified (>= rto_seconds)"
+    )
+    dns_shift: ShiftPolicy | None = None
+    traffic: list[TrafficStep] = Field(default_factory=list, description="each verified move of traffic")
     predicted_rto_seconds: float | None = None
     approver: str | None = None
     request: dict[str, Any] | None = Field(default=None, description="the runbook input, as it arrived")

@@ -104,6 +104,41 @@ class Inference(_Strict):
         return self
 
 
+ShiftPolicy = Literal["scale-then-shift", "follow-capacity"]
+
+
+class Shift(_Strict):
+    """When the runbook moves traffic to the target (see README, "Traffic follows capacity").
+
+    ``scale-then-shift`` (the default) moves all traffic at once, after every endpoint serves at full capacity.
+    ``follow-capacity`` moves ``minimum_share`` of it as soon as the writer is verified and the target's InService
+    instances can take that share, then raises the share by ``step`` as more instances come into service; the
+    target never receives more traffic than its InService capacity can take (principle 2).
+    """
+
+    policy: ShiftPolicy = "scale-then-shift"
+    minimum_share: float = Field(
+        default=0.25, gt=0, le=1, description="follow-capacity: the first share of traffic the target takes"
+    )
+    step: float = Field(default=0.25, gt=0, le=1, description="follow-capacity: how much each later raise adds")
+    # (scale-then-shift ignores both: all traffic moves at once.)
+
+    @model_validator(mode="after")
+    def _whole_percents(self) -> Shift:
+        for name in ("minimum_share", "step"):
+            if abs(getattr(self, name) * 100 - round(getattr(self, name) * 100)) > 1e-9:
+                raise ValueError(f"{name} must be a whole percent (record weights are integers), e.g. 0.25")
+        return self
+
+    @property
+    def minimum_percent(self) -> int:
+        return round(self.minimum_share * 100)
+
+    @property
+    def step_percent(self) -> int:
+        return round(self.step * 100)
+
+
 class Dns(_Strict):
     """A Route 53 record with one weighted record set per region."""
 
@@ -114,6 +149,7 @@ class Dns(_Strict):
     ttl: int = Field(default=60, gt=0, le=86_400)
     set_identifiers: dict[Region, Name]
     targets: dict[Region, Name] = Field(description="what the record answers in each region (a host name for CNAME)")
+    shift: Shift = Shift()
 
 
 class Alarm(_Strict):
@@ -179,8 +215,17 @@ class Expectations(_Strict):
     """
 
     database_promotion_seconds: int = Field(default=60, gt=0, le=3600)
-    endpoint_scale_up_seconds: int = Field(default=360, gt=0, le=7200)
+    endpoint_scale_up_seconds: int = Field(default=360, gt=0, le=7200, description="until every new instance serves")
+    endpoint_first_instance_seconds: int = Field(
+        default=240, gt=0, le=7200, description="until the first new instance serves (follow-capacity polls from then)"
+    )
     dns_propagation_seconds: int = Field(default=60, gt=0, le=3600)
+
+    @model_validator(mode="after")
+    def _first_before_last(self) -> Expectations:
+        if self.endpoint_first_instance_seconds > self.endpoint_scale_up_seconds:
+            raise ValueError("endpoint_first_instance_seconds cannot exceed endpoint_scale_up_seconds")
+        return self
 
 
 class RecoveryPlan(_Strict):

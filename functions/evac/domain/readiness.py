@@ -21,11 +21,13 @@ Example::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from evac import clock
+from evac.domain.fanout import each
 from evac.domain.models import Readiness, ReadinessCheck
 from evac.errors import AwsTransientError, EvacError, RegionUnavailableError, ResourceNotFoundError
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
         LagReadings,
         ModelRegistry,
         RecordSets,
+        RegistryReplication,
         ScalableTargets,
     )
 
@@ -109,6 +112,7 @@ def assess(
     records: RecordSets,
 ) -> Readiness:
     """Every readiness check of ``plan`` for a failover from ``source.region`` to ``target.region``."""
+    source, target = _sharing_images(source), _sharing_images(target)
     from_source = _Source(source)
     checks = [
         *_database(plan, target),
@@ -192,8 +196,10 @@ def _database(plan: RecoveryPlan, target: RegionReads) -> Iterator[ReadinessChec
 
 # --- SageMaker, S3 artifacts, ECR images: what each endpoint serves ---------------------------------------------------
 def _endpoints(plan: RecoveryPlan, source: _Source, target: RegionReads) -> Iterator[ReadinessCheck]:
-    for endpoint in plan.inference.endpoints:
-        yield from _endpoint(plan, endpoint, source, target)
+    """Every endpoint's checks, several endpoints at once (their reads are independent): preflight takes about as
+    long with fifty endpoints as with one."""
+    for checks in each(lambda e: list(_endpoint(plan, e, source, target)), plan.inference.endpoints):
+        yield from checks
 
 
 def _endpoint(plan: RecoveryPlan, endpoint: Endpoint, source: _Source, target: RegionReads) -> Iterator[ReadinessCheck]:
@@ -236,6 +242,35 @@ def _endpoint(plan: RecoveryPlan, endpoint: Endpoint, source: _Source, target: R
         f"{endpoint.active_instances} (the runbook raises MinCapacity; policies are yours).",
         lambda: _autoscaling(endpoint, target),
     )
+
+
+def _sharing_images(reads: RegionReads) -> RegionReads:
+    """``reads`` resolving each image once per assessment: endpoints often serve the same image."""
+    return replace(reads, images=_SharedDigests(reads.images))
+
+
+class _SharedDigests:
+    """An ``Images`` port that resolves each image once, however many endpoints (threads) ask."""
+
+    def __init__(self, images: Images) -> None:
+        self._images = images
+        self._digests: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def digest(self, image: str) -> str | None:
+        with self._lock:
+            if image in self._digests:
+                return self._digests[image]
+        found = self._images.digest(image)
+        with self._lock:
+            self._digests[image] = found
+        return found
+
+    def replication(self) -> list[RegistryReplication]:
+        return self._images.replication()
+
+    def repository_exists(self, repository: str) -> bool:
+        return self._images.repository_exists(repository)
 
 
 class _Once(Generic[T]):

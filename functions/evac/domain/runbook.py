@@ -11,15 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
-from evac.domain.models import Canary, Check, Poll, Preflight, Run, RunbookInput, Standby, Verification
-from evac.errors import (
-    AlreadyActiveError,
-    InferenceScaleError,
-    PlanError,
-    PreflightFailedError,
-    SecondaryNotReadyError,
-    VerificationFailedError,
-)
+from evac.domain.models import Check, Poll, Preflight, Run, RunbookInput, Standby
+from evac.domain.polling import polled, whole_second
+from evac.errors import AlreadyActiveError, InferenceScaleError, PlanError, PreflightFailedError, SecondaryNotReadyError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,11 +30,7 @@ if TYPE_CHECKING:
         ScalingRegistry,
         WeightedRecords,
     )
-    from evac.domain.ports import Canary as CanaryPort
 
-FULL_WEIGHT = 100
-# Once a change is overdue, poll this often (seconds): little time lost after it completes, few state transitions.
-POLL_FLOOR = {"database": 5, "inference": 5, "dns": 2}
 # How SageMaker says it could not get the instances (FailureReason of an endpoint whose update failed): no capacity
 # for the type in the region, or the account's limit for it. Either way another instance type may serve.
 CAPACITY_FAILURE = re.compile(r"capacity|ResourceLimitExceeded", re.IGNORECASE)
@@ -84,17 +74,41 @@ def plan_run(
         and (request.approval == "required" or (request.approval is None and over_budget)),
         approval_timeout_seconds=plan.approval_timeout_seconds,
         predicted_rto_seconds=predicted_rto(plan, strategy),
+        endpoints=[e.name for e in plan.inference.endpoints],
+        dns_shift=plan.dns.shift.policy,
         reason=request.reason,
     )
 
 
 def predicted_rto(plan: RecoveryPlan, strategy: str) -> float:
-    """What a run should take by the plan's expectations: the slower of promotion and scale-up, then DNS."""
+    """What a run should take by the plan's expectations: the slower of promotion and the capacity DNS waits for
+    (all of it, or the minimum share when traffic follows capacity), then DNS."""
     expected = plan.expectations
-    scaling = any(e.standby_instances < e.active_instances for e in plan.inference.endpoints)
+    shift = plan.dns.shift
+    share = 1.0 if shift.policy == "scale-then-shift" else shift.minimum_share
     database = expected.database_promotion_seconds * (1.5 if strategy == "switchover" else 1.0)
-    inference = expected.endpoint_scale_up_seconds if scaling else 0
-    return float(max(database, inference) + expected.dns_propagation_seconds)
+    return float(max(database, expected_capacity_seconds(plan, share)) + expected.dns_propagation_seconds)
+
+
+def expected_capacity_seconds(plan: RecoveryPlan, share: float) -> float:
+    """How long after the scale-up starts every endpoint should serve ``share`` of its active capacity, if new
+    instances come into service evenly between the plan's first-instance and scale-up expectations.
+
+    >>> from evac.domain.plan import DEFAULT_PLAN, load_plan
+    >>> expected_capacity_seconds(load_plan(DEFAULT_PLAN), 0.5)  # 1 of 4 warm; the 1st of 3 new instances
+    240.0
+    """
+    expected = plan.expectations
+    first, last = expected.endpoint_first_instance_seconds, expected.endpoint_scale_up_seconds
+    slowest = 0.0
+    for endpoint in plan.inference.endpoints:
+        needed = math.ceil(share * endpoint.active_instances - 1e-9) - endpoint.standby_instances
+        new = endpoint.active_instances - endpoint.standby_instances
+        if needed <= 0:
+            continue
+        at = last if new == 1 else first + (last - first) * (needed - 1) / (new - 1)
+        slowest = max(slowest, float(at))
+    return slowest
 
 
 def preflight(
@@ -115,10 +129,11 @@ def preflight(
     cluster = plan.database.clusters[run.target_region]
     status = database.cluster_status(cluster)
     checks = [Check(name="rds.target_cluster", ok=status == "available", detail=f"{cluster} is {status}")]
+    statuses = endpoints.statuses([e.name for e in plan.inference.endpoints])  # one call for many endpoints
     for endpoint in plan.inference.endpoints:
-        state = endpoints.state(endpoint.name, endpoint.variant)
-        detail = f"{endpoint.name} is {state.status}" if state else f"{endpoint.name} does not exist"
-        checks.append(Check(name=f"sagemaker.endpoint:{endpoint.name}", ok=state is not None, detail=detail))
+        found = statuses.get(endpoint.name)
+        detail = f"{endpoint.name} is {found}" if found else f"{endpoint.name} does not exist"
+        checks.append(Check(name=f"sagemaker.endpoint:{endpoint.name}", ok=found is not None, detail=detail))
     weights = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
     target_set = plan.dns.set_identifiers[run.target_region]
     checks.append(
@@ -167,72 +182,93 @@ def check_database(run: Run, plan: RecoveryPlan, poll: Poll, *, database: Global
     state = database.global_state(plan.database.global_cluster)
     done = state.writer_region == run.target_region and state.promoting_to is None
     expected = plan.expectations.database_promotion_seconds
-    return _polled(poll, "database", expected, done=done, writer_region=state.writer_region, status=state.status)
+    return polled(poll, "database", expected, done=done, writer_region=state.writer_region, status=state.status)
 
 
-def scale_inference(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling) -> Poll:
-    """Raise every target endpoint to its active capacity; the autoscaling floor first, so it cannot scale back in."""
-    started_at = clock.now()
-    serving = True
-    for endpoint in plan.inference.endpoints:
-        autoscaling.raise_min_capacity(endpoint.name, endpoint.variant, endpoint.active_instances)
-        state = endpoints.state(endpoint.name, endpoint.variant)
-        if state is None:
-            raise PreflightFailedError(f"endpoint {endpoint.name} does not exist in {run.target_region}")
-        if state.desired_instances < endpoint.active_instances and state.status == "InService":
-            endpoints.set_instances(endpoint.name, endpoint.variant, endpoint.active_instances)
-        serving &= state.status == "InService" and state.instances >= endpoint.active_instances
-    detail = {"endpoints": [e.name for e in plan.inference.endpoints]}
-    if serving:  # already at capacity (a failback to a region that kept it): nothing to wait for
-        return Poll(started_at=started_at, done=True, ended_at=started_at, detail=detail | {"already": True})
-    return Poll(started_at=started_at, wait_seconds=plan.expectations.endpoint_scale_up_seconds, detail=detail)
-
-
-def check_inference(
-    run: Run, plan: RecoveryPlan, poll: Poll, *, endpoints: CapacityFallback, autoscaling: ScalingRegistry
+def scale_endpoint(
+    run: Run, plan: RecoveryPlan, name: str, *, endpoints: Endpoints, autoscaling: Autoscaling
 ) -> Poll:
-    """Are the target endpoints InService at capacity? An endpoint whose scale-up failed for lack of capacity falls
-    back to the next of its ``fallback_instance_types`` (``fall_back``); the poll records what each one serves on.
+    """Raise one target endpoint to its active capacity; the autoscaling floor first, so it cannot scale back in.
+
+    One iteration of the runbook's ``ScaleEndpoints`` Map: every endpoint's scale-up starts at once, whatever their
+    number. The poll it returns (``ref`` = the endpoint) is the ``AwaitEndpoints`` Map's item.
     """
-    ready: dict[str, int] = {}
-    fallback = _Fallback(poll.detail)
-    restarted = False
-    for endpoint in plan.inference.endpoints:
-        state = endpoints.state(endpoint.name, endpoint.variant)
-        if state and state.status == "InService" and state.instances >= endpoint.active_instances:
-            if endpoint.name in fallback.suspended:  # a fallback completed: autoscaling back on the new type
-                saved = fallback.suspended.pop(endpoint.name)
-                autoscaling.resume(endpoint.name, endpoint.variant, saved, endpoint.active_instances)
-            ready[endpoint.name] = state.instances
-        elif state is not None and _out_of_capacity(state, run):
-            fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling)
-            restarted = True
-    done = len(ready) == len(plan.inference.endpoints)
-    expected = plan.expectations.endpoint_scale_up_seconds
-    if restarted:
-        fallback.since = clock.now().isoformat()
-    since = datetime.fromisoformat(fallback.since) if fallback.since else None
-    return _polled(
-        poll, "inference", expected, done=done, since=since, ready=ready, region=run.target_region, **fallback.detail()
+    started_at = clock.now()
+    endpoint = plan.endpoint(name)
+    autoscaling.raise_min_capacity(name, endpoint.variant, endpoint.active_instances)
+    state = endpoints.state(name, endpoint.variant)
+    if state is None:
+        raise PreflightFailedError(f"endpoint {name} does not exist in {run.target_region}")
+    if state.desired_instances < endpoint.active_instances and state.status == "InService":
+        endpoints.set_instances(name, endpoint.variant, endpoint.active_instances)
+    done = _serves_at_capacity(state, endpoint.active_instances)
+    wait = plan.expectations.endpoint_scale_up_seconds
+    return Poll(
+        started_at=started_at,
+        done=done,
+        ended_at=started_at if done else None,
+        ref=name,
+        wait_seconds=wait,
+        check_at=whole_second(started_at, wait),
+        detail={"instances": state.instances, "wanted": endpoint.active_instances},
     )
 
 
+def check_endpoint(
+    run: Run, plan: RecoveryPlan, poll: Poll, *, endpoints: CapacityFallback, autoscaling: ScalingRegistry
+) -> Poll:
+    """Poll one endpoint (``poll.ref``, one iteration of the ``AwaitEndpoints`` Map): done once InService with the
+    plan's active instances. If its scale-up failed for lack of capacity, it falls back to the next of its
+    ``fallback_instance_types`` (``fall_back``); the poll records what it serves on."""
+    endpoint = plan.endpoint(str(poll.ref))
+    fallback = _Fallback(poll.detail)
+    state = endpoints.state(endpoint.name, endpoint.variant)
+    done = state is not None and _serves_at_capacity(state, endpoint.active_instances)
+    if done and fallback.suspended:  # a fallback completed: autoscaling back on the new type
+        autoscaling.resume(endpoint.name, endpoint.variant, fallback.resumed(), endpoint.active_instances)
+    elif state is not None and not done and _out_of_capacity(state, run):
+        fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling)
+        fallback.since = clock.now().isoformat()
+    since = datetime.fromisoformat(fallback.since) if fallback.since else None
+    expected = plan.expectations.endpoint_scale_up_seconds
+    instances = state.instances if state else 0
+    return polled(
+        poll, "inference", expected, done=done, since=since, instances=instances, region=run.target_region,
+        **fallback.detail(),
+    )
+
+
+def _serves_at_capacity(state: EndpointState, wanted: int) -> bool:
+    return state.status == "InService" and state.instances >= wanted
+
+
 class _Fallback:
-    """What a run's capacity fallbacks have done so far, kept in the inference poll's ``detail``."""
+    """What one endpoint's capacity fallbacks have done so far, kept in its poll's ``detail``."""
 
     def __init__(self, detail: dict[str, Any]) -> None:
-        self.serving: dict[str, str] = dict(detail.get("instance_types", {}))  # endpoint -> fallback type it serves on
-        self.tried: dict[str, list[str]] = {k: list(v) for k, v in detail.get("tried", {}).items()}
-        self.suspended: dict[str, Any] = dict(detail.get("suspended", {}))  # endpoint -> autoscaling to put back
+        self.serving: str | None = detail.get("instance_type")  # the fallback type it serves on
+        self.tried: list[str] = list(detail.get("tried", []))
+        self.held: dict[str, Any] | None = detail.get("suspended")  # {"saved": autoscaling to put back}, if suspended
         self.since: str | None = detail.get("fallback_started_at")  # the latest fallback's start: its scale-up clock
+
+    @property
+    def suspended(self) -> bool:
+        return self.held is not None
+
+    def suspend(self, saved: dict[str, Any] | None) -> None:
+        self.held = {"saved": saved}
+
+    def resumed(self) -> dict[str, Any] | None:
+        saved, self.held = (self.held or {}).get("saved"), None
+        return saved
 
     def detail(self) -> dict[str, Any]:
         if not self.tried:
             return {}
         return {
-            "instance_types": self.serving,
+            "instance_type": self.serving,
             "tried": self.tried,
-            "suspended": self.suspended,
+            "suspended": self.held,
             "fallback_started_at": self.since,
         }
 
@@ -257,106 +293,20 @@ def fall_back(
     SageMaker refuses to change the instance type of a variant registered with Application Auto Scaling, so the
     variant is deregistered first and registered again (with its policies) once it serves at capacity.
     """
-    failed = fallback.serving.get(endpoint.name, endpoint.instance_type)
-    tried = fallback.tried.setdefault(endpoint.name, [])
-    if failed not in tried:
-        tried.append(failed)
-    remaining = [t for t in endpoint.fallback_instance_types if t not in tried]
+    failed = fallback.serving or endpoint.instance_type
+    if failed not in fallback.tried:
+        fallback.tried.append(failed)
+    remaining = [t for t in endpoint.fallback_instance_types if t not in fallback.tried]
     if not remaining:
         raise InferenceScaleError(
             f"{endpoint.name} in {run.target_region} cannot reach {endpoint.active_instances} instances on any of "
-            f"{tried}: {state.failure_reason}"
+            f"{fallback.tried}: {state.failure_reason}"
         )
-    if endpoint.name not in fallback.suspended:
-        fallback.suspended[endpoint.name] = autoscaling.suspend(endpoint.name, endpoint.variant)
+    if not fallback.suspended:
+        fallback.suspend(autoscaling.suspend(endpoint.name, endpoint.variant))
     endpoints.use_instance_type(endpoint.name, endpoint.variant, remaining[0], endpoint.active_instances)
-    fallback.serving[endpoint.name] = remaining[0]
+    fallback.serving = remaining[0]
     return remaining[0]
-
-
-def desired_weights(run: Run, plan: RecoveryPlan) -> dict[str, int]:
-    """All traffic to the target's record set, none to the source's."""
-    return {
-        plan.dns.set_identifiers[run.target_region]: FULL_WEIGHT,
-        plan.dns.set_identifiers[run.source_region]: 0,
-    }
-
-
-def shift_dns(run: Run, plan: RecoveryPlan, *, records: WeightedRecords) -> Poll:
-    """Move the weight to the target. Only ever reached after database and inference were verified (principle 2)."""
-    started_at = clock.now()
-    wanted = desired_weights(run, plan)
-    current = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
-    if all(current.get(k) == v for k, v in wanted.items()):
-        return Poll(started_at=started_at, done=True, ended_at=started_at, detail={"weights": wanted, "already": True})
-    change_id = records.set_weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type, wanted)
-    wait = plan.expectations.dns_propagation_seconds
-    return Poll(started_at=started_at, ref=change_id, wait_seconds=wait, detail={"weights": wanted})
-
-
-def check_dns(plan: RecoveryPlan, poll: Poll, *, records: WeightedRecords) -> Poll:
-    done = poll.ref is None or records.change_done(poll.ref)
-    return _polled(poll, "dns", plan.expectations.dns_propagation_seconds, done=done)
-
-
-def verify(
-    run: Run,
-    plan: RecoveryPlan,
-    dns: Poll,
-    *,
-    database: GlobalDatabase,
-    canary: CanaryPort,
-    records: WeightedRecords,
-) -> Verification:
-    """Prove the target serves: it holds the writer, every canary answers within its limit, DNS points at it."""
-    started_at = clock.now()
-    problems: list[str] = [] if dns.done else ["the DNS change has not propagated (not INSYNC)"]
-    writer = database.global_state(plan.database.global_cluster).writer_region
-    if writer != run.target_region:
-        problems.append(f"writer is in {writer}, not {run.target_region}")
-    canaries = []
-    for endpoint in plan.inference.endpoints:
-        result = canary.invoke(endpoint.name, endpoint.canary.body, endpoint.canary.content_type)
-        ok = result.ok and result.latency_ms <= endpoint.canary.max_latency_ms
-        canaries.append(
-            Canary(
-                endpoint=endpoint.name,
-                region=run.target_region,
-                latency_ms=round(result.latency_ms, 2),
-                limit_ms=endpoint.canary.max_latency_ms,
-                ok=ok,
-            )
-        )
-        if not ok:
-            problems.append(
-                f"canary {endpoint.name}: {result.detail or 'answered'} in {result.latency_ms:.0f} ms "
-                f"(limit {endpoint.canary.max_latency_ms} ms)"
-            )
-    weights = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
-    if any(weights.get(k) != v for k, v in desired_weights(run, plan).items()):
-        problems.append(f"DNS weights are {weights}, expected {desired_weights(run, plan)}")
-    if problems:
-        raise VerificationFailedError("; ".join(problems))
-    return Verification(
-        writer_region=run.target_region,
-        dns_region=run.target_region,
-        weights=weights,
-        canaries=canaries,
-        started_at=started_at,
-        ended_at=clock.now(),
-    )
-
-
-def next_wait(poll: Poll, kind: str, expected_seconds: int, *, since: datetime | None = None) -> int:
-    """Sleep until the change started at ``since`` (default: the poll's start) is expected to be done, then poll
-    every ``POLL_FLOOR[kind]`` seconds.
-
-    >>> from datetime import timedelta
-    >>> next_wait(Poll(started_at=clock.now() - timedelta(seconds=20)), "inference", 360)
-    340
-    """
-    remaining = expected_seconds - (clock.now() - (since or poll.started_at)).total_seconds()
-    return max(POLL_FLOOR[kind], math.ceil(remaining))
 
 
 def stand_by(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling) -> Standby:
@@ -372,18 +322,3 @@ def stand_by(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling:
             endpoints.set_instances(endpoint.name, endpoint.variant, floor)
         lowered[endpoint.name] = floor
     return Standby(region=run.source_region, endpoints=lowered, started_at=started_at, ended_at=clock.now())
-
-
-def _polled(
-    poll: Poll, kind: str, expected_seconds: int, *, done: bool, since: datetime | None = None, **detail: object
-) -> Poll:
-    """The next state of a poll loop: one more attempt, the next wait, and the moment it was seen done."""
-    return poll.model_copy(
-        update={
-            "attempt": poll.attempt + 1,
-            "done": done,
-            "ended_at": clock.now() if done else None,
-            "wait_seconds": next_wait(poll, kind, expected_seconds, since=since),
-            "detail": poll.detail | detail,
-        }
-    )

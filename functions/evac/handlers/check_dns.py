@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from evac.aws.route53 import WeightedRecords
 from evac.domain.models import PollInput
-from evac.domain.runbook import check_dns
+from evac.domain.traffic import check_dns
 from evac.handlers._step import step
 from evac.settings import settings
 

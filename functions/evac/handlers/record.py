@@ -31,6 +31,8 @@ def lambda_handler(event: RecordInput) -> RunRecord:
     metrics.add_metric(name=RUNS_BY_OUTCOME[record.outcome], unit=MetricUnit.Count, value=1)
     if record.rto_seconds is not None:
         metrics.add_metric(name="RTO", unit=MetricUnit.Seconds, value=record.rto_seconds)
+    if record.full_capacity_seconds is not None:
+        metrics.add_metric(name="FullCapacity", unit=MetricUnit.Seconds, value=record.full_capacity_seconds)
     if record.rpo_seconds is not None:
         metrics.add_metric(name="RPOEstimate", unit=MetricUnit.Seconds, value=record.rpo_seconds)
     for phase in record.phases:

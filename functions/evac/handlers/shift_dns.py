@@ -1,12 +1,13 @@
-"""Runbook step: move the weighted record's traffic to the target (only after database and inference are ready)."""
+"""Runbook step: give the target as much traffic as its InService capacity and the plan's shift policy allow."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from evac.aws.route53 import WeightedRecords
-from evac.domain.models import StepInput
-from evac.domain.runbook import shift_dns
+from evac.aws.sagemaker import SageMakerEndpoints
+from evac.domain.models import ShiftInput
+from evac.domain.traffic import shift_dns
 from evac.handlers._step import step
 from evac.settings import settings
 
@@ -14,6 +15,12 @@ if TYPE_CHECKING:
     from evac.domain.models import Poll
 
 
-@step(StepInput)
-def lambda_handler(event: StepInput) -> Poll:
-    return shift_dns(event.run, settings().plan, records=WeightedRecords())
+@step(ShiftInput)
+def lambda_handler(event: ShiftInput) -> Poll:
+    return shift_dns(
+        event.run,
+        settings().plan,
+        event.previous,
+        records=WeightedRecords(),
+        endpoints=SageMakerEndpoints(event.run.target_region),
+    )

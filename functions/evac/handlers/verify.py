@@ -1,4 +1,5 @@
-"""Runbook step: prove recovery — writer region, a canary inference per endpoint, DNS weights."""
+"""Runbook step: prove recovery — writer region, DNS weights INSYNC, InService capacity for the traffic, a canary
+inference per endpoint."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from evac.aws.rds import AuroraGlobal
 from evac.aws.route53 import WeightedRecords
+from evac.aws.sagemaker import SageMakerEndpoints
 from evac.aws.sagemaker_runtime import CanaryInvoker
 from evac.domain.models import VerifyInput
-from evac.domain.runbook import verify
+from evac.domain.traffic import verify
 from evac.handlers._step import step
 from evac.settings import settings
 
@@ -23,7 +25,9 @@ def lambda_handler(event: VerifyInput) -> Verification:
         event.run,
         settings().plan,
         event.dns,
+        event.previous,
         database=AuroraGlobal(region),
         canary=CanaryInvoker(region),
         records=WeightedRecords(),
+        endpoints=SageMakerEndpoints(region),
     )

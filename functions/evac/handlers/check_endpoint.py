@@ -1,5 +1,5 @@
-"""Runbook poll: are the target endpoints InService at the plan's capacity? Falls back to the plan's other instance
-types when the target has no capacity for the first."""
+"""Runbook poll, one per endpoint (the AwaitEndpoints Map): is it InService at the plan's capacity? Falls back to
+the plan's other instance types when the target has no capacity for the first."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from evac.aws.autoscaling import VariantScaling
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.models import PollInput
-from evac.domain.runbook import check_inference
+from evac.domain.runbook import check_endpoint
 from evac.handlers._step import step
 from evac.settings import settings
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 @step(PollInput)
 def lambda_handler(event: PollInput) -> Poll:
     region = event.run.target_region
-    return check_inference(
+    return check_endpoint(
         event.run,
         settings().plan,
         event.poll,

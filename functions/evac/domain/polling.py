@@ -1,0 +1,56 @@
+"""Poll loops: each check step returns when to look next, so the ASL's Wait sleeps until a change is expected to be
+done, then polls at short intervals: little time lost after a dependency finishes, few state transitions."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from evac import clock
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from evac.domain.models import Poll
+
+# Once a change is overdue, poll this often (seconds): little time lost after it completes, few state transitions.
+# "capacity": how often a traffic ramp looks for instances that came into service, once the first is expected.
+POLL_FLOOR = {"database": 5, "inference": 5, "dns": 2, "capacity": 10}
+
+
+def next_wait(poll: Poll, kind: str, expected_seconds: int, *, since: datetime | None = None) -> int:
+    """Sleep until the change started at ``since`` (default: the poll's start) is expected to be done, then poll
+    every ``POLL_FLOOR[kind]`` seconds.
+
+    >>> from datetime import timedelta
+    >>> from evac.domain.models import Poll
+    >>> next_wait(Poll(started_at=clock.now() - timedelta(seconds=20)), "inference", 360)
+    340
+    """
+    remaining = expected_seconds - (clock.now() - (since or poll.started_at)).total_seconds()
+    return max(POLL_FLOOR[kind], math.ceil(remaining))
+
+
+def polled(
+    poll: Poll, kind: str, expected_seconds: int, *, done: bool, since: datetime | None = None, **detail: object
+) -> Poll:
+    """The next state of a poll loop: one more attempt, the next wait, and the moment it was seen done."""
+    now = clock.now()
+    wait = next_wait(poll, kind, expected_seconds, since=since)
+    return poll.model_copy(
+        update={
+            "attempt": poll.attempt + 1,
+            "done": done,
+            "ended_at": now if done else None,
+            "wait_seconds": wait,
+            "check_at": whole_second(now, wait),
+            "detail": poll.detail | detail,
+        }
+    )
+
+
+def whole_second(start: datetime, seconds: float) -> datetime:
+    """``start + seconds``, rounded up to a whole second: a Wait's timestamp has no fraction to wake early on."""
+    at = start + timedelta(seconds=seconds)
+    return at if at.microsecond == 0 else at.replace(microsecond=0) + timedelta(seconds=1)

@@ -1,0 +1,178 @@
+"""Moving traffic to the target: how much its InService capacity can take, the DNS change, and the proof it serves.
+
+The plan's ``dns.shift`` policy decides when traffic moves (``evac.domain.plan.Shift``): all of it once every endpoint
+serves at full capacity (``scale-then-shift``), or the plan's minimum share as soon as the target can take it and
+more, step by step, as instances come into service (``follow-capacity``). Either way the weight the target receives
+never exceeds the share of its active capacity that is InService (principle 2), and each move is verified before the
+next. The target's weight is a percentage: the source keeps the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from evac import clock
+from evac.domain.fanout import each
+from evac.domain.models import Canary, Poll, TrafficStep, Verification
+from evac.domain.polling import POLL_FLOOR, polled, whole_second
+from evac.errors import VerificationFailedError
+
+if TYPE_CHECKING:
+    from evac.domain.models import Run
+    from evac.domain.plan import Endpoint, RecoveryPlan, Shift
+    from evac.domain.ports import Canary as CanaryPort
+    from evac.domain.ports import Endpoints, EndpointState, GlobalDatabase, WeightedRecords
+
+FULL_WEIGHT = 100
+# An endpoint serves with the instances it has while it updates (API_ProductionVariantSummary: during an
+# UpdateEndpointWeightsAndCapacities, current and desired counts differ); any other status serves nothing.
+SERVING = ("InService", "Updating")
+
+
+def capacity_share(plan: RecoveryPlan, *, endpoints: Endpoints) -> int:
+    """The share (percent, rounded down) of its traffic the target can serve: the least-provisioned endpoint's
+    InService instances over the plan's active instances. Every endpoint is read at once."""
+    states = each(lambda e: endpoints.state(e.name, e.variant), plan.inference.endpoints)
+    return min(
+        _endpoint_share(state, endpoint.active_instances)
+        for endpoint, state in zip(plan.inference.endpoints, states, strict=True)
+    )
+
+
+def _endpoint_share(state: EndpointState | None, active: int) -> int:
+    serving = state.instances if state is not None and state.status in SERVING else 0
+    return min(FULL_WEIGHT, math.floor(FULL_WEIGHT * serving / active))
+
+
+def allowed_weight(shift: Shift, capacity: int) -> int:
+    """The target's weight the policy allows for an InService capacity share (both percent).
+
+    ``scale-then-shift``: all or nothing. ``follow-capacity``: nothing below the minimum share, then the minimum plus
+    whole steps, never above the capacity.
+
+    >>> from evac.domain.plan import Shift
+    >>> [allowed_weight(Shift(policy="follow-capacity"), c) for c in (20, 25, 60, 99, 100)]
+    [0, 25, 50, 75, 100]
+    """
+    if capacity >= FULL_WEIGHT:
+        return FULL_WEIGHT
+    if shift.policy == "scale-then-shift" or capacity < shift.minimum_percent:
+        return 0
+    return capacity - (capacity - shift.minimum_percent) % shift.step_percent
+
+
+def weights(run: Run, plan: RecoveryPlan, target_weight: int) -> dict[str, int]:
+    """Record weights that send ``target_weight`` percent of traffic to the target and the rest to the source."""
+    ids = plan.dns.set_identifiers
+    return {ids[run.target_region]: target_weight, ids[run.source_region]: FULL_WEIGHT - target_weight}
+
+
+def target_weight(run: Run, plan: RecoveryPlan, current: dict[str, int]) -> int:
+    """The target's share (percent) of the record's current weights."""
+    ids = plan.dns.set_identifiers
+    to_target, to_source = current.get(ids[run.target_region], 0), current.get(ids[run.source_region], 0)
+    total = to_target + to_source
+    return math.floor(FULL_WEIGHT * to_target / total) if total else 0
+
+
+def shift_dns(
+    run: Run, plan: RecoveryPlan, previous: Poll | None, *, records: WeightedRecords, endpoints: Endpoints
+) -> Poll:
+    """Give the target as much traffic as its InService capacity and the plan's policy allow, if that is more than
+    it has. ``detail.raised`` says whether there is a move to wait for and verify; if not, ``wait_seconds`` says when
+    to look at capacity again. Re-run after a move it finds the move made and changes nothing (principle 4).
+    """
+    started_at = clock.now()
+    dns = plan.dns
+    capacity = capacity_share(plan, endpoints=endpoints)
+    allowed = allowed_weight(dns.shift, capacity)
+    current = records.weights(dns.hosted_zone, dns.record_name, dns.record_type)
+    have = target_weight(run, plan, current)
+    detail = {"capacity": capacity, "weight": have, "weights": current, "raised": True, "rounds": 0}
+    if allowed > have:
+        wanted = weights(run, plan, allowed)
+        change_id = records.set_weights(dns.hosted_zone, dns.record_name, dns.record_type, wanted)
+        wait = plan.expectations.dns_propagation_seconds
+        detail |= {"weight": allowed, "weights": wanted}
+        return Poll(started_at=started_at, ref=change_id, wait_seconds=wait, detail=detail)
+    if previous is None and have > 0:  # moved by an earlier attempt of this step: verify it
+        return Poll(started_at=started_at, done=True, ended_at=started_at, detail=detail)
+    # Not enough new capacity yet: count the looks in a row (the ASL bounds them) and say when to look again.
+    looks = previous.detail.get("rounds", 0) if previous and not previous.detail.get("raised") else 0
+    detail |= {"raised": False, "rounds": looks + 1}
+    wait = capacity_wait(run, plan)
+    return Poll(started_at=started_at, wait_seconds=wait, check_at=whole_second(started_at, wait), detail=detail)
+
+
+def capacity_wait(run: Run, plan: RecoveryPlan) -> int:
+    """How long a traffic ramp waits before it looks at capacity again: until the first new instance is expected to
+    serve (counted from the run's start, a little before its scale-up started), then ``POLL_FLOOR["capacity"]``."""
+    since = (clock.now() - run.started_at).total_seconds()
+    return max(POLL_FLOOR["capacity"], math.ceil(plan.expectations.endpoint_first_instance_seconds - since))
+
+
+def check_dns(plan: RecoveryPlan, poll: Poll, *, records: WeightedRecords) -> Poll:
+    done = poll.ref is None or records.change_done(poll.ref)
+    return polled(poll, "dns", plan.expectations.dns_propagation_seconds, done=done)
+
+
+def verify(
+    run: Run,
+    plan: RecoveryPlan,
+    dns: Poll,
+    previous: Verification | None,
+    *,
+    database: GlobalDatabase,
+    canary: CanaryPort,
+    records: WeightedRecords,
+    endpoints: Endpoints,
+) -> Verification:
+    """Prove the target serves the traffic it was given: it holds the writer, the DNS change is INSYNC with the
+    weights the last move set, its InService capacity can take that share, and every canary answers within its
+    limit. A ramp's verifications accumulate in ``steps``; the first one ends the RTO."""
+    started_at = clock.now()
+    dns_plan = plan.dns
+    problems: list[str] = [] if dns.done else ["the DNS change has not propagated (not INSYNC)"]
+    writer = database.global_state(plan.database.global_cluster).writer_region
+    if writer != run.target_region:
+        problems.append(f"writer is in {writer}, not {run.target_region}")
+    current = records.weights(dns_plan.hosted_zone, dns_plan.record_name, dns_plan.record_type)
+    expected = dns.detail.get("weights", weights(run, plan, FULL_WEIGHT))
+    if any(current.get(k) != v for k, v in expected.items()):
+        problems.append(f"DNS weights are {current}, expected {expected}")
+    weight = target_weight(run, plan, current)
+    capacity = capacity_share(plan, endpoints=endpoints)
+    if capacity < weight:
+        problems.append(f"the target's InService capacity takes {capacity}% of traffic, DNS sends it {weight}%")
+    canaries = each(lambda e: _canary(run, e, canary), plan.inference.endpoints)
+    problems += [problem for _, problem in canaries if problem]
+    if problems:
+        raise VerificationFailedError("; ".join(problems))
+    ended_at = clock.now()
+    step = TrafficStep(
+        weight=weight, capacity=capacity, shifted_at=dns.started_at, insync_at=dns.ended_at, verified_at=ended_at
+    )
+    return Verification(
+        writer_region=run.target_region,
+        dns_region=run.target_region,
+        weights=current,
+        canaries=[found for found, _ in canaries],
+        started_at=started_at,
+        ended_at=ended_at,
+        weight=weight,
+        capacity=capacity,
+        steps=[*(previous.steps if previous else []), step],
+    )
+
+
+def _canary(run: Run, endpoint: Endpoint, canary: CanaryPort) -> tuple[Canary, str | None]:
+    """One canary inference: its result, and what is wrong with it (None if it answered within its limit)."""
+    result = canary.invoke(endpoint.name, endpoint.canary.body, endpoint.canary.content_type)
+    limit = endpoint.canary.max_latency_ms
+    ok = result.ok and result.latency_ms <= limit
+    found = Canary(
+        endpoint=endpoint.name, region=run.target_region, latency_ms=round(result.latency_ms, 2), limit_ms=limit, ok=ok
+    )
+    problem = f"canary {endpoint.name}: {result.detail or 'answered'} in {result.latency_ms:.0f} ms (limit {limit} ms)"
+    return found, None if ok else problem
