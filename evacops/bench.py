@@ -48,6 +48,7 @@ class BenchRun(BaseModel):
     state_transitions: int
     lambda_invocations: int
     wall_seconds: float
+    phases: dict[str, float] = Field(default_factory=dict, description="each phase's modelled seconds: what grows")
 
 
 class ImportTime(BaseModel):
@@ -99,6 +100,7 @@ def run_bench(
                     state_transitions=report.state_transitions,
                     lambda_invocations=report.lambda_invocations,
                     wall_seconds=report.wall_seconds,
+                    phases={phase.name: phase.seconds for phase in report.phases},
                 )
                 runs.append(run)
                 if on_run:

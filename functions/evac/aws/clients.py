@@ -21,14 +21,22 @@ PROBE = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "
 _session = boto3.session.Session()
 
 
-@cache
 def client(service: str, region: str, *, probe: bool = False) -> Any:
-    """A client for ``service`` in ``region`` (use ``clear`` after changing credentials or endpoints)."""
+    """A client for ``service`` in ``region`` (use ``clear`` after changing credentials or endpoints).
+
+    One per service, region and kind, however it is asked for (``probe=False`` or not at all): a client costs
+    milliseconds of a cold start to build.
+    """
+    return _client(service, region, probe)
+
+
+@cache
+def _client(service: str, region: str, probe: bool) -> Any:
     return _session.client(service, region_name=region, config=PROBE if probe else STEADY)  # type: ignore[call-overload]
 
 
 def clear() -> None:
     """Forget cached clients and credentials (the local cloud calls this when it starts and stops)."""
     global _session  # noqa: PLW0603 - the per-container session, renewed only here
-    client.cache_clear()
+    _client.cache_clear()
     _session = boto3.session.Session()
