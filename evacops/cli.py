@@ -41,8 +41,8 @@ from evacops.scenarios import Options
 
 app = typer.Typer(
     help="evac fails an AI application over to its secondary AWS region and proves it recovered.\n\n"
-    "Drills and readiness checks run on the local cloud (moto, two regions, one process) by default: the real "
-    "template.yaml, the real state machine and the real Lambda handlers, on a scaled clock.",
+    "Drills, readiness checks and the bench run on the local cloud (moto, two regions, one process) by default: "
+    "the real template.yaml, the real state machine and the real Lambda handlers, on a scaled clock.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
