@@ -74,6 +74,17 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
         "the same, when the standby step cannot be invoked",
     ),
 }
+# Preflight's own checks of the target (cluster, endpoints, record): required. Its other calls are readiness's reads
+# of the target and the primary: a check it cannot read is "unknown", recorded, and never blocks a run.
+PREFLIGHT_CHECKS: Final = frozenset(
+    {
+        ("rds", "DescribeDBClusters"),
+        ("sagemaker", "DescribeEndpoint"),
+        ("route53", "ListHostedZonesByName"),
+        ("route53", "ListResourceRecordSets"),
+    }
+)
+READINESS_READ: Final = ("SUCCEEDED", "a readiness read: an unreadable check is unknown, recorded, never blocking")
 # Permanent faults that take away one piece of evidence: (caller, service, operation, target) -> the invariant
 # excused; the others must carry the news.
 EXEMPT: Final = {
@@ -92,10 +103,14 @@ SUBSET: Final = (
     ("access-denied", "first", "ShiftDnsFunction", "ChangeResourceRecordSets", None),
 )
 Point = Literal["first", "poll"]
+GLOBAL: Final = "aws-global"  # the region botocore gives a global endpoint's client (Route 53)
 
 
 def best_effort(site: Site) -> tuple[str, str] | None:
     """(expected status, why) if the site is one the runbook can do without."""
+    if site.caller == "PreflightFunction":
+        own_check = (site.service, site.operation) in PREFLIGHT_CHECKS and site.region in (site.target_region, GLOBAL)
+        return None if own_check else READINESS_READ
     return BEST_EFFORT.get(site.key) or BEST_EFFORT.get((site.caller, "*", "*", None))
 
 
@@ -124,11 +139,13 @@ class Site:
     target: str | None
     calls: int  # in the clean run
     poll_ordinal: int | None  # the ordinal of its first call in the second invocation of a poll loop, if polled
+    target_region: str = ""  # the region the scenario's runbook promotes
 
     @property
     def name(self) -> str:
         what = f"{self.operation}:{self.target}" if self.target else self.operation
-        return f"{self.caller} -> {self.service}:{what}"
+        where = "" if self.region in (self.target_region, GLOBAL) else f" @{self.region}"
+        return f"{self.caller} -> {self.service}:{what}{where}"
 
     @property
     def key(self) -> tuple[str, str, str, str | None]:
@@ -211,7 +228,9 @@ class Matrix:
         """Per fault kind: scenarios, how they ended, and violations."""
         found: dict[str, dict[str, int]] = {}
         for result in self.results:
-            row = found.setdefault(result.kind, {"scenarios": 0, "SUCCEEDED": 0, "FAILED": 0, "violations": 0})
+            row = found.setdefault(
+                result.kind, {"scenarios": 0, "SUCCEEDED": 0, "FAILED": 0, "ABORTED": 0, "violations": 0}
+            )
             row["scenarios"] += 1
             row[result.status] = row.get(result.status, 0) + 1
             row["violations"] += len(result.violations)
@@ -237,12 +256,12 @@ def record_sites(
         if not report.expected:
             failed = [f"{c.name}: {c.detail}" for c in report.checks if not c.ok]
             raise RuntimeError(f"the clean {scenario} run did not end as expected: {failed}")
-        for site in sites_of(scenario, calls):
+        for site in sites_of(scenario, calls, target_region=load_plan(plan_path).regions.secondary):
             sites.setdefault((site.caller, site.service, site.operation, site.region, site.target), site)
     return list(sites.values())
 
 
-def sites_of(scenario: str, calls: list[Call]) -> list[Site]:
+def sites_of(scenario: str, calls: list[Call], *, target_region: str = "") -> list[Site]:
     """The distinct call sites of the runbook in one run's calls, in the order first seen."""
     grouped: dict[tuple[str, str, str, str, str | None], list[Call]] = {}
     for call in calls:
@@ -255,7 +274,9 @@ def sites_of(scenario: str, calls: list[Call]) -> list[Site]:
         rounds = [c.seq if c.invocation is None else c.invocation for c in made]
         distinct = list(dict.fromkeys(rounds))
         poll_ordinal = rounds.index(distinct[1]) + 1 if len(distinct) > 1 and _polls(caller, target) else None
-        found.append(Site(scenario, caller, service, operation, region, target, len(made), poll_ordinal))
+        found.append(
+            Site(scenario, caller, service, operation, region, target, len(made), poll_ordinal, target_region)
+        )
     return found
 
 
@@ -354,8 +375,8 @@ def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] |
     if case.kind != "access-denied":
         return []
     if best_effort(case.site):
-        noted = " ".join((record or {}).get("warnings", []))
-        return [] if operation in noted else [f"outcome: the run record does not name {operation} ({noted!r})"]
+        noted = json.dumps(record or {})  # its warnings, or the readiness report it keeps
+        return [] if operation in noted else [f"outcome: the run record does not name {operation}"]
     if operation not in (report.cause or "") and iam_action(case.site.service, operation) not in (report.cause or ""):
         return [f"outcome: the error does not name {operation}: {report.error}: {(report.cause or '')[:160]}"]
     return []

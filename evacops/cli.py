@@ -348,7 +348,8 @@ def chaos(
 
 
 def _chaos_summary(matrix: Matrix) -> None:
-    sites = Table(title="outcome per call site (S succeeded, F failed; first call / later poll)", title_justify="left")
+    title = "outcome per call site (S succeeded, F failed, A aborted; first call / later poll)"
+    sites = Table(title=title, title_justify="left")
     sites.add_column("call site")
     for kind in KINDS:
         sites.add_column(kind, justify="center")
@@ -365,18 +366,19 @@ def _chaos_summary(matrix: Matrix) -> None:
     console.print()
     console.print(sites)
     totals = Table(title="totals by fault kind", title_justify="left")
-    for column in ("fault", "scenarios", "SUCCEEDED", "FAILED", "violations"):
-        totals.add_column(column, justify="left" if column == "fault" else "right")
-    for fault, row in matrix.totals().items():
-        totals.add_row(fault, *(str(row.get(c, 0)) for c in ("scenarios", "SUCCEEDED", "FAILED", "violations")))
-    all_rows = matrix.totals().values()
-    totals.add_row(
-        "[bold]all[/]", *(f"[bold]{sum(r.get(c, 0) for r in all_rows)}[/]"
-                          for c in ("scenarios", "SUCCEEDED", "FAILED", "violations"))
-    )
+    columns = ("scenarios", "SUCCEEDED", "FAILED", "ABORTED", "violations")
+    totals.add_column("fault")
+    for column in columns:
+        totals.add_column(column, justify="right")
+    rows = matrix.totals()
+    for fault, row in rows.items():
+        totals.add_row(fault, *(str(row.get(c, 0)) for c in columns))
+    totals.add_row("[bold]all[/]", *(f"[bold]{sum(r.get(c, 0) for r in rows.values())}[/]" for c in columns))
     console.print(totals)
-    console.print(f"{len(matrix.sites)} call sites, {len(matrix.results)} scenarios, {matrix.violations} violation(s), "
-                  f"{matrix.wall_seconds:.0f} s")
+    console.print(
+        f"{len(matrix.sites)} call sites, {len(matrix.results)} scenarios, {matrix.violations} violation(s), "
+        f"{matrix.wall_seconds:.0f} s"
+    )
 
 
 def _seconds(value: float | None) -> str:

@@ -31,11 +31,11 @@ class AuroraLag:
         return found.seconds if found else None
 
     def reading(self, cluster_id: str) -> LagReading | None:
-        """The latest lag and the metric it came from; None if neither metric has a datapoint or can be read."""
-        try:
-            return self._read(cluster_id)
-        except MetricUnavailableError:
-            return None
+        """The latest lag and the metric it came from; None if neither metric has a datapoint.
+
+        Raises ``MetricUnavailableError`` (an ``EvacError``: readiness's check reads it as unknown, naming the call).
+        """
+        return self._read(cluster_id)
 
     def _read(self, cluster_id: str) -> LagReading | None:
         end = clock.now()
