@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup drill bench test lint types validate build pytest clean
+.PHONY: setup drill bench chaos test lint types validate build pytest clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,9 @@ drill: setup
 
 bench: setup
 	$(BIN)/evac bench --json bench.json
+# The whole fault matrix (`make test` runs a representative subset): two drills at a time, JSON in chaos.json.
+chaos: setup
+	$(BIN)/evac chaos --jobs 2 --json chaos.json
 
 test: setup lint types validate build pytest
 

@@ -31,6 +31,7 @@ from evac.errors import PlanError
 from evacops import ledger, remote
 from evacops import readiness as readiness_engine
 from evacops.bench_cli import bench
+from evacops.chaos import CHAOS_SPEED, KINDS, Matrix, Result, run_matrix, write_json
 from evacops.decide import decide as evaluate
 from evacops.drill import SCENARIOS, DrillReport, run_drill
 from evacops.ledger import remember
@@ -294,6 +295,90 @@ def _readiness_summary(report: Readiness) -> None:
     services = len({c.name.split(".")[0] for c in report.checks})
     verdict = "[green bold]ready[/]" if report.ready else "[red bold]NOT ready[/]"
     console.print(f"{verdict}: {len(report.checks)} checks across {services} services, {len(report.findings)} findings")
+
+
+@app.command()
+def chaos(
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", help='Write {"scenarios": N, "violations": M, "results": [...]} to this file.'),
+    ] = None,
+    only_subset: Annotated[
+        bool, typer.Option("--subset", help="Only the representative few that `make test` runs.")
+    ] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Drills played at once, one process each.", min=1)] = 1,
+    plan: PlanOption = DEFAULT_PLAN,
+    speed: Annotated[
+        float, typer.Option(help="Modelled seconds per wall second on the local cloud.", min=1.0)
+    ] = CHAOS_SPEED,
+) -> None:
+    """Run the fault matrix: every AWS call site of the runbook, each fault, invariants checked.
+
+    The call sites come from a recorded clean run of primary-outage and planned-switchover. Each site gets
+    throttling, a 5xx, AccessDenied and a timeout, at its first call and (where polled) at a later poll; the drill is
+    played again and checked: one writer, DNS never sent to an unverified region, lock released, run recorded,
+    outcome notified, transient faults end SUCCEEDED, AccessDenied ends FAILED naming the operation.
+    Exits 0 only with no violation.
+
+    Examples:
+
+      evac chaos --subset                     # the few that make test runs
+
+      evac chaos --jobs 2 --json chaos.json   # the whole matrix, two drills at a time
+    """
+    try:
+        load_plan(plan)
+    except PlanError as exc:
+        errors.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    console.print("[bold]evac chaos[/]: recording the runbook's calls from clean runs, then one fault per drill")
+
+    def progress(result: Result, done: int, total: int) -> None:
+        mark = "[green]✓[/]" if not result.violations else "[red]✗[/]"
+        console.print(f"  [dim]{done:3d}/{total}[/] {mark} {result.status:9s} {result.kind:13s} {result.point:5s} "
+                      f"{result.site}")
+        for violation in result.violations:
+            console.print(f"        [red]{violation}[/]")
+
+    matrix = run_matrix(only_subset=only_subset, plan_path=plan, speed=speed, jobs=jobs, on_result=progress)
+    if json_path:
+        write_json(matrix, json_path)
+    _chaos_summary(matrix)
+    raise typer.Exit(0 if matrix.violations == 0 else 1)
+
+
+def _chaos_summary(matrix: Matrix) -> None:
+    title = "outcome per call site (S succeeded, F failed, A aborted; first call / later poll)"
+    sites = Table(title=title, title_justify="left")
+    sites.add_column("call site")
+    for kind in KINDS:
+        sites.add_column(kind, justify="center")
+    by_site: dict[str, dict[str, list[Result]]] = {}
+    for result in matrix.results:
+        by_site.setdefault(f"{result.scenario}: {result.site}", {}).setdefault(result.kind, []).append(result)
+    for site, kinds in by_site.items():
+        cells = []
+        for kind in KINDS:
+            found = kinds.get(kind, [])
+            text = " / ".join(r.status[0] for r in found) or "-"
+            cells.append(f"[red]{text}[/]" if any(r.violations for r in found) else text)
+        sites.add_row(site, *cells)
+    console.print()
+    console.print(sites)
+    totals = Table(title="totals by fault kind", title_justify="left")
+    columns = ("scenarios", "SUCCEEDED", "FAILED", "ABORTED", "violations")
+    totals.add_column("fault")
+    for column in columns:
+        totals.add_column(column, justify="right")
+    rows = matrix.totals()
+    for fault, row in rows.items():
+        totals.add_row(fault, *(str(row.get(c, 0)) for c in columns))
+    totals.add_row("[bold]all[/]", *(f"[bold]{sum(r.get(c, 0) for r in rows.values())}[/]" for c in columns))
+    console.print(totals)
+    console.print(
+        f"{len(matrix.sites)} call sites, {len(matrix.results)} scenarios, {matrix.violations} violation(s), "
+        f"{matrix.wall_seconds:.0f} s"
+    )
 
 
 def _seconds(value: float | None) -> str:

@@ -27,10 +27,11 @@ from evacops.scenarios import SCENARIOS, Options, Outcome, Scenario
 from evacops.traffic import Move, moves, overloads
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
     from evac.domain.plan import RecoveryPlan
+    from evacops.localcloud.faults import Fault
     from evacops.localcloud.fidelity import Latencies
 
 Status = Literal["SUCCEEDED", "FAILED", "ABORTED", "SKIPPED"]
@@ -123,8 +124,14 @@ def run_drill(
     on_event: Callable[[float, dict[str, Any]], None] | None = None,
     log_file: Path | None = None,
     serve: bool = False,
+    faults: Sequence[Fault] = (),
+    inspect: Callable[[LocalCloud, DrillReport], None] | None = None,
 ) -> DrillReport:
-    """Play ``scenario`` on a fresh local cloud; ``on_event(modelled_seconds, history_event)`` shows progress."""
+    """Play ``scenario`` on a fresh local cloud; ``on_event(modelled_seconds, history_event)`` shows progress.
+
+    ``faults`` are injected before the scenario plays; ``inspect(cloud, report)`` sees the cloud before it closes
+    (the chaos matrix checks its invariants there).
+    """
     if scenario not in SCENARIOS:
         raise KeyError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     chosen, options = SCENARIOS[scenario], options or Options()
@@ -141,7 +148,9 @@ def run_drill(
         critical_path = _critical_path(cloud, chosen, target)
         if serve:
             cloud.serve()
-        began = cloud.clock.now()
+        for fault in faults:
+            cloud.faults.inject(fault)
+        began, began_elapsed = cloud.clock.now(), cloud.clock.elapsed()
         chosen.play(cloud, options)
         cloud.quiesce(on_event=(lambda e: on_event(_since(began, e["timestamp"], cloud), e)) if on_event else None)
         runbooks = sorted(
@@ -160,42 +169,47 @@ def run_drill(
         moved, transitions = moves(cloud), _state_transitions(cloud)
         invocations = len(cloud.runtime.invocations)
         origin = _origin(record, began) - cloud.clock.epoch
-    rto = _number(record, "rto_seconds")
-    report = DrillReport(
-        scenario=scenario,
-        status=_status(described),
-        executions=len(runbooks),
-        from_region=(record or {}).get("source_region") or plan.peer(target),
-        to_region=(record or {}).get("target_region") or target,
-        strategy=record.get("strategy") if record else None,
-        writer_region=writer,
-        dns_region=dns,
-        endpoints=endpoints,
-        rto_seconds=rto,
-        critical_path_seconds=critical_path,
-        overhead_ratio=round(rto / critical_path, 3) if rto and critical_path else None,
-        rpo_seconds=_number(record, "rpo_seconds"),
-        phases=_phases(record, began),
-        wall_seconds=round(time.perf_counter() - wall_start, 2),
-        incident_id=record["incident_id"] if record else None,
-        error=described.get("error"),
-        cause=_message(described.get("cause")),
-        capacity=list(record.get("capacity", [])) if record else [],
-        outcome=record.get("outcome") if record else None,
-        predicted_rto_seconds=_number(record, "predicted_rto_seconds"),
-        approver=record.get("approver") if record else None,
-        notifications=notices,
-        records=records,
-        dns_policy=plan.dns.shift.policy,
-        full_capacity_seconds=_number(record, "full_capacity_seconds"),
-        traffic=_traffic(moved, (record or {}).get("target_region") or target, origin.total_seconds()),
-        state_transitions=transitions,
-        lambda_invocations=invocations,
-    )
-    report.checks = _checks(report, chosen.expected(options), chosen, plan, lock)
-    if report.status == "SUCCEEDED" and report.executions:
-        report.checks.append(_within_capacity(moved))
-    report.expected = all(c.ok for c in report.checks)
+        extra = chosen.checks(cloud, began_elapsed) if chosen.checks else []
+        rto = _number(record, "rto_seconds")
+        report = DrillReport(
+            scenario=scenario,
+            status=_status(described),
+            executions=len(runbooks),
+            from_region=(record or {}).get("source_region") or plan.peer(target),
+            to_region=(record or {}).get("target_region") or target,
+            strategy=record.get("strategy") if record else None,
+            writer_region=writer,
+            dns_region=dns,
+            endpoints=endpoints,
+            rto_seconds=rto,
+            critical_path_seconds=critical_path,
+            overhead_ratio=round(rto / critical_path, 3) if rto and critical_path else None,
+            rpo_seconds=_number(record, "rpo_seconds"),
+            phases=_phases(record, began),
+            wall_seconds=round(time.perf_counter() - wall_start, 2),
+            incident_id=record["incident_id"] if record else (last["name"] if last else None),
+            error=described.get("error"),
+            cause=_message(described.get("cause")),
+            capacity=list(record.get("capacity", [])) if record else [],
+            outcome=record.get("outcome") if record else None,
+            predicted_rto_seconds=_number(record, "predicted_rto_seconds"),
+            approver=record.get("approver") if record else None,
+            notifications=notices,
+            records=records,
+            dns_policy=plan.dns.shift.policy,
+            full_capacity_seconds=_number(record, "full_capacity_seconds"),
+            traffic=_traffic(moved, (record or {}).get("target_region") or target, origin.total_seconds()),
+            state_transitions=transitions,
+            lambda_invocations=invocations,
+        )
+        report.checks = _checks(report, chosen.expected(options), chosen, plan, lock)
+        if report.status == "SUCCEEDED" and report.executions:
+            report.checks.append(_within_capacity(moved))
+        report.checks += [Check(name=name, ok=ok, detail=detail) for name, ok, detail in extra]
+        report.expected = all(c.ok for c in report.checks)
+        if inspect:
+            inspect(cloud, report)
+    report.wall_seconds = round(time.perf_counter() - wall_start, 2)
     return report
 
 
@@ -337,8 +351,14 @@ def _checks(
     ]
     if outcome in ("no-failover", "aborted", "dry-run"):
         checks += _stayed(report, outcome, plan, lock)
+    elif outcome == "failed":
+        checks += _failed(report, scenario, plan, lock)
     else:
         checks += _moved(report, outcome, plan, lock)
+    if outcome in ("failover", "switchover", "failback", "failed") and report.incident_id:
+        told = [m for m in report.notifications if report.incident_id in m]
+        detail = told[-1][:200] if told else f"no notification names {report.incident_id}"
+        checks.append(Check(name="notified:run", ok=bool(told), detail=detail))
     if scenario.notice:
         said = [m for m in report.notifications if scenario.notice in m]
         detail = said[0][:200] if said else f"no notification says {scenario.notice!r}"
@@ -407,6 +427,23 @@ def _stayed(report: DrillReport, outcome: Outcome, plan: RecoveryPlan, lock: str
                 ok=report.predicted_rto_seconds is not None and report.strategy is not None,
                 detail=f"would {report.strategy} in about {report.predicted_rto_seconds} s",
             )
+        )
+    return checks
+
+
+def _failed(report: DrillReport, scenario: Scenario, plan: RecoveryPlan, lock: str | None) -> list[Check]:
+    """A failure with no good outcome: stopped with its named error before DNS moved, recorded, unlocked."""
+    home = plan.regions.primary
+    checks = [
+        Check(name="status", ok=report.status == "FAILED", detail=f"runbook {report.status}"),
+        Check(name="dns_region", ok=report.dns_region == home, detail=f"traffic to {report.dns_region}"),
+        Check(name="run_record", ok=report.outcome == "FAILED", detail=f"recorded as {report.outcome}"),
+        Check(name="lock_released", ok=lock is None, detail="lock free" if lock is None else f"held by {lock}"),
+    ]
+    if scenario.writer:
+        where = home if scenario.writer == "home" else plan.peer(home)
+        checks.append(
+            Check(name="writer_region", ok=report.writer_region == where, detail=f"writer in {report.writer_region}")
         )
     return checks
 

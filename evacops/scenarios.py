@@ -16,6 +16,7 @@ import boto3
 from evac.approvals import answer
 from evac.aws.dynamodb import Ledger
 from evac.domain.models import RunbookInput
+from evacops.localcloud.faults import Fault
 from evacops.localcloud.seed import MODEL_KEY
 from evacops.plans import FOLLOW_CAPACITY
 from evacops.template import ROOT
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     from evacops.localcloud import LocalCloud
 
 EVENTS = ROOT / "events"
-Outcome = Literal["failover", "switchover", "no-failover", "aborted", "dry-run", "failback"]
+Outcome = Literal["failover", "switchover", "no-failover", "aborted", "dry-run", "failback", "failed"]
+# A scenario's own check: (name, ok, detail), given the cloud and the modelled moment the incident began.
+ExtraCheck = tuple[str, bool, str]
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Options:
     approve_after: float | None = 60.0  # None: wait for a person (`evac approve RUN --local`)
     reject: bool = False
     approver: str = "drill@evac.local"
+    console: bool = False  # answer by invoking the deployed approval function, as a person in the console would
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Scenario:
     error: str | None = None  # the error the runbook must end with
     fallback: bool = False  # the target's endpoints must end on their first fallback instance type
     shift: dict[str, Any] | None = None  # the plan's dns.shift for this scenario (None: the plan's own)
+    writer: Literal["home", "away"] | None = None  # "failed": where the writer must be (None: either)
+    checks: Callable[[LocalCloud, float], list[ExtraCheck]] | None = None  # the scenario's own, given its start
 
     def expected(self, options: Options) -> Outcome:
         return "aborted" if self.name == "game-day" and options.reject else self.outcome
@@ -102,6 +108,12 @@ def _game_day(cloud: LocalCloud, options: Options) -> None:
     cloud.clock.sleep(options.approve_after)
     decision: Literal["approve", "reject"] = "reject" if options.reject else "approve"
     comment = "drill: rejected by the incident commander" if options.reject else "drill: preflight green"
+    if options.console:  # the IAM-authorised path: Lambda Invoke of the approval function with events/approve.json
+        payload = {"run": request.incident_id, "decision": decision, "approver": options.approver, "reason": comment}
+        boto3.client("lambda", region).invoke(
+            FunctionName=cloud.stacks[region].function_arns["ApprovalFunction"], Payload=json.dumps(payload).encode()
+        )
+        return
     answer(request.incident_id, decision, by=options.approver, comment=comment, ledger=ledger, region=region)
 
 
@@ -166,6 +178,58 @@ def _no_capacity_for_the_planned_type(cloud: LocalCloud) -> None:
     plan = cloud.plan
     for endpoint in plan.inference.endpoints:
         cloud.sagemaker.capacity[(plan.regions.secondary, endpoint.instance_type)] = endpoint.standby_instances
+
+
+def _region_blackout(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
+    """The primary goes dark: from this moment every API call to its regional endpoints times out.
+
+    Alarms that live in the primary (its Route 53 health-check alarm: those live in us-east-1) fire as the region
+    fails, and their events leave its EventBridge bus in that same instant: the most a dark region can be trusted for,
+    and a plan should not count on it (README, "Region blackout"). Alarms that live elsewhere and watch the primary
+    fire after the blackout has begun, and a dark region delivers nothing after it.
+    """
+    primary = cloud.plan.regions.primary
+    for alarm in cloud.plan.watching(primary):
+        if alarm.region == primary:
+            cloud.alarms.set_state(alarm.region, alarm.name, "ALARM", reason="drill: the primary region goes dark")
+    cloud.faults.blackout(primary)
+    for alarm in cloud.plan.watching(primary):
+        if alarm.region != primary:
+            cloud.alarms.set_state(alarm.region, alarm.name, "ALARM", reason="drill: the primary region is dark")
+
+
+def _blackout_checks(cloud: LocalCloud, began: float) -> list[ExtraCheck]:
+    """Nothing the runbook (or the watch) did waited on the dark region beyond one bounded timeout per attempt."""
+    primary = cloud.plan.regions.primary
+    reached = [c for c in cloud.faults.calls if c.region == primary and c.at >= began and c.fault != "blackout"]
+    timed_out = [c for c in cloud.faults.calls if c.fault == "blackout"]
+    detail = (
+        f"{len(timed_out)} call(s) to the dark {primary} timed out after a bounded wait "
+        f"({sorted({f'{c.caller}: {c.action}' for c in timed_out})}); {len(reached)} reached it"
+    )
+    return [("primary_untouched", not reached, detail)]
+
+
+def _no_capacity_for_any_type(cloud: LocalCloud) -> None:
+    """The secondary has room for the warm standby and not one instance more, of every type the plan would use."""
+    plan = cloud.plan
+    for endpoint in plan.inference.endpoints:
+        for instance_type in (endpoint.instance_type, *endpoint.fallback_instance_types):
+            cloud.sagemaker.capacity[(plan.regions.secondary, instance_type)] = endpoint.standby_instances
+
+
+def _aurora_refuses_failover(cloud: LocalCloud) -> None:
+    """Aurora refuses the failover: the global cluster is not in a state to fail over."""
+    cloud.faults.inject(
+        Fault(
+            "refused",
+            service="rds",
+            operation="FailoverGlobalCluster",
+            calls=None,
+            code="InvalidGlobalClusterStateFault",
+            message="The global cluster is not in a valid state to fail over",
+        )
+    )
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -234,6 +298,33 @@ SCENARIOS: dict[str, Scenario] = {
             "failback",
             runbooks=2,
             triggered=False,
+        ),
+        Scenario(
+            "region-blackout",
+            "The primary goes dark: every API call to it times out from the disaster's start; the runbook completes "
+            "from the secondary alone (failover with AllowDataLoss, Route 53, verification).",
+            _region_blackout,
+            "failover",
+            checks=_blackout_checks,
+        ),
+        Scenario(
+            "capacity-shortfall",
+            "No good outcome: the secondary has no capacity for any instance type the plan allows; the run stops "
+            "before DNS with InferenceScaleError, recorded and notified (the database was already promoted).",
+            _primary_outage,
+            "failed",
+            prepare=_no_capacity_for_any_type,
+            error="InferenceScaleError",
+        ),
+        Scenario(
+            "failover-rejected",
+            "No good outcome: Aurora refuses the failover; the run stops with DatabasePromotionError, no DNS change, "
+            "recorded and notified.",
+            _primary_outage,
+            "failed",
+            prepare=_aurora_refuses_failover,
+            error="DatabasePromotionError",
+            writer="home",
         ),
         Scenario(
             "cooldown",

@@ -111,18 +111,28 @@ def defaults(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Logical id -> properties of every AWS::Serverless::Function, with Globals.Function merged in."""
+    """Logical id -> properties of every AWS::Serverless::Function, with Globals.Function merged in as SAM merges
+    them: a map in both is merged key by key (``Environment.Variables``, ``LoggingConfig``), anything else the
+    function sets replaces the global."""
     glob = template.get("Globals", {}).get("Function", {})
     found = {}
     for logical, resource in template["Resources"].items():
         if resource["Type"] != "AWS::Serverless::Function":
             continue
-        props = dict(glob) | dict(resource["Properties"])
-        variables = dict(glob.get("Environment", {}).get("Variables", {}))
-        variables |= resource["Properties"].get("Environment", {}).get("Variables", {})
-        props["Environment"] = {"Variables": variables}
-        found[logical] = props
+        found[logical] = _merged(glob, resource["Properties"])
     return found
+
+
+def _merged(glob: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(glob)
+    for key, value in own.items():
+        both_maps = isinstance(value, dict) and isinstance(glob.get(key), dict) and not _intrinsic(value)
+        merged[key] = _merged(glob[key], value) if both_maps else value
+    return merged
+
+
+def _intrinsic(value: dict[str, Any]) -> bool:
+    return len(value) == 1 and (next(iter(value)) == "Ref" or next(iter(value)).startswith("Fn::"))
 
 
 def state_machines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:

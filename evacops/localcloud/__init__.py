@@ -14,6 +14,7 @@ import gc
 import json
 import logging
 import os
+import threading
 import time
 import warnings
 from contextlib import ExitStack
@@ -23,6 +24,8 @@ from unittest.mock import patch
 
 import boto3
 from moto import mock_aws
+from moto.rds.models import rds_backends
+from moto.sagemaker.models import sagemaker_backends
 from moto.sns.models import sns_backends
 
 from evac import clock as evac_clock
@@ -34,6 +37,7 @@ from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
 from evacops.localcloud.alarms import AlarmEvents
 from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
+from evacops.localcloud.faults import FaultInjector, StateMachineContext
 from evacops.localcloud.fidelity import (
     AlarmStateClock,
     AuroraGlobalFailover,
@@ -43,6 +47,7 @@ from evacops.localcloud.fidelity import (
     SageMakerQuotas,
     SageMakerScaling,
     StartExecutionIntegration,
+    StepFunctionsTaskErrors,
 )
 from evacops.localcloud.runtime import LambdaRuntime, ParsedDefinitions, SharedClients, install_scaled_time
 from evacops.localcloud.seed import seed, seed_quotas
@@ -61,10 +66,28 @@ _ENVIRONMENT = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
     "MOTO_ACCOUNT_ID": ACCOUNT,
-    "POWERTOOLS_SERVICE_NAME": "evac",  # as template.yaml's Globals set it
+    "POWERTOOLS_SERVICE_NAME": "evac",  # as template.yaml's Globals set them: Powertools reads them at import
+    "POWERTOOLS_METRICS_NAMESPACE": "evac",
     "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
     "POWERTOOLS_METRICS_DISABLED": "true",  # EMF goes to stdout; the drill's output is for people
 }
+
+
+def _await_threads_since(before: set[threading.Thread], timeout: float = 30.0) -> None:
+    """Let the threads the cloud started (its executions' states) finish before its patches and mock come off: a
+    state still running after them would call AWS outside any mock, or the next cloud's."""
+    deadline = time.monotonic() + timeout
+    for thread in set(threading.enumerate()) - before:
+        if thread is not threading.current_thread() and thread.ident is not None:  # started
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if stray := [t.name for t in set(threading.enumerate()) - before if t.is_alive()]:
+        logging.getLogger("evac.localcloud").warning("threads outlived their local cloud: %s", stray)
+
+
+def _new_sessions() -> None:
+    """Forget boto3's default session and evac's clients, so the next ones are made with the handlers now built in."""
+    boto3.DEFAULT_SESSION = None
+    clients.clear()
 
 
 class LocalCloud:
@@ -88,8 +111,18 @@ class LocalCloud:
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
         self.quotas = SageMakerQuotas()
         self.stacks: dict[str, Stack] = {}
-        self.alarms = AlarmEvents(self.clock, self.stacks)
+        self.states = StateMachineContext()
+        self.faults = FaultInjector(
+            self.clock,
+            self.runtime.current,
+            self._state_machine,
+            functions=self.runtime.logical_id,
+            invocation=self.runtime.current_invocation,
+            where=self.runtime.current_region,
+        )
+        self.alarms = AlarmEvents(self.clock, self.stacks, dark=self.faults.dark)
         self.log_file = log_file
+        self.zone_id = ""
         self._exit = ExitStack()
 
     # --- lifecycle ---------------------------------------------------------------------------------------------------
@@ -101,10 +134,15 @@ class LocalCloud:
             # A step that adds no metric (the trigger ignoring an event) makes Powertools warn; in AWS it is a log line.
             warnings.filterwarnings("ignore", message="No application metrics to publish")
             stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
-            stack.callback(clients.clear)
-            clients.clear()
+            # Sessions carry botocore's built-in handlers from their creation: the fault hooks first, then new ones.
+            self.faults.install(stack)
+            self.states.install(stack)
+            stack.callback(_new_sessions)
+            _new_sessions()
             evac_clock.use(self.clock.now)
             stack.callback(evac_clock.use, None)
+            evac_clock.use_stopwatch(self.clock.slept)  # a canary's latency: what the endpoint is modelled to take
+            stack.callback(evac_clock.use_stopwatch, None)
             install_scaled_time(stack, self.clock)
             self.runtime.install(stack)
             self.definitions.install(stack)
@@ -116,12 +154,15 @@ class LocalCloud:
             StartExecutionIntegration().install(stack)
             self.quotas.install(stack)
             DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
+            StepFunctionsTaskErrors().install(stack)
             self._quiet_handler_logs(stack)
             seed_quotas(self.plan, self.quotas)
-            zone_id = seed(self.plan, self.clock, self.timeline)
+            self.zone_id = zone_id = seed(self.plan, self.clock, self.timeline)
+            self.route53.observe = self.world  # every DNS change from now on keeps the ground truth it was made in
             for region in self.plan.regions.both:
                 self.stacks[region] = deploy(region, self.parameters(region, zone_id))
                 self.runtime.environments.update(self.stacks[region].environments)
+                self.runtime.logical_ids.update({arn: lid for lid, arn in self.stacks[region].function_arns.items()})
             self.runtime.warm(self.plan.regions.both)
             self.definitions.warm(self._definitions())
             # What it took to start (moto's backends, service models, parsed definitions: most of the process's
@@ -129,7 +170,11 @@ class LocalCloud:
             # every runbook for a few hundred ms (tens of modelled seconds) in the middle of a drill.
             gc.freeze()
             stack.callback(gc.unfreeze)
-            # Runs on exit before the patches and the mock come off: no runbook outlives its cloud.
+            # Run on exit (last registered, first run) before the patches and the mock come off: no runbook outlives
+            # its cloud, and no invocation still in flight outlives it either.
+            threads = set(threading.enumerate())
+            stack.callback(_await_threads_since, threads)
+            stack.callback(self.runtime.close)
             stack.callback(self._stop_running_executions)
         except BaseException:
             stack.close()
@@ -149,8 +194,24 @@ class LocalCloud:
             "HostedZoneId": zone_id,
         }
 
+    def _state_machine(self) -> str | None:
+        """The logical id of the state machine whose task runs in this thread, if any."""
+        name = self.states.current()
+        for deployed in self.stacks.values():
+            for logical, arn in deployed.state_machine_arns.items():
+                if arn.rsplit(":", 1)[-1] == name:
+                    return logical
+        return name
+
     def _quiet_handler_logs(self, stack: ExitStack) -> None:
-        """Handlers log JSON to stdout in Lambda; here their lines go to ``log_file`` (or nowhere)."""
+        """Handlers log JSON to stdout in Lambda; here their lines go to ``log_file`` (or nowhere).
+
+        moto's Step Functions interpreter logs every failed state with its whole parse tree; the execution history
+        says the same in a line.
+        """
+        interpreter = logging.getLogger("moto.stepfunctions")
+        stack.callback(interpreter.setLevel, interpreter.level)
+        interpreter.setLevel(logging.CRITICAL)
         import evac.handlers._step  # noqa: F401 - creates the "evac" logger with Powertools' handler
 
         logger = logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "evac"))
@@ -198,6 +259,36 @@ class LocalCloud:
     # Observed through evac's own adapters: what a drill asserts is what the runbook's steps would see.
     def writer_region(self) -> str | None:
         return AuroraGlobal(self.plan.regions.primary).global_state(self.plan.database.global_cluster).writer_region
+
+    def world(self) -> dict[str, Any]:
+        """Ground truth, read from moto's backends (no API call: DNS changes ask for it from inside one).
+
+        ``{"writers": [regions], "serving": {region: every plan endpoint there InService at its active capacity}}``
+        """
+        self.timeline.settle()
+        found = rds_backends[ACCOUNT]["us-east-1"].global_clusters.get(self.plan.database.global_cluster)
+        writers = sorted(m.db_cluster_arn.split(":")[3] for m in found.members if m.is_writer) if found else []
+        serving = {}
+        for region in self.plan.regions.both:
+            deployed = sagemaker_backends[ACCOUNT][region].endpoints
+            serving[region] = all(
+                (endpoint := deployed.get(planned.name)) is not None
+                and endpoint.endpoint_status == "InService"
+                and all(
+                    v.get("CurrentInstanceCount", 0) >= planned.active_instances
+                    for v in endpoint.production_variants
+                    if v["VariantName"] == planned.variant
+                )
+                for planned in self.plan.inference.endpoints
+            )
+        return {"at": self.clock.elapsed(), "writers": writers, "serving": serving}
+
+    def writer_regions(self) -> list[str]:
+        """Every region whose cluster is a writer of the global cluster (one, unless something went badly wrong)."""
+        rds = clients.client("rds", self.plan.regions.primary)
+        found = rds.describe_global_clusters(GlobalClusterIdentifier=self.plan.database.global_cluster)
+        members = found["GlobalClusters"][0]["GlobalClusterMembers"]
+        return sorted(m["DBClusterArn"].split(":")[3] for m in members if m["IsWriter"])
 
     def dns_weights(self) -> dict[str, int]:
         dns = self.plan.dns

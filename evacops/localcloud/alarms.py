@@ -20,6 +20,8 @@ from moto.events.models import EventPattern
 from evacops.localcloud.deploy import ACCOUNT
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from evacops.localcloud.clock import ScaledClock
     from evacops.localcloud.deploy import Stack
 
@@ -34,8 +36,11 @@ class Delivery:
 
 @dataclass
 class AlarmEvents:
+    """``dark(region)`` says a region is blacked out: its CloudWatch and EventBridge deliver nothing."""
+
     clock: ScaledClock
     stacks: dict[str, Stack]
+    dark: Callable[[str], bool] = lambda _region: False
     deliveries: list[Delivery] = field(default_factory=list)
 
     def set_state(
@@ -58,7 +63,7 @@ class AlarmEvents:
 
     def deliver(self, region: str, event: dict[str, Any]) -> None:
         stack = self.stacks.get(region)
-        if stack is None:
+        if stack is None or self.dark(region):
             return
         for rule in stack.rules:
             if not EventPattern.load(json.dumps(rule.pattern)).matches_event(event):  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ class ScaledClock:
         self.epoch = (epoch or datetime.now(UTC)).replace(microsecond=0)
         self._t0 = time.monotonic()
         self._wall0 = time.time()
+        self._local = threading.local()
 
     def elapsed(self) -> float:
         """Modelled seconds since the clock started."""
@@ -48,7 +49,12 @@ class ScaledClock:
 
     def sleep(self, modelled: float) -> None:
         if modelled > 0:
+            self._local.slept = self.slept() + modelled
             time.sleep(self.real_seconds(modelled))
+
+    def slept(self) -> float:
+        """Modelled seconds this thread has slept on the clock (waiting out a timeout, a retry's backoff)."""
+        return float(getattr(self._local, "slept", 0.0))
 
 
 @dataclass(order=True)

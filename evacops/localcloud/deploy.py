@@ -59,7 +59,7 @@ def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac")
     template = load_template()
     resolver = Resolver(region, ACCOUNT, stack_name, defaults(template) | parameters)
     stack = Stack(region=region, name=stack_name)
-    _name_everything(template, resolver, stack)
+    name_everything(template, resolver, stack)
     _create_table(template, stack)
     _create_topic(stack)
     _create_parameters(template, resolver, stack)
@@ -69,7 +69,7 @@ def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac")
     return stack
 
 
-def _name_everything(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+def name_everything(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
     """Physical names and ARNs first, so every Ref and GetAtt resolves whatever the creation order."""
     arn = f"{region_account(resolver)}"
     for logical, resource in template["Resources"].items():

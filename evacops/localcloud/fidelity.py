@@ -15,6 +15,9 @@ They are installed with ``unittest.mock.patch`` for the life of a ``LocalCloud``
 - Service Quotas for SageMaker's per-type endpoint quotas (moto: VPC defaults only, no ListServiceQuotas).
 - DynamoDB global tables, version 2019.11.21: ``UpdateTable`` ``ReplicaUpdates`` creates the replica in the other
   region, ``CREATING`` then ``ACTIVE``, and ``DescribeTable`` lists ``Replicas`` (moto: no replicas at all).
+- Step Functions names a failed task's error as AWS does: ``Lambda.TooManyRequestsException``,
+  ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
+  Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``).
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ import hashlib
 import itertools
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from unittest.mock import patch
 
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from moto.applicationautoscaling.models import applicationautoscaling_backends
 from moto.cloudwatch.models import Alarm as FakeAlarm
 from moto.core.responses import ActionResult
@@ -42,9 +47,20 @@ from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 from moto.servicequotas.responses import ServiceQuotasResponse
+from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails, TaskFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_dynamodb import (
+    StateTaskServiceDynamoDB,
+)
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
     StateTaskServiceSfn,
 )
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sns import (
+    StateTaskServiceSns,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import StateTaskLambda
 
 from evac.aws.autoscaling import DIMENSION, resource_id
 from evac.aws.servicequotas import QUOTA_NAME
@@ -52,6 +68,8 @@ from evac.aws.servicequotas import QUOTA_NAME
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import ExitStack
+
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
     from evacops.localcloud.clock import Timeline
 
@@ -79,6 +97,9 @@ class Latencies:
     # Adding a replica to a global table copies the table: minutes for a small one.
     # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables.tutorial.html
     dynamodb_replica: float = 300.0
+    # One real-time inference, request to response, as a client in the region sees it (model-dependent; a small
+    # tabular model answers in tens of milliseconds). The canary times this, not the local cloud's own compute.
+    inference: float = 0.045
 
 
 # SageMaker's FailureReason when it cannot get the instances an update asks for.
@@ -304,6 +325,7 @@ class SageMakerScaling:
                 }
                 # moto takes the HTTP status from the headers' "status", not from the tuple's first item.
                 return 400, {"status": 400, "x-amzn-errortype": "ValidationError"}, json.dumps(body)
+            extension.timeline.clock.sleep(extension.latencies.inference)
             return original_invoke(response)
 
         stack.enter_context(patch.object(SageMakerModelBackend, "create_endpoint", create))
@@ -501,7 +523,8 @@ class Route53Propagation:
     the change has propagated to every Route 53 name server (API_ChangeResourceRecordSets, API_GetChange).
 
     ``history`` keeps each change with the modelled time it was submitted and became INSYNC, so drills can tell
-    which region DNS sent traffic to at any moment.
+    which region DNS sent traffic to at any moment; with ``observe`` set, each entry also keeps what it returned at
+    the moment the change was submitted (``world``: the local cloud's ground truth, for invariants).
     """
 
     def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
@@ -509,6 +532,7 @@ class Route53Propagation:
         self.latencies = latencies
         self.insync: dict[str, bool] = {}
         self.history: list[dict[str, Any]] = []
+        self.observe: Callable[[], dict[str, Any]] | None = None
         self._ids = itertools.count(1)
 
     def install(self, stack: ExitStack) -> None:
@@ -525,6 +549,7 @@ class Route53Propagation:
                 "submitted": extension.timeline.clock.elapsed(),
                 "submitted_at": extension.timeline.clock.now(),
                 "insync": None,
+                "world": extension.observe() if extension.observe else None,
             }
             extension.history.append(entry)
 
@@ -715,3 +740,64 @@ class DynamoDBGlobalTables:
                     {"RegionName": r, "ReplicaStatus": s} for r, s in sorted(group.items()) if r != response.region
                 ]
         return result
+class StepFunctionsTaskErrors:
+    """The error names Step Functions gives a Task that failed for a reason outside the task's own code.
+
+    Lambda tasks: "Lambda errors are reported as Lambda.<exception>" - ``Lambda.TooManyRequestsException`` when
+    Lambda throttles, ``Lambda.ServiceException`` on its 500s, ``Lambda.SdkClientException`` when the service could
+    not be reached, and "unhandled errors ... including function timeouts" as ``Lambda.Unknown``
+    (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). Optimized integrations
+    name errors after the AWS SDK's exception class: ``DynamoDB.ConditionalCheckFailedException``,
+    ``DynamoDB.InternalServerErrorException`` (DynamoDB's 500 code is ``InternalServerError``), ``SNS.<code>Exception``,
+    and a client-side failure (timeout, no connection) the service's generic exception
+    (``DynamoDB.AmazonDynamoDBException``, ``SNS.AmazonSNSException``)
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+    """
+
+    def install(self, stack: ExitStack) -> None:
+        lambda_original = StateTaskLambda._from_error
+        dynamodb_original = StateTaskServiceDynamoDB._from_error
+        sns_original = StateTaskServiceSns._from_error
+
+        def lambda_from_error(task: StateTaskLambda, env: Any, ex: Exception) -> FailureEvent:
+            if isinstance(ex, ClientError):
+                name, cause = f"Lambda.{ex.response['Error']['Code']}", str(ex.response["Error"].get("Message", ""))
+            elif isinstance(ex, HTTPClientError | BotoConnectionError):
+                name, cause = "Lambda.SdkClientException", str(ex)
+            elif isinstance(ex, lambda_eval_utils.LambdaFunctionErrorException) and "errorType" not in ex.payload:
+                name, cause = "Lambda.Unknown", ex.payload
+            else:
+                return lambda_original(task, env, ex)
+            details = LambdaFunctionFailedEventDetails(error=name, cause=cause)
+            return FailureEvent(
+                env=env,
+                error_name=CustomErrorName(name),
+                event_type=HistoryEventType.LambdaFunctionFailed,
+                event_details=cast("EventDetails", {"lambdaFunctionFailedEventDetails": details}),
+            )
+
+        def dynamodb_from_error(task: StateTaskServiceDynamoDB, env: Any, ex: Exception) -> FailureEvent:
+            if isinstance(ex, ClientError) and ex.response["Error"]["Code"] == "InternalServerError":
+                return _task_failed(task, env, "DynamoDB.InternalServerErrorException", str(ex))
+            return dynamodb_original(task, env, ex)
+
+        def sns_from_error(task: StateTaskServiceSns, env: Any, ex: Exception) -> FailureEvent:
+            if isinstance(ex, HTTPClientError | BotoConnectionError):
+                return _task_failed(task, env, "SNS.AmazonSNSException", str(ex))
+            return sns_original(task, env, ex)
+
+        stack.enter_context(patch.object(StateTaskLambda, "_from_error", lambda_from_error))
+        stack.enter_context(patch.object(StateTaskServiceDynamoDB, "_from_error", dynamodb_from_error))
+        stack.enter_context(patch.object(StateTaskServiceSns, "_from_error", sns_from_error))
+
+
+def _task_failed(task: Any, env: Any, name: str, cause: str) -> FailureEvent:
+    details = TaskFailedEventDetails(
+        error=name, cause=cause, resource=task._get_sfn_resource(), resourceType=task._get_sfn_resource_type()
+    )
+    return FailureEvent(
+        env=env,
+        error_name=CustomErrorName(name),
+        event_type=HistoryEventType.TaskFailed,
+        event_details=cast("EventDetails", {"taskFailedEventDetails": details}),
+    )

@@ -4,6 +4,10 @@
   is imported and called in-process, with the function's own environment and a Lambda context, and an exception
   becomes the error payload Lambda itself returns (``errorType`` = the exception's class name), which the Step
   Functions interpreter turns into the task's error name.
+- Timeouts: an invocation that waited longer than the function's ``Timeout`` (modelled seconds) ends as Lambda ends a
+  timed-out invocation: an unhandled error with no ``errorType``, which Step Functions reports as ``Lambda.Unknown``
+  (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). The handler is not cut
+  short, so what it did after the deadline still happened; in Lambda it would not have.
 - Time: moto's Step Functions interpreter sleeps ``Wait`` states (``WaitFunction._wait_interval``) and retry
   intervals (``time.sleep`` in ``RetrierDecl``), bounds tasks by ``TimeoutSeconds`` (``Timeout``), and counts a
   ``Timestamp``/``TimestampPath`` wait from the machine's clock (``Timestamp._get_wait_seconds``), in real time; here
@@ -17,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import itertools
 import json
 import logging
 import math
@@ -25,6 +30,8 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from types import SimpleNamespace
@@ -43,6 +50,7 @@ from moto.stepfunctions.parser.asl.utils import boto_client
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from contextlib import ExitStack
 
     from evacops.localcloud.clock import ScaledClock
@@ -66,6 +74,10 @@ WARM_SERVICES = (
 )
 
 
+# What the runtime records as the error of an invocation that outlived its function's Timeout.
+TIMED_OUT = "Lambda.Unknown"
+
+
 def _handler_module(handler: str) -> str:
     return handler.rpartition(".")[0]
 
@@ -87,8 +99,42 @@ class LambdaRuntime:
 
     clock: ScaledClock
     environments: dict[str, dict[str, str]] = field(default_factory=dict)  # function ARN -> its environment
+    logical_ids: dict[str, str] = field(default_factory=dict)  # function ARN -> its logical id in template.yaml
     invocations: list[Invocation] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _local: threading.local = field(default_factory=threading.local)
+
+    _sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    closed: bool = False
+
+    def close(self) -> None:
+        """Wait for the invocation in flight, if any, and refuse any later one.
+
+        A stopped execution's thread may still be inside an invocation when its cloud closes; left alone it would go
+        on running a handler after the cloud's patches and its mock are gone.
+        """
+        with self._lock:
+            self.closed = True
+
+    def current(self) -> str | None:
+        """The logical id of the function running in this thread, if any (who makes the AWS calls made now)."""
+        return getattr(self._local, "function", None)
+
+    def current_region(self) -> str | None:
+        """The region of the function running in this thread, if any."""
+        return getattr(self._local, "region", None)
+
+    def current_invocation(self) -> int | None:
+        """A number unique to the invocation running in this thread, if any."""
+        return getattr(self._local, "invocation", None)
+
+    def logical_id(self, name_or_arn: str) -> str | None:
+        """``evac-PlanFunction`` or its ARN -> ``PlanFunction``."""
+        for arn, logical in self.logical_ids.items():
+            if name_or_arn in (arn, arn.rsplit(":", 1)[-1]):
+                return logical
+        return None
 
     def install(self, stack: ExitStack) -> None:
         runtime = self
@@ -97,6 +143,7 @@ class LambdaRuntime:
             return runtime.invoke(function, event)
 
         stack.enter_context(patch.object(LambdaFunction, "_invoke_lambda", invoke))
+        stack.enter_context(patch.object(os, "environ", ThreadEnviron(os.environ)))
 
     def warm(self, regions: tuple[str, ...]) -> None:
         """Start every function's container before the drill: import its handler and create its AWS clients.
@@ -107,7 +154,7 @@ class LambdaRuntime:
         from evac.aws import clients
 
         for variables in self.environments.values():
-            with _Environment(variables):
+            with _environment(variables):
                 importlib.import_module(_handler_module(variables["_HANDLER"]))
         for service in WARM_SERVICES:
             for region in regions:
@@ -133,8 +180,20 @@ class LambdaRuntime:
             log_stream_name="local",
             get_remaining_time_in_millis=lambda: int(function.timeout) * 1000,
         )
-        with self._lock, _Environment(self.environments.get(function.function_arn, {})):
-            started = self.clock.elapsed()
+        with self._lock:
+            if self.closed:
+                closed = {"errorMessage": "the local cloud is closed", "errorType": "LocalCloudClosed"}
+                return json.dumps(closed), True, ""
+            return self._invoke_in(function, payload, context, module_name, attribute)
+
+    def _invoke_in(
+        self, function: LambdaFunction, payload: Any, context: SimpleNamespace, module_name: str, attribute: str
+    ) -> tuple[str, bool, str]:
+        with _environment(self.environments.get(function.function_arn, {})):
+            started, slept, wall = self.clock.elapsed(), self.clock.slept(), time.perf_counter()
+            self._local.function = self.logical_ids.get(function.function_arn, function.function_name)
+            self._local.invocation = next(self._sequence)
+            self._local.region = function.region
             try:
                 handler = getattr(importlib.import_module(module_name), attribute)
                 result, error = handler(payload, context), None
@@ -149,6 +208,15 @@ class LambdaRuntime:
                     }
                 )
                 result = None
+            finally:
+                self._local.function = self._local.invocation = self._local.region = None
+            # What the invocation waited on the clock (timeouts, backoffs), plus its own compute at Lambda's pace: this
+            # process's compute is not played on the scaled clock (20 ms here would read as seconds there).
+            if (took := self.clock.slept() - slept + time.perf_counter() - wall) > float(function.timeout):
+                error, result = TIMED_OUT, None
+                message = f"{context.aws_request_id} Task timed out after {float(function.timeout):.2f} seconds"
+                body = json.dumps({"errorMessage": message})
+                log.warning("%s timed out after %.1f modelled seconds", function.function_name, took)
             self.invocations.append(
                 Invocation(
                     function.function_name, function.region, payload, result, error, started, self.clock.elapsed()
@@ -218,24 +286,80 @@ class SharedClients:
             stack.enter_context(patch.object(user, "boto_client_for", shared))
 
 
-class _Environment:
-    """Set a function's environment for the length of one invocation, then restore the process's."""
+class ThreadEnviron(MutableMapping[str, str]):
+    """``os.environ`` as each thread sees it: an invocation's own variables over the process's.
 
-    def __init__(self, variables: dict[str, str]) -> None:
-        self.variables = variables
-        self.saved: dict[str, str | None] = {}
+    In Lambda every function has its own process environment. Here functions run in threads of one process, so
+    setting and restoring ``os.environ`` around an invocation would change it under every other thread, and a thread
+    iterating it at that moment (botocore does, for proxies, whenever a client is created) would find a key gone.
+    Instead each invocation's variables live in its thread only; other threads see the process's environment.
+    """
 
-    def __enter__(self) -> None:
-        for key, value in self.variables.items():
-            self.saved[key] = os.environ.get(key)
-            os.environ[key] = value
+    def __init__(self, process: MutableMapping[str, str]) -> None:
+        self.process = process
+        self._local = threading.local()
 
-    def __exit__(self, *exc: object) -> None:
-        for key, value in self.saved.items():
+    def _own(self) -> dict[str, str] | None:
+        return getattr(self._local, "variables", None)
+
+    @contextmanager
+    def using(self, variables: dict[str, str]) -> Iterator[None]:
+        """This thread sees ``variables`` over the process's environment until the block ends."""
+        before = self._own()
+        self._local.variables = dict(variables)
+        try:
+            yield
+        finally:
+            self._local.variables = before
+
+    def __getitem__(self, key: str) -> str:
+        own = self._own()
+        return own[key] if own is not None and key in own else self.process[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        own = self._own()
+        if own is not None:
+            own[key] = value
+        else:
+            self.process[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        own = self._own()
+        if own is not None and key in own:
+            del own[key]
+        else:
+            del self.process[key]
+
+    def __iter__(self) -> Iterator[str]:
+        keys = dict.fromkeys(list(self.process))
+        keys.update(dict.fromkeys(self._own() or {}))
+        return iter(list(keys))
+
+    def __len__(self) -> int:
+        return len(set(self.process) | set(self._own() or {}))
+
+    def copy(self) -> dict[str, str]:
+        return dict(self.items())
+
+
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """A function's environment for the length of one invocation (or one import, when its container starts)."""
+    environ = os.environ
+    if isinstance(environ, ThreadEnviron):
+        with environ.using(variables):
+            yield
+        return
+    saved = {key: environ.get(key) for key in variables}
+    environ.update(variables)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
             if value is None:
-                os.environ.pop(key, None)
+                environ.pop(key, None)
             else:
-                os.environ[key] = value
+                environ[key] = value
 
 
 def install_scaled_time(stack: ExitStack, clock: ScaledClock) -> None:

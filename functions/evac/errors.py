@@ -30,7 +30,23 @@ class InvalidInputError(EvacError):
 
 
 class AlreadyActiveError(EvacError):
-    """The target region already holds the writer: there is nothing to fail over."""
+    """The target region already holds the writer and no earlier run of this incident went there: a new failover
+    to the region already active is refused (a rerun of the same incident resumes instead)."""
+
+
+class MetricUnavailableError(EvacError):
+    """A CloudWatch metric evac reads for evidence (the replication lag) could not be read; the run goes on.
+
+    ``transient``: throttled, a 5xx or no answer - worth the runbook's retry before the run goes on without it.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class NotificationFailedError(EvacError):
+    """The run's outcome could not be published; the run itself is recorded and the lock released."""
 
 
 class PreflightFailedError(EvacError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
@@ -15,12 +16,15 @@ from evacops.localcloud.clock import DEFAULT_SPEED
 from evacops.localcloud.deploy import ACCOUNT
 from evacops.scenarios import fire
 
+if TYPE_CHECKING:
+    from tests.e2e.conftest import Drilled
+
 pytestmark = pytest.mark.e2e
 FAST = 300.0  # modelled seconds per wall second: outcomes do not depend on it; timings are the bench's business
 
 
-def test_primary_outage_fails_over_to_the_secondary_through_the_trigger() -> None:
-    report = run_drill("primary-outage", speed=FAST)
+def test_primary_outage_fails_over_to_the_secondary_through_the_trigger(drilled: dict[str, Drilled]) -> None:
+    report = drilled["primary-outage"].report
 
     assert report.status == "SUCCEEDED"
     assert report.executions == 1
@@ -35,8 +39,8 @@ def test_primary_outage_fails_over_to_the_secondary_through_the_trigger() -> Non
     assert report.expected, [c for c in report.checks if not c.ok]
 
 
-def test_planned_switchover_loses_no_data() -> None:
-    report = run_drill("planned-switchover", speed=FAST)
+def test_planned_switchover_loses_no_data(drilled: dict[str, Drilled]) -> None:
+    report = drilled["planned-switchover"].report
 
     assert report.status == "SUCCEEDED"
     assert report.strategy == "switchover"

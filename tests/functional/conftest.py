@@ -159,6 +159,12 @@ def cloud(aws: Cloud) -> Cloud:
     """The account seeded with the plan's application, serving from us-east-1 with a warm standby in us-west-2."""
     seed_quotas(aws.plan, aws.quotas)
     seed(aws.plan, aws.clock, aws.timeline)
+    boto3.client("dynamodb", HERE).create_table(  # the ledger, as template.yaml's RunsTable (the plan step reads it)
+        TableName=TABLE,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     aws.wait(60)  # the application has run a minute: its replication lag metric is readable
     return aws
 
@@ -172,13 +178,7 @@ def following(cloud: Cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture
 def runs_table(cloud: Cloud) -> str:
-    """The ledger table, created as template.yaml's RunsTable."""
-    boto3.client("dynamodb", HERE).create_table(
-        TableName=TABLE,
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    """The ledger table (template.yaml's RunsTable)."""
     return TABLE
 
 

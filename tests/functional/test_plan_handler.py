@@ -44,7 +44,7 @@ def test_a_run_is_timed_on_the_modelled_clock(cloud: Cloud, read_event: ReadEven
 def test_an_unknown_mode_is_invalid_input_naming_the_mode(cloud: Cloud, read_event: ReadEvent) -> None:
     request = read_event("drill-planned.json") | {"mode": "sideways"}
 
-    with pytest.raises(InvalidInputError, match=r"invalid RunbookInput: mode: "):
+    with pytest.raises(InvalidInputError, match=r"invalid PlanInput: request\.mode: "):
         cloud.invoke(plan_step, request)
 
 

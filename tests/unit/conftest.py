@@ -23,6 +23,7 @@ from evac.domain.ports import (
     EndpointState,
     GlobalClusterState,
     LagReading,
+    PriorRun,
     RegistryReplication,
     ReplicationRule,
     ScalableTarget,
@@ -31,7 +32,7 @@ from evac.domain.ports import (
     VariantSpec,
 )
 from evac.domain.readiness import RegionReads
-from evac.errors import AwsCallError, RegionUnavailableError, ResourceNotFoundError
+from evac.errors import AwsCallError, MetricUnavailableError, RegionUnavailableError, ResourceNotFoundError
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
@@ -96,8 +97,12 @@ class FakeGlobalDatabase:
 @dataclass
 class FakeReplicationLag:
     seconds: float | None = 0.85
+    refused: str | None = None  # why CloudWatch does not answer, if it does not
+    transient: bool = False  # throttled or failing, rather than refusing
 
     def lag_seconds(self, cluster_id: str) -> float | None:
+        if self.refused:
+            raise MetricUnavailableError(self.refused, transient=self.transient)
         return self.seconds
 
 
@@ -126,6 +131,16 @@ class FakeAutoscaling:
         saved = saved or {}
         self.floors[endpoint] = max(minimum, saved.get("min_capacity", 0))
         self.policies[endpoint] = list(saved.get("policies", []))
+
+
+@dataclass
+class FakeRunLedger:
+    """The runs the ledger holds, by incident id."""
+
+    runs: dict[str, PriorRun] = field(default_factory=dict)
+
+    def prior_run(self, incident_id: str) -> PriorRun | None:
+        return self.runs.get(incident_id)
 
 
 @dataclass

@@ -9,8 +9,9 @@ import pytest
 
 from evac.domain.ledger import build_record
 from evac.domain.models import RecordInput, Run, RunbookInput, StepError
-from evac.domain.ports import GlobalClusterState
+from evac.domain.ports import GlobalClusterState, Reachability
 from evac.domain.runbook import plan_run, predicted_rto
+from tests.unit.conftest import FakeRunLedger
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
@@ -37,7 +38,8 @@ def planned(plan: RecoveryPlan, lag: float | None = 0.8, **request: object) -> R
         plan,
         database=Database(),  # type: ignore[arg-type]
         lag=Lag(lag),
-        primary_answers=lambda region: True,
+        probe=lambda region: Reachability(answers=True),
+        ledger=FakeRunLedger(),
     )
 
 

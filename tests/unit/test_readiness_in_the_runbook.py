@@ -4,16 +4,17 @@ instance types when the target has no capacity."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from evac.domain.ledger import build_record, capacity_used
 from evac.domain.models import RecordInput, RunbookInput
-from evac.domain.ports import EndpointState
+from evac.domain.ports import EndpointState, Reachability
 from evac.domain.readiness import assess
 from evac.domain.runbook import check_endpoint, plan_run, preflight, scale_endpoint
 from evac.errors import InferenceScaleError, SecondaryNotReadyError
+from tests.unit.conftest import FakeRunLedger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,6 +47,12 @@ def request(mode: str) -> RunbookInput:
     return RunbookInput.model_validate({"incident_id": f"drill-{mode}", "mode": mode, "target_region": "us-west-2"})
 
 
+def decide(request: RunbookInput, plan: RecoveryPlan, database: Any, lag: Any, *, answers: bool) -> Run:
+    """plan_run with a primary that answers (or not) and no earlier run of the incident."""
+    probe = lambda region: Reachability(answers=answers)  # noqa: E731 - one line, one use
+    return plan_run(request, plan, database=database, lag=lag, probe=probe, ledger=FakeRunLedger())
+
+
 # --- preflight --------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("mode", ["planned", "unplanned"])
 def test_preflight_records_the_readiness_report_of_a_ready_target(
@@ -57,7 +64,7 @@ def test_preflight_records_the_readiness_report_of_a_ready_target(
     readiness: Callable[[], Readiness],
     mode: str,
 ) -> None:
-    run = plan_run(request(mode), plan, database=database, lag=lag, primary_answers=lambda region: True)
+    run = decide(request(mode), plan, database, lag, answers=True)
 
     result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=readiness)
 
@@ -77,7 +84,7 @@ def test_a_critical_finding_blocks_an_unplanned_run_naming_it(
 ) -> None:
     # GIVEN the model artifact never replicated to the target
     secondary.objects.clear()
-    run = plan_run(request("unplanned"), plan, database=database, lag=lag, primary_answers=lambda region: True)
+    run = decide(request("unplanned"), plan, database, lag, answers=True)
 
     # WHEN the automatic path reaches preflight
     with pytest.raises(SecondaryNotReadyError) as blocked:
@@ -99,7 +106,7 @@ def test_a_critical_finding_is_recorded_not_blocking_on_a_planned_run(
     readiness: Callable[[], Readiness],
 ) -> None:
     secondary.images.clear()
-    run = plan_run(request("planned"), plan, database=database, lag=lag, primary_answers=lambda region: True)
+    run = decide(request("planned"), plan, database, lag, answers=True)
 
     result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=readiness)
 
@@ -117,7 +124,7 @@ def test_warnings_and_unknowns_never_block_and_are_recorded(
 ) -> None:
     # GIVEN the primary does not answer (the outage itself): every cross-region check is unknown
     primary.down = True
-    run = plan_run(request("unplanned"), plan, database=database, lag=lag, primary_answers=lambda region: False)
+    run = decide(request("unplanned"), plan, database, lag, answers=False)
 
     result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=readiness)
 
@@ -141,7 +148,7 @@ def test_the_run_records_whether_its_rpo_estimate_exceeds_the_budget(
 ) -> None:
     lag.seconds = lag_seconds
 
-    run = plan_run(request(mode), plan, database=database, lag=lag, primary_answers=lambda region: True)
+    run = decide(request(mode), plan, database, lag, answers=True)
 
     assert run.rpo_over_budget is over
     assert build_record(RecordInput(run=run), plan=plan).rpo_over_budget is over
@@ -156,7 +163,7 @@ def no_capacity_run(run_unplanned: Run, target_endpoints: FakeEndpoints) -> Run:
 
 @pytest.fixture
 def run_unplanned(plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag) -> Run:
-    return plan_run(request("unplanned"), plan, database=database, lag=lag, primary_answers=lambda region: False)
+    return decide(request("unplanned"), plan, database, lag, answers=False)
 
 
 def test_an_endpoint_without_capacity_falls_back_to_the_first_fallback_type(

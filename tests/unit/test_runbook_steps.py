@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from evac import clock
 from evac.domain.models import Poll, Readiness, Run, RunbookInput
 from evac.domain.polling import POLL_FLOOR, next_wait, polled
-from evac.domain.ports import EndpointState
+from evac.domain.ports import EndpointState, PriorRun, Reachability
 from evac.domain.runbook import (
     check_database,
     check_endpoint,
@@ -19,23 +19,24 @@ from evac.domain.runbook import (
     promote_database,
     scale_endpoint,
 )
-from evac.errors import AlreadyActiveError, PlanError, PreflightFailedError
-from tests.unit.conftest import FakeEndpoints
+from evac.errors import AlreadyActiveError, AwsTransientError, PlanError, PreflightFailedError
+from tests.unit.conftest import FakeEndpoints, FakeReplicationLag, FakeRunLedger
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from evac.domain.plan import RecoveryPlan
     from tests.conftest import FrozenClock
     from tests.unit.conftest import (
         FakeAutoscaling,
         FakeGlobalDatabase,
-        FakeReplicationLag,
         FakeWeightedRecords,
     )
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
-def answers(region: str) -> bool:
-    return True
+def answers(region: str) -> Reachability:
+    return Reachability(answers=True)
 
 
 def ready() -> Readiness:
@@ -50,18 +51,31 @@ def ready() -> Readiness:
     )
 
 
-def silent(region: str) -> bool:
-    return False
+def silent(region: str) -> Reachability:
+    return Reachability(answers=False, detail=f"DescribeDBClusters in {region} did not answer")
 
 
 def planned(**changes: object) -> RunbookInput:
     return RunbookInput.model_validate({"incident_id": "drill-planned-switchover", "mode": "planned"} | changes)
 
 
+def decide(
+    request: RunbookInput,
+    plan: RecoveryPlan,
+    database: FakeGlobalDatabase,
+    lag: FakeReplicationLag,
+    *,
+    probe: Callable[[str], Reachability] = answers,
+    ledger: FakeRunLedger | None = None,
+) -> Run:
+    """plan_run with a primary that answers and a ledger without earlier runs, unless told otherwise."""
+    return plan_run(request, plan, database=database, lag=lag, probe=probe, ledger=ledger or FakeRunLedger())
+
+
 @pytest.fixture
 def run(plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag) -> Run:
     """A planned switchover from us-east-1 to us-west-2, as plan_run decides it on the seeded fakes."""
-    return plan_run(planned(), plan, database=database, lag=lag, primary_answers=answers)
+    return decide(planned(), plan, database, lag)
 
 
 @pytest.fixture
@@ -75,7 +89,7 @@ def failover(run: Run) -> Run:
 def test_a_planned_run_switches_over_to_the_secondary_when_the_primary_answers(
     plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
 ) -> None:
-    run = plan_run(planned(), plan, database=database, lag=lag, primary_answers=answers)
+    run = decide(planned(), plan, database, lag)
 
     assert (run.strategy, run.source_region, run.target_region) == ("switchover", "us-east-1", "us-west-2")
     assert run.rpo_seconds == 0.0
@@ -84,7 +98,7 @@ def test_a_planned_run_switches_over_to_the_secondary_when_the_primary_answers(
 def test_a_planned_run_fails_over_when_the_primary_does_not_answer(
     plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
 ) -> None:
-    run = plan_run(planned(), plan, database=database, lag=lag, primary_answers=silent)
+    run = decide(planned(), plan, database, lag, probe=silent)
 
     assert run.strategy == "failover"
     assert run.rpo_seconds == 0.85
@@ -93,7 +107,7 @@ def test_a_planned_run_fails_over_when_the_primary_does_not_answer(
 def test_an_unplanned_run_fails_over_even_when_the_primary_answers(
     plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
 ) -> None:
-    run = plan_run(planned(mode="unplanned"), plan, database=database, lag=lag, primary_answers=answers)
+    run = decide(planned(mode="unplanned"), plan, database, lag)
 
     assert run.strategy == "failover"
     assert run.rpo_seconds == 0.85
@@ -104,7 +118,7 @@ def test_a_run_without_a_target_goes_to_the_region_that_does_not_write(
 ) -> None:
     database.writer_region = "us-west-2"
 
-    run = plan_run(planned(), plan, database=database, lag=lag, primary_answers=answers)
+    run = decide(planned(), plan, database, lag)
 
     assert (run.source_region, run.target_region) == ("us-west-2", "us-east-1")
 
@@ -113,14 +127,14 @@ def test_a_run_to_the_region_that_already_writes_is_refused(
     plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
 ) -> None:
     with pytest.raises(AlreadyActiveError, match="us-east-1 already holds the writer"):
-        plan_run(planned(target_region="us-east-1"), plan, database=database, lag=lag, primary_answers=answers)
+        decide(planned(target_region="us-east-1"), plan, database, lag)
 
 
 def test_a_run_to_a_region_outside_the_plan_is_refused(
     plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
 ) -> None:
     with pytest.raises(PlanError, match="eu-west-1"):
-        plan_run(planned(target_region="eu-west-1"), plan, database=database, lag=lag, primary_answers=answers)
+        decide(planned(target_region="eu-west-1"), plan, database, lag)
 
 
 def test_a_run_counts_from_the_first_alarm_when_there_was_one(
@@ -128,7 +142,7 @@ def test_a_run_counts_from_the_first_alarm_when_there_was_one(
 ) -> None:
     first_alarm = frozen_clock.now() - timedelta(minutes=2)
 
-    run = plan_run(planned(detected_at=first_alarm), plan, database=database, lag=lag, primary_answers=answers)
+    run = decide(planned(detected_at=first_alarm), plan, database, lag)
 
     assert (run.detected_at, run.started_at) == (first_alarm, frozen_clock.now())
 
@@ -136,9 +150,88 @@ def test_a_run_counts_from_the_first_alarm_when_there_was_one(
 def test_a_drill_without_an_alarm_counts_from_its_start(
     plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag, frozen_clock: FrozenClock
 ) -> None:
-    run = plan_run(planned(), plan, database=database, lag=lag, primary_answers=answers)
+    run = decide(planned(), plan, database, lag)
 
     assert run.detected_at == run.started_at == frozen_clock.now()
+
+
+def earlier(outcome: str, *, strategy: str = "failover", target: str = "us-west-2") -> FakeRunLedger:
+    first_alarm = datetime(2026, 11, 27, 9, 58, tzinfo=UTC)
+    prior = PriorRun("drill-planned-switchover", outcome, target, strategy, first_alarm, 0.85)
+    return FakeRunLedger({prior.incident_id: prior})
+
+
+@pytest.mark.parametrize("outcome", ["SUCCEEDED", "FAILED"])
+def test_a_rerun_for_an_incident_whose_target_already_writes_resumes_it(
+    plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag, outcome: str
+) -> None:
+    # GIVEN an earlier run of the incident promoted us-west-2 (and succeeded, or failed later)
+    database.writer_region = "us-west-2"
+
+    run = decide(planned(target_region="us-west-2"), plan, database, lag, ledger=earlier(outcome))
+
+    assert (run.resumed, run.strategy, run.target_region) == (True, "failover", "us-west-2")
+    assert (run.detected_at.hour, run.rpo_seconds) == (9, 0.85)  # RTO still counts from the first alarm
+
+
+def test_a_new_incident_to_the_region_that_already_writes_is_refused_even_with_other_runs_recorded(
+    plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
+) -> None:
+    database.writer_region = "us-west-2"
+    ledger = earlier("SUCCEEDED")
+
+    with pytest.raises(AlreadyActiveError, match="no earlier run"):
+        decide(planned(incident_id="a-new-incident", target_region="us-west-2"), plan, database, lag, ledger=ledger)
+
+
+def test_a_rerun_of_an_incident_that_went_elsewhere_is_refused(
+    plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
+) -> None:
+    database.writer_region = "us-east-1"
+
+    with pytest.raises(AlreadyActiveError):
+        decide(planned(target_region="us-east-1"), plan, database, lag, ledger=earlier("SUCCEEDED"))
+
+
+def test_a_rerun_before_the_writer_moved_decides_afresh_but_keeps_the_first_alarm(
+    plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
+) -> None:
+    run = decide(planned(), plan, database, lag, ledger=earlier("FAILED", strategy="switchover"))
+
+    assert (run.resumed, run.strategy, run.detected_at.hour) == (True, "switchover", 9)
+
+
+def test_a_lag_that_cannot_be_read_is_retried_then_the_run_goes_on_without_it(
+    plan: RecoveryPlan, database: FakeGlobalDatabase
+) -> None:
+    throttled = FakeReplicationLag(refused="GetMetricStatistics failed: Throttling", transient=True)
+    request = planned(mode="unplanned")
+
+    with pytest.raises(AwsTransientError, match="GetMetricStatistics"):
+        plan_run(request, plan, database=database, lag=throttled, probe=answers, ledger=FakeRunLedger(),
+                 final_attempt=False)
+    run = plan_run(request, plan, database=database, lag=throttled, probe=answers, ledger=FakeRunLedger())
+
+    assert run.rpo_seconds is None
+    assert run.warnings == ["RPO unknown: GetMetricStatistics failed: Throttling"]
+
+
+def test_a_lag_read_refused_is_not_retried(plan: RecoveryPlan, database: FakeGlobalDatabase) -> None:
+    denied = FakeReplicationLag(refused="GetMetricStatistics failed: AccessDenied")
+
+    run = plan_run(planned(mode="unplanned"), plan, database=database, lag=denied, probe=answers,
+                   ledger=FakeRunLedger(), final_attempt=False)
+
+    assert run.rpo_seconds is None
+    assert "AccessDenied" in run.warnings[0]
+
+
+def test_a_planned_run_notes_why_the_primary_did_not_answer(
+    plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag
+) -> None:
+    run = decide(planned(), plan, database, lag, probe=silent)
+
+    assert run.warnings == ["DescribeDBClusters in us-east-1 did not answer"]
 
 
 # --- preflight -------------------------------------------------------------------------------------------------------

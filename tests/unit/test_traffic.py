@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from evac.domain.models import RunbookInput
 from evac.domain.plan import Shift
 from evac.domain.polling import POLL_FLOOR
-from evac.domain.ports import EndpointState
+from evac.domain.ports import EndpointState, Reachability
 from evac.domain.runbook import plan_run, promote_database
 from evac.domain.traffic import allowed_weight, capacity_share, check_dns, shift_dns, verify
 from evac.errors import VerificationFailedError
-from tests.unit.conftest import FakeEndpoints
+from tests.unit.conftest import FakeEndpoints, FakeRunLedger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,7 +48,14 @@ def following(plan: RecoveryPlan, shift: Shift = FOLLOW) -> RecoveryPlan:
 def run(plan: RecoveryPlan, database: FakeGlobalDatabase, lag: FakeReplicationLag) -> Run:
     """An unplanned failover from us-east-1 to us-west-2, as plan_run decides it on the seeded fakes."""
     request = {"incident_id": "drill-unplanned-failover", "mode": "unplanned"}
-    return plan_run(RunbookInput.model_validate(request), plan, database=database, lag=lag, primary_answers=bool)
+    return plan_run(
+        RunbookInput.model_validate(request),
+        plan,
+        database=database,
+        lag=lag,
+        probe=lambda region: Reachability(answers=False),
+        ledger=FakeRunLedger(),
+    )
 
 
 @pytest.fixture

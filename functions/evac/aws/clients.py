@@ -12,9 +12,13 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-STEADY = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+# Worst case of one call: 3 attempts x (2 s connect + 5 s read) + botocore's backoff (at most 1 s, then 2 s) = 24 s,
+# inside the functions' 30 s Timeout (tests/test_client_budget.py holds the two together). Control-plane calls answer
+# in well under a second; a 10 s read timeout made one unanswered call outlive its Lambda (found by `evac chaos`).
+# ``total_max_attempts`` counts the first try; botocore's ``max_attempts`` would count retries only, one more try.
+STEADY = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 3})
 # For asking a region that may be the one that failed: one quick try, no retry storm.
-PROBE = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "max_attempts": 1})
+PROBE = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "total_max_attempts": 1})
 
 
 # One session per container: its loader parses each service's model once, however many regions use it.

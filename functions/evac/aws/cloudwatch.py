@@ -8,9 +8,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from evac import clock
 from evac.aws.clients import client
-from evac.aws.errors import aws_errors
+from evac.aws.errors import aws_errors, is_transient
 from evac.domain.ports import LagReading
 from evac.domain.trigger import AlarmReading
+from evac.errors import MetricUnavailableError
 
 # AuroraGlobalDBRPOLag is the documented RPO signal; older engines only publish AuroraGlobalDBReplicationLag.
 LAG_METRICS = ("AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag")
@@ -21,12 +22,22 @@ class AuroraLag:
         self._cloudwatch = client("cloudwatch", region, probe=probe)
 
     def lag_seconds(self, cluster_id: str) -> float | None:
-        """The latest lag of ``cluster_id`` (a secondary) in seconds over the last 10 minutes; None if unreadable."""
-        found = self.reading(cluster_id)
+        """The latest lag of ``cluster_id`` (a secondary) in seconds over the last 10 minutes; None if no datapoint.
+
+        Raises ``MetricUnavailableError`` naming the call if CloudWatch refuses or does not answer (``transient``
+        when it throttles, fails or times out: the runbook retries those before going on without the lag).
+        """
+        found = self._read(cluster_id)
         return found.seconds if found else None
 
     def reading(self, cluster_id: str) -> LagReading | None:
-        """The latest lag and the metric it came from; None if neither metric has a datapoint or can be read."""
+        """The latest lag and the metric it came from; None if neither metric has a datapoint.
+
+        Raises ``MetricUnavailableError`` (an ``EvacError``: readiness's check reads it as unknown, naming the call).
+        """
+        return self._read(cluster_id)
+
+    def _read(self, cluster_id: str) -> LagReading | None:
         end = clock.now()
         for metric in LAG_METRICS:
             try:
@@ -39,8 +50,14 @@ class AuroraLag:
                     Period=60,
                     Statistics=["Maximum"],
                 )["Datapoints"]
-            except (BotoCoreError, ClientError):
-                return None
+            except ClientError as exc:
+                raise MetricUnavailableError(
+                    f"GetMetricStatistics {metric} of {cluster_id} failed: {exc}", transient=is_transient(exc)
+                ) from exc
+            except BotoCoreError as exc:
+                raise MetricUnavailableError(
+                    f"GetMetricStatistics {metric} of {cluster_id} did not answer: {exc}", transient=True
+                ) from exc
             if points:
                 latest = max(points, key=lambda p: p["Timestamp"])
                 return LagReading(round(float(latest["Maximum"]) / 1000.0, 3), metric)  # both are in milliseconds

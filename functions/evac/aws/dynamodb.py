@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from evac.aws.clients import client
 from evac.aws.errors import aws_errors, error_code
-from evac.domain.ports import TableReplicas
+from evac.domain.ports import PriorRun, TableReplicas
 from evac.errors import ResourceNotFoundError
 
 if TYPE_CHECKING:
@@ -64,6 +64,24 @@ class Ledger:
     def get(self, incident_id: str) -> dict[str, Any] | None:
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": RUN_PREFIX + incident_id}}).get("Item")
         return json.loads(item["record"]["S"]) if item else None
+
+    def prior_run(self, incident_id: str) -> PriorRun | None:
+        """The earlier run of this incident the ledger holds, if any (strongly consistent: it may be seconds old)."""
+        item = self._dynamodb.get_item(
+            TableName=self.table, Key={"pk": {"S": RUN_PREFIX + incident_id}}, ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return None
+        record = json.loads(item["record"]["S"])
+        detected = record.get("detected_at")
+        return PriorRun(
+            incident_id=incident_id,
+            outcome=str(record.get("outcome")),
+            target_region=record.get("target_region"),
+            strategy=record.get("strategy"),
+            detected_at=datetime.fromisoformat(detected) if detected else None,
+            rpo_seconds=record.get("rpo_seconds"),
+        )
 
     def lock_holder(self, application: str) -> str | None:
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": lock_key(application)}}).get("Item")

@@ -1,13 +1,14 @@
 """botocore's errors as evac's: what an adapter could not do, named so the ASL and readiness can tell them apart.
 
 A step handler translates whatever escapes it (``evac.handlers._step``); an adapter whose callers must tell a
-missing resource from an unreadable one (readiness) translates inside, with ``aws_errors``.
+missing resource from an unreadable one (readiness) translates inside, with ``aws_errors``; an adapter that names a
+refusal (``DatabasePromotionError``...) lets throttling and 5xx through first (``is_transient``), so the ASL retries.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ConnectTimeoutError, ReadTimeoutError
 
@@ -16,18 +17,37 @@ from evac.errors import AwsCallError, AwsTransientError, RegionUnavailableError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
+# Throttling codes across evac's services (botocore's standard retry mode knows these too).
+THROTTLING: Final = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "Throttled",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "PriorRequestNotComplete",
+    }
+)
+
+
+def is_transient(exc: ClientError) -> bool:
+    """Throttling or a 5xx: the same request may well succeed later.
+
+    >>> is_transient(ClientError({"Error": {"Code": "Throttling"}}, "FailoverGlobalCluster"))
+    True
+    """
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    return error_code(exc) in THROTTLING or status >= 500
 
 
 def translate(exc: ClientError) -> AwsCallError:
-    """``AwsTransientError`` for throttling and 5xx (the ASL retries those), ``AwsCallError`` for the rest."""
+    """``AwsTransientError`` for throttling and 5xx (the ASL retries those), ``AwsCallError`` for the rest; the
+    message names the operation."""
     error: dict[str, Any] = dict(exc.response.get("Error", {}))
-    code = str(error.get("Code", "Unknown"))
-    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-    message = f"{exc.operation_name} failed: {code}: {error.get('Message', '')}"
-    if code in THROTTLING or status >= 500:
-        return AwsTransientError(message)
-    return AwsCallError(message)
+    message = f"{exc.operation_name} failed: {error.get('Code', 'Unknown')}: {error.get('Message', '')}"
+    return AwsTransientError(message) if is_transient(exc) else AwsCallError(message)
 
 
 def error_code(exc: ClientError) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 
 from evac.aws.clients import client
-from evac.aws.errors import aws_errors, error_code
-from evac.domain.ports import GlobalClusterState
+from evac.aws.errors import aws_errors, error_code, is_transient
+from evac.domain.ports import GlobalClusterState, Reachability
 from evac.errors import DatabasePromotionError, ResourceNotFoundError
 
 # FailoverState.Status while the writer is moving: "pending" (the request is being verified) comes first, so a
@@ -50,6 +50,8 @@ class AuroraGlobal:
                 GlobalClusterIdentifier=global_cluster, TargetDbClusterIdentifier=target_cluster_arn
             )
         except ClientError as exc:
+            if is_transient(exc):
+                raise  # throttled or a 5xx: the runbook retries the step
             raise DatabasePromotionError(f"SwitchoverGlobalCluster refused: {exc}") from exc
 
     def failover(self, global_cluster: str, target_cluster_arn: str) -> None:
@@ -61,6 +63,8 @@ class AuroraGlobal:
                 AllowDataLoss=True,
             )
         except ClientError as exc:
+            if is_transient(exc):
+                raise  # throttled or a 5xx: the runbook retries the step
             raise DatabasePromotionError(f"FailoverGlobalCluster refused: {exc}") from exc
 
     def _describe(self, cluster_id: str) -> dict:
@@ -73,10 +77,18 @@ class AuroraGlobal:
                 raise
 
 
-def answers(region: str, cluster_id: str) -> bool:
-    """Whether the region's RDS API answers for the cluster within the probe's bounded timeout."""
+def probe(region: str, cluster_id: str) -> Reachability:
+    """Whether the region's RDS API answers for the cluster, asked once with the probe's bounded timeout.
+
+    A refusal (throttling, AccessDenied, a 4xx) is an answer: the region is up, and the refusal is worth a warning.
+    A timeout, no connection or a 5xx is not.
+    """
     try:
         client("rds", region, probe=True).describe_db_clusters(DBClusterIdentifier=cluster_id)
-    except (BotoCoreError, ClientError):
-        return False
-    return True
+    except ClientError as exc:
+        detail = f"DescribeDBClusters in {region}: {exc}"
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        return Reachability(answers=status < 500, detail=detail)
+    except BotoCoreError as exc:
+        return Reachability(answers=False, detail=f"DescribeDBClusters in {region} did not answer: {exc}")
+    return Reachability(answers=True)

@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from evac.aws.clients import client
-from evac.aws.errors import aws_errors, error_code
+from evac.aws.errors import aws_errors, error_code, is_transient
 from evac.domain.ports import Container, EndpointSpec, EndpointState, VariantSpec
 from evac.errors import InferenceScaleError, ResourceNotFoundError
 
@@ -79,6 +79,8 @@ class SageMakerEndpoints:
                 DesiredWeightsAndCapacities=[{"VariantName": variant, "DesiredInstanceCount": instances}],
             )
         except ClientError as exc:
+            if is_transient(exc):
+                raise  # throttled or a 5xx: the runbook retries the step
             raise InferenceScaleError(f"UpdateEndpointWeightsAndCapacities on {endpoint}: {exc}") from exc
 
     def spec(self, endpoint: str) -> EndpointSpec:

@@ -61,8 +61,20 @@ def build_record(record: RecordInput, *, plan: RecoveryPlan) -> RunRecord:
         phases=phases(record),
         error=error.Error if error else None,
         cause=error.Cause[:2000] if error else None,
+        resumed=run.resumed if run else False,
+        warnings=_warnings(record),
         summary=_summary(record, application, incident, outcome, rto),
     )
+
+
+def _warnings(record: RecordInput) -> list[str]:
+    """What went wrong without stopping the run: the plan's own notes, and a source left at full capacity."""
+    found = list(record.run.warnings) if record.run else []
+    if record.standby_error:
+        found.append(
+            f"the old region was not returned to standby: {record.standby_error.Error}: {record.standby_error.Cause}"
+        )
+    return found
 
 
 def _summary(record: RecordInput, application: str, incident: str, outcome: Outcome, rto: float | None) -> str:

@@ -74,6 +74,8 @@ class Run(Contract):
     endpoints: list[str] = Field(default_factory=list, description="the plan's endpoints: the Map states' items")
     dns_shift: ShiftPolicy = Field(default="scale-then-shift", description="the plan's dns.shift.policy")
     reason: str = ""
+    resumed: bool = Field(default=False, description="an earlier run of this incident went to the same target")
+    warnings: list[str] = Field(default_factory=list, description="what could not be done and did not stop the run")
 
 
 class StepInput(Contract):
@@ -270,6 +272,7 @@ class RecordInput(Contract):
     dns: Poll | None = None
     verification: Verification | None = None
     standby: Standby | None = None
+    standby_error: StepError | None = Field(default=None, description="the old region could not be stood down")
     error: StepError | None = None
 
 
@@ -345,4 +348,6 @@ class RunRecord(Contract):
     capacity: list[CapacityUsed] = Field(default_factory=list, description="what each target endpoint serves on")
     error: str | None = None
     cause: str | None = None
+    resumed: bool = False
+    warnings: list[str] = Field(default_factory=list)
     summary: str = Field(description="one line for the notification subject and the console")

@@ -7,7 +7,10 @@ Reads that name a resource raise ``evac.errors.ResourceNotFoundError`` when it d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,26 @@ class ScalableTarget:
 
 
 @dataclass(frozen=True)
+class Reachability:
+    """Whether a region's API answered a probe; ``detail`` says what went wrong if anything did."""
+
+    answers: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PriorRun:
+    """What the ledger knows of an earlier run for the same incident (a run to resume)."""
+
+    incident_id: str
+    outcome: str
+    target_region: str | None
+    strategy: str | None
+    detected_at: datetime | None
+    rpo_seconds: float | None
+
+
+@dataclass(frozen=True)
 class CanaryResult:
     ok: bool
     latency_ms: float
@@ -118,7 +141,13 @@ class ClusterStatuses(Protocol):
 
 
 class ReplicationLag(Protocol):
-    def lag_seconds(self, cluster_id: str) -> float | None: ...
+    def lag_seconds(self, cluster_id: str) -> float | None:
+        """The latest lag, None if no data point; raises ``MetricUnavailableError`` if it cannot be read."""
+        ...
+
+
+class RunLedger(Protocol):
+    def prior_run(self, incident_id: str) -> PriorRun | None: ...
 
 
 class LagReadings(Protocol):

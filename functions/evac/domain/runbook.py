@@ -13,12 +13,20 @@ from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
 from evac.domain.models import Check, Poll, Preflight, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
-from evac.errors import AlreadyActiveError, InferenceScaleError, PlanError, PreflightFailedError, SecondaryNotReadyError
+from evac.errors import (
+    AlreadyActiveError,
+    AwsTransientError,
+    InferenceScaleError,
+    MetricUnavailableError,
+    PlanError,
+    PreflightFailedError,
+    SecondaryNotReadyError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from evac.domain.models import Readiness
+    from evac.domain.models import Readiness, Strategy
     from evac.domain.plan import Endpoint, RecoveryPlan
     from evac.domain.ports import (
         Autoscaling,
@@ -26,7 +34,9 @@ if TYPE_CHECKING:
         Endpoints,
         EndpointState,
         GlobalDatabase,
+        Reachability,
         ReplicationLag,
+        RunLedger,
         ScalingRegistry,
         WeightedRecords,
     )
@@ -42,9 +52,20 @@ def plan_run(
     *,
     database: GlobalDatabase,
     lag: ReplicationLag,
-    primary_answers: Callable[[str], bool],
+    probe: Callable[[str], Reachability],
+    ledger: RunLedger,
+    final_attempt: bool = True,
 ) -> Run:
-    """Decide the run: where from, where to, switchover or failover, and the data it may lose."""
+    """Decide the run: where from, where to, switchover or failover, and the data it may lose.
+
+    A run to the region that already writes is refused (``AlreadyActiveError``) unless an earlier run of the same
+    incident went there: then this run resumes it, keeping its strategy, first alarm and RPO, and every later step
+    finds done what was done (principle 4).
+
+    The replication lag is evidence, not a need: a transient failure to read it is retried by the runbook
+    (``AwsTransientError``) unless this is its ``final_attempt``; then, and on a refusal, the RPO is unknown and the
+    run says why in its warnings.
+    """
     started_at = clock.now()
     state = database.global_state(plan.database.global_cluster)
     if request.target_region is not None:
@@ -53,11 +74,26 @@ def plan_run(
             raise PlanError(f"target_region {target!r} is not one of the plan's regions {list(plan.regions.both)}")
     else:
         target = failover_target(plan.regions.primary, plan.regions.secondary, state.writer_region)
-    if state.writer_region == target:
-        raise AlreadyActiveError(f"{target} already holds the writer of {plan.database.global_cluster}")
+    prior = ledger.prior_run(request.incident_id)
+    resumes = prior if prior is not None and prior.target_region == target else None
+    if state.writer_region == target and resumes is None:
+        raise AlreadyActiveError(
+            f"{target} already holds the writer of {plan.database.global_cluster} and incident"
+            f" {request.incident_id} has no earlier run to it to resume"
+        )
     source = plan.peer(target)
-    strategy = choose_strategy(request.mode, primary_answers=request.mode != "unplanned" and primary_answers(source))
-    rpo = estimate_rpo(strategy, lag.lag_seconds(plan.database.clusters[target]))
+    warnings: list[str] = []
+    if resumes is not None and resumes.strategy in ("switchover", "failover") and state.writer_region == target:
+        strategy: Strategy = "switchover" if resumes.strategy == "switchover" else "failover"  # nothing to choose now
+    else:
+        reachable = probe(source) if request.mode != "unplanned" else None
+        if reachable is not None and reachable.detail:
+            warnings.append(reachable.detail)
+        strategy = choose_strategy(request.mode, primary_answers=reachable is not None and reachable.answers)
+    if resumes is not None and resumes.strategy == strategy:
+        rpo = resumes.rpo_seconds
+    else:
+        rpo = estimate_rpo(strategy, _lag(lag, plan.database.clusters[target], warnings, final=final_attempt))
     over_budget = request.mode == "unplanned" and (rpo is None or rpo > plan.rpo_budget_seconds)
     return Run(
         incident_id=request.incident_id,
@@ -66,7 +102,7 @@ def plan_run(
         strategy=strategy,
         source_region=source,
         target_region=target,
-        detected_at=request.detected_at or started_at,
+        detected_at=(resumes.detected_at if resumes else None) or request.detected_at or started_at,
         started_at=started_at,
         rpo_seconds=rpo,
         rpo_over_budget=over_budget,
@@ -77,6 +113,8 @@ def plan_run(
         endpoints=[e.name for e in plan.inference.endpoints],
         dns_shift=plan.dns.shift.policy,
         reason=request.reason,
+        resumed=resumes is not None,
+        warnings=warnings,
     )
 
 
@@ -109,6 +147,17 @@ def expected_capacity_seconds(plan: RecoveryPlan, share: float) -> float:
         at = last if new == 1 else first + (last - first) * (needed - 1) / (new - 1)
         slowest = max(slowest, float(at))
     return slowest
+
+
+def _lag(lag: ReplicationLag, cluster: str, warnings: list[str], *, final: bool) -> float | None:
+    """The replication lag, or None with a warning: an RPO estimate is evidence, never a reason to stop."""
+    try:
+        return lag.lag_seconds(cluster)
+    except MetricUnavailableError as exc:
+        if exc.transient and not final:
+            raise AwsTransientError(f"{exc} (the runbook retries the plan)") from exc
+        warnings.append(f"RPO unknown: {exc}")
+        return None
 
 
 def preflight(

@@ -1,0 +1,73 @@
+"""Drills played once per session, with what the local cloud recorded of them (every AWS call, by whom), shared by
+the tests that assert their outcomes and the least-privilege proof."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+import boto3
+import pytest
+
+from evacops import readiness
+from evacops.drill import run_drill
+from evacops.localcloud import LocalCloud
+from evacops.scenarios import Options
+
+if TYPE_CHECKING:
+    from evacops.drill import DrillReport
+    from evacops.localcloud.faults import Call
+
+FAST = 300.0  # modelled seconds per wall second: outcomes do not depend on it; timings are the bench's business
+# Between them, these make every call the functions and the state machines can make: the trigger and its watch (one
+# held back), the runbook planned and unplanned, its failure paths, and game days answered through the approval
+# function. Label -> (scenario, options).
+RECORDED = {
+    "primary-outage": ("primary-outage", Options()),
+    "planned-switchover": ("planned-switchover", Options()),
+    "region-blackout": ("region-blackout", Options()),
+    "capacity-shortfall": ("capacity-shortfall", Options()),
+    "failover-rejected": ("failover-rejected", Options()),
+    "secondary-also-alarming": ("secondary-also-alarming", Options()),
+    "game-day-approved": ("game-day", Options(console=True, approve_after=30)),
+    "game-day-rejected": ("game-day", Options(console=True, approve_after=30, reject=True)),
+    "secondary-not-ready": ("secondary-not-ready", Options()),
+    "capacity-fallback": ("capacity-fallback", Options()),
+}
+
+
+@dataclass
+class Drilled:
+    report: DrillReport
+    calls: list[Call] = field(default_factory=list)
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)  # region -> the stack's parameters
+    runbooks: dict[str, str] = field(default_factory=dict)  # region -> the runbook's ARN
+
+
+def play(scenario: str, options: Options | None = None) -> Drilled:
+    kept: dict[str, Any] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        kept["calls"] = list(cloud.faults.calls)
+        kept["parameters"] = {r: cloud.parameters(r, cloud.zone_id) for r in cloud.plan.regions.both}
+        kept["runbooks"] = {r: cloud.stacks[r].runbook_arn for r in cloud.plan.regions.both}
+
+    report = run_drill(scenario, speed=FAST, options=options, inspect=inspect)
+    return Drilled(report, kept["calls"], kept["parameters"], kept["runbooks"])
+
+
+def scheduled_readiness() -> Drilled:
+    """The readiness function run as its schedule runs it, in the secondary's stack (its calls recorded)."""
+    with LocalCloud(speed=FAST) as cloud:
+        region = cloud.plan.regions.secondary
+        readiness.invoke(boto3.client("lambda", region), cloud.stacks[region].function_arns[readiness.FUNCTION])
+        parameters = {r: cloud.parameters(r, cloud.zone_id) for r in cloud.plan.regions.both}
+        runbooks = {r: cloud.stacks[r].runbook_arn for r in cloud.plan.regions.both}
+        return Drilled(cast("DrillReport", None), list(cloud.faults.calls), parameters, runbooks)
+
+
+@pytest.fixture(scope="session")
+def drilled() -> dict[str, Drilled]:
+    """Each recorded scenario, played once, and the scheduled readiness check."""
+    played = {label: play(scenario, options) for label, (scenario, options) in RECORDED.items()}
+    return played | {"readiness-schedule": scheduled_readiness()}

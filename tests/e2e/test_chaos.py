@@ -1,0 +1,19 @@
+"""The fault matrix's representative subset (``evac chaos --subset``; the whole matrix is ``make chaos``): one of each
+fault kind, on Lambda steps, a poll and the state machine's own integrations, every invariant checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from evacops.chaos import SUBSET, run_matrix
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_subset_of_the_fault_matrix_breaks_no_invariant() -> None:
+    matrix = run_matrix(only_subset=True, scenarios=("primary-outage",))
+
+    assert len(matrix.results) == len(SUBSET)
+    assert {r.kind for r in matrix.results} == {"throttling", "5xx", "timeout", "access-denied"}
+    assert all(r.injected for r in matrix.results)
+    assert [(r.id, r.violations) for r in matrix.results if r.violations] == []

@@ -1,0 +1,54 @@
+"""The least-privilege proof's own parts: the template's roles as CloudFormation would create them, the ARN a call is
+authorised against, and IAM's matching (so the proof in tests/e2e/test_least_privilege.py can fail)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from evacops.iam import Principal, Statement, allowed, grants, principals, resources
+from evacops.localcloud.faults import Call
+
+REGION = "us-west-2"
+
+
+def call(service: str, operation: str, **params: object) -> Call:
+    return Call(1, 0.0, "PlanFunction", REGION, service, operation, REGION, False, dict(params))
+
+
+@pytest.fixture(scope="module")
+def roles() -> dict[str, Principal]:
+    return principals(REGION, {"HostedZoneId": "Z123"})
+
+
+def test_sam_policy_templates_expand_to_statements_on_resolved_arns(roles: dict[str, Principal]) -> None:
+    trigger = roles["TriggerFunction"].statements
+
+    watch = f"arn:aws:states:{REGION}:123456789012:stateMachine:evac-fraud-scoring-confirm"
+
+    assert any("states:StartExecution" in s.actions and watch in s.resources for s in trigger)
+
+
+def test_a_call_is_allowed_only_by_a_statement_granting_its_action_on_its_resource(roles: dict[str, Principal]) -> None:
+    read = call("dynamodb", "GetItem", TableName="evac-fraud-scoring-runs")
+    plan = roles["PlanFunction"]
+    without = replace(plan, statements=[s for s in plan.statements if "dynamodb:GetItem" not in s.actions])
+
+    assert allowed(plan, read.action, resources(read))
+    assert not allowed(without, read.action, resources(read))
+    assert not allowed(plan, read.action, resources(call("dynamodb", "GetItem", TableName="someone-elses")))
+
+
+def test_resource_patterns_use_iam_wildcards_and_actions_ignore_case() -> None:
+    statement = Statement(("rds:DescribeGlobalClusters",), ("arn:aws:rds::1:global-cluster:fraud-scoring*",), "t")
+
+    assert grants(statement, "RDS:describeglobalclusters", "arn:aws:rds::1:global-cluster:fraud-scoring-global")
+    assert not grants(statement, "rds:DescribeGlobalClusters", "arn:aws:rds::1:global-cluster:other")
+
+
+def test_a_lambda_invoke_is_authorised_as_invoke_function_on_the_function() -> None:
+    invoke = call("lambda", "Invoke", FunctionName="arn:aws:lambda:us-west-2:1:function:evac-PlanFunction")
+
+    assert invoke.action == "lambda:InvokeFunction"
+    assert resources(invoke) == ["arn:aws:lambda:us-west-2:1:function:evac-PlanFunction"]

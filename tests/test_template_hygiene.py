@@ -1,0 +1,70 @@
+"""Security hygiene of template.yaml: encryption at rest, recovery, logs that are kept (but not forever), and no way
+in that IAM does not authorise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evacops.template import functions, load_template, state_machines
+
+TEMPLATE = load_template()
+RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
+FUNCTIONS = functions(TEMPLATE)
+# Entry points that answer without SigV4 (or can be made to): none may exist.
+UNAUTHENTICATED_TYPES = {
+    "AWS::Lambda::Url",
+    "AWS::Serverless::Api",
+    "AWS::Serverless::HttpApi",
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGatewayV2::Api",
+}
+
+
+def of_type(kind: str) -> dict[str, dict[str, Any]]:
+    return {logical: r for logical, r in RESOURCES.items() if r["Type"] == kind}
+
+
+def test_the_ledger_is_encrypted_with_kms_and_recoverable_to_any_point() -> None:
+    for table in of_type("AWS::DynamoDB::Table").values():
+        props = table["Properties"]
+        assert props["SSESpecification"] == props["SSESpecification"] | {"SSEEnabled": True, "SSEType": "KMS"}
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_notifications_are_encrypted_with_kms() -> None:
+    topics = of_type("AWS::SNS::Topic")
+
+    assert topics
+    assert all(t["Properties"].get("KmsMasterKeyId") for t in topics.values())
+
+
+@pytest.mark.parametrize("logical", sorted(FUNCTIONS))
+def test_every_function_logs_to_its_own_group_with_a_retention(logical: str) -> None:
+    group = FUNCTIONS[logical]["LoggingConfig"]["LogGroup"]
+    assert list(group) == ["Ref"], "the group is one of the template's own, by Ref"
+    resource = RESOURCES[group["Ref"]]
+
+    assert resource["Type"] == "AWS::Logs::LogGroup"
+    assert resource["Properties"]["RetentionInDays"]
+    assert FUNCTIONS[logical]["LoggingConfig"]["LogFormat"] == "JSON"
+
+
+@pytest.mark.parametrize("logical", sorted(state_machines(TEMPLATE)))
+def test_every_state_machine_logs_to_a_group_with_a_retention(logical: str) -> None:
+    logging = state_machines(TEMPLATE)[logical]["Logging"]
+    group = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+
+    assert logging["Level"] in ("ALL", "ERROR", "FATAL")
+    assert RESOURCES[group]["Properties"]["RetentionInDays"]
+
+
+def test_nothing_answers_without_iam_authorisation() -> None:
+    # Approvals and manual starts are Lambda Invoke / StartExecution calls: SigV4, IAM-authorised.
+    assert {r["Type"] for r in RESOURCES.values()} & UNAUTHENTICATED_TYPES == set()
+    assert [f for f, props in FUNCTIONS.items() if "FunctionUrlConfig" in props] == []
+    events = [e["Type"] for props in FUNCTIONS.values() for e in props.get("Events", {}).values()]
+    assert set(events) <= {"EventBridgeRule", "CloudWatchEvent", "Schedule", "ScheduleV2"}  # nothing callable
+    for permission in of_type("AWS::Lambda::Permission").values():
+        assert permission["Properties"]["Principal"] != "*"
