@@ -79,7 +79,7 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
 PREFLIGHT_CHECKS: Final = frozenset(
     {
         ("rds", "DescribeDBClusters"),
-        ("sagemaker", "DescribeEndpoint"),
+        ("sagemaker", "ListEndpoints"),
         ("route53", "ListHostedZonesByName"),
         ("route53", "ListResourceRecordSets"),
     }
