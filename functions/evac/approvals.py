@@ -50,17 +50,17 @@ def answer(
     approval = ApprovalDecision(
         approver=by, requested_at=datetime.fromisoformat(pending["requested_at"]), decided_at=now, comment=comment
     )
+    # Claim the answer first: once the token is sent the runbook may record (and close) the approval itself.
+    status = "approved" if decision == "approve" else "rejected"
+    if not ledger.close_approval(incident_id, status, by, now, comment):
+        raise ApprovalError(f"run {incident_id} was answered by someone else at the same moment")
     try:
         if decision == "approve":
             tokens.succeed(pending["token"], approval.model_dump(mode="json"))
         else:
             tokens.fail(pending["token"], "ApprovalRejectedError", f"rejected by {by}: {comment}")
     except TaskClosedError:
-        ledger.close_approval(incident_id, "expired", "nobody", now, "the approval window closed")
         raise ApprovalError(
             f"run {incident_id} no longer waits: its approval window closed and it was aborted"
         ) from None
-    status = "approved" if decision == "approve" else "rejected"
-    if not ledger.close_approval(incident_id, status, by, now, comment):
-        raise ApprovalError(f"run {incident_id} was answered by someone else at the same moment")
     return approval if decision == "approve" else None
