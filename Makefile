@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup drill bench chaos test lint types validate build pytest clean
+.PHONY: setup drill bench chaos test lint imports types validate build pytest clean
 
 setup: $(VENV)/.installed
 
@@ -25,10 +25,14 @@ bench: setup
 chaos: setup
 	$(BIN)/evac chaos --jobs 2 --json chaos.json
 
-test: setup lint types validate build pytest
+test: setup lint imports types validate build pytest
 
 lint: setup
 	$(BIN)/ruff check .
+
+# The import rules in pyproject.toml ([tool.importlinter]): domain pure, deployed code free of operator tooling.
+imports: setup
+	$(BIN)/lint-imports
 
 types: setup
 	$(BIN)/mypy
