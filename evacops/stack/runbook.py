@@ -1,4 +1,4 @@
-"""Drills against a deployed stack: start the runbook with a drill input and follow it, through boto3 alone."""
+"""A deployed stack's runbook: start it with a drill input and follow it, through boto3 alone; and the stack's outputs."""
 
 from __future__ import annotations
 
