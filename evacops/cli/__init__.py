@@ -10,14 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from evacops.cli.bench import bench
-from evacops.cli.chaos import chaos
-from evacops.cli.decide import decide
-from evacops.cli.drill import drill
-from evacops.cli.plan import plan_app
-from evacops.cli.readiness import readiness
-from evacops.cli.runs import approve, history, reject, report
-from evacops.cli.tables import tables
+from evacops.cli import bench, chaos, decide, drill, plan, readiness, runs, tables
 
 app = typer.Typer(
     help="evac fails an AI application over to its secondary AWS region and proves it recovered.\n\n"
@@ -26,6 +19,14 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-app.add_typer(plan_app, name="plan")
-for command in (drill, readiness, chaos, decide, history, report, approve, reject, bench, tables):
-    app.command()(command)
+app.command()(drill.drill)
+app.command()(readiness.readiness)
+app.command()(chaos.chaos)
+app.command()(decide.decide)
+app.command()(runs.history)
+app.command()(runs.report)
+app.command()(runs.approve)
+app.command()(runs.reject)
+app.command()(bench.bench)
+app.command()(tables.tables)
+app.add_typer(plan.plan_app, name="plan")

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from evacops.bench.runs import COUNTS, POLICIES, BenchRun, Policy, run_bench, write_json
-from evacops.cli.common import SpeedOption
+from evacops.cli.common import SpeedOption  # noqa: TC001 - typer reads the annotations at run time
 from evacops.cli.render import bench_tables, figure
 from evacops.localcloud.clock import DEFAULT_SPEED
 

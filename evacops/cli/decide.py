@@ -45,7 +45,7 @@ def decide(
         raise fail(f"--alarming names alarms that are not in the plan: {', '.join(unknown)}")
     answer = evaluate(document, loaded, alarming=alarming or [])
     if json_output:
-        print(answer.model_dump_json(indent=2))
+        typer.echo(answer.model_dump_json(indent=2))
         return
     colour = {"start": "green", "wait": "yellow", "ignore": "dim", "reject": "red"}[answer.decision]
     console.print(f"[bold {colour}]{answer.decision}[/]: {answer.reason}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import Annotated
 
 import typer
@@ -50,4 +50,4 @@ def plan_params(
     ]
     if bundled is not None:
         parts.append(f"PlanFile={bundled}")
-    print(" ".join(parts))
+    typer.echo(" ".join(parts))

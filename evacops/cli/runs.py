@@ -6,7 +6,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from pathlib import Path
+from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import Annotated, Literal
 
 import typer
@@ -15,7 +15,7 @@ from rich.table import Table
 
 from evac.approvals import ApprovalError, answer
 from evac.aws.dynamodb import Ledger
-from evacops import history
+from evacops import history as run_history
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, aws, console, fail, load
 from evacops.localcloud import SERVED
 from evacops.reports import run_record
@@ -28,7 +28,7 @@ RegionOption = Annotated[
 def history(plan: PlanOption = DEFAULT_PLAN, region: RegionOption = None) -> None:
     """List runs, newest first: drills on the local cloud (.evac/history.jsonl), or a deployed stack's ledger."""
     with aws("reading the ledger"):
-        runs = history.aws_runs(load(plan).application, region) if region else history.local_runs()
+        runs = run_history.aws_runs(load(plan).application, region) if region else run_history.local_runs()
     if not runs:
         console.print("no runs yet: try `evac drill`" if not region else f"no runs in {region}")
         return
@@ -43,8 +43,8 @@ def history(plan: PlanOption = DEFAULT_PLAN, region: RegionOption = None) -> Non
             run["outcome"],
             run.get("mode") or "-",
             move,
-            history.number(run.get("rto_seconds")),
-            history.number(run.get("rpo_seconds")),
+            run_history.number(run.get("rto_seconds")),
+            run_history.number(run.get("rpo_seconds")),
             run.get("approver") or "-",
         )
     console.print(table)
@@ -57,8 +57,8 @@ def report(
 ) -> None:
     """Render one run's record: input, decisions, phases, RTO, RPO, outcome, approver."""
     with aws("reading the ledger"):
-        runs = history.aws_runs(load(plan).application, region) if region else history.local_runs()
-    found = history.find(runs, run)
+        runs = run_history.aws_runs(load(plan).application, region) if region else run_history.local_runs()
+    found = run_history.find(runs, run)
     if found is None:
         raise fail(f"no run {run!r} in {'the ledger in ' + region if region else 'the local ledger'}")
     console.print(Markdown(run_record.render(found)))
@@ -119,7 +119,7 @@ def _answer(
     who = by or getpass.getuser()
     try:
         with aws(decision):
-            ledger_here = Ledger(history.table_name(loaded.application), region)
+            ledger_here = Ledger(run_history.table_name(loaded.application), region)
             answer(run, decision, by=who, comment=comment, ledger=ledger_here, region=region)
     except ApprovalError as exc:
         raise fail(str(exc), 1) from None

@@ -16,9 +16,9 @@ import boto3
 from evac.approvals import answer
 from evac.aws.dynamodb import Ledger
 from evac.domain.models import RunbookInput
+from evacops.drill.variants import FOLLOW_CAPACITY
 from evacops.localcloud.faults import Fault
 from evacops.localcloud.seed import MODEL_KEY
-from evacops.drill.variants import FOLLOW_CAPACITY
 from evacops.template import ROOT
 
 if TYPE_CHECKING:

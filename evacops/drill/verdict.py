@@ -46,9 +46,8 @@ def verdicts(
         detail = said[0][:200] if said else f"no notification says {scenario.notice!r}"
         checks.append(Verdict(name="notified", ok=bool(said), detail=detail))
     if scenario.error:
-        checks.append(
-            Verdict(name="error", ok=report.error == scenario.error, detail=f"{report.error}, expected {scenario.error}")
-        )
+        detail = f"{report.error}, expected {scenario.error}"
+        checks.append(Verdict(name="error", ok=report.error == scenario.error, detail=detail))
     if scenario.fallback:
         checks += _fell_back(report, plan)
     if scenario.shift is not None and outcome == "failover":

@@ -1,4 +1,4 @@
-"""A deployed stack's runbook: start it with a drill input and follow it, through boto3 alone; and the stack's outputs."""
+"""A deployed stack's runbook, started with a drill input and followed through boto3 alone; the stack's outputs."""
 
 from __future__ import annotations
 
