@@ -28,8 +28,9 @@ __all__ = ["DEFAULT_PLAN", "PlanOption", "SpeedOption", "aws", "console", "error
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``message`` (one line, red) on stderr; the exit to raise: ``raise fail("bad input")``."""
-    errors.print(f"[red]{message}[/]")
+    """Print ``message`` on stderr (red, one line however narrow the terminal); the exit to raise:
+    ``raise fail("bad input")``."""
+    errors.print(f"[red]{message}[/]", soft_wrap=True)
     return typer.Exit(code)
 
 
