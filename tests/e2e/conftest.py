@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any, cast
 import boto3
 import pytest
 
-from evacops import readiness
 from evacops.drill import run_drill
+from evacops.drill.scenarios import Options
 from evacops.localcloud import LocalCloud
-from evacops.scenarios import Options
+from evacops.stack import readiness_function as readiness
 
 if TYPE_CHECKING:
     from evacops.drill import DrillReport

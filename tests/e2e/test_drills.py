@@ -11,10 +11,10 @@ from moto.sns.models import sns_backends
 
 from evac.aws.dynamodb import Ledger
 from evacops.drill import run_drill
+from evacops.drill.scenarios import fire
 from evacops.localcloud import LocalCloud
 from evacops.localcloud.clock import DEFAULT_SPEED
 from evacops.localcloud.deploy import ACCOUNT
-from evacops.scenarios import fire
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Drilled

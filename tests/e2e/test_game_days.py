@@ -15,8 +15,8 @@ from evac.approvals import ApprovalError, answer
 from evac.aws.dynamodb import Ledger
 from evac.domain.plan import DEFAULT_PLAN
 from evacops.drill import run_drill
+from evacops.drill.scenarios import Options, start
 from evacops.localcloud import LocalCloud
-from evacops.scenarios import Options, start
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -12,9 +12,9 @@ import boto3
 import pytest
 
 from evac.aws.dynamodb import Ledger
+from evacops.drill.scenarios import EVENTS
 from evacops.localcloud import LocalCloud
 from evacops.localcloud.faults import Fault
-from evacops.scenarios import EVENTS
 from tests.e2e.conftest import FAST
 
 if TYPE_CHECKING:

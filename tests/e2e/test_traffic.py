@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from evac.domain.plan import DEFAULT_PLAN
+from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.cloud import write_plan
 from evacops.drill import run_drill
+from evacops.drill.scenarios import fire
+from evacops.drill.variants import FOLLOW_CAPACITY, derive
 from evacops.localcloud import LocalCloud
-from evacops.plans import FOLLOW_CAPACITY, derive, write
-from evacops.scenarios import fire
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -51,7 +52,7 @@ def serving_share(cloud: LocalCloud, at: float) -> float:
 @pytest.fixture
 def followed(tmp_path: Path) -> Iterator[LocalCloud]:
     """A primary outage played to its end with a plan whose traffic follows capacity."""
-    with LocalCloud(write(derive(DEFAULT_PLAN, shift=FOLLOW_CAPACITY), tmp_path), speed=FAST) as cloud:
+    with LocalCloud(write_plan(derive(load_plan(DEFAULT_PLAN), shift=FOLLOW_CAPACITY), tmp_path), speed=FAST) as cloud:
         fire(cloud, "us-east-1")
         cloud.quiesce()
         yield cloud
@@ -102,7 +103,7 @@ def test_traffic_follows_capacity_drill_recovers_before_the_scale_up_ends() -> N
 
 def test_every_endpoint_scales_and_is_polled_in_its_own_map_iteration(tmp_path: Path) -> None:
     # GIVEN a plan with three endpoints
-    plan = write(derive(DEFAULT_PLAN, endpoints=3), tmp_path)
+    plan = write_plan(derive(load_plan(DEFAULT_PLAN), endpoints=3), tmp_path)
 
     with LocalCloud(plan, speed=FAST) as cloud:
         fire(cloud, "us-east-1")

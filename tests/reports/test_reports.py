@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from evacops.drill import Check, DrillReport, EndpointReport, PhaseReport
+from evacops.drill import DrillReport, EndpointReport, PhaseReport, Verdict
 from evacops.reports import RUNBOOK_ASL, critical, runbook_mermaid, write_report
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ REPORT = DrillReport(
     phases=PHASES,
     wall_seconds=10,
     expected=True,
-    checks=[Check(name="status", ok=True, detail="runbook SUCCEEDED")],
+    checks=[Verdict(name="status", ok=True, detail="runbook SUCCEEDED")],
 )
 
 

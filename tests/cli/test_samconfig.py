@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from evacops.cli import app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("env", "region"), [("use1", "us-east-1"), ("usw2", "us-west-2")])

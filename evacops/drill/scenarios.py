@@ -1,7 +1,7 @@
 """What each drill scenario does to the local cloud, and the outcome that proves evac behaved.
 
 A scenario plays events (alarms, direct starts, the passing of time) and names its expected outcome; the engine in
-``evacops.drill`` waits for everything to settle and checks the outcome.
+``evacops.drill.engine`` waits for everything to settle, and ``evacops.drill.verdict`` checks the outcome.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import boto3
 from evac.approvals import answer
 from evac.aws.dynamodb import Ledger
 from evac.domain.models import RunbookInput
+from evacops.drill.variants import FOLLOW_CAPACITY
 from evacops.localcloud.faults import Fault
 from evacops.localcloud.seed import MODEL_KEY
-from evacops.plans import FOLLOW_CAPACITY
 from evacops.template import ROOT
 
 if TYPE_CHECKING:

@@ -11,29 +11,26 @@ times. Ratios are measured within one bench run: the machine's load changes abso
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from evac.domain.plan import DEFAULT_PLAN
-from evacops.drill import run_drill
+from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.bench.cold_start import BASELINE, ImportTime, import_seconds, import_times
+from evacops.drill.engine import run_drill
+from evacops.drill.variants import FOLLOW_CAPACITY, derive
+from evacops.journal import Journaled
 from evacops.localcloud.clock import DEFAULT_SPEED
-from evacops.plans import FOLLOW_CAPACITY, derive, write
-from evacops.template import ROOT, functions, load_template
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from pathlib import Path
 
+    from evac.domain.plan import RecoveryPlan
+
 Policy = Literal["scale-then-shift", "follow-capacity"]
 COUNTS = (1, 10, 50)
 POLICIES: tuple[Policy, ...] = ("scale-then-shift", "follow-capacity")
-BASELINE = "boto3, aws_lambda_powertools"
-_MARK = "evac-bench: imports start here"
 
 
 class BenchRun(BaseModel):
@@ -51,12 +48,6 @@ class BenchRun(BaseModel):
     phases: dict[str, float] = Field(default_factory=dict, description="each phase's modelled seconds: what grows")
 
 
-class ImportTime(BaseModel):
-    module: str
-    seconds: float
-    ratio: float = Field(description="to importing boto3 and aws_lambda_powertools alone")
-
-
 class Goal(BaseModel):
     name: str
     target: str
@@ -64,7 +55,8 @@ class Goal(BaseModel):
     met: bool
 
 
-class BenchReport(BaseModel):
+class BenchReport(Journaled):
+    kind: Literal["bench"] = "bench"
     speed: float = Field(description="modelled seconds per wall second of the local cloud")
     runs: list[BenchRun]
     imports: list[ImportTime]
@@ -78,33 +70,34 @@ def run_bench(
     *,
     speed: float = DEFAULT_SPEED,
     imports: bool = True,
+    plan: RecoveryPlan | None = None,
     on_run: Callable[[BenchRun], None] | None = None,
 ) -> BenchReport:
-    """Play the default drill for each endpoint count and policy, then time each handler's import."""
+    """Play the default drill for each endpoint count and policy on plans derived from ``plan`` (the bundled plan by
+    default), then time each handler's import."""
+    base = plan or load_plan(DEFAULT_PLAN)
     runs = []
-    with tempfile.TemporaryDirectory(prefix="evac-bench-") as directory:
-        for count in counts:
-            for policy in policies:
-                shift = FOLLOW_CAPACITY if policy == "follow-capacity" else None
-                plan = write(derive(DEFAULT_PLAN, endpoints=count, shift=shift), directory, f"{policy}-{count}.yaml")
-                report = run_drill("primary-outage", plan_path=plan, speed=speed)
-                run = BenchRun(
-                    endpoints=count,
-                    dns_policy=policy,
-                    status=report.status,
-                    expected=report.expected,
-                    rto_seconds=report.rto_seconds,
-                    critical_path_seconds=report.critical_path_seconds,
-                    overhead_ratio=report.overhead_ratio,
-                    full_capacity_seconds=report.full_capacity_seconds,
-                    state_transitions=report.state_transitions,
-                    lambda_invocations=report.lambda_invocations,
-                    wall_seconds=report.wall_seconds,
-                    phases={phase.name: phase.seconds for phase in report.phases},
-                )
-                runs.append(run)
-                if on_run:
-                    on_run(run)
+    for count in counts:
+        for policy in policies:
+            shift = FOLLOW_CAPACITY if policy == "follow-capacity" else None
+            report = run_drill("primary-outage", plan=derive(base, endpoints=count, shift=shift), speed=speed)
+            run = BenchRun(
+                endpoints=count,
+                dns_policy=policy,
+                status=report.status,
+                expected=report.expected,
+                rto_seconds=report.rto_seconds,
+                critical_path_seconds=report.critical_path_seconds,
+                overhead_ratio=report.overhead_ratio,
+                full_capacity_seconds=report.full_capacity_seconds,
+                state_transitions=report.state_transitions,
+                lambda_invocations=report.lambda_invocations,
+                wall_seconds=report.wall_seconds,
+                phases={phase.name: phase.seconds for phase in report.phases},
+            )
+            runs.append(run)
+            if on_run:
+                on_run(run)
     timed, baseline = (import_times(), import_seconds(BASELINE)) if imports else ([], None)
     return BenchReport(speed=speed, runs=runs, imports=timed, baseline_import_seconds=baseline, goals=goals(runs))
 
@@ -151,67 +144,6 @@ def _ratio(numerator: BenchRun | None, denominator: BenchRun | None) -> float | 
     if not numerator or not denominator or not numerator.rto_seconds or not denominator.rto_seconds:
         return None
     return round(numerator.rto_seconds / denominator.rto_seconds, 3)
-
-
-def handler_modules() -> list[str]:
-    """Every deployed function's handler module, from template.yaml."""
-    return sorted({str(p["Handler"]).rpartition(".")[0] for p in functions(load_template()).values()})
-
-
-def import_times(modules: Iterable[str] | None = None, *, repeat: int = 3) -> list[ImportTime]:
-    """Each module's import time, and its ratio to importing boto3 and Powertools alone."""
-    baseline = import_seconds(BASELINE, repeat=repeat)
-    return [
-        ImportTime(module=module, seconds=round(seconds, 4), ratio=round(seconds / baseline, 2))
-        for module in modules or handler_modules()
-        for seconds in [import_seconds(module, repeat=repeat)]
-    ]
-
-
-def import_seconds(modules: str, *, repeat: int = 3) -> float:
-    """The best of ``repeat`` imports of ``modules`` ("a, b") in fresh interpreters, as ``-X importtime`` counts them:
-    the cumulative time of each module the statement imports at top level. The environment is a Lambda's (its
-    function name set, so Powertools' Tracer patches boto3 as it does under Tracing: Active)."""
-    statement = f"import sys; print({_MARK!r}, file=sys.stderr); import {modules}"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "AWS_"))} | {
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), os.environ.get("PYTHONPATH", "")]),
-        "AWS_LAMBDA_FUNCTION_NAME": "evac-bench",
-        "AWS_REGION": "us-west-2",
-        "AWS_DEFAULT_REGION": "us-west-2",
-        "POWERTOOLS_SERVICE_NAME": "evac",
-        "POWERTOOLS_METRICS_NAMESPACE": "evac",
-    }
-    best = float("inf")
-    for _ in range(repeat):
-        done = subprocess.run(  # noqa: S603 - our own interpreter, our own statement
-            [sys.executable, "-X", "importtime", "-c", statement],
-            capture_output=True,
-            text=True,
-            env=environment,
-            cwd=tempfile.gettempdir(),
-            check=True,
-        )
-        best = min(best, parse_importtime(done.stderr))
-    return best
-
-
-def parse_importtime(stderr: str) -> float:
-    """Seconds the imports after the bench's mark took: the sum of the top-level modules' cumulative times.
-
-    >>> out = ["import time: 5 | 5 | site", _MARK, "import time: 10 | 30 | a", "import time: 20 | 20 |   b"]
-    >>> parse_importtime("\\n".join(out))
-    3e-05
-    """
-    lines = stderr.splitlines()
-    after = lines[lines.index(_MARK) + 1 :] if _MARK in lines else []
-    total = 0
-    for line in after:
-        if not line.startswith("import time:") or line.count("|") != 2:
-            continue
-        _, cumulative, name = line.removeprefix("import time:").split("|")
-        if cumulative.strip().isdigit() and not name.startswith("  "):  # nested imports are indented
-            total += int(cumulative)
-    return total / 1_000_000
 
 
 def write_json(report: BenchReport, path: Path) -> None:

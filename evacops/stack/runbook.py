@@ -1,4 +1,4 @@
-"""Drills against a deployed stack: start the runbook with a drill input and follow it, through boto3 alone."""
+"""A deployed stack's runbook, started with a drill input and followed through boto3 alone; the stack's outputs."""
 
 from __future__ import annotations
 

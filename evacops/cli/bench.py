@@ -1,4 +1,4 @@
-"""`evac bench`: parses its options, runs ``evacops.bench`` and prints the tables (registered in ``evacops.cli``)."""
+"""`evac bench`: RTO against its floor as the application grows, and cold starts (``evacops.bench``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from evacops.bench import COUNTS, POLICIES, BenchReport, BenchRun, Policy, run_bench, write_json
+from evacops.bench.runs import COUNTS, POLICIES, BenchRun, Policy, run_bench, write_json
+from evacops.cli.common import SpeedOption  # noqa: TC001 - typer reads the annotations at run time
+from evacops.cli.render import bench_tables, figure
 from evacops.localcloud.clock import DEFAULT_SPEED
 
 # Piped (make bench > log), the tables get room for every column; in a terminal, its width.
@@ -19,7 +20,7 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 def bench(
     json_path: Annotated[
-        Path | None, typer.Option("--json", help="Write the bench report (JSON) to this file.")
+        Path | None, typer.Option("--json", help="Write the bench report to this file (an evac result, JSON).")
     ] = None,
     endpoints: Annotated[
         str, typer.Option(help="Endpoint counts to generate plans for, comma-separated.")
@@ -28,9 +29,7 @@ def bench(
         list[str] | None,
         typer.Option(help=f"DNS shift policies to run (repeat for more; default: {', '.join(POLICIES)})."),
     ] = None,
-    speed: Annotated[
-        float, typer.Option(help="Modelled seconds per wall second on the local cloud.", min=1.0)
-    ] = DEFAULT_SPEED,
+    speed: SpeedOption = DEFAULT_SPEED,
     imports: Annotated[bool, typer.Option(help="Time each handler module's import (cold start).")] = True,
 ) -> None:
     """Measure RTO against its floor as the application grows, what each run costs, and each handler's cold start.
@@ -61,57 +60,14 @@ def bench(
 
     def progress(run: BenchRun) -> None:
         console.print(
-            f"  {run.endpoints:3d} endpoint(s) {run.dns_policy:16s} {run.status:9s} RTO {_s(run.rto_seconds)} "
+            f"  {run.endpoints:3d} endpoint(s) {run.dns_policy:16s} {run.status:9s} RTO {figure(run.rto_seconds)} "
             f"({run.wall_seconds:.1f} s wall)"
         )
 
     policies: list[Policy] = [p for p in POLICIES if p in chosen]
     report = run_bench(counts, policies, speed=speed, imports=imports, on_run=progress)
-    _tables(report)
+    bench_tables(console, report)
     if json_path:
         write_json(report, json_path)
         console.print(f"written: {json_path}")
     raise typer.Exit(0 if all(r.expected for r in report.runs) else 1)
-
-
-def _tables(report: BenchReport) -> None:
-    runs = Table(title="runs (modelled seconds)", title_justify="left")
-    for column in ("endpoints", "DNS shift", "RTO", "critical path", "overhead", "all traffic", "transitions"):
-        runs.add_column(column, justify="left" if column == "DNS shift" else "right")
-    runs.add_column("invocations", justify="right")
-    runs.add_column("wall (s)", justify="right")
-    for run in report.runs:
-        runs.add_row(
-            str(run.endpoints),
-            run.dns_policy,
-            _s(run.rto_seconds),
-            _s(run.critical_path_seconds),
-            f"{run.overhead_ratio:.3f}" if run.overhead_ratio else "-",
-            _s(run.full_capacity_seconds),
-            str(run.state_transitions),
-            str(run.lambda_invocations),
-            f"{run.wall_seconds:.1f}",
-        )
-    console.print()
-    console.print(runs)
-    if report.imports:
-        imports = Table(
-            title=f"handler imports (boto3 + aws_lambda_powertools alone: {report.baseline_import_seconds:.3f} s)",
-            title_justify="left",
-        )
-        for column in ("module", "seconds", "ratio"):
-            imports.add_column(column, justify="left" if column == "module" else "right")
-        for timed in report.imports:
-            imports.add_row(timed.module, f"{timed.seconds:.3f}", f"{timed.ratio:.2f}")
-        console.print(imports)
-    goals = Table(title="goals", title_justify="left")
-    for column in ("goal", "target", "measured", ""):
-        goals.add_column(column, justify="left" if column == "goal" else "right")
-    for goal in report.goals:
-        mark = "[green]✓[/]" if goal.met else "[red]✗[/]"
-        goals.add_row(goal.name, goal.target, f"{goal.value:.3f}" if goal.value is not None else "-", mark)
-    console.print(goals)
-
-
-def _s(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"

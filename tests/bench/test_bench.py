@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.bench import BenchRun, goals, handler_modules, import_times, parse_importtime, run_bench, write_json
 from evacops.cli import app
-from evacops.plans import FOLLOW_CAPACITY, derive, write
+from evacops.cloud import write_plan
+from evacops.drill.variants import FOLLOW_CAPACITY, derive
 from evacops.template import functions, load_template
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def test_a_generated_plan_has_the_endpoints_asked_for_alike_and_still_loads(tmp_path: Path) -> None:
-    plan = load_plan(write(derive(DEFAULT_PLAN, endpoints=12, shift=FOLLOW_CAPACITY), tmp_path))
+    plan = load_plan(write_plan(derive(load_plan(DEFAULT_PLAN), endpoints=12, shift=FOLLOW_CAPACITY), tmp_path))
 
     names = [e.name for e in plan.inference.endpoints]
     assert names[:3] == ["fraud-scoring-xgb", "fraud-scoring-xgb-02", "fraud-scoring-xgb-03"]

@@ -1,9 +1,10 @@
-"""Readiness on demand: the deployed readiness function, asked through Lambda, on the local cloud or in AWS.
+"""Readiness on demand: the deployed readiness function (``ReadinessFunction``), asked through Lambda, on the local
+cloud or in AWS.
 
 Both paths invoke the same function the schedule runs every 15 minutes (``ReadinessFunction`` in template.yaml), so
 what ``evac readiness`` prints is what the alarm sees::
 
-    report = on_local_cloud()                                   # the default plan, seeded ready
+    report = on_local_cloud(plan)                               # a local cloud of the plan, seeded ready
     report = on_aws("evac-fraud-scoring", region="us-west-2")   # a deployed stack
     report.ready, [c.summary() for c in report.findings]
 """
@@ -17,14 +18,15 @@ import boto3
 from botocore.config import Config
 
 from evac.domain.models import Readiness
-from evac.domain.plan import DEFAULT_PLAN
 from evac.errors import EvacError
-from evacops.localcloud import LocalCloud
-from evacops.remote import stack_output
+from evacops.cloud import local_cloud
+from evacops.stack.runbook import stack_output
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
+
+    from evac.domain.plan import RecoveryPlan
+    from evacops.localcloud import LocalCloud
 
 FUNCTION = "ReadinessFunction"  # its logical id in template.yaml
 OUTPUT = "ReadinessFunctionName"  # the stack output naming it
@@ -48,7 +50,7 @@ def invoke(lambda_client: Any, function: str, *, target_region: str | None = Non
 
 
 def on_local_cloud(
-    plan_path: str | Path = DEFAULT_PLAN,
+    plan: RecoveryPlan,
     *,
     region: str | None = None,
     target_region: str | None = None,
@@ -56,7 +58,7 @@ def on_local_cloud(
 ) -> Readiness:
     """Seed a local cloud from the plan and ask the readiness function of ``region``'s stack (default: the
     secondary's); ``prepare`` changes the cloud first (tests break things with it)."""
-    with LocalCloud(plan_path) as cloud:
+    with local_cloud(plan) as cloud:
         region = region or cloud.plan.regions.secondary
         if prepare:
             prepare(cloud)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from evacops.cli import app
 
-EVENTS = Path(__file__).resolve().parent.parent / "events"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 runner = CliRunner()
 
 

@@ -1,0 +1,44 @@
+"""The fault matrix: every AWS call site of the runbook, each fault, the drill run again, invariants checked.
+
+The call sites are not a hand-written list: a clean run of each base scenario on the local cloud records every API
+call the runbook makes (its functions' calls and the state machine's own integrations), and each distinct
+``(caller, service, operation, region, target)`` is a site. For each site and each fault kind (throttling, a 5xx,
+AccessDenied, a timeout) the fault is injected at the site's first call and, where the site is polled (called in
+more than one invocation of a poll loop), at its second poll; the scenario is played again and its end state is
+checked against the invariants:
+
+- ``one_writer``: exactly one writer region at the end;
+- ``dns_safe``: no DNS change ever sent traffic to a region that was not, at that moment, the writer and serving
+  at capacity (the local cloud's ground truth) and whose writer and inference the runbook had verified;
+- ``lock_released``, ``run_record``, ``notified``: the evidence of every run;
+- ``outcome``: a transient fault still ends SUCCEEDED; a permanent one (AccessDenied) ends FAILED with an error
+  whose message names the operation - unless the site is best-effort (``BEST_EFFORT``), where the run succeeds and
+  its record names the operation that failed;
+- ``exercised``: the fault was injected at least once (a scenario that injected nothing proves nothing).
+
+Where the permanent fault takes away the very means of one piece of evidence (the ledger write, the notification,
+the lock release), that invariant cannot hold and is replaced by the others carrying the news (``EXEMPT``).
+
+Drills run at a high local-cloud speed on latencies a little longer than the plan expects, so every poll loop polls
+more than once: outcomes, not timings, are what the matrix checks.
+"""
+
+from __future__ import annotations
+
+from evacops.chaos.matrix import Matrix, Result, run_case, run_matrix, write_json
+from evacops.chaos.sites import BASE_SCENARIOS, CHAOS_SPEED, KINDS, SUBSET, Case, Site, record_sites
+
+__all__ = [
+    "BASE_SCENARIOS",
+    "CHAOS_SPEED",
+    "KINDS",
+    "SUBSET",
+    "Case",
+    "Matrix",
+    "Result",
+    "Site",
+    "record_sites",
+    "run_case",
+    "run_matrix",
+    "write_json",
+]

@@ -1,0 +1,161 @@
+"""The fault matrix run: every case played (one drill each, ``jobs`` processes at a time), every invariant
+checked; its JSON (``evac chaos --json``) is an evac result (``"kind": "chaos"``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from typing import TYPE_CHECKING, Any, Final
+
+from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.chaos.invariants import invariants
+from evacops.chaos.sites import BASE_SCENARIOS, CHAOS_SPEED, cases, chaos_latencies, record_sites, subset
+from evacops.drill.engine import run_drill
+from evacops.journal import envelope
+from evacops.localcloud.faults import iam_action
+
+STATUSES: Final = ("SUCCEEDED", "FAILED", "ABORTED")  # how a scenario can end, as the totals count them
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+    from pathlib import Path
+
+    from evac.domain.plan import RecoveryPlan
+    from evacops.chaos.sites import Case, Site
+    from evacops.drill.report import DrillReport
+    from evacops.localcloud import LocalCloud
+
+
+@dataclass
+class Result:
+    id: str
+    scenario: str
+    site: str
+    caller: str
+    action: str
+    kind: str
+    point: str
+    expected: str
+    status: str
+    error: str | None
+    cause: str | None
+    injected: int
+    writer_regions: list[str]
+    dns_region: str | None
+    rto_seconds: float | None
+    wall_seconds: float
+    violations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Matrix:
+    results: list[Result]
+    sites: list[Site]
+    wall_seconds: float
+
+    @property
+    def violations(self) -> int:
+        return sum(len(r.violations) for r in self.results)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **envelope("chaos"),
+            "scenarios": len(self.results),
+            "violations": self.violations,
+            "sites": len(self.sites),
+            "wall_seconds": round(self.wall_seconds, 1),
+            "results": [asdict(r) for r in self.results],
+        }
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Per fault kind: scenarios, how they ended, and violations."""
+        return fault_totals(asdict(r) for r in self.results)
+
+
+def fault_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per fault kind: scenarios, how they ended, and violations, from results as the matrix's JSON holds them."""
+    found: dict[str, dict[str, int]] = {}
+    for result in results:
+        row = found.setdefault(result["kind"], {"scenarios": 0, **dict.fromkeys(STATUSES, 0), "violations": 0})
+        row["scenarios"] += 1
+        row[result["status"]] = row.get(result["status"], 0) + 1
+        row["violations"] += len(result["violations"])
+    return found
+
+
+def run_case(case: Case, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED) -> Result:
+    """Play the case's scenario with its fault and check every invariant."""
+    fault = case.fault
+    observed: dict[str, Any] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        observed["violations"] = invariants(cloud, report, case, fault)
+        observed["injected"] = len(cloud.faults.injected(fault))
+        observed["writers"] = cloud.writer_regions()
+
+    report = run_drill(
+        case.site.scenario,
+        plan=plan,
+        speed=speed,
+        latencies=chaos_latencies(plan),
+        faults=[fault],
+        inspect=inspect,
+    )
+    violations = list(observed.get("violations", ["the drill ended before its invariants were checked"]))
+    return Result(
+        id=case.id,
+        scenario=case.site.scenario,
+        site=case.site.name,
+        caller=case.site.caller,
+        action=iam_action(case.site.service, case.site.operation),
+        kind=case.kind,
+        point=case.point,
+        expected=case.expected_status,
+        status=report.status,
+        error=report.error,
+        cause=(report.cause or "")[:300] or None,
+        injected=int(observed.get("injected", 0)),
+        writer_regions=list(observed.get("writers", [])),
+        dns_region=report.dns_region,
+        rto_seconds=report.rto_seconds,
+        wall_seconds=report.wall_seconds,
+        violations=violations,
+    )
+
+
+def run_matrix(
+    *,
+    only_subset: bool = False,
+    scenarios: Iterable[str] = BASE_SCENARIOS,
+    plan: RecoveryPlan | None = None,
+    speed: float = CHAOS_SPEED,
+    jobs: int = 1,
+    on_result: Callable[[Result, int, int], None] | None = None,
+) -> Matrix:
+    """Record the sites of ``scenarios``, then play every case (or the subset), ``jobs`` at a time (processes)."""
+    started = time.perf_counter()
+    plan = plan or load_plan(DEFAULT_PLAN)
+    sites = record_sites(scenarios, plan=plan, speed=speed)
+    chosen = cases(sites)
+    if only_subset:
+        chosen = subset(chosen)
+    results: list[Result] = []
+    if jobs <= 1:
+        for case in chosen:
+            results.append(run_case(case, plan=plan, speed=speed))
+            if on_result:
+                on_result(results[-1], len(results), len(chosen))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(run_case, case, plan=plan, speed=speed) for case in chosen]
+            for future in futures:
+                results.append(future.result())
+                if on_result:
+                    on_result(results[-1], len(results), len(chosen))
+    return Matrix(results=results, sites=sites, wall_seconds=time.perf_counter() - started)
+
+
+def write_json(matrix: Matrix, path: Path) -> None:
+    path.write_text(json.dumps(matrix.to_json(), indent=2) + "\n", encoding="utf-8")

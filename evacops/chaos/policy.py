@@ -1,0 +1,63 @@
+"""The fault matrix's judgement of each call site: what the runbook can do without, and what evidence a
+permanent fault there excuses.
+
+A permanent fault (AccessDenied) on a best-effort site does not fail the run: it ends as ``BEST_EFFORT`` says and its
+record names the call. A permanent fault that takes away the very means of one piece of evidence (the ledger write,
+the notification, the lock release) excuses that invariant (``EXEMPT``); the others must carry the news.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from evacops.chaos.sites import Site
+
+GLOBAL: Final = "aws-global"  # the region botocore gives a global endpoint's client (Route 53)
+# Calls the runbook can do without: a permanent fault there does not fail the run; it ends as said, and its record
+# names the call in its warnings. (Transient faults there still end SUCCEEDED, like everywhere.)
+BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
+    ("PlanFunction", "cloudwatch", "GetMetricStatistics", None): (
+        "ABORTED",
+        "RPO unknown: an unplanned run then waits for a person's approval (the plan's policy); none comes here",
+    ),
+    ("PlanFunction", "rds", "DescribeDBClusters", None): (
+        "SUCCEEDED",
+        "the planned run's probe of the primary: a refusal is an answer (switchover), noted",
+    ),
+    ("StandbyFunction", "*", "*", None): (
+        "SUCCEEDED",
+        "after a planned move: the old region stays at full capacity, noted",
+    ),
+    ("FailoverRunbook", "lambda", "Invoke", "StandbyFunction"): (
+        "SUCCEEDED",
+        "the same, when the standby step cannot be invoked",
+    ),
+}
+# Preflight's own checks of the target (cluster, endpoints, record): required. Its other calls are readiness's reads
+# of the target and the primary: a check it cannot read is "unknown", recorded, and never blocks a run.
+PREFLIGHT_CHECKS: Final = frozenset(
+    {
+        ("rds", "DescribeDBClusters"),
+        ("sagemaker", "ListEndpoints"),
+        ("route53", "ListHostedZonesByName"),
+        ("route53", "ListResourceRecordSets"),
+    }
+)
+READINESS_READ: Final = ("SUCCEEDED", "a readiness read: an unreadable check is unknown, recorded, never blocking")
+# Permanent faults that take away one piece of evidence: (caller, service, operation, target) -> the invariant
+# excused; the others must carry the news.
+EXEMPT: Final = {
+    ("RecordFunction", "dynamodb", "PutItem", None): "run_record",
+    ("FailoverRunbook", "lambda", "Invoke", "RecordFunction"): "run_record",
+    ("FailoverRunbook", "sns", "Publish", None): "notified",
+    ("FailoverRunbook", "dynamodb", "DeleteItem", None): "lock_released",
+}
+
+
+def best_effort(site: Site) -> tuple[str, str] | None:
+    """(expected status, why) if the site is one the runbook can do without."""
+    if site.caller == "PreflightFunction":
+        own_check = (site.service, site.operation) in PREFLIGHT_CHECKS and site.region in (site.target_region, GLOBAL)
+        return None if own_check else READINESS_READ
+    return BEST_EFFORT.get(site.key) or BEST_EFFORT.get((site.caller, "*", "*", None))

@@ -1,0 +1,5 @@
+"""`python -m evacops.cli`: the `evac` command."""
+
+from evacops.cli import app
+
+app()

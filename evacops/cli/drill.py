@@ -1,0 +1,139 @@
+"""`evac drill`: a failover drill on the local cloud (``evacops.drill``), or on a deployed stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from evac.domain.models import RunbookInput
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, aws, console, errors, fail, load
+from evacops.cli.render import drill_summary
+from evacops.drill.engine import run_drill
+from evacops.drill.scenarios import SCENARIOS, Options
+from evacops.history import remember
+from evacops.localcloud.clock import DEFAULT_SPEED
+from evacops.reports.folder import default_folder, write_report
+from evacops.stack import runbook
+
+# What the progress shows: the steps people recognise, not every Choice.
+_SHOWN = {"TaskStateEntered", "ParallelStateEntered", "WaitStateEntered", "FailStateEntered", "SucceedStateEntered"}
+_EXECUTION_END = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
+
+
+def _scenario_help() -> str:
+    return "; ".join(f"{name}: {s.summary}" for name, s in SCENARIOS.items())
+
+
+def drill(
+    scenario: Annotated[
+        str, typer.Option("--scenario", "-s", help=f"What to rehearse. {_scenario_help()}")
+    ] = "primary-outage",
+    json_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Write the drill report to this file (an evac result: fields may be added, never renamed).",
+        ),
+    ] = None,
+    plan: PlanOption = DEFAULT_PLAN,
+    speed: SpeedOption = DEFAULT_SPEED,
+    approve_after: Annotated[
+        float, typer.Option(help="game-day: approve this many modelled seconds after the run asks.", min=0)
+    ] = 60.0,
+    reject: Annotated[bool, typer.Option("--reject", help="game-day: reject instead of approving.")] = False,
+    by_hand: Annotated[
+        bool,
+        typer.Option(
+            "--by-hand", help="game-day: wait for a person to run `evac approve RUN --local` in another terminal."
+        ),
+    ] = False,
+    report_dir: Annotated[
+        Path, typer.Option(help="Where each drill's report folder goes (Markdown, timeline, runbook diagram).")
+    ] = Path("reports"),
+    stack_name: Annotated[
+        str | None, typer.Option(help="Drill a deployed stack in AWS instead of the local cloud.")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="The deployed stack's region (with --stack-name).")] = None,
+    input_file: Annotated[Path, typer.Option("--input", help="With --stack-name: the runbook input to send.")] = Path(
+        "events/drill-planned.json"
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live progress, just the summary.")] = False,
+) -> None:
+    """Run a failover drill and verify its outcome: on the local cloud by default, or against a deployed stack.
+
+    Exits 0 only when the scenario's expected outcome was verified (writer, DNS, capacity, runbooks started, the
+    run record, the lock released). Times are modelled seconds. Every drill writes a report folder and adds its
+    runs to `evac history`.
+
+    Examples:
+
+      evac drill                                       # primary-outage, the default
+
+      evac drill --scenario planned-switchover --json r.json
+
+      evac drill --scenario game-day --approve-after 120
+
+      evac drill --stack-name evac-fraud-scoring --region us-west-2 --input events/drill-planned.json
+    """
+    if stack_name or region:
+        _remote_drill(stack_name, region, input_file, quiet=quiet)
+        return
+    if scenario not in SCENARIOS:
+        errors.print(f"[red]unknown scenario {scenario!r}[/]; choose one of: {', '.join(SCENARIOS)}")
+        raise typer.Exit(2)
+    loaded = load(plan)
+    console.print(f"[bold]evac drill[/] {scenario}: {SCENARIOS[scenario].summary}")
+    console.print(f"local cloud: plan {plan}, {speed:g} modelled s per wall s\n")
+
+    def progress(at: float, event: dict) -> None:
+        kind = event["type"]
+        if kind in _SHOWN:
+            name = event.get("stateEnteredEventDetails", {}).get("name", "")
+            console.print(f"  [dim]{at:+8.1f}s[/]  {kind.removesuffix('StateEntered').lower():9s} {name}")
+        elif kind in _EXECUTION_END:
+            console.print(f"  [dim]{at:+8.1f}s[/]  [bold]{kind.removeprefix('Execution').lower()}[/]")
+
+    options = Options(approve_after=None if by_hand else approve_after, reject=reject)
+    if by_hand:
+        console.print(
+            "when the run asks, answer from another terminal:\n"
+            "  evac approve game-day-2026-q4 --local    or    evac reject game-day-2026-q4 --reason TEXT --local\n"
+        )
+    report = run_drill(
+        scenario, plan=loaded, speed=speed, options=options, on_event=None if quiet else progress, serve=by_hand
+    )
+    write_report(report, default_folder(scenario, report_dir))
+    remember(report.records)
+    if json_path:
+        report.report_files.append(str(json_path))
+        json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    drill_summary(console, report)
+    console.print(f"report: {Path(report.report_files[0]).parent}")
+    raise typer.Exit(0 if report.expected else 1)
+
+
+def _remote_drill(stack_name: str | None, region: str | None, input_file: Path, *, quiet: bool) -> None:
+    if not (stack_name and region):
+        raise fail("--stack-name and --region go together")
+    try:
+        request = RunbookInput.model_validate_json(input_file.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as exc:
+        raise fail(f"{input_file} is not a runbook input: {exc}") from None
+    with aws("the drill"):
+        arn = runbook.runbook_arn(stack_name, region)
+    console.print(f"[bold]evac drill[/] {request.mode} run {request.incident_id} on {arn}")
+
+    def progress(event: dict) -> None:
+        if event["type"] in _SHOWN:
+            console.print(
+                f"  {event['timestamp']:%H:%M:%S}  {event.get('stateEnteredEventDetails', {}).get('name', '')}"
+            )
+
+    with aws("the drill"):
+        described = runbook.run(arn, request, on_event=None if quiet else progress)
+    console.print(f"[bold]{described['status']}[/] {described.get('error', '')} {described.get('cause', '')[:300]}")
+    console.print(f"evac history --region {region}   # the run record")
+    raise typer.Exit(0 if described["status"] == "SUCCEEDED" else 1)

@@ -1,0 +1,53 @@
+"""`evac plan`: check a recovery plan, and derive the stack's deploy parameters from it."""
+
+from __future__ import annotations
+
+from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
+from typing import Annotated
+
+import typer
+
+from evac.errors import PlanError
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, fail, load
+
+plan_app = typer.Typer(
+    help="Check a recovery plan and derive the stack's deploy parameters from it.", no_args_is_help=True
+)
+
+
+@plan_app.command("check")
+def plan_check(plan: Annotated[Path, typer.Argument(help="The recovery plan to validate.")] = DEFAULT_PLAN) -> None:
+    """Validate a recovery plan; errors name the bad field's path."""
+    loaded = load(plan)
+    console.print(
+        f"[green]✓[/] {plan}: {loaded.application}, {loaded.regions.primary} -> {loaded.regions.secondary}, "
+        f"{len(loaded.inference.endpoints)} endpoint(s), {len(loaded.alarms)} alarm(s)"
+    )
+
+
+@plan_app.command("params")
+def plan_params(
+    region: Annotated[str, typer.Option(help="The region this stack is deployed to.")],
+    hosted_zone_id: Annotated[str, typer.Option(help="The Route 53 hosted zone id of the plan's record.")],
+    plan: PlanOption = DEFAULT_PLAN,
+) -> None:
+    """Print `sam deploy --parameter-overrides` for the stack in REGION, derived from the plan."""
+    loaded = load(plan)
+    try:
+        peer = loaded.peer(region)
+    except PlanError as exc:
+        raise fail(str(exc)) from None
+    bundled = (
+        plan.resolve().relative_to(DEFAULT_PLAN.parent.parent.parent)
+        if plan.resolve().is_relative_to(DEFAULT_PLAN.parent.parent.parent)
+        else None
+    )
+    parts = [
+        f"Application={loaded.application}",
+        f"PeerRegion={peer}",
+        f"TriggerAlarmNames={','.join(a.name for a in loaded.alarms)}",
+        f"HostedZoneId={hosted_zone_id}",
+    ]
+    if bundled is not None:
+        parts.append(f"PlanFile={bundled}")
+    typer.echo(" ".join(parts))

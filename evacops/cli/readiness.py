@@ -1,0 +1,61 @@
+"""`evac readiness`: the deployed readiness function, asked on the local cloud or in AWS."""
+
+from __future__ import annotations
+
+from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
+from typing import Annotated
+
+import typer
+
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, aws, console, fail, load
+from evacops.cli.render import readiness_summary
+from evacops.stack import readiness_function
+
+
+def readiness(
+    plan: PlanOption = DEFAULT_PLAN,
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", help='Write the report to this file: {"ready", "checks": [{"name", "status", ...}]}.'),
+    ] = None,
+    stack_name: Annotated[
+        str | None,
+        typer.Option("--stack-name", help="Ask a deployed stack's readiness function instead of the local cloud."),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="With --stack-name: the stack's region. Locally: whose stack asks (default: the secondary)."),
+    ] = None,
+    target_region: Annotated[
+        str | None,
+        typer.Option(help="The region to assess as the failover target (default: the peer of the current writer)."),
+    ] = None,
+) -> None:
+    """Check that the failover target can serve the model: artifacts, images, registry, features, capacity, DNS.
+
+    Runs the deployed readiness function (the one the schedule runs every 15 minutes): on the local cloud, seeded
+    from --plan, by default; with --stack-name and --region, in AWS (the stack's plan applies; --plan is ignored).
+    Exits 0 when every critical check passed, 1 when the target is not ready or readiness could not be read, 2 on
+    bad input.
+
+    Examples:
+
+      evac readiness --json r.json
+
+      evac readiness --stack-name evac-fraud-scoring --region us-west-2
+    """
+    if stack_name:
+        if not region:
+            raise fail("--stack-name needs --region (the region the stack is deployed in)")
+        with aws("readiness"):
+            report = readiness_function.on_aws(stack_name, region=region, target_region=target_region)
+    else:
+        loaded = load(plan)
+        if region and region not in loaded.regions.both:
+            raise fail(f"--region {region} is not one of the plan's regions {list(loaded.regions.both)}")
+        with aws("readiness"):
+            report = readiness_function.on_local_cloud(loaded, region=region, target_region=target_region)
+    if json_path:
+        json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    readiness_summary(console, report)
+    raise typer.Exit(0 if report.ready else 1)

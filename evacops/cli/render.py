@@ -1,0 +1,164 @@
+"""How `evac` shows results to people: rich tables and summaries (the `--json` files are for machines)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+
+from evacops.chaos.sites import KINDS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from evac.domain.models import Readiness
+    from evacops.bench.runs import BenchReport
+    from evacops.chaos.matrix import Matrix, Result
+    from evacops.drill.report import DrillReport
+
+
+def drill_summary(console: Console, report: DrillReport) -> None:
+    """The drill's phases, what it measured, and its verdict."""
+    phases = Table(title=f"{report.scenario}: {report.status}", title_justify="left")
+    for column in ("phase", "start (s)", "end (s)", "seconds"):
+        phases.add_column(column, justify="left" if column == "phase" else "right")
+    for phase in report.phases:
+        phases.add_row(phase.name, f"{phase.start:.1f}", f"{phase.end:.1f}", f"{phase.seconds:.1f}")
+    console.print()
+    console.print(phases)
+    facts = Table(show_header=False, box=None)
+    facts.add_column(style="bold")
+    facts.add_column()
+    rows = {
+        "strategy": report.strategy or "-",
+        "RTO": _seconds(report.rto_seconds),
+        "critical path": _seconds(report.critical_path_seconds),
+        "overhead ratio": f"{report.overhead_ratio:.3f}" if report.overhead_ratio else "-",
+        "RPO estimate": _seconds(report.rpo_seconds),
+        "DNS shift": report.dns_policy or "-",
+        "traffic moves": " → ".join(f"{t.share}% @ {t.submitted:.0f} s" for t in report.traffic) or "-",
+        "all traffic": _seconds(report.full_capacity_seconds),
+        "writer region": report.writer_region or "-",
+        "DNS region": report.dns_region or "split / none",
+        "runbooks started": str(report.executions),
+        "wall time": f"{report.wall_seconds:.1f} s",
+        "state transitions": str(report.state_transitions),
+        "Lambda invocations": str(report.lambda_invocations),
+    }
+    for endpoint in report.endpoints:
+        shape = f"{endpoint.status} x{endpoint.instances}"
+        rows[f"{endpoint.name} @ {endpoint.region}"] = f"{shape} {endpoint.instance_type or ''}".rstrip()
+    for key, value in rows.items():
+        facts.add_row(key, value)
+    console.print(facts)
+    failed = [c for c in report.checks if not c.ok]
+    if report.error:
+        console.print(f"[red]runbook error:[/] {report.error}" + (f": {report.cause}" if report.cause else ""))
+    if failed:
+        for check in failed:
+            console.print(f"[red]✗ {check.name}[/]: {check.detail}")
+        console.print("[red bold]expected outcome NOT verified[/]")
+    else:
+        console.print(f"[green bold]✓ expected outcome verified[/] ({len(report.checks)} checks)")
+
+MARK = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
+
+
+def readiness_summary(console: Console, report: Readiness) -> None:
+    """Every readiness check, the remediation of each finding, and whether the target is ready."""
+    table = Table(
+        title=f"{report.application}: can {report.target_region} serve as {report.source_region} does?",
+        title_justify="left",
+    )
+    for column in ("", "check", "severity", "evidence"):
+        table.add_column(column, overflow="fold")
+    for check in report.checks:
+        name = f"{check.name}\n[dim]{check.resource}[/]" if check.resource else check.name
+        table.add_row(MARK[check.status], name, check.severity, check.evidence)
+    console.print(table)
+    for check in report.findings:
+        if check.remediation:
+            console.print(f"{MARK[check.status]} [bold]{check.name}[/] {check.resource}: {check.remediation}")
+    services = len({c.name.split(".")[0] for c in report.checks})
+    verdict = "[green bold]ready[/]" if report.ready else "[red bold]NOT ready[/]"
+    console.print(f"{verdict}: {len(report.checks)} checks across {services} services, {len(report.findings)} findings")
+
+def chaos_summary(console: Console, matrix: Matrix) -> None:
+    """The outcome per call site and fault kind, and the totals by fault kind."""
+    title = "outcome per call site (S succeeded, F failed, A aborted; first call / later poll)"
+    sites = Table(title=title, title_justify="left")
+    sites.add_column("call site")
+    for kind in KINDS:
+        sites.add_column(kind, justify="center")
+    by_site: dict[str, dict[str, list[Result]]] = {}
+    for result in matrix.results:
+        by_site.setdefault(f"{result.scenario}: {result.site}", {}).setdefault(result.kind, []).append(result)
+    for site, kinds in by_site.items():
+        cells = []
+        for kind in KINDS:
+            found = kinds.get(kind, [])
+            text = " / ".join(r.status[0] for r in found) or "-"
+            cells.append(f"[red]{text}[/]" if any(r.violations for r in found) else text)
+        sites.add_row(site, *cells)
+    console.print()
+    console.print(sites)
+    totals = Table(title="totals by fault kind", title_justify="left")
+    columns = ("scenarios", "SUCCEEDED", "FAILED", "ABORTED", "violations")
+    totals.add_column("fault")
+    for column in columns:
+        totals.add_column(column, justify="right")
+    rows = matrix.totals()
+    for fault, row in rows.items():
+        totals.add_row(fault, *(str(row.get(c, 0)) for c in columns))
+    totals.add_row("[bold]all[/]", *(f"[bold]{sum(r.get(c, 0) for r in rows.values())}[/]" for c in columns))
+    console.print(totals)
+    console.print(
+        f"{len(matrix.sites)} call sites, {len(matrix.results)} scenarios, {matrix.violations} violation(s), "
+        f"{matrix.wall_seconds:.0f} s"
+    )
+
+def bench_tables(console: Console, report: BenchReport) -> None:
+    """The bench's runs, handler imports and goals."""
+    runs = Table(title="runs (modelled seconds)", title_justify="left")
+    for column in ("endpoints", "DNS shift", "RTO", "critical path", "overhead", "all traffic", "transitions"):
+        runs.add_column(column, justify="left" if column == "DNS shift" else "right")
+    runs.add_column("invocations", justify="right")
+    runs.add_column("wall (s)", justify="right")
+    for run in report.runs:
+        runs.add_row(
+            str(run.endpoints),
+            run.dns_policy,
+            figure(run.rto_seconds),
+            figure(run.critical_path_seconds),
+            f"{run.overhead_ratio:.3f}" if run.overhead_ratio else "-",
+            figure(run.full_capacity_seconds),
+            str(run.state_transitions),
+            str(run.lambda_invocations),
+            f"{run.wall_seconds:.1f}",
+        )
+    console.print()
+    console.print(runs)
+    if report.imports:
+        imports = Table(
+            title=f"handler imports (boto3 + aws_lambda_powertools alone: {report.baseline_import_seconds:.3f} s)",
+            title_justify="left",
+        )
+        for column in ("module", "seconds", "ratio"):
+            imports.add_column(column, justify="left" if column == "module" else "right")
+        for timed in report.imports:
+            imports.add_row(timed.module, f"{timed.seconds:.3f}", f"{timed.ratio:.2f}")
+        console.print(imports)
+    goals = Table(title="goals", title_justify="left")
+    for column in ("goal", "target", "measured", ""):
+        goals.add_column(column, justify="left" if column == "goal" else "right")
+    for goal in report.goals:
+        mark = "[green]✓[/]" if goal.met else "[red]✗[/]"
+        goals.add_row(goal.name, goal.target, f"{goal.value:.3f}" if goal.value is not None else "-", mark)
+    console.print(goals)
+
+def _seconds(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.1f} s"
+
+def figure(value: float | None) -> str:
+    """A modelled time as a bare figure ("-" if unknown), for table cells."""
+    return "-" if value is None else f"{value:.1f}"

@@ -1,0 +1,202 @@
+"""The drill engine: a scenario played on a fresh local cloud, its end state observed and judged.
+
+The engine is a library (the CLI only parses and prints): ``run_drill("primary-outage")`` returns a ``DrillReport``
+(the drill report contract: fields may be added, never renamed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from evac.domain.ledger import ABORTING_ERRORS
+from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.cloud import local_cloud
+from evacops.drill.floor import critical_path
+from evacops.drill.observation import observe
+from evacops.drill.report import DrillReport, EndpointReport, PhaseReport, TrafficReport, Verdict
+from evacops.drill.scenarios import SCENARIOS, Options
+from evacops.drill.variants import derive
+from evacops.drill.verdict import verdicts, within_capacity
+from evacops.localcloud.clock import DEFAULT_SPEED
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+    from evac.domain.plan import RecoveryPlan
+    from evacops.drill.moves import Move
+    from evacops.drill.observation import Observation
+    from evacops.drill.report import Status
+    from evacops.localcloud import LocalCloud
+    from evacops.localcloud.faults import Fault
+    from evacops.localcloud.fidelity import Latencies
+
+# Step Functions execution status -> drill status; no execution at all is SKIPPED.
+_STATUS: dict[str, Status] = {
+    "SUCCEEDED": "SUCCEEDED",
+    "FAILED": "FAILED",
+    "TIMED_OUT": "FAILED",
+    "ABORTED": "ABORTED",
+}
+
+
+def run_drill(
+    scenario: str,
+    *,
+    plan: RecoveryPlan | None = None,
+    speed: float = DEFAULT_SPEED,
+    latencies: Latencies | None = None,
+    options: Options | None = None,
+    on_event: Callable[[float, dict[str, Any]], None] | None = None,
+    log_file: Path | None = None,
+    serve: bool = False,
+    faults: Sequence[Fault] = (),
+    inspect: Callable[[LocalCloud, DrillReport], None] | None = None,
+) -> DrillReport:
+    """Play ``scenario`` on a fresh local cloud of ``plan`` (the bundled plan by default); ``on_event(modelled_seconds,
+    history_event)`` shows progress.
+
+    ``faults`` are injected before the scenario plays; ``inspect(cloud, report)`` sees the cloud before it closes
+    (the chaos matrix checks its invariants there).
+    """
+    if scenario not in SCENARIOS:
+        raise KeyError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+    chosen, options = SCENARIOS[scenario], options or Options()
+    plan = plan or load_plan(DEFAULT_PLAN)
+    if chosen.shift is not None:  # the scenario's own DNS shift policy
+        plan = derive(plan, shift=chosen.shift)
+    wall_start = time.perf_counter()
+    with local_cloud(plan, speed=speed, latencies=latencies, log_file=log_file) as cloud:
+        home, away = plan.regions.primary, plan.regions.secondary
+        target = home if chosen.outcome == "failback" else away
+        if chosen.prepare:
+            chosen.prepare(cloud)
+        floor = critical_path(cloud, chosen, target)
+        if serve:
+            cloud.serve()
+        for fault in faults:
+            cloud.faults.inject(fault)
+        began, began_elapsed = cloud.clock.now(), cloud.clock.elapsed()
+        chosen.play(cloud, options)
+        cloud.quiesce(on_event=(lambda e: on_event(_since(began, e["timestamp"], cloud), e)) if on_event else None)
+        seen = observe(cloud, target)
+        extra = chosen.checks(cloud, began_elapsed) if chosen.checks else []
+        origin = (_origin(seen.record, began) - cloud.clock.epoch).total_seconds()
+        report = _report(scenario, plan, seen, target, floor, began, origin)
+        report.wall_seconds = round(time.perf_counter() - wall_start, 2)
+        report.checks = verdicts(report, chosen.expected(options), chosen, plan, seen.lock)
+        if report.status == "SUCCEEDED" and report.executions:
+            report.checks.append(within_capacity(seen.moves))
+        report.checks += [Verdict(name=name, ok=ok, detail=detail) for name, ok, detail in extra]
+        report.expected = all(c.ok for c in report.checks)
+        if inspect:
+            inspect(cloud, report)
+    report.wall_seconds = round(time.perf_counter() - wall_start, 2)
+    return report
+
+
+def _report(
+    scenario: str,
+    plan: RecoveryPlan,
+    seen: Observation,
+    target: str,
+    floor: float,
+    began: datetime,
+    origin: float,
+) -> DrillReport:
+    """The report of what was observed, before its verdicts."""
+    record, last, described = seen.record, seen.last, seen.described
+    rto = _number(record, "rto_seconds")
+    return DrillReport(
+        scenario=scenario,
+        status=_status(described),
+        executions=len(seen.runbooks),
+        from_region=(record or {}).get("source_region") or plan.peer(target),
+        to_region=(record or {}).get("target_region") or target,
+        strategy=record.get("strategy") if record else None,
+        writer_region=seen.writer_region,
+        dns_region=seen.dns_region,
+        endpoints=[EndpointReport(**e) for e in seen.endpoints],
+        rto_seconds=rto,
+        critical_path_seconds=floor,
+        overhead_ratio=round(rto / floor, 3) if rto and floor else None,
+        rpo_seconds=_number(record, "rpo_seconds"),
+        phases=_phases(record, began),
+        wall_seconds=0.0,
+        incident_id=record["incident_id"] if record else (last["name"] if last else None),
+        error=described.get("error"),
+        cause=_message(described.get("cause")),
+        capacity=list(record.get("capacity", [])) if record else [],
+        outcome=record.get("outcome") if record else None,
+        predicted_rto_seconds=_number(record, "predicted_rto_seconds"),
+        approver=record.get("approver") if record else None,
+        notifications=seen.notifications,
+        records=seen.records,
+        dns_policy=plan.dns.shift.policy,
+        full_capacity_seconds=_number(record, "full_capacity_seconds"),
+        traffic=_traffic(seen.moves, (record or {}).get("target_region") or target, origin),
+        state_transitions=seen.state_transitions,
+        lambda_invocations=seen.lambda_invocations,
+    )
+
+
+def _number(record: dict[str, Any] | None, key: str) -> float | None:
+    value = (record or {}).get(key)
+    return None if value is None else float(value)
+
+
+def _message(cause: str | None) -> str | None:
+    """A failed Lambda task's cause is Lambda's error payload (JSON): its ``errorMessage`` is what evac said."""
+    try:
+        payload = json.loads(cause or "")
+    except ValueError:
+        return cause
+    return str(payload.get("errorMessage", cause)) if isinstance(payload, dict) else cause
+
+
+def _status(described: dict[str, Any]) -> Status:
+    if described.get("error") in ABORTING_ERRORS:
+        return "ABORTED"
+    return _STATUS.get(described.get("status", ""), "SKIPPED")
+
+
+def _origin(record: dict[str, Any] | None, began: datetime) -> datetime:
+    """When the incident began: its first ALARM (or its request), else when the scenario began to play."""
+    return datetime.fromisoformat(record["detected_at"]) if record and record.get("detected_at") else began
+
+
+def _traffic(found: list[Move], target: str, origin: float) -> list[TrafficReport]:
+    """The moves of traffic to ``target``, the record's creation left out, in seconds since the incident began."""
+    return [
+        TrafficReport(
+            share=move.shares[target],
+            capacity=move.capacity[target],
+            submitted=round(move.submitted - origin, 1),
+            insync=round(move.insync - origin, 1) if move.insync is not None else None,
+        )
+        for move in found[1:]
+    ]
+
+
+def _since(began: datetime, at: datetime, cloud: LocalCloud) -> float:
+    """History timestamps are wall time: map one onto the modelled clock, as seconds since the incident began."""
+    return round(cloud.clock.elapsed_at(at) - cloud.clock.seconds_since_epoch(began), 1)
+
+
+def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]:
+    """The run's phases in seconds since its incident began (its first ALARM, or its request)."""
+    if not record:
+        return []
+    origin = _origin(record, began)
+    return [
+        PhaseReport(
+            name=phase["name"],
+            start=round((datetime.fromisoformat(phase["start"]) - origin).total_seconds(), 1),
+            end=round((datetime.fromisoformat(phase["end"]) - origin).total_seconds(), 1),
+            seconds=float(phase["seconds"]),
+        )
+        for phase in record.get("phases", [])
+    ]

@@ -1,0 +1,88 @@
+"""The drill report: what a drill saw and whether its expected outcome held.
+
+Its JSON form is the drill report contract (fields may be added, never renamed), enveloped as every evac result is
+(``evacops.journal``: ``"schema": "evac.result/1"``, ``"kind": "drill"``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from evacops.journal import Journaled
+
+Status = Literal["SUCCEEDED", "FAILED", "ABORTED", "SKIPPED"]
+
+
+class EndpointReport(BaseModel):
+    region: str
+    name: str
+    status: str
+    instances: int
+    instance_type: str | None = None  # added: what the endpoint serves on
+
+
+class PhaseReport(BaseModel):
+    name: str
+    start: float = Field(description="modelled seconds since the incident began")
+    end: float
+    seconds: float
+
+
+class Verdict(BaseModel):
+    """One verified fact of the drill's outcome (the report's ``checks``)."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+class TrafficReport(BaseModel):
+    """One move of traffic to the target during the drill (the record's changes after it was created)."""
+
+    share: int = Field(description="the target's share of traffic, percent")
+    capacity: int = Field(description="the target's InService capacity share when the change was made, percent")
+    submitted: float = Field(description="modelled seconds since the incident began")
+    insync: float | None
+
+
+class DrillReport(Journaled):
+    kind: Literal["drill"] = "drill"
+    scenario: str
+    status: Status
+    executions: int
+    from_region: str
+    to_region: str
+    strategy: Literal["switchover", "failover"] | None
+    writer_region: str | None
+    dns_region: str | None
+    endpoints: list[EndpointReport]
+    rto_seconds: float | None
+    critical_path_seconds: float | None
+    overhead_ratio: float | None
+    rpo_seconds: float | None
+    phases: list[PhaseReport]
+    wall_seconds: float
+    report_files: list[str] = Field(default_factory=list)
+    # Added fields (the contract allows additions):
+    incident_id: str | None = None
+    error: str | None = None
+    cause: str | None = Field(default=None, description="the runbook's error message: what failed, or the findings")
+    capacity: list[dict[str, Any]] = Field(
+        default_factory=list, description="the run record's capacity: what each target endpoint served on"
+    )
+    expected: bool = Field(default=False, description="the scenario's expected outcome was verified")
+    checks: list[Verdict] = Field(default_factory=list)
+    notifications: list[str] = Field(default_factory=list, description="messages published to the topics")
+    outcome: str | None = Field(default=None, description="the run's outcome as the ledger recorded it")
+    predicted_rto_seconds: float | None = None
+    approver: str | None = None
+    records: list[dict[str, Any]] = Field(default_factory=list, description="every run record the drill left")
+    dns_policy: str | None = Field(default=None, description="the plan's dns.shift policy")
+    full_capacity_seconds: float | None = Field(
+        default=None, description="from the first ALARM to all traffic on the target, verified (>= rto_seconds)"
+    )
+    traffic: list[TrafficReport] = Field(default_factory=list)
+    state_transitions: int = Field(default=0, description="states entered, every execution of both regions")
+    lambda_invocations: int = Field(default=0, description="function invocations, both regions")
