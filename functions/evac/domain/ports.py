@@ -123,6 +123,8 @@ class PriorRun:
 
 @dataclass(frozen=True)
 class CanaryResult:
+    """What one canary inference got back (``CanaryInvoker.invoke``), before it is judged."""
+
     ok: bool
     latency_ms: float
     detail: str
@@ -219,7 +221,7 @@ class Images(Protocol):
     def repository_exists(self, repository: str) -> bool: ...
 
 
-class GlobalTables(Protocol):
+class ReplicatedTables(Protocol):
     def replicas(self, table: str) -> TableReplicas: ...
 
 
@@ -231,11 +233,11 @@ class RecordSets(Protocol):
     def health_check_exists(self, health_check_id: str) -> bool: ...
 
 
-class Canary(Protocol):
+class CanaryInvoker(Protocol):
     def invoke(self, endpoint: str, body: str, content_type: str) -> CanaryResult: ...
 
 
-class WeightedRecords(Protocol):
+class RecordWeights(Protocol):
     def weights(self, zone: str, name: str, record_type: str) -> dict[str, int]: ...
     def set_weights(self, zone: str, name: str, record_type: str, weights: dict[str, int]) -> str: ...
     def change_done(self, change_id: str) -> bool: ...
