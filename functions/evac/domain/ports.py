@@ -241,3 +241,36 @@ class RecordWeights(Protocol):
     def weights(self, zone: str, name: str, record_type: str) -> dict[str, int]: ...
     def set_weights(self, zone: str, name: str, record_type: str, weights: dict[str, int]) -> str: ...
     def change_done(self, change_id: str) -> bool: ...
+
+
+class Approvals(Protocol):
+    """Where a run waiting for a person keeps its task token, and how it was answered (the run ledger)."""
+
+    def request_approval(self, incident_id: str, token: str, requested_at: datetime, summary: str) -> None: ...
+    def approval(self, incident_id: str) -> dict[str, str] | None:
+        """The approval of ``incident_id`` (``status``: pending, approved, rejected or closed), None if none."""
+        ...
+
+    def get(self, incident_id: str) -> dict[str, Any] | None:
+        """The run record of ``incident_id``, None if this ledger has none."""
+        ...
+
+    def close_approval(self, incident_id: str, status: str, by: str, at: datetime, comment: str) -> bool:
+        """Mark a pending approval answered (or closed); False if it was no longer pending."""
+        ...
+
+
+class TaskClosedError(Exception):
+    """The task no longer waits: it timed out, or was answered already."""
+
+
+class TaskCallbacks(Protocol):
+    """Answering a task that waits for a callback (``.waitForTaskToken``); both raise ``TaskClosedError`` when the
+    task no longer waits."""
+
+    def succeed(self, token: str, output: dict) -> None: ...
+    def fail(self, token: str, error: str, cause: str) -> None: ...
+
+
+class Notifications(Protocol):
+    def publish(self, subject: str, message: str) -> None: ...

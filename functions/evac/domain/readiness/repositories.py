@@ -26,6 +26,4 @@ def repository_checks(plan: RecoveryPlan, source: Source, target: RegionReads) -
                 return Finding("pass", f"{here}'s registry replicates {repository} to {there}")
             return Finding("fail", f"{here}'s registry has no rule replicating {repository} to {there}")
 
-        yield catalogued(
-            "ecr.replication", repository, replicated, source=here, region=there, repository=repository
-        )
+        yield catalogued("ecr.replication", repository, replicated, source=here, region=there, repository=repository)
