@@ -1,23 +1,47 @@
-"""SSM Parameter Store: the kill switch that pauses automatic failover without a redeploy."""
+"""SSM Parameter Store: the kill switch that pauses automatic failover without a redeploy, read with Powertools
+Parameters on evac's own client (its bounded timeouts and retries)."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.parameters import SSMProvider
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.exceptions import ClientError
+
 from evac.aws.clients import client
+from evac.aws.errors import error_code
 
 PAUSED = "paused"
+# A warm container reads the switch at most every 30 s: an alarm storm confirms many watches at once and each would
+# read it, while a pause set by a person takes effect within half a minute (the plan's sustain window is 60 s).
+MAX_AGE_SECONDS = 30
 
 
 class AutomaticFailoverSwitch:
     def __init__(self, region: str) -> None:
-        self._ssm = client("ssm", region)
+        self._ssm = _provider(client("ssm", region))
 
     def paused(self, parameter: str) -> bool:
-        """True when ``parameter`` reads ``paused``; a missing parameter means not paused.
+        """True when ``parameter`` reads ``paused``; a missing parameter means not paused, any other error propagates
+        as botocore raised it (the step names the call that failed).
 
         Pause: ``aws ssm put-parameter --name /evac/<app>/automatic --value paused --overwrite`` (both regions).
         """
         try:
-            value = self._ssm.get_parameter(Name=parameter)["Parameter"]["Value"]
-        except self._ssm.exceptions.ParameterNotFound:
-            return False
+            value = self._ssm.get(parameter, max_age=MAX_AGE_SECONDS)
+        except GetParameterError as exc:
+            cause = exc.__context__  # Parameters wraps every error in GetParameterError (raised inside its except)
+            if isinstance(cause, ClientError) and error_code(cause) == "ParameterNotFound":
+                return False
+            if cause is None:
+                raise
+            raise cause from None
         return str(value).strip().lower() == PAUSED
+
+
+@cache
+def _provider(ssm: Any) -> SSMProvider:
+    """One provider (and so one cache) per client: a new client, after ``clients.clear()``, starts with none."""
+    return SSMProvider(boto3_client=ssm)

@@ -1,4 +1,5 @@
-"""Step Functions: starting an execution once per name (a watch per alarm change, a runbook per incident)."""
+"""Step Functions: starting an execution once per name (a watch per alarm change, a runbook per incident), and
+answering a task that waits for a person."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from typing import Any
 
 from evac.aws.clients import client
+from evac.domain.ports import TaskClosedError
 
 
 class StateMachine:
@@ -44,7 +46,3 @@ class TaskTokens:
             call(**kwargs)
         except (errors.TaskTimedOut, errors.InvalidToken, errors.TaskDoesNotExist) as exc:
             raise TaskClosedError(str(exc)) from exc
-
-
-class TaskClosedError(Exception):
-    """The task no longer waits: it timed out, or was answered already."""

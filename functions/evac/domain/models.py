@@ -82,7 +82,9 @@ class StepInput(Contract):
     run: Run
 
 
-class Check(Contract):
+class PreflightCheck(Contract):
+    """One thing preflight verified before anything changes (the target cluster, an endpoint, the record sets)."""
+
     name: str
     ok: bool
     detail: str
@@ -137,7 +139,7 @@ class ReadinessInput(Contract):
 
 
 class Preflight(Contract):
-    checks: list[Check]
+    checks: list[PreflightCheck]
     readiness: Readiness | None = None
     warnings: list[str] = Field(
         default_factory=list, description="readiness findings recorded without blocking the run"
@@ -177,7 +179,9 @@ class ShiftInput(StepInput):
     previous: Poll | None = None
 
 
-class Canary(Contract):
+class CanaryVerdict(Contract):
+    """A canary inference judged against the plan's latency limit: ``ok`` if it answered within ``limit_ms``."""
+
     endpoint: str
     region: Region
     latency_ms: float
@@ -200,7 +204,7 @@ class Verification(Contract):
     writer_region: Region
     dns_region: Region
     weights: dict[str, int]
-    canaries: list[Canary]
+    canaries: list[CanaryVerdict]
     started_at: AwareDatetime
     ended_at: AwareDatetime
     weight: int = Field(default=100, ge=0, le=100, description="the target's verified share of traffic, percent")
@@ -341,7 +345,7 @@ class RunRecord(Contract):
     predicted_rto_seconds: float | None = None
     approver: str | None = None
     request: dict[str, Any] | None = Field(default=None, description="the runbook input, as it arrived")
-    preflight: list[Check] = Field(default_factory=list)
+    preflight: list[PreflightCheck] = Field(default_factory=list)
     phases: list[Phase]
     rpo_over_budget: bool | None = None
     readiness_warnings: list[str] = Field(default_factory=list, description="findings preflight recorded")

@@ -52,7 +52,7 @@ class Database(_Strict):
     clusters: dict[Region, Name] = Field(description="regional cluster identifier, per region")
 
 
-class Canary(_Strict):
+class CanarySpec(_Strict):
     """A request that proves an endpoint serves the model, and how fast it must answer."""
 
     body: str = Field(min_length=1)
@@ -68,7 +68,7 @@ class Endpoint(_Strict):
     instance_type: Name
     active_instances: int = Field(gt=0, le=100, description="instances the serving region needs")
     standby_instances: int = Field(ge=0, le=100, description="warm standby kept in the passive region")
-    canary: Canary
+    canary: CanarySpec
     fallback_instance_types: list[Name] = Field(
         default_factory=list,
         description="tried in order when the target has no capacity for instance_type (same instance count)",

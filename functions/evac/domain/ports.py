@@ -123,6 +123,8 @@ class PriorRun:
 
 @dataclass(frozen=True)
 class CanaryResult:
+    """What one canary inference got back (``CanaryInvoker.invoke``), before it is judged."""
+
     ok: bool
     latency_ms: float
     detail: str
@@ -219,7 +221,7 @@ class Images(Protocol):
     def repository_exists(self, repository: str) -> bool: ...
 
 
-class GlobalTables(Protocol):
+class ReplicatedTables(Protocol):
     def replicas(self, table: str) -> TableReplicas: ...
 
 
@@ -231,11 +233,44 @@ class RecordSets(Protocol):
     def health_check_exists(self, health_check_id: str) -> bool: ...
 
 
-class Canary(Protocol):
+class CanaryInvoker(Protocol):
     def invoke(self, endpoint: str, body: str, content_type: str) -> CanaryResult: ...
 
 
-class WeightedRecords(Protocol):
+class RecordWeights(Protocol):
     def weights(self, zone: str, name: str, record_type: str) -> dict[str, int]: ...
     def set_weights(self, zone: str, name: str, record_type: str, weights: dict[str, int]) -> str: ...
     def change_done(self, change_id: str) -> bool: ...
+
+
+class Approvals(Protocol):
+    """Where a run waiting for a person keeps its task token, and how it was answered (the run ledger)."""
+
+    def request_approval(self, incident_id: str, token: str, requested_at: datetime, summary: str) -> None: ...
+    def approval(self, incident_id: str) -> dict[str, str] | None:
+        """The approval of ``incident_id`` (``status``: pending, approved, rejected or closed), None if none."""
+        ...
+
+    def get(self, incident_id: str) -> dict[str, Any] | None:
+        """The run record of ``incident_id``, None if this ledger has none."""
+        ...
+
+    def close_approval(self, incident_id: str, status: str, by: str, at: datetime, comment: str) -> bool:
+        """Mark a pending approval answered (or closed); False if it was no longer pending."""
+        ...
+
+
+class TaskClosedError(Exception):
+    """The task no longer waits: it timed out, or was answered already."""
+
+
+class TaskCallbacks(Protocol):
+    """Answering a task that waits for a callback (``.waitForTaskToken``); both raise ``TaskClosedError`` when the
+    task no longer waits."""
+
+    def succeed(self, token: str, output: dict) -> None: ...
+    def fail(self, token: str, error: str, cause: str) -> None: ...
+
+
+class Notifications(Protocol):
+    def publish(self, subject: str, message: str) -> None: ...

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
-from evac.domain.models import Check, Poll, Preflight, Run, RunbookInput, Standby
+from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
 from evac.errors import (
     AlreadyActiveError,
@@ -35,10 +35,10 @@ if TYPE_CHECKING:
         EndpointState,
         GlobalDatabase,
         Reachability,
+        RecordWeights,
         ReplicationLag,
         RunLedger,
         ScalingRegistry,
-        WeightedRecords,
     )
 
 # How SageMaker says it could not get the instances (FailureReason of an endpoint whose update failed): no capacity
@@ -166,7 +166,7 @@ def preflight(
     *,
     database: GlobalDatabase,
     endpoints: Endpoints,
-    records: WeightedRecords,
+    records: RecordWeights,
     readiness: Callable[[], Readiness],
 ) -> Preflight:
     """Check that the target can be promoted before anything changes; fail naming every check that did not pass.
@@ -177,16 +177,16 @@ def preflight(
     started_at = clock.now()
     cluster = plan.database.clusters[run.target_region]
     status = database.cluster_status(cluster)
-    checks = [Check(name="rds.target_cluster", ok=status == "available", detail=f"{cluster} is {status}")]
+    checks = [PreflightCheck(name="rds.target_cluster", ok=status == "available", detail=f"{cluster} is {status}")]
     statuses = endpoints.statuses([e.name for e in plan.inference.endpoints])  # one call for many endpoints
     for endpoint in plan.inference.endpoints:
         found = statuses.get(endpoint.name)
         detail = f"{endpoint.name} is {found}" if found else f"{endpoint.name} does not exist"
-        checks.append(Check(name=f"sagemaker.endpoint:{endpoint.name}", ok=found is not None, detail=detail))
+        checks.append(PreflightCheck(name=f"sagemaker.endpoint:{endpoint.name}", ok=found is not None, detail=detail))
     weights = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
     target_set = plan.dns.set_identifiers[run.target_region]
     checks.append(
-        Check(
+        PreflightCheck(
             name="route53.record",
             ok=target_set in weights,
             detail=f"{plan.dns.record_name} set {target_set!r} {'exists' if target_set in weights else 'is missing'}",

@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING
 
 from evac import clock
 from evac.domain.fanout import each
-from evac.domain.models import Canary, Poll, TrafficStep, Verification
+from evac.domain.models import CanaryVerdict, Poll, TrafficStep, Verification
 from evac.domain.polling import POLL_FLOOR, polled, whole_second
 from evac.errors import VerificationFailedError
 
 if TYPE_CHECKING:
     from evac.domain.models import Run
     from evac.domain.plan import Endpoint, RecoveryPlan, Shift
-    from evac.domain.ports import Canary as CanaryPort
-    from evac.domain.ports import Endpoints, EndpointState, GlobalDatabase, WeightedRecords
+    from evac.domain.ports import CanaryInvoker, Endpoints, EndpointState, GlobalDatabase, RecordWeights
 
 FULL_WEIGHT = 100
 # An endpoint serves with the instances it has while it updates (API_ProductionVariantSummary: during an
@@ -77,7 +76,7 @@ def target_weight(run: Run, plan: RecoveryPlan, current: dict[str, int]) -> int:
 
 
 def shift_dns(
-    run: Run, plan: RecoveryPlan, previous: Poll | None, *, records: WeightedRecords, endpoints: Endpoints
+    run: Run, plan: RecoveryPlan, previous: Poll | None, *, records: RecordWeights, endpoints: Endpoints
 ) -> Poll:
     """Give the target as much traffic as its InService capacity and the plan's policy allow, if that is more than
     it has. ``detail.raised`` says whether there is a move to wait for and verify; if not, ``wait_seconds`` says when
@@ -112,7 +111,7 @@ def capacity_wait(run: Run, plan: RecoveryPlan) -> int:
     return max(POLL_FLOOR["capacity"], math.ceil(plan.expectations.endpoint_first_instance_seconds - since))
 
 
-def check_dns(plan: RecoveryPlan, poll: Poll, *, records: WeightedRecords) -> Poll:
+def check_dns(plan: RecoveryPlan, poll: Poll, *, records: RecordWeights) -> Poll:
     done = poll.ref is None or records.change_done(poll.ref)
     return polled(poll, "dns", plan.expectations.dns_propagation_seconds, done=done)
 
@@ -124,8 +123,8 @@ def verify(
     previous: Verification | None,
     *,
     database: GlobalDatabase,
-    canary: CanaryPort,
-    records: WeightedRecords,
+    canary: CanaryInvoker,
+    records: RecordWeights,
     endpoints: Endpoints,
 ) -> Verification:
     """Prove the target serves the traffic it was given: it holds the writer, the DNS change is INSYNC with the
@@ -166,12 +165,12 @@ def verify(
     )
 
 
-def _canary(run: Run, endpoint: Endpoint, canary: CanaryPort) -> tuple[Canary, str | None]:
+def _canary(run: Run, endpoint: Endpoint, canary: CanaryInvoker) -> tuple[CanaryVerdict, str | None]:
     """One canary inference: its result, and what is wrong with it (None if it answered within its limit)."""
     result = canary.invoke(endpoint.name, endpoint.canary.body, endpoint.canary.content_type)
     limit = endpoint.canary.max_latency_ms
     ok = result.ok and result.latency_ms <= limit
-    found = Canary(
+    found = CanaryVerdict(
         endpoint=endpoint.name, region=run.target_region, latency_ms=round(result.latency_ms, 2), limit_ms=limit, ok=ok
     )
     problem = f"canary {endpoint.name}: {result.detail or 'answered'} in {result.latency_ms:.0f} ms (limit {limit} ms)"

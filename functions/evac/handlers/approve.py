@@ -10,8 +10,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from evac.approvals import answer
 from evac.aws.dynamodb import Ledger
+from evac.aws.stepfunctions import TaskTokens
+from evac.domain.approvals import answer
 from evac.domain.models import Contract, IncidentId
 from evac.handlers._step import step
 from evac.settings import settings
@@ -33,6 +34,6 @@ class Answered(Contract):
 @step(ApprovalAnswer)
 def lambda_handler(event: ApprovalAnswer) -> Answered:
     config = settings()
-    ledger = Ledger(config.table, config.region)
-    answer(event.run, event.decision, by=event.approver, comment=event.reason, ledger=ledger, region=config.region)
+    ledger, tokens = Ledger(config.table, config.region), TaskTokens(config.region)
+    answer(event.run, event.decision, by=event.approver, comment=event.reason, ledger=ledger, tokens=tokens)
     return Answered(run=event.run, decision=event.decision, approver=event.approver)

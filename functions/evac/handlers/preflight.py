@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from evac.aws.rds import AuroraGlobal
+from evac.aws.readiness_reads import assess_target
 from evac.aws.route53 import WeightedRecords
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.models import StepInput
 from evac.domain.runbook import preflight
-from evac.handlers._readiness import readiness
 from evac.handlers._step import step
 from evac.settings import settings
 
@@ -27,7 +27,7 @@ def lambda_handler(event: StepInput) -> Preflight:
         database=AuroraGlobal(region),
         endpoints=SageMakerEndpoints(region),
         records=WeightedRecords(),
-        readiness=lambda: readiness(
+        readiness=lambda: assess_target(
             plan, source=run.source_region, target=region, source_may_be_down=run.mode == "unplanned"
         ),
     )

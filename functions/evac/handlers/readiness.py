@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from aws_lambda_powertools.metrics import MetricUnit
 
 from evac.aws.rds import AuroraGlobal
+from evac.aws.readiness_reads import assess_target
 from evac.domain.decisions import failover_target
 from evac.domain.models import ReadinessInput
-from evac.handlers._readiness import readiness
 from evac.handlers._step import logger, metrics, step
 from evac.settings import settings
 
@@ -32,7 +32,7 @@ def lambda_handler(request: ReadinessInput) -> Readiness:
     if target is None:
         writer = AuroraGlobal(config.region).global_state(plan.database.global_cluster).writer_region
         target = failover_target(plan.regions.primary, plan.regions.secondary, writer)
-    report = readiness(plan, source=plan.peer(target), target=target, source_may_be_down=False)
+    report = assess_target(plan, source=plan.peer(target), target=target, source_may_be_down=False)
     findings = report.findings
     metrics.add_dimension(name="application", value=plan.application)
     metrics.add_metric(name=READY_METRIC, unit=MetricUnit.Count, value=1 if report.ready else 0)

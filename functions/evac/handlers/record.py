@@ -6,6 +6,7 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import MetricUnit
 
 from evac.aws.dynamodb import Ledger
+from evac.domain.approvals import close_unanswered
 from evac.domain.ledger import build_record
 from evac.domain.models import RecordInput, RunRecord
 from evac.handlers._step import metrics, step
@@ -25,8 +26,7 @@ def lambda_handler(event: RecordInput) -> RunRecord:
     record = build_record(event, plan=config.plan)
     ledger = Ledger(config.table, config.region)
     ledger.put(record)
-    if record.outcome in ("ABORTED", "FAILED"):  # a run that stopped waiting can no longer be approved
-        ledger.close_approval(record.incident_id, "closed", "evac", record.recorded_at, record.error or "")
+    close_unanswered(record, ledger=ledger)
     metrics.add_dimension(name="application", value=record.application)
     metrics.add_metric(name=RUNS_BY_OUTCOME[record.outcome], unit=MetricUnit.Count, value=1)
     if record.rto_seconds is not None:

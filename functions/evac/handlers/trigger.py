@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 @metrics.log_metrics
 def lambda_handler(event: Any, context: LambdaContext) -> dict:
     config = settings()
+    # Parser's models, not its event_parser + EventBridgeEnvelope: two shapes arrive (EventBridge, the alarm's Lambda
+    # action), the envelope would drop the region, account and time, and bad input is answered, not raised.
     try:
         signal = parse_alarm_event(event)
     except NotAStateChangeError as exc:

@@ -1,4 +1,5 @@
-"""Readiness wired to this account's adapters: what the readiness function and the preflight step both assess."""
+"""Readiness as this account's adapters read it: each region's ``RegionReads`` built from the AWS adapters, and
+the assessment run on them (what the readiness function and the preflight step both do)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def region_reads(region: str, *, probe: bool = False) -> RegionReads:
     )
 
 
-def readiness(plan: RecoveryPlan, *, source: str, target: str, source_may_be_down: bool) -> Readiness:
+def assess_target(plan: RecoveryPlan, *, source: str, target: str, source_may_be_down: bool) -> Readiness:
     """Assess ``target`` as the failover target of ``source``; during a failover the source may be the region that
     failed, so its reads are probes (bounded timeout, no retry)."""
     return assess(

@@ -40,7 +40,7 @@ def answers(region: str) -> Reachability:
 
 
 def ready() -> Readiness:
-    """A readiness report with nothing to say (readiness itself is tested in test_readiness.py)."""
+    """A readiness report with nothing to say (readiness itself is tested in tests/unit/domain/readiness)."""
     return Readiness(
         ready=True,
         application="fraud-scoring",

@@ -1,0 +1,73 @@
+"""Readiness: can the target region serve the model the way the source region does, right now?
+
+A failover to a region whose model artifacts never replicated is a failover to nothing, so readiness looks past the
+database at what serving the model takes: the endpoint and its configuration, the artifacts and the image it loads,
+the registry, the feature store, the capacity it may scale to, and the DNS records that send it traffic.
+
+Each check has a name (``service.check``), a status (``pass``, ``fail``, or ``unknown`` when it could not be read: an
+unreadable thing is never a pass), a severity, the evidence it read and what to do about it. A resource the plan names
+that does not exist is a failed check naming it, never a crash.
+
+- ``catalogue``: every check's name, severity and remediation, as data;
+- ``probes``: how readiness reads (one region's ports, the source region read at most until it fails to answer);
+- one module per check family: ``database``, ``endpoints`` (with ``artifacts`` and ``images``), ``quotas``,
+  ``registry``, ``buckets``, ``tables``, ``repositories``, ``dns``.
+
+Example::
+
+    report = assess(plan, source=RegionReads(...), target=RegionReads(...), records=WeightedRecords())
+    report.ready, [c.name for c in report.blocking]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from evac import clock
+from evac.domain.models import Readiness
+from evac.domain.readiness.buckets import bucket_checks
+from evac.domain.readiness.database import database_checks
+from evac.domain.readiness.dns import dns_checks
+from evac.domain.readiness.endpoints import endpoint_checks
+from evac.domain.readiness.probes import Finding, RegionReads, Source, check, sharing_images
+from evac.domain.readiness.quotas import quota_checks
+from evac.domain.readiness.registry import model_package_checks
+from evac.domain.readiness.repositories import repository_checks
+from evac.domain.readiness.tables import table_checks
+
+if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
+    from evac.domain.ports import RecordSets
+
+
+def assess(
+    plan: RecoveryPlan,
+    *,
+    source: RegionReads,
+    target: RegionReads,
+    records: RecordSets,
+) -> Readiness:
+    """Every readiness check of ``plan`` for a failover from ``source.region`` to ``target.region``."""
+    source, target = sharing_images(source), sharing_images(target)
+    from_source = Source(source)
+    checks = [
+        *database_checks(plan, target),
+        *endpoint_checks(plan, from_source, target),
+        *quota_checks(plan, target),
+        *model_package_checks(plan, from_source, target),
+        *bucket_checks(plan, from_source, target),
+        *table_checks(plan, source.region, target),
+        *repository_checks(plan, from_source, target),
+        *dns_checks(plan, records),
+    ]
+    return Readiness(
+        ready=all(c.status == "pass" for c in checks if c.severity == "critical"),
+        application=plan.application,
+        source_region=source.region,
+        target_region=target.region,
+        checked_at=clock.now(),
+        checks=checks,
+    )
+
+
+__all__ = ["Finding", "RegionReads", "assess", "check"]

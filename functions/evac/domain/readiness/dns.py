@@ -1,0 +1,42 @@
+"""Route 53: the plan's record sets exist for both regions, each with a health check that exists."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from evac.domain.readiness.probes import Finding, catalogued
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from evac.domain.models import ReadinessCheck
+    from evac.domain.plan import RecoveryPlan
+    from evac.domain.ports import RecordSets
+
+
+def dns_checks(plan: RecoveryPlan, records: RecordSets) -> Iterator[ReadinessCheck]:
+    dns = plan.dns
+    found: dict[str, str | None] = {}
+
+    def exist() -> Finding:
+        found.update(records.health_checks(dns.hosted_zone, dns.record_name, dns.record_type))
+        missing = [s for s in dns.set_identifiers.values() if s not in found]
+        if missing:
+            return Finding("fail", f"{dns.record_name} lacks record sets {missing}")
+        return Finding("pass", f"{dns.record_name} has record sets {sorted(dns.set_identifiers.values())}")
+
+    def healthy() -> Finding:
+        problems = []
+        for set_id in dns.set_identifiers.values():
+            health_check = found.get(set_id)
+            if health_check is None:
+                problems.append(f"{set_id} has no health check")
+            elif not records.health_check_exists(health_check):
+                problems.append(f"{set_id}'s health check {health_check} does not exist")
+        if problems:
+            return Finding("fail", "; ".join(problems))
+        return Finding("pass", ", ".join(f"{s}: {found[s]}" for s in dns.set_identifiers.values()))
+
+    where = {"policy": dns.policy, "record_type": dns.record_type, "zone": dns.hosted_zone}
+    yield catalogued("route53.records", dns.record_name, exist, **where)
+    yield catalogued("route53.health_checks", dns.record_name, healthy)
