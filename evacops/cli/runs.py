@@ -13,8 +13,9 @@ import typer
 from rich.markdown import Markdown
 from rich.table import Table
 
-from evac.approvals import ApprovalError, answer
 from evac.aws.dynamodb import Ledger
+from evac.aws.stepfunctions import TaskTokens
+from evac.domain.approvals import ApprovalError, answer
 from evacops import history as run_history
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, aws, console, fail, load
 from evacops.localcloud import SERVED
@@ -120,7 +121,7 @@ def _answer(
     try:
         with aws(decision):
             ledger_here = Ledger(run_history.table_name(loaded.application), region)
-            answer(run, decision, by=who, comment=comment, ledger=ledger_here, region=region)
+            answer(run, decision, by=who, comment=comment, ledger=ledger_here, tokens=TaskTokens(region))
     except ApprovalError as exc:
         raise fail(str(exc), 1) from None
     console.print(f"[green]{'approved' if decision == 'approve' else 'rejected'}[/] {run} as {who}")

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 
-from evac.approvals import answer
 from evac.aws.dynamodb import Ledger
+from evac.aws.stepfunctions import TaskTokens
+from evac.domain.approvals import answer
 from evac.domain.models import RunbookInput
 from evacops.drill.variants import FOLLOW_CAPACITY
 from evacops.localcloud.faults import Fault
@@ -97,7 +98,7 @@ def _dry_run(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
 
 def _game_day(cloud: LocalCloud, options: Options) -> None:
     """A person watches the console: the run pauses for approval, and the drill answers through the same path
-    `evac approve` / `evac reject` and the approval function use (``evac.approvals.answer``)."""
+    `evac approve` / `evac reject` and the approval function use (``evac.domain.approvals.answer``)."""
     request = start(cloud, "game-day.json")
     region = request.target_region or cloud.plan.regions.secondary
     ledger = Ledger(cloud.stacks[region].table, region)
@@ -114,7 +115,9 @@ def _game_day(cloud: LocalCloud, options: Options) -> None:
             FunctionName=cloud.stacks[region].function_arns["ApprovalFunction"], Payload=json.dumps(payload).encode()
         )
         return
-    answer(request.incident_id, decision, by=options.approver, comment=comment, ledger=ledger, region=region)
+    answer(
+        request.incident_id, decision, by=options.approver, comment=comment, ledger=ledger, tokens=TaskTokens(region)
+    )
 
 
 def _alarm_storm(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001

@@ -1,5 +1,5 @@
-"""Game days, dry runs and failback on the local cloud; approvals answered through `evac.approvals.answer`, the path
-`evac approve`, `evac reject` and the approval function share."""
+"""Game days, dry runs and failback on the local cloud; approvals answered through
+`evac.domain.approvals.answer`, the path `evac approve`, `evac reject` and the approval function share."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import boto3
 import pytest
 import yaml
 
-from evac.approvals import ApprovalError, answer
 from evac.aws.dynamodb import Ledger
+from evac.aws.stepfunctions import TaskTokens
+from evac.domain.approvals import ApprovalError, answer
 from evac.domain.plan import DEFAULT_PLAN
 from evacops.drill import run_drill
 from evacops.drill.scenarios import Options, start
@@ -82,10 +83,10 @@ def ledger_of(cloud: LocalCloud) -> Ledger:
 
 
 def test_approving_twice_is_refused_the_second_time(waiting: LocalCloud) -> None:
-    answer("game-day-2026-q4", "approve", by="a", comment="", ledger=ledger_of(waiting), region=TARGET)
+    answer("game-day-2026-q4", "approve", by="a", comment="", ledger=ledger_of(waiting), tokens=TaskTokens(TARGET))
 
     with pytest.raises(ApprovalError, match="already approved by a"):
-        answer("game-day-2026-q4", "approve", by="b", comment="", ledger=ledger_of(waiting), region=TARGET)
+        answer("game-day-2026-q4", "approve", by="b", comment="", ledger=ledger_of(waiting), tokens=TaskTokens(TARGET))
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ def test_bad_answers_are_refused_and_change_nothing(
     waiting: LocalCloud, run: str, decision: str, comment: str, message: str
 ) -> None:
     with pytest.raises(ApprovalError, match=message):
-        answer(run, decision, by="x", comment=comment, ledger=ledger_of(waiting), region=TARGET)  # type: ignore[arg-type]
+        answer(run, decision, by="x", comment=comment, ledger=ledger_of(waiting), tokens=TaskTokens(TARGET))  # type: ignore[arg-type]
 
     assert ledger_of(waiting).approval("game-day-2026-q4")["status"] == "pending"  # type: ignore[index]
 
@@ -110,7 +111,14 @@ def test_approving_a_run_that_never_asked_is_refused() -> None:
         cloud.quiesce()
 
         with pytest.raises(ApprovalError, match="did not ask for approval"):
-            answer("drill-planned-switchover", "approve", by="x", comment="", ledger=ledger_of(cloud), region=TARGET)
+            answer(
+                "drill-planned-switchover",
+                "approve",
+                by="x",
+                comment="",
+                ledger=ledger_of(cloud),
+                tokens=TaskTokens(TARGET),
+            )
 
 
 def test_nobody_answering_aborts_cleanly_and_a_late_rejection_is_refused(tmp_path: Path) -> None:
@@ -132,7 +140,9 @@ def test_nobody_answering_aborts_cleanly_and_a_late_rejection_is_refused(tmp_pat
         assert ledger.lock_holder("fraud-scoring") is None
         assert ledger.get("game-day-2026-q4")["outcome"] == "ABORTED"  # type: ignore[index]
         with pytest.raises(ApprovalError, match="no longer waits"):
-            answer("game-day-2026-q4", "reject", by="late", comment="too late", ledger=ledger, region=TARGET)
+            answer(
+                "game-day-2026-q4", "reject", by="late", comment="too late", ledger=ledger, tokens=TaskTokens(TARGET)
+            )
 
 
 def test_a_person_approves_from_another_process_with_evac_approve_local(tmp_path: Path) -> None:

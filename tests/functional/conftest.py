@@ -21,7 +21,9 @@ from moto import mock_aws
 
 from evac import clock as evac_clock
 from evac.aws import clients
-from evac.domain.plan import DEFAULT_PLAN
+from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.cloud import write_plan
+from evacops.drill.variants import FOLLOW_CAPACITY, derive
 from evacops.localcloud.clock import ScaledClock, Timeline
 from evacops.localcloud.fidelity import (
     AuroraGlobalFailover,
@@ -32,7 +34,6 @@ from evacops.localcloud.fidelity import (
     SageMakerScaling,
 )
 from evacops.localcloud.seed import seed, seed_quotas
-from evacops.plans import FOLLOW_CAPACITY, derive, write
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -172,7 +173,7 @@ def cloud(aws: Cloud) -> Cloud:
 @pytest.fixture
 def following(cloud: Cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cloud:
     """The seeded account, its functions reading a plan whose traffic follows capacity (the bundled plan otherwise)."""
-    monkeypatch.setenv("EVAC_PLAN", str(write(derive(DEFAULT_PLAN, shift=FOLLOW_CAPACITY), tmp_path)))
+    monkeypatch.setenv("EVAC_PLAN", str(write_plan(derive(load_plan(DEFAULT_PLAN), shift=FOLLOW_CAPACITY), tmp_path)))
     return cloud
 
 
