@@ -93,6 +93,9 @@ def _new_sessions() -> None:
 
 
 class LocalCloud:
+    """Two regions of one simulated account, for the life of a ``with`` block: the plan's application seeded, the
+    stack deployed in both, faults on demand (``faults``), alarms (``alarms``) and ground truth (``truth``)."""
+
     def __init__(
         self,
         plan: RecoveryPlan | str | Path = DEFAULT_PLAN,
