@@ -3,9 +3,13 @@
 It deploys the real ``template.yaml`` in both regions (the real ASL, the real handlers), seeds the application the
 plan describes, and lets drills raise alarms and follow runbooks::
 
-    with LocalCloud(plan_path) as cloud:
+    with LocalCloud(plan) as cloud:  # a RecoveryPlan, or the path of a plan file
         cloud.alarms.set_state("us-east-1", "fraud-scoring-inference-5xx", "ALARM")
-        execution = cloud.wait_for_execution(cloud.stacks["us-west-2"].runbook_arn)
+        cloud.quiesce()
+        assert cloud.truth.writer_regions() == ["us-west-2"]
+
+What it observes (``writer_region``, ``dns_region``, ``endpoints``, ``executions``...) is ground truth, read from the
+simulator's own state (``cloud.truth``), never through evac's adapters.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import gc
 import json
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 import warnings
@@ -24,15 +30,9 @@ from unittest.mock import patch
 
 import boto3
 from moto import mock_aws
-from moto.rds.models import rds_backends
-from moto.sagemaker.models import sagemaker_backends
-from moto.sns.models import sns_backends
 
 from evac import clock as evac_clock
 from evac.aws import clients
-from evac.aws.rds import AuroraGlobal
-from evac.aws.route53 import WeightedRecords
-from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
 from evacops.localcloud.alarms import AlarmEvents
 from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
@@ -49,8 +49,10 @@ from evacops.localcloud.fidelity import (
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
 )
-from evacops.localcloud.runtime import LambdaRuntime, ParsedDefinitions, SharedClients, install_scaled_time
+from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_scaled_time
+from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
+from evacops.localcloud.truth import GroundTruth
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -91,16 +93,21 @@ def _new_sessions() -> None:
 
 
 class LocalCloud:
+    """Two regions of one simulated account, for the life of a ``with`` block: the plan's application seeded, the
+    stack deployed in both, faults on demand (``faults``), alarms (``alarms``) and ground truth (``truth``)."""
+
     def __init__(
         self,
-        plan_path: str | Path = DEFAULT_PLAN,
+        plan: RecoveryPlan | str | Path = DEFAULT_PLAN,
         *,
         speed: float = DEFAULT_SPEED,
         latencies: Latencies | None = None,
         log_file: Path | None = None,
     ) -> None:
-        self.plan_path = Path(plan_path).resolve()
-        self.plan: RecoveryPlan = load_plan(self.plan_path)
+        # The plan is handed to the template as a file (its PlanFile parameter, the functions' EVAC_PLAN): a plan
+        # given as an object is written once, when the cloud starts (``_plan_file``).
+        self.plan_path: Path | None = None if isinstance(plan, RecoveryPlan) else Path(plan).resolve()
+        self.plan: RecoveryPlan = plan if isinstance(plan, RecoveryPlan) else load_plan(Path(plan))
         self.clock = ScaledClock(speed)
         self.timeline = Timeline(self.clock)
         self.latencies = latencies or Latencies()
@@ -111,6 +118,7 @@ class LocalCloud:
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
         self.quotas = SageMakerQuotas()
         self.stacks: dict[str, Stack] = {}
+        self.truth = GroundTruth(self.plan, self.timeline, self.stacks)
         self.states = StateMachineContext()
         self.faults = FaultInjector(
             self.clock,
@@ -158,7 +166,8 @@ class LocalCloud:
             self._quiet_handler_logs(stack)
             seed_quotas(self.plan, self.quotas)
             self.zone_id = zone_id = seed(self.plan, self.clock, self.timeline)
-            self.route53.observe = self.world  # every DNS change from now on keeps the ground truth it was made in
+            # every DNS change from now on keeps the ground truth it was made in
+            self.route53.observe = self.truth.world
             for region in self.plan.regions.both:
                 self.stacks[region] = deploy(region, self.parameters(region, zone_id))
                 self.runtime.environments.update(self.stacks[region].environments)
@@ -188,7 +197,7 @@ class LocalCloud:
         """The template parameters a deployment of this plan in ``region`` uses."""
         return {
             "Application": self.plan.application,
-            "PlanFile": str(self.plan_path),
+            "PlanFile": str(self._plan_file()),
             "PeerRegion": self.plan.peer(region),
             "TriggerAlarmNames": [a.name for a in self.plan.alarms],
             "HostedZoneId": zone_id,
@@ -212,15 +221,19 @@ class LocalCloud:
         interpreter = logging.getLogger("moto.stepfunctions")
         stack.callback(interpreter.setLevel, interpreter.level)
         interpreter.setLevel(logging.CRITICAL)
-        import evac.handlers._step  # noqa: F401 - creates the "evac" logger with Powertools' handler
-
-        logger = logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "evac"))
         target = self.log_file.open("a", encoding="utf-8") if self.log_file else open(os.devnull, "w")  # noqa: SIM115, PTH123
         stack.callback(target.close)
-        for handler in logger.handlers:
-            if isinstance(handler, logging.StreamHandler):
-                previous = handler.setStream(target)
-                stack.callback(handler.setStream, previous)
+        redirect_handler_logs(stack, target)
+
+    def _plan_file(self) -> Path:
+        """The plan as a file: the one it was read from, or, for a plan given as an object, a copy written once for
+        the life of the cloud (JSON, which ``load_plan`` reads; a fresh path, as the functions cache plans by path)."""
+        if self.plan_path is None:
+            directory = Path(tempfile.mkdtemp(prefix="evac-plan-"))
+            self._exit.callback(shutil.rmtree, directory, ignore_errors=True)
+            self.plan_path = directory / "plan.json"
+            self.plan_path.write_text(json.dumps(self.plan.model_dump(mode="json", by_alias=True)), encoding="utf-8")
+        return self.plan_path
 
     def _definitions(self) -> list[str]:
         """Every deployed state machine's definition, in both regions."""
@@ -255,80 +268,36 @@ class LocalCloud:
         self._exit.callback(server.stop)
         return endpoint
 
-    # --- observing ----------------------------------------------------------------------------------------------------
-    # Observed through evac's own adapters: what a drill asserts is what the runbook's steps would see.
+    # --- observing: ground truth (``truth``), never evac's adapters ------------------------------------------------
     def writer_region(self) -> str | None:
-        return AuroraGlobal(self.plan.regions.primary).global_state(self.plan.database.global_cluster).writer_region
+        return self.truth.writer_region()
 
     def world(self) -> dict[str, Any]:
-        """Ground truth, read from moto's backends (no API call: DNS changes ask for it from inside one).
-
-        ``{"writers": [regions], "serving": {region: every plan endpoint there InService at its active capacity}}``
-        """
-        self.timeline.settle()
-        found = rds_backends[ACCOUNT]["us-east-1"].global_clusters.get(self.plan.database.global_cluster)
-        writers = sorted(m.db_cluster_arn.split(":")[3] for m in found.members if m.is_writer) if found else []
-        serving = {}
-        for region in self.plan.regions.both:
-            deployed = sagemaker_backends[ACCOUNT][region].endpoints
-            serving[region] = all(
-                (endpoint := deployed.get(planned.name)) is not None
-                and endpoint.endpoint_status == "InService"
-                and all(
-                    v.get("CurrentInstanceCount", 0) >= planned.active_instances
-                    for v in endpoint.production_variants
-                    if v["VariantName"] == planned.variant
-                )
-                for planned in self.plan.inference.endpoints
-            )
-        return {"at": self.clock.elapsed(), "writers": writers, "serving": serving}
+        """``{"at": modelled seconds, "writers": [regions], "serving": {region: every plan endpoint there InService
+        at its active capacity}}``, from moto's backends (no API call: DNS changes ask for it from inside one)."""
+        return self.truth.world()
 
     def writer_regions(self) -> list[str]:
         """Every region whose cluster is a writer of the global cluster (one, unless something went badly wrong)."""
-        rds = clients.client("rds", self.plan.regions.primary)
-        found = rds.describe_global_clusters(GlobalClusterIdentifier=self.plan.database.global_cluster)
-        members = found["GlobalClusters"][0]["GlobalClusterMembers"]
-        return sorted(m["DBClusterArn"].split(":")[3] for m in members if m["IsWriter"])
+        return self.truth.writer_regions()
 
     def dns_weights(self) -> dict[str, int]:
-        dns = self.plan.dns
-        return WeightedRecords().weights(dns.hosted_zone, dns.record_name, dns.record_type)
+        return self.truth.dns_weights()
 
     def dns_region(self) -> str | None:
         """The region the weighted record sends all traffic to, or None if it is split or sends none."""
-        weights = self.dns_weights()
-        serving = [region for region, set_id in self.plan.dns.set_identifiers.items() if weights.get(set_id, 0) > 0]
-        return serving[0] if len(serving) == 1 else None
+        return self.truth.dns_region()
 
     def endpoints(self) -> list[dict[str, Any]]:
-        found = []
-        for region in self.plan.regions.both:
-            adapter = SageMakerEndpoints(region)
-            for endpoint in self.plan.inference.endpoints:
-                state = adapter.state(endpoint.name, endpoint.variant)
-                status, instances = (state.status, state.instances) if state else ("Missing", 0)
-                variant = adapter.spec(endpoint.name).variant(endpoint.variant) if state else None
-                found.append(
-                    {
-                        "region": region,
-                        "name": endpoint.name,
-                        "status": status,
-                        "instances": instances,
-                        "instance_type": variant.instance_type if variant else None,
-                    }
-                )
-        return found
+        return self.truth.endpoints()
 
     def executions(self, region: str, machine: str = "FailoverRunbook") -> list[dict[str, Any]]:
         """Executions of one of the region's state machines (the runbook by default), newest first."""
-        sfn = boto3.client("stepfunctions", region)
-        arn = self.stacks[region].state_machine_arns[machine]
-        return [dict(e) for e in sfn.list_executions(stateMachineArn=arn)["executions"]]
+        return self.truth.executions(region, machine)
 
     def notifications(self, region: str) -> list[str]:
         """Messages published to the region's notification topic, oldest first."""
-        topic = sns_backends[ACCOUNT][region].topics[self.stacks[region].topic_arn]
-        return [message for _, message, *_ in topic.sent_notifications]
+        return self.truth.notifications(region)
 
     def quiesce(self, *, on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
         """Wait until no execution runs in either region, following each runbook as it appears."""

@@ -8,23 +8,19 @@
   timed-out invocation: an unhandled error with no ``errorType``, which Step Functions reports as ``Lambda.Unknown``
   (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). The handler is not cut
   short, so what it did after the deadline still happened; in Lambda it would not have.
-- Time: moto's Step Functions interpreter sleeps ``Wait`` states (``WaitFunction._wait_interval``) and retry
-  intervals (``time.sleep`` in ``RetrierDecl``), bounds tasks by ``TimeoutSeconds`` (``Timeout``), and counts a
-  ``Timestamp``/``TimestampPath`` wait from the machine's clock (``Timestamp._get_wait_seconds``), in real time; here
-  all four run on the scaled clock, so the production ASL runs unchanged at compressed time.
-- Definitions and clients: moto parses a definition each time it starts an execution and builds a boto3 client for
-  each task; here once (``ParsedDefinitions``, ``SharedClients``).
+- Logs: handlers log JSON lines to stdout, as in Lambda; here they go where the local cloud says
+  (``redirect_handler_logs``).
+
+The seams into moto's Step Functions interpreter (time, definitions, clients) are in ``interpreter``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import importlib
 import itertools
 import json
 import logging
-import math
 import os
 import threading
 import time
@@ -33,21 +29,13 @@ import uuid
 from collections.abc import MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from unittest.mock import patch
 
+from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 from moto.awslambda.models import LambdaFunction
-from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
-from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
-from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
-from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-from moto.stepfunctions.parser.asl.utils import boto_client
-from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -225,67 +213,6 @@ class LambdaRuntime:
         return body, error is not None, ""
 
 
-class ParsedDefinitions:
-    """moto parses a state machine's definition with ANTLR each time it starts an execution: about 50 ms for the
-    runbook, three modelled seconds at 60x on every run's critical path (and a third of a wall second the first time),
-    a cost Step Functions does not have. Here each definition is parsed once and every execution runs its own deep
-    copy of the parsed program (its components keep state while they run)."""
-
-    def __init__(self) -> None:
-        self._programs: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def install(self, stack: ExitStack) -> None:
-        definitions = self
-
-        def entrypoint(worker: ExecutionWorker) -> Any:
-            return definitions.program(worker._evaluation_details.state_machine_details.definition)
-
-        stack.enter_context(patch.object(ExecutionWorker, "_get_evaluation_entrypoint", entrypoint))
-
-    def program(self, definition: str) -> Any:
-        with self._lock:
-            if definition not in self._programs:
-                self._programs[definition] = AmazonStateLanguageParser.parse(definition)[0]
-            parsed = self._programs[definition]
-        return copy.deepcopy(parsed)
-
-    def warm(self, definitions: list[str]) -> None:
-        """Parse the deployed state machines before the drill."""
-        for definition in definitions:
-            self.program(definition)
-
-
-class SharedClients:
-    """moto's interpreter builds a new boto3 client for every task it runs (each ``lambda:invoke`` of a Map iteration,
-    each ``sns:publish``): a few ms of CPU each, in the one process the local cloud has, where Step Functions keeps its
-    connections. Clients are thread-safe, so here the interpreter gets one per region and service, built once."""
-
-    _PARSER = "moto.stepfunctions.parser.asl"
-    _USERS = (  # the interpreter's modules that call boto_client_for
-        "component.state.exec.state_task.lambda_eval_utils",
-        *(
-            f"component.state.exec.state_task.service.state_task_service_{name}"
-            for name in ("aws_sdk", "batch", "dynamodb", "ecs", "events", "glue", "sfn", "sns", "sqs", "unsupported")
-        ),
-    )
-
-    def install(self, stack: ExitStack) -> None:
-        built: dict[tuple[str, str, str], Any] = {}
-        lock = threading.Lock()
-
-        def shared(region: str, service: str, state_credentials: Any = None) -> Any:
-            key = (region, service, repr(state_credentials))
-            with lock:
-                if key not in built:
-                    built[key] = boto_client.boto_client_for(region, service, state_credentials)
-                return built[key]
-
-        for module in self._USERS:
-            user = importlib.import_module(f"{self._PARSER}.{module}")
-            stack.enter_context(patch.object(user, "boto_client_for", shared))
-
-
 class ThreadEnviron(MutableMapping[str, str]):
     """``os.environ`` as each thread sees it: an invocation's own variables over the process's.
 
@@ -362,30 +289,17 @@ def _environment(variables: dict[str, str]) -> Iterator[None]:
                 environ[key] = value
 
 
-def install_scaled_time(stack: ExitStack, clock: ScaledClock) -> None:
-    """Make the Step Functions interpreter wait on ``clock``."""
+def redirect_handler_logs(stack: ExitStack, target: IO[str]) -> None:
+    """Send the handlers' log lines to ``target`` until ``stack`` closes.
 
-    def wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:  # noqa: ARG001
-        # Waiting on the execution's event keeps StopExecution able to interrupt the wait, as moto does.
-        deadline = time.monotonic() + clock.real_seconds(wait_seconds)
-        while env.is_running() and (remaining := deadline - time.monotonic()) > 0:
-            if env.program_state_event.wait(remaining):
-                time.sleep(min(remaining, 0.001))  # an unrelated wake-up: keep waiting, as moto does
-
-    def timeout(self: Timeout, env: Any) -> None:
-        # TimeoutSeconds bounds a task (and a waitForTaskToken callback) in wall seconds; here, modelled ones.
-        env.stack.append(clock.real_seconds(self._eval_seconds(env)))
-
-    def until(self: Timestamp, env: Any) -> int:
-        # A Wait until a moment: the moment is a modelled one (steps stamp times with evac.clock), so is "now".
-        self.string.eval(env=env)
-        text: str = env.stack.pop()
-        moment = self._from_timestamp_string(timestamp=text)
-        if moment is None:
-            raise FailureEventException(self._create_failure_event(env, text))
-        return math.ceil((moment.replace(tzinfo=UTC) - clock.now()).total_seconds())
-
-    stack.enter_context(patch.object(WaitFunction, "_wait_interval", wait_interval))
-    stack.enter_context(patch.object(Timestamp, "_get_wait_seconds", until))
-    stack.enter_context(patch.object(Timeout, "_eval_body", timeout))
-    stack.enter_context(patch.object(retrier_decl, "time", SimpleNamespace(sleep=clock.sleep)))
+    The handlers log through Powertools' ``Logger`` for the service the template's Globals name
+    (``POWERTOOLS_SERVICE_NAME``). Powertools gives that service's ``logging.Logger`` its stdout handler when the first
+    ``Logger`` for it is created, and every later one reuses it. Creating one here, with the same environment the
+    handlers' own is created in, makes that handler exist to be redirected, whether or not a handler module has been
+    imported yet.
+    """
+    service = Logger().service
+    for handler in logging.getLogger(service).handlers:
+        if isinstance(handler, logging.StreamHandler):
+            previous = handler.setStream(target)
+            stack.callback(handler.setStream, previous)

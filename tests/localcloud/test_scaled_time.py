@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from evacops.localcloud.clock import ScaledClock, Timeline
-from evacops.localcloud.runtime import install_scaled_time
+from evacops.localcloud.interpreter import install_scaled_time
 
 if TYPE_CHECKING:
     from contextlib import ExitStack

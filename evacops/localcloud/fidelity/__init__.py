@@ -1,0 +1,49 @@
+"""evac's fidelity extensions to moto 5.2.5: the AWS behaviours a failover depends on that moto lacks or simplifies.
+
+Each behaviour cites the AWS documentation it follows and plays its latency on the local cloud's scaled clock
+(``latencies``). They are installed with ``unittest.mock.patch`` for the life of a ``LocalCloud`` and removed after
+it. One module per AWS service, named like evac's adapters in ``functions/evac/aws/``:
+
+- ``rds``: Aurora Global Database ``FailoverGlobalCluster`` / ``SwitchoverGlobalCluster`` (moto:
+  NotImplementedError).
+- ``sagemaker``: ``UpdateEndpointWeightsAndCapacities`` goes ``Updating``, its new instances come into service one
+  by one, and it is ``InService`` again after the scale-up time (moto: InService at once); ``InvokeEndpoint`` answers
+  only for an endpoint with instances in service. Capacity: an instance type a region has no room for makes the
+  update roll back, InService at the old count with a ``FailureReason`` (moto: every update succeeds);
+  ``UpdateEndpoint`` (moto: NotImplementedError) deploys a new endpoint configuration blue/green, refused for a
+  variant registered with Application Auto Scaling whose instance type would change.
+- ``route53``: changes are ``PENDING`` until propagated, then ``INSYNC`` (moto: INSYNC at once).
+- ``servicequotas``: SageMaker's per-type endpoint quotas (moto: VPC defaults only, no ListServiceQuotas).
+- ``dynamodb``: global tables, version 2019.11.21: ``UpdateTable`` ``ReplicaUpdates`` creates the replica in the
+  other region, ``CREATING`` then ``ACTIVE``, and ``DescribeTable`` lists ``Replicas`` (moto: no replicas at all).
+- ``stepfunctions``: a failed task's error is named as AWS names it: ``Lambda.TooManyRequestsException``,
+  ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
+  Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
+  integration's parameter names are mapped to boto3's.
+- ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count.
+"""
+
+from __future__ import annotations
+
+from evacops.localcloud.fidelity.cloudwatch import AlarmStateClock
+from evacops.localcloud.fidelity.dynamodb import DynamoDBGlobalTables
+from evacops.localcloud.fidelity.latencies import Latencies
+from evacops.localcloud.fidelity.rds import AuroraGlobalFailover
+from evacops.localcloud.fidelity.route53 import Route53Propagation
+from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, SageMakerScaling
+from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_code
+from evacops.localcloud.fidelity.stepfunctions import StartExecutionIntegration, StepFunctionsTaskErrors
+
+__all__ = [
+    "INSUFFICIENT_CAPACITY",
+    "AlarmStateClock",
+    "AuroraGlobalFailover",
+    "DynamoDBGlobalTables",
+    "Latencies",
+    "Route53Propagation",
+    "SageMakerQuotas",
+    "SageMakerScaling",
+    "StartExecutionIntegration",
+    "StepFunctionsTaskErrors",
+    "quota_code",
+]

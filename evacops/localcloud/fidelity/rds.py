@@ -1,0 +1,109 @@
+"""Aurora Global Database ``FailoverGlobalCluster`` / ``SwitchoverGlobalCluster`` (moto 5.2.5: NotImplementedError)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+from moto.core.responses import ActionResult
+from moto.rds.exceptions import RDSClientError
+from moto.rds.models import RDSBackend
+from moto.rds.responses import RDSResponse
+
+if TYPE_CHECKING:
+    from contextlib import ExitStack
+
+    from evacops.localcloud.clock import Timeline
+    from evacops.localcloud.fidelity.latencies import Latencies
+
+
+class AuroraGlobalFailover:
+    """``FailoverGlobalCluster`` and ``SwitchoverGlobalCluster``.
+
+    While the writer moves, the global cluster's ``Status`` is ``failing-over`` / ``switching-over`` and its
+    ``FailoverState`` names the source and target clusters; when done the target member ``IsWriter`` and the old
+    writer is a reader (API_FailoverGlobalCluster, API_SwitchoverGlobalCluster, API_FailoverState). A switchover is
+    refused unless every secondary is ``available`` (InvalidDBClusterStateFault); a failover is refused without
+    ``AllowDataLoss`` or ``Switchover`` (InvalidParameterCombination).
+    """
+
+    def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
+        self.timeline = timeline
+        self.latencies = latencies
+
+    def install(self, stack: ExitStack) -> None:
+        extension = self
+        original_describe = RDSResponse.describe_global_clusters
+        original_create = RDSBackend.create_global_cluster
+
+        def create_global_cluster(backend: RDSBackend, *args: Any, **kwargs: Any) -> Any:
+            """The source cluster of a new global cluster is its primary: the writer (moto leaves IsWriter false)."""
+            created = original_create(backend, *args, **kwargs)
+            for member in created.members:
+                member.is_writer = True
+            created.failover_state = None  # type: ignore[attr-defined]  # evac adds FailoverState to moto's model
+            return created
+
+        def failover_global_cluster(response: RDSResponse) -> ActionResult:
+            params = response.params
+            if not params.get("AllowDataLoss") and not params.get("Switchover"):
+                raise RDSClientError(
+                    "InvalidParameterCombination", "Specify AllowDataLoss or Switchover to fail over a global cluster"
+                )
+            kind = "switching-over" if params.get("Switchover") else "failing-over"
+            seconds = (
+                extension.latencies.aurora_switchover
+                if kind == "switching-over"
+                else extension.latencies.aurora_failover
+            )
+            return extension._promote(response, kind, seconds)
+
+        def switchover_global_cluster(response: RDSResponse) -> ActionResult:
+            return extension._promote(response, "switching-over", extension.latencies.aurora_switchover)
+
+        def describe_global_clusters(response: RDSResponse) -> Any:
+            extension.timeline.settle()
+            return original_describe(response)
+
+        stack.enter_context(patch.object(RDSBackend, "create_global_cluster", create_global_cluster))
+        stack.enter_context(patch.object(RDSResponse, "failover_global_cluster", failover_global_cluster, create=True))
+        stack.enter_context(
+            patch.object(RDSResponse, "switchover_global_cluster", switchover_global_cluster, create=True)
+        )
+        stack.enter_context(patch.object(RDSResponse, "describe_global_clusters", describe_global_clusters))
+
+    def _promote(self, response: RDSResponse, kind: str, seconds: float) -> ActionResult:
+        self.timeline.settle()
+        params = response.params
+        global_cluster = response.global_backend.global_clusters.get(params["GlobalClusterIdentifier"])
+        if global_cluster is None:
+            raise RDSClientError("GlobalClusterNotFoundFault", f"{params['GlobalClusterIdentifier']} not found")
+        target_ref = params["TargetDbClusterIdentifier"]
+        target = next(
+            (m for m in global_cluster.members if target_ref in (m.db_cluster_arn, m.db_cluster_identifier)), None
+        )
+        if target is None:
+            raise RDSClientError("DBClusterNotFoundFault", f"{target_ref} is not a member of the global cluster")
+        if global_cluster.status != "available":
+            raise RDSClientError(
+                "InvalidGlobalClusterStateFault", f"global cluster is {global_cluster.status}, not available"
+            )
+        source = next(m for m in global_cluster.members if m.is_writer)
+        if target is source:
+            raise RDSClientError("InvalidParameterValue", f"{target_ref} is already the writer")
+        global_cluster.status = kind
+        global_cluster.failover_state = {  # type: ignore[attr-defined]
+            "Status": kind,
+            "FromDbClusterArn": source.db_cluster_arn,
+            "ToDbClusterArn": target.db_cluster_arn,
+            "IsDataLossAllowed": kind == "failing-over",
+        }
+
+        def complete() -> None:
+            source.is_writer = False
+            target.is_writer = True
+            global_cluster.status = "available"
+            global_cluster.failover_state = None  # type: ignore[attr-defined]
+
+        self.timeline.after(seconds, complete)
+        return ActionResult({"GlobalCluster": global_cluster})

@@ -1,0 +1,114 @@
+"""Step Functions' service integrations as AWS runs them: the ``startExecution`` integration's parameter names, and
+the error names a failed Task gets (moto 5.2.5: a throttled Lambda invoke is ``Exception``, an unreachable SNS the
+uncatchable ``States.Runtime``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+from unittest.mock import patch
+
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails, TaskFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_dynamodb import (
+    StateTaskServiceDynamoDB,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+    StateTaskServiceSfn,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sns import (
+    StateTaskServiceSns,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import StateTaskLambda
+
+if TYPE_CHECKING:
+    from contextlib import ExitStack
+
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+
+class StartExecutionIntegration:
+    """The ``arn:aws:states:::states:startExecution`` integration takes ``StateMachineArn``, ``Name`` and ``Input``
+    (connect-stepfunctions docs); moto 5.2.5 hands those names to boto3 unchanged, whose StartExecution members are
+    ``stateMachineArn``, ``name`` and ``input``, and fails. Here the names are mapped before the call.
+    """
+
+    _MEMBERS: ClassVar[dict[str, str]] = {"StateMachineArn": "stateMachineArn", "Name": "name", "Input": "input"}
+
+    def install(self, stack: ExitStack) -> None:
+        members = self._MEMBERS
+        original = StateTaskServiceSfn._eval_service_task
+
+        def eval_service_task(task: StateTaskServiceSfn, **kwargs: Any) -> Any:
+            if task._get_boto_service_action() == "start_execution":
+                parameters = kwargs["normalised_parameters"]
+                kwargs["normalised_parameters"] = {members.get(k, k): v for k, v in parameters.items()}
+            return original(task, **kwargs)
+
+        stack.enter_context(patch.object(StateTaskServiceSfn, "_eval_service_task", eval_service_task))
+
+
+class StepFunctionsTaskErrors:
+    """The error names Step Functions gives a Task that failed for a reason outside the task's own code.
+
+    Lambda tasks: "Lambda errors are reported as Lambda.<exception>" - ``Lambda.TooManyRequestsException`` when
+    Lambda throttles, ``Lambda.ServiceException`` on its 500s, ``Lambda.SdkClientException`` when the service could
+    not be reached, and "unhandled errors ... including function timeouts" as ``Lambda.Unknown``
+    (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). Optimized integrations
+    name errors after the AWS SDK's exception class: ``DynamoDB.ConditionalCheckFailedException``,
+    ``DynamoDB.InternalServerErrorException`` (DynamoDB's 500 code is ``InternalServerError``), ``SNS.<code>Exception``,
+    and a client-side failure (timeout, no connection) the service's generic exception
+    (``DynamoDB.AmazonDynamoDBException``, ``SNS.AmazonSNSException``)
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+    """
+
+    def install(self, stack: ExitStack) -> None:
+        lambda_original = StateTaskLambda._from_error
+        dynamodb_original = StateTaskServiceDynamoDB._from_error
+        sns_original = StateTaskServiceSns._from_error
+
+        def lambda_from_error(task: StateTaskLambda, env: Any, ex: Exception) -> FailureEvent:
+            if isinstance(ex, ClientError):
+                name, cause = f"Lambda.{ex.response['Error']['Code']}", str(ex.response["Error"].get("Message", ""))
+            elif isinstance(ex, HTTPClientError | BotoConnectionError):
+                name, cause = "Lambda.SdkClientException", str(ex)
+            elif isinstance(ex, lambda_eval_utils.LambdaFunctionErrorException) and "errorType" not in ex.payload:
+                name, cause = "Lambda.Unknown", ex.payload
+            else:
+                return lambda_original(task, env, ex)
+            details = LambdaFunctionFailedEventDetails(error=name, cause=cause)
+            return FailureEvent(
+                env=env,
+                error_name=CustomErrorName(name),
+                event_type=HistoryEventType.LambdaFunctionFailed,
+                event_details=cast("EventDetails", {"lambdaFunctionFailedEventDetails": details}),
+            )
+
+        def dynamodb_from_error(task: StateTaskServiceDynamoDB, env: Any, ex: Exception) -> FailureEvent:
+            if isinstance(ex, ClientError) and ex.response["Error"]["Code"] == "InternalServerError":
+                return _task_failed(task, env, "DynamoDB.InternalServerErrorException", str(ex))
+            return dynamodb_original(task, env, ex)
+
+        def sns_from_error(task: StateTaskServiceSns, env: Any, ex: Exception) -> FailureEvent:
+            if isinstance(ex, HTTPClientError | BotoConnectionError):
+                return _task_failed(task, env, "SNS.AmazonSNSException", str(ex))
+            return sns_original(task, env, ex)
+
+        stack.enter_context(patch.object(StateTaskLambda, "_from_error", lambda_from_error))
+        stack.enter_context(patch.object(StateTaskServiceDynamoDB, "_from_error", dynamodb_from_error))
+        stack.enter_context(patch.object(StateTaskServiceSns, "_from_error", sns_from_error))
+
+
+def _task_failed(task: Any, env: Any, name: str, cause: str) -> FailureEvent:
+    details = TaskFailedEventDetails(
+        error=name, cause=cause, resource=task._get_sfn_resource(), resourceType=task._get_sfn_resource_type()
+    )
+    return FailureEvent(
+        env=env,
+        error_name=CustomErrorName(name),
+        event_type=HistoryEventType.TaskFailed,
+        event_details=cast("EventDetails", {"taskFailedEventDetails": details}),
+    )

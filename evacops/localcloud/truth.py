@@ -1,0 +1,208 @@
+"""Ground truth: the simulated world as the local cloud holds it, read from moto's own backends and the fidelity
+extensions' state, never through evac's adapters nor through an API call the fault injector could fault or record.
+
+What a drill or an invariant asserts is then what happened in the simulated account, not what the code under test
+would say about it::
+
+    truth = cloud.truth
+    assert truth.writer_regions() == ["us-west-2"]  # one writer, in the target region
+    assert truth.dns_region() == "us-west-2"
+
+Every read first applies the changes the fidelity extensions scheduled for modelled times already past
+(``Timeline.settle``), as any AWS API call that could see them would.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from moto.dynamodb.models import dynamodb_backends
+from moto.rds.models import rds_backends
+from moto.route53.models import route53_backends
+from moto.sagemaker.models import sagemaker_backends
+from moto.sns.models import sns_backends
+from moto.stepfunctions.responses import get_backend as stepfunctions_backend
+
+from evac.aws.dynamodb import RUN_PREFIX, lock_key
+from evacops.localcloud.deploy import ACCOUNT
+from evacops.localcloud.fidelity import SageMakerScaling
+
+if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
+    from evacops.localcloud.clock import Timeline
+    from evacops.localcloud.deploy import Stack
+
+# moto keeps every Aurora global cluster in its us-east-1 backend (``RDSResponse.global_backend``), as RDS keeps
+# them global; Route 53 is one global service, moto's backend keyed by partition.
+_GLOBAL_CLUSTERS_REGION = "us-east-1"
+_PARTITION = "aws"
+# What ListExecutions lists a stop date for (moto's answer, which these reads stand in for).
+_STOPPED = ("SUCCEEDED", "FAILED", "ABORTED")
+
+
+class GroundTruth:
+    """One read of the world for the plan's application in the local cloud: writer, DNS, endpoints, executions,
+    notifications and the runs ledger, per region."""
+
+    def __init__(self, plan: RecoveryPlan, timeline: Timeline, stacks: dict[str, Stack]) -> None:
+        self.plan = plan
+        self.timeline = timeline
+        self.stacks = stacks
+
+    # --- the database ---------------------------------------------------------------------------------------------
+    def writer_regions(self) -> list[str]:
+        """Every region whose cluster is a writer of the global cluster (one, unless something went badly wrong)."""
+        return sorted(self._writers())
+
+    def writer_region(self) -> str | None:
+        """The region of the global cluster's writer (the first one DescribeGlobalClusters would list), or None.
+
+        Two writers are a violation ``writer_regions`` reports; this names the one a client would be sent to.
+        """
+        writers = self._writers()
+        return writers[0] if writers else None
+
+    def _writers(self) -> list[str]:
+        self.timeline.settle()
+        backend = rds_backends[ACCOUNT][_GLOBAL_CLUSTERS_REGION]
+        found = backend.global_clusters.get(self.plan.database.global_cluster)
+        return [_region_of(m.db_cluster_arn) for m in found.members if m.is_writer] if found else []
+
+    # --- DNS ------------------------------------------------------------------------------------------------------
+    def dns_weights(self) -> dict[str, int]:
+        """Set identifier -> weight of the plan's weighted record (an empty dict if the zone is missing)."""
+        self.timeline.settle()
+        dns = self.plan.dns
+        zone = next(
+            (
+                z
+                for z in route53_backends[ACCOUNT][_PARTITION].zones.values()
+                if _name(z.name) == _name(dns.hosted_zone)
+            ),
+            None,
+        )
+        if zone is None:
+            return {}
+        return {
+            str(r.set_identifier): int(r.weight or 0)
+            for r in zone.rrsets
+            if _name(r.name) == _name(dns.record_name) and r.type == dns.record_type and r.set_identifier is not None
+        }
+
+    def dns_region(self) -> str | None:
+        """The region the weighted record sends all traffic to, or None if it is split or sends none."""
+        weights = self.dns_weights()
+        serving = [region for region, set_id in self.plan.dns.set_identifiers.items() if weights.get(set_id, 0) > 0]
+        return serving[0] if len(serving) == 1 else None
+
+    # --- inference ------------------------------------------------------------------------------------------------
+    def endpoints(self) -> list[dict[str, Any]]:
+        """Each plan endpoint in each region: ``{region, name, status, instances, instance_type}`` (``Missing``, 0
+        and None where it does not exist); ``instances`` are the plan's variant's instances in service."""
+        self.timeline.settle()
+        found = []
+        for region in self.plan.regions.both:
+            backend = sagemaker_backends[ACCOUNT][region]
+            for planned in self.plan.inference.endpoints:
+                endpoint = backend.endpoints.get(planned.name)
+                variant = _variant(endpoint, planned.variant)
+                found.append(
+                    {
+                        "region": region,
+                        "name": planned.name,
+                        "status": endpoint.endpoint_status if endpoint else "Missing",
+                        "instances": int(variant.get("CurrentInstanceCount", 0)) if endpoint else 0,
+                        "instance_type": (
+                            SageMakerScaling.instance_type(backend, endpoint, planned.variant) if endpoint else None
+                        ),
+                    }
+                )
+        return found
+
+    def serving(self) -> dict[str, bool]:
+        """Region -> whether every plan endpoint there is InService with the plan's variant at its active capacity."""
+        self.timeline.settle()
+        serving = {}
+        for region in self.plan.regions.both:
+            deployed = sagemaker_backends[ACCOUNT][region].endpoints
+            serving[region] = all(
+                (endpoint := deployed.get(planned.name)) is not None
+                and endpoint.endpoint_status == "InService"
+                and all(
+                    v.get("CurrentInstanceCount", 0) >= planned.active_instances
+                    for v in endpoint.production_variants
+                    if v["VariantName"] == planned.variant
+                )
+                for planned in self.plan.inference.endpoints
+            )
+        return serving
+
+    # --- the runbook and what it leaves -----------------------------------------------------------------------------
+    def executions(self, region: str, machine: str = "FailoverRunbook") -> list[dict[str, Any]]:
+        """Executions of one of the region's state machines (the runbook by default), newest first, shaped as
+        ListExecutions lists them."""
+        arn = self.stacks[region].state_machine_arns[machine]
+        executions = stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
+        listed = []
+        for execution in sorted(executions, key=lambda e: e.start_date, reverse=True):
+            status = str(execution.status)
+            entry = {
+                "executionArn": execution.execution_arn,
+                "name": execution.name,
+                "startDate": execution.start_date,
+                "stateMachineArn": arn,
+                "status": status,
+            }
+            if status in _STOPPED:
+                entry["stopDate"] = execution.stop_date
+            listed.append(entry)
+        return listed
+
+    def notifications(self, region: str) -> list[str]:
+        """Messages published to the region's notification topic, oldest first."""
+        topic = sns_backends[ACCOUNT][region].topics[self.stacks[region].topic_arn]
+        return [message for _, message, *_ in topic.sent_notifications]
+
+    def items(self, region: str) -> list[dict[str, Any]]:
+        """Every item of the region's runs table (locks, run records, approvals), as plain Python values."""
+        table = dynamodb_backends[ACCOUNT][region].get_table(self.stacks[region].table)
+        return [item.to_regular_json() for item in table.all_items()]
+
+    def runs(self, region: str) -> list[dict[str, Any]]:
+        """Every run record in the region's ledger, newest first."""
+        records = [json.loads(i["record"]) for i in self.items(region) if str(i["pk"]).startswith(RUN_PREFIX)]
+        return sorted(records, key=lambda r: r["recorded_at"], reverse=True)
+
+    def run(self, region: str, incident_id: str) -> dict[str, Any] | None:
+        """The run record of ``incident_id`` in the region's ledger, if any."""
+        item = self._item(region, RUN_PREFIX + incident_id)
+        return json.loads(item["record"]) if item else None
+
+    def lock_holder(self, region: str, application: str) -> str | None:
+        """The incident holding the application's lock in the region's ledger, if any."""
+        item = self._item(region, lock_key(application))
+        return str(item["incident_id"]) if item else None
+
+    def _item(self, region: str, key: str) -> dict[str, Any] | None:
+        return next((i for i in self.items(region) if i.get("pk") == key), None)
+
+    # --- all at once ----------------------------------------------------------------------------------------------
+    def world(self) -> dict[str, Any]:
+        """``{"at": modelled seconds, "writers": [regions], "serving": {region: bool}}``: what invariants judge a
+        moment by. No API call: a DNS change asks for it from inside one (``Route53Propagation.observe``)."""
+        self.timeline.settle()
+        return {"at": self.timeline.clock.elapsed(), "writers": self.writer_regions(), "serving": self.serving()}
+
+
+def _region_of(arn: str) -> str:
+    return arn.split(":")[3]
+
+
+def _name(dns_name: str) -> str:
+    return dns_name.rstrip(".").lower()
+
+
+def _variant(endpoint: Any, name: str) -> dict[str, Any]:
+    variants = endpoint.production_variants if endpoint else []
+    return next((v for v in variants if v["VariantName"] == name), {})
