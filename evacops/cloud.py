@@ -1,8 +1,6 @@
-"""The one place a recovery plan object becomes the file the local cloud deploys.
+"""Plans as the files that read them by path need, and a local cloud of a plan object.
 
-``LocalCloud`` deploys a plan by path: its functions read the plan from a file, as the deployed bundle does. The
-operator tooling passes plans as objects (loaded once); ``local_cloud`` writes the plan for the cloud's lifetime.
-It goes when ``LocalCloud`` accepts a ``RecoveryPlan`` itself::
+The operator tooling passes plans as objects (loaded once); ``LocalCloud`` writes the file its functions read::
 
     with local_cloud(plan, speed=60) as cloud:
         cloud.writer_region()
@@ -10,7 +8,6 @@ It goes when ``LocalCloud`` accepts a ``RecoveryPlan`` itself::
 
 from __future__ import annotations
 
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,8 +37,5 @@ def write_plan(plan: RecoveryPlan, directory: str | Path, name: str = "plan.yaml
 @contextmanager
 def local_cloud(plan: RecoveryPlan, **options: Any) -> Iterator[LocalCloud]:
     """A fresh local cloud of ``plan``; ``options`` are LocalCloud's (speed, latencies, log_file)."""
-    with (
-        tempfile.TemporaryDirectory(prefix="evac-plan-") as directory,
-        LocalCloud(write_plan(plan, directory, f"{plan.application}.yaml"), **options) as cloud,
-    ):
+    with LocalCloud(plan, **options) as cloud:
         yield cloud

@@ -7,7 +7,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from evacops.chaos.policy import EXEMPT, best_effort
-from evacops.drill.observation import LedgerTruth
 from evacops.localcloud.faults import iam_action
 
 if TYPE_CHECKING:
@@ -26,12 +25,11 @@ def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault)
     broken += dns_violations(cloud)
     target = cloud.plan.regions.secondary
     incident = report.incident_id
-    ledger = LedgerTruth(cloud, target)
     exempt = EXEMPT.get(case.site.key) if case.kind == "access-denied" else None
-    holder = ledger.lock_holder(cloud.plan.application)
+    holder = cloud.truth.lock_holder(target, cloud.plan.application)
     if holder is not None and exempt != "lock_released":
         broken.append(f"lock_released: held by {holder}")
-    record = ledger.get(incident) if incident else None
+    record = cloud.truth.run(target, incident) if incident else None
     if record is None and exempt != "run_record":
         broken.append("run_record: none written")
     if exempt != "notified" and not (incident and any(incident in m for m in cloud.notifications(target))):

@@ -2,54 +2,21 @@
 
 Every read is of the local cloud's own state (LocalCloud's observing methods, moto's backends, the fidelity
 histories, Step Functions' execution history), never through evac's adapters (``evac.aws.*``): a verdict must not
-see the world through the code it judges. The runs table is read here from moto's DynamoDB backend (``LedgerTruth``)
-until the local cloud offers that read itself.
+see the world through the code it judges. The runs table is read from moto's DynamoDB backend (``cloud.truth``).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from moto.dynamodb.models import dynamodb_backends
 
-from evac.aws.dynamodb import RUN_PREFIX, lock_key
 from evacops.drill.moves import moves
 
 if TYPE_CHECKING:
     from evacops.drill.moves import Move
     from evacops.localcloud import LocalCloud
-
-
-class LedgerTruth:
-    """One region's runs table as moto holds it: the run records and the lock, in the runbook's item layout."""
-
-    def __init__(self, cloud: LocalCloud, region: str) -> None:
-        stack = cloud.stacks[region]
-        account = stack.runbook_arn.split(":")[4]
-        self._table = dynamodb_backends[account][region].get_table(stack.table)
-
-    def _item(self, key: str) -> dict[str, Any] | None:
-        return next((i for i in self._items() if i.get("pk") == key), None)
-
-    def _items(self) -> list[dict[str, Any]]:
-        return [item.to_regular_json() for item in self._table.all_items()]
-
-    def get(self, incident_id: str) -> dict[str, Any] | None:
-        """The run record of ``incident_id``, as the runbook wrote it."""
-        item = self._item(RUN_PREFIX + incident_id)
-        return json.loads(item["record"]) if item else None
-
-    def runs(self) -> list[dict[str, Any]]:
-        """Every run record, newest first."""
-        records = [json.loads(i["record"]) for i in self._items() if str(i.get("pk", "")).startswith(RUN_PREFIX)]
-        return sorted(records, key=lambda r: r["recorded_at"], reverse=True)
-
-    def lock_holder(self, application: str) -> str | None:
-        item = self._item(lock_key(application))
-        return str(item["incident_id"]) if item else None
 
 
 @dataclass(frozen=True)
@@ -81,14 +48,14 @@ def observe(cloud: LocalCloud, target: str) -> Observation:
     runbooks = sorted((e for region in regions for e in cloud.executions(region)), key=lambda e: e["startDate"])
     last = runbooks[-1] if runbooks else None
     ran_in = last["executionArn"].split(":")[3] if last else target
-    ledger = LedgerTruth(cloud, ran_in)
+    truth = cloud.truth
     return Observation(
         runbooks=runbooks,
         described=describe(last["executionArn"]) if last else {},
         ran_in=ran_in,
-        record=ledger.get(last["name"]) if last else None,
-        records=[r for region in regions for r in LedgerTruth(cloud, region).runs()],
-        lock=ledger.lock_holder(cloud.plan.application),
+        record=truth.run(ran_in, last["name"]) if last else None,
+        records=[r for region in regions for r in truth.runs(region)],
+        lock=truth.lock_holder(ran_in, cloud.plan.application),
         notifications=[m for region in regions for m in cloud.notifications(region)],
         endpoints=cloud.endpoints(),
         writer_region=cloud.writer_region(),
