@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ import pytest
 
 from evac import clock
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
+from tests.fakes.clock import FrozenClock
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -29,20 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 # The moment the sample alarm events in events/ fire.
 ALARM_AT = datetime(2026, 11, 27, 10, 7, tzinfo=UTC)
-
-
-class FrozenClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> datetime:
-        self.at += timedelta(seconds=seconds)
-        return self.at
 
 
 @pytest.fixture

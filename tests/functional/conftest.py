@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
@@ -24,7 +23,7 @@ from evac.aws import clients
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.cloud import write_plan
 from evacops.drill.variants import FOLLOW_CAPACITY, derive
-from evacops.localcloud.clock import ScaledClock, Timeline
+from evacops.localcloud.clock import Timeline
 from evacops.localcloud.fidelity import (
     AuroraGlobalFailover,
     DynamoDBGlobalTables,
@@ -34,6 +33,7 @@ from evacops.localcloud.fidelity import (
     SageMakerScaling,
 )
 from evacops.localcloud.seed import seed, seed_quotas
+from tests.fakes.clock import SteppedClock
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -58,20 +58,6 @@ ENVIRONMENT = {
     "EVAC_PLAN": "evac/plans/fraud-scoring.yaml",  # as template.yaml's PlanFile default: relative to functions/
     "EVAC_TABLE": TABLE,
 }
-
-
-class SteppedClock(ScaledClock):
-    """A scaled clock whose modelled time moves only when a test calls ``advance``."""
-
-    def __init__(self) -> None:
-        super().__init__(speed=1.0, epoch=datetime.now(UTC))
-        self._elapsed = 0.0
-
-    def elapsed(self) -> float:
-        return self._elapsed
-
-    def advance(self, seconds: float) -> None:
-        self._elapsed += seconds
 
 
 @dataclass(frozen=True)

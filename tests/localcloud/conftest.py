@@ -12,31 +12,13 @@ from typing import TYPE_CHECKING
 import pytest
 from moto import mock_aws
 
-from evacops.localcloud.clock import ScaledClock, Timeline
+from evacops.localcloud.clock import Timeline
+from tests.fakes.clock import SteppedClock
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 ACCOUNT = "123456789012"  # moto's default account
-
-
-class SteppedClock(ScaledClock):
-    """A ScaledClock whose modelled time moves only when someone sleeps on it.
-
-    The extensions read modelled time through ``elapsed()`` and wait with ``sleep()``, so stepping this clock plays
-    a latency exactly, whatever the wall time a boto3 call takes. (On a ScaledClock at speed 100 000, one boto3 call
-    of a few wall milliseconds is already several modelled minutes: longer than the latencies under test.)
-    """
-
-    def __init__(self) -> None:
-        super().__init__(speed=1.0)
-        self._modelled = 0.0
-
-    def elapsed(self) -> float:
-        return self._modelled
-
-    def sleep(self, modelled: float) -> None:
-        self._modelled += max(modelled, 0.0)
 
 
 @pytest.fixture

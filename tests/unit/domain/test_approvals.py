@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from evac.domain.models import RecordInput, Run
     from evac.domain.plan import RecoveryPlan
-    from tests.conftest import FrozenClock
+    from tests.fakes.clock import FrozenClock
 
 RUN = "game-day-2026-q4"
 TOKEN = "task-token-1"

@@ -11,7 +11,7 @@ from evac.domain.ledger import build_record
 from evac.domain.models import RecordInput, Run, RunbookInput, StepError
 from evac.domain.ports import GlobalClusterState, Reachability
 from evac.domain.runbook import plan_run, predicted_rto
-from tests.unit.conftest import FakeRunLedger
+from tests.fakes.ledger import FakeRunLedger
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan

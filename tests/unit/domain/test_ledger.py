@@ -9,7 +9,7 @@ from evac.domain.models import RecordInput, StepError
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
-    from tests.conftest import FrozenClock
+    from tests.fakes.clock import FrozenClock
 
 
 def test_a_verified_run_is_recorded_as_succeeded_with_its_rto_rpo_and_phases(

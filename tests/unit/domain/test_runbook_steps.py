@@ -20,18 +20,18 @@ from evac.domain.runbook import (
     scale_endpoint,
 )
 from evac.errors import AlreadyActiveError, AwsTransientError, PlanError, PreflightFailedError
-from tests.unit.conftest import FakeEndpoints, FakeReplicationLag, FakeRunLedger
+from tests.fakes.database import FakeReplicationLag
+from tests.fakes.inference import FakeEndpoints
+from tests.fakes.ledger import FakeRunLedger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from evac.domain.plan import RecoveryPlan
-    from tests.conftest import FrozenClock
-    from tests.unit.conftest import (
-        FakeAutoscaling,
-        FakeGlobalDatabase,
-        FakeWeightedRecords,
-    )
+    from tests.fakes.clock import FrozenClock
+    from tests.fakes.database import FakeGlobalDatabase
+    from tests.fakes.dns import FakeRecordWeights
+    from tests.fakes.inference import FakeAutoscaling
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -242,7 +242,7 @@ def test_preflight_passes_when_the_target_is_ready(
     plan: RecoveryPlan,
     database: FakeGlobalDatabase,
     target_endpoints: FakeEndpoints,
-    records: FakeWeightedRecords,
+    records: FakeRecordWeights,
 ) -> None:
     result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=ready)
 
@@ -258,7 +258,7 @@ def test_preflight_fails_naming_every_check_that_did_not_pass(
     plan: RecoveryPlan,
     database: FakeGlobalDatabase,
     target_endpoints: FakeEndpoints,
-    records: FakeWeightedRecords,
+    records: FakeRecordWeights,
 ) -> None:
     # GIVEN a target whose cluster is rebooting, whose endpoint is gone and whose record set is missing
     database.cluster_statuses["fraud-scoring-usw2"] = "rebooting"
@@ -279,7 +279,7 @@ def test_preflight_fails_on_a_single_failed_check(
     plan: RecoveryPlan,
     database: FakeGlobalDatabase,
     target_endpoints: FakeEndpoints,
-    records: FakeWeightedRecords,
+    records: FakeRecordWeights,
 ) -> None:
     target_endpoints.endpoints.clear()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evac.domain.models import RecordInput, StepError
 from evac.domain.timing import full_capacity_seconds, phases, rto_seconds
-from tests.unit.conftest import at
+from tests.fakes.clock import at
 
 
 def test_a_verified_run_has_every_phase_in_order_with_its_duration(verified_record: RecordInput) -> None:

@@ -17,20 +17,18 @@ from evac.domain.ports import EndpointState, Reachability
 from evac.domain.runbook import plan_run, promote_database
 from evac.domain.traffic import allowed_weight, capacity_share, check_dns, shift_dns, verify
 from evac.errors import VerificationFailedError
-from tests.unit.conftest import FakeEndpoints, FakeRunLedger
+from tests.fakes.inference import FakeEndpoints
+from tests.fakes.ledger import FakeRunLedger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from evac.domain.models import Poll, Run
     from evac.domain.plan import RecoveryPlan
-    from tests.conftest import FrozenClock
-    from tests.unit.conftest import (
-        FakeCanary,
-        FakeGlobalDatabase,
-        FakeReplicationLag,
-        FakeWeightedRecords,
-    )
+    from tests.fakes.clock import FrozenClock
+    from tests.fakes.database import FakeGlobalDatabase, FakeReplicationLag
+    from tests.fakes.dns import FakeRecordWeights
+    from tests.fakes.inference import FakeCanaryInvoker
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -120,7 +118,7 @@ def test_an_endpoint_that_is_not_serving_gives_no_capacity(plan: RecoveryPlan, t
 
 
 def test_all_traffic_moves_once_every_endpoint_serves_at_capacity(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights
 ) -> None:
     scaling.finish_updates()
 
@@ -132,7 +130,7 @@ def test_all_traffic_moves_once_every_endpoint_serves_at_capacity(
 
 
 def test_no_traffic_moves_below_full_capacity_by_default(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights
 ) -> None:
     scaling.serve(XGB, 3)
 
@@ -143,7 +141,7 @@ def test_no_traffic_moves_below_full_capacity_by_default(
 
 
 def test_shifting_again_after_the_move_finds_it_made_and_changes_nothing(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights
 ) -> None:
     scaling.finish_updates()
     records.current = dict(ALL_TO_TARGET)
@@ -158,7 +156,7 @@ def test_shifting_again_after_the_move_finds_it_made_and_changes_nothing(
 
 
 def test_the_warm_standby_takes_the_minimum_share_at_once(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights
 ) -> None:
     poll = shift_dns(run, following(plan), None, records=records, endpoints=scaling)
 
@@ -167,7 +165,7 @@ def test_the_warm_standby_takes_the_minimum_share_at_once(
 
 
 def test_the_share_rises_step_by_step_as_instances_come_into_service(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights
 ) -> None:
     ramp = following(plan)
     moved = [shift_dns(run, ramp, None, records=records, endpoints=scaling)]
@@ -180,7 +178,7 @@ def test_the_share_rises_step_by_step_as_instances_come_into_service(
 
 
 def test_without_new_capacity_the_ramp_waits_until_the_first_new_instance_is_expected(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords, frozen_clock: FrozenClock
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights, frozen_clock: FrozenClock
 ) -> None:
     ramp = following(plan)
     first = shift_dns(run, ramp, None, records=records, endpoints=scaling)
@@ -194,7 +192,7 @@ def test_without_new_capacity_the_ramp_waits_until_the_first_new_instance_is_exp
 
 
 def test_once_instances_are_due_the_ramp_looks_at_the_floor_interval_counting_rounds(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords, frozen_clock: FrozenClock
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights, frozen_clock: FrozenClock
 ) -> None:
     ramp = following(plan)
     previous = shift_dns(run, ramp, None, records=records, endpoints=scaling)
@@ -206,7 +204,7 @@ def test_once_instances_are_due_the_ramp_looks_at_the_floor_interval_counting_ro
 
 
 def test_a_standby_below_the_minimum_share_moves_nothing_until_capacity_arrives(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights
 ) -> None:
     ramp = following(plan, Shift(policy="follow-capacity", minimum_share=0.5, step=0.25))
 
@@ -222,7 +220,7 @@ def test_a_standby_below_the_minimum_share_moves_nothing_until_capacity_arrives(
 
 
 def test_the_dns_poll_is_not_done_until_the_change_propagates(
-    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeWeightedRecords
+    run: Run, plan: RecoveryPlan, scaling: FakeEndpoints, records: FakeRecordWeights
 ) -> None:
     scaling.finish_updates()
     started = shift_dns(run, plan, None, records=records, endpoints=scaling)
@@ -243,7 +241,7 @@ def promoted(run: Run, plan: RecoveryPlan, database: FakeGlobalDatabase) -> Fake
 
 
 def moved(
-    run: Run, plan: RecoveryPlan, endpoints: FakeEndpoints, records: FakeWeightedRecords, previous: Poll | None
+    run: Run, plan: RecoveryPlan, endpoints: FakeEndpoints, records: FakeRecordWeights, previous: Poll | None
 ) -> Poll:
     """Shift, and let the change propagate: the DNS poll as CheckDns leaves it, INSYNC."""
     poll = shift_dns(run, plan, previous, records=records, endpoints=endpoints)
@@ -256,8 +254,8 @@ def test_verification_proves_the_target_writes_serves_and_receives_traffic(
     plan: RecoveryPlan,
     promoted: FakeGlobalDatabase,
     scaling: FakeEndpoints,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
+    canary: FakeCanaryInvoker,
+    records: FakeRecordWeights,
 ) -> None:
     scaling.finish_updates()
     dns = moved(run, plan, scaling, records, None)
@@ -275,8 +273,8 @@ def test_each_verified_move_of_a_ramp_is_kept_and_the_first_ends_the_rto(
     plan: RecoveryPlan,
     promoted: FakeGlobalDatabase,
     scaling: FakeEndpoints,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
+    canary: FakeCanaryInvoker,
+    records: FakeRecordWeights,
     frozen_clock: FrozenClock,
 ) -> None:
     ramp = following(plan)
@@ -312,8 +310,8 @@ def test_verification_fails_naming_what_does_not_serve(
     plan: RecoveryPlan,
     promoted: FakeGlobalDatabase,
     scaling: FakeEndpoints,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
+    canary: FakeCanaryInvoker,
+    records: FakeRecordWeights,
     breaks: Callable[[dict[str, Any]], object],
     message: str,
 ) -> None:
@@ -330,8 +328,8 @@ def test_verification_fails_while_the_dns_change_is_still_pending(
     plan: RecoveryPlan,
     promoted: FakeGlobalDatabase,
     scaling: FakeEndpoints,
-    canary: FakeCanary,
-    records: FakeWeightedRecords,
+    canary: FakeCanaryInvoker,
+    records: FakeRecordWeights,
 ) -> None:
     scaling.finish_updates()
     pending = shift_dns(run, plan, None, records=records, endpoints=scaling)

@@ -11,7 +11,8 @@ from evac.domain.readiness.catalogue import CATALOGUE
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
-    from tests.unit.conftest import FakeRecordSets, FakeRegion
+    from tests.fakes.dns import FakeRecordSets
+    from tests.fakes.readiness import FakeRegion
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -14,7 +14,8 @@ from evac.domain.readiness import assess
 if TYPE_CHECKING:
     from evac.domain.models import Readiness, ReadinessCheck
     from evac.domain.plan import RecoveryPlan
-    from tests.unit.conftest import FakeRecordSets, FakeRegion
+    from tests.fakes.dns import FakeRecordSets
+    from tests.fakes.readiness import FakeRegion
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -14,23 +14,18 @@ from evac.domain.ports import EndpointState, Reachability
 from evac.domain.readiness import assess
 from evac.domain.runbook import check_endpoint, plan_run, preflight, scale_endpoint
 from evac.errors import InferenceScaleError, SecondaryNotReadyError
-from tests.unit.conftest import FakeRunLedger
+from tests.fakes.ledger import FakeRunLedger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from evac.domain.models import Readiness, Run
     from evac.domain.plan import RecoveryPlan
-    from tests.conftest import FrozenClock
-    from tests.unit.conftest import (
-        FakeAutoscaling,
-        FakeEndpoints,
-        FakeGlobalDatabase,
-        FakeRecordSets,
-        FakeRegion,
-        FakeReplicationLag,
-        FakeWeightedRecords,
-    )
+    from tests.fakes.clock import FrozenClock
+    from tests.fakes.database import FakeGlobalDatabase, FakeReplicationLag
+    from tests.fakes.dns import FakeRecordSets, FakeRecordWeights
+    from tests.fakes.inference import FakeAutoscaling, FakeEndpoints
+    from tests.fakes.readiness import FakeRegion
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 ENDPOINT = "fraud-scoring-xgb"
@@ -60,7 +55,7 @@ def test_preflight_records_the_readiness_report_of_a_ready_target(
     database: FakeGlobalDatabase,
     lag: FakeReplicationLag,
     target_endpoints: FakeEndpoints,
-    records: FakeWeightedRecords,
+    records: FakeRecordWeights,
     readiness: Callable[[], Readiness],
     mode: str,
 ) -> None:
@@ -78,7 +73,7 @@ def test_a_critical_finding_blocks_an_unplanned_run_naming_it(
     database: FakeGlobalDatabase,
     lag: FakeReplicationLag,
     target_endpoints: FakeEndpoints,
-    records: FakeWeightedRecords,
+    records: FakeRecordWeights,
     secondary: FakeRegion,
     readiness: Callable[[], Readiness],
 ) -> None:
@@ -101,7 +96,7 @@ def test_a_critical_finding_is_recorded_not_blocking_on_a_planned_run(
     database: FakeGlobalDatabase,
     lag: FakeReplicationLag,
     target_endpoints: FakeEndpoints,
-    records: FakeWeightedRecords,
+    records: FakeRecordWeights,
     secondary: FakeRegion,
     readiness: Callable[[], Readiness],
 ) -> None:
@@ -118,7 +113,7 @@ def test_warnings_and_unknowns_never_block_and_are_recorded(
     database: FakeGlobalDatabase,
     lag: FakeReplicationLag,
     target_endpoints: FakeEndpoints,
-    records: FakeWeightedRecords,
+    records: FakeRecordWeights,
     primary: FakeRegion,
     readiness: Callable[[], Readiness],
 ) -> None:
