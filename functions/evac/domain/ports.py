@@ -56,6 +56,16 @@ class EndpointSpec:
     def variant(self, name: str) -> VariantSpec | None:
         return next((v for v in self.variants if v.name == name), None)
 
+    def containers(self, variant: str) -> tuple[Container, ...]:
+        """The containers of ``variant`` (none if the endpoint has no such variant)."""
+        found = self.variant(variant)
+        return found.containers if found else ()
+
+    def container(self, variant: str, index: int) -> Container | None:
+        """The ``index``-th container of ``variant``, if there is one: the same container in another region."""
+        found = self.containers(variant)
+        return found[index] if index < len(found) else None
+
 
 @dataclass(frozen=True)
 class LagReading:

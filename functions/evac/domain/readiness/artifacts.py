@@ -25,8 +25,7 @@ def artifact_checks(
     spec: EndpointSpec,
     target: RegionReads,
 ) -> Iterator[ReadinessCheck]:
-    variant = spec.variant(endpoint.variant)
-    for index, container in enumerate(variant.containers if variant else ()):
+    for index, container in enumerate(spec.containers(endpoint.variant)):
         url = container.model_data_url
         if url is None or not (found := S3_URL.match(url)):
             continue
@@ -35,8 +34,8 @@ def artifact_checks(
             here = target.buckets.stored(bucket, key)
             if here is None:
                 return Finding("fail", f"s3://{bucket}/{key} does not exist in {target.region}")
-            primary = source_spec().variant(endpoint.variant)
-            theirs = primary.containers[index].model_data_url if primary and index < len(primary.containers) else None
+            primary = source_spec().container(endpoint.variant, index)
+            theirs = primary.model_data_url if primary else None
             if theirs is None or not (their := S3_URL.match(theirs)):
                 return Finding("unknown", "present; the primary's artifact is unknown")
             there = source(lambda: source.reads.buckets.stored(their["bucket"], their["key"]))

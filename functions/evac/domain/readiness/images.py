@@ -25,8 +25,7 @@ def image_checks(
     spec: EndpointSpec,
     target: RegionReads,
 ) -> Iterator[ReadinessCheck]:
-    variant = spec.variant(endpoint.variant)
-    for index, container in enumerate(variant.containers if variant else ()):
+    for index, container in enumerate(spec.containers(endpoint.variant)):
         image = container.image
         if not ECR_HOST.match(image):
             continue
@@ -38,8 +37,8 @@ def image_checks(
             digest = target.images.digest(image)
             if digest is None:
                 return Finding("fail", f"{image} does not exist in {target.region}")
-            primary = source_spec().variant(endpoint.variant)
-            theirs = primary.containers[index].image if primary and index < len(primary.containers) else None
+            primary = source_spec().container(endpoint.variant, index)
+            theirs = primary.image if primary else None
             if theirs is None:
                 return Finding("unknown", f"resolves to {digest}; the primary's image is unknown")
             their_digest = source(lambda: source.reads.images.digest(theirs)) if ECR_HOST.match(theirs) else None
