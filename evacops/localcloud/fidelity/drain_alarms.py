@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from moto.cloudwatch.models import CloudWatchBackend
+from moto.cloudwatch.responses import CloudWatchResponse
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
@@ -48,6 +49,13 @@ class MetricAlarmEvaluator:
                     evaluator._schedule(backend, namespace, datum)
 
         stack.enter_context(patch.object(CloudWatchBackend, "put_metric_data", put_metric_data))
+        original_describe = CloudWatchResponse.describe_alarms
+
+        def describe_alarms(response: CloudWatchResponse) -> Any:
+            evaluator.timeline.settle()  # evaluations due by now have happened, as any reader would see them
+            return original_describe(response)
+
+        stack.enter_context(patch.object(CloudWatchResponse, "describe_alarms", describe_alarms))
 
     def _schedule(self, backend: CloudWatchBackend, namespace: str, datum: dict[str, Any]) -> None:
         dimensions = {d["Name"]: d["Value"] for d in datum.get("Dimensions", [])}
