@@ -38,9 +38,6 @@ from evacops.localcloud.alarms import AlarmEvents
 from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
 from evacops.localcloud.faults import FaultInjector, StateMachineContext
-from evacops.localcloud.fidelity.arc import RoutingControlCluster
-from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
-from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity import (
     AlarmStateClock,
     AuroraGlobalFailover,
@@ -52,6 +49,9 @@ from evacops.localcloud.fidelity import (
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
 )
+from evacops.localcloud.fidelity.arc import RoutingControlCluster
+from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
+from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_scaled_time
 from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas

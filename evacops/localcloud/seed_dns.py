@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -38,7 +38,7 @@ def seed_health_checks(
                 AlarmDescription=f"evac drains {region} from {plan.application}'s DNS record",
                 Namespace=drain.namespace,
                 MetricName=drain.metric,
-                Dimensions=dimensions(plan.application, region),
+                Dimensions=dimensions(plan.application, region),  # type: ignore[arg-type]
                 Statistic="Maximum",
                 Period=60,
                 EvaluationPeriods=1,
@@ -46,7 +46,7 @@ def seed_health_checks(
                 ComparisonOperator="GreaterThanOrEqualToThreshold",
                 TreatMissingData="ignore",
             )
-            config = {
+            config: dict[str, Any] = {
                 "Type": "CLOUDWATCH_METRIC",
                 "AlarmIdentifier": {"Region": drain.alarm_region, "Name": drain.alarm},
                 "InsufficientDataHealthStatus": "Healthy",
@@ -67,7 +67,8 @@ def seed_health_checks(
             }
             wanted = None
         made = route53.create_health_check(
-            CallerReference=f"evac-{plan.application}-{region}", HealthCheckConfig=config
+            CallerReference=f"evac-{plan.application}-{region}",
+            HealthCheckConfig=config,  # type: ignore[arg-type]
         )["HealthCheck"]["Id"]
         if wanted and health is not None:
             health.rename(made, wanted)

@@ -74,7 +74,7 @@ class RoutingControlCluster:
         target = request.headers.get("X-Amz-Target", b"")
         operation = (target.decode() if isinstance(target, bytes) else str(target)).rsplit(".", 1)[-1]
         body = request.body or b"{}"
-        params = json.loads(body.decode() if isinstance(body, bytes) else body)
+        params = json.loads(body.decode() if isinstance(body, bytes | bytearray) else str(body))
         handler = {
             "GetRoutingControlState": self._get,
             "UpdateRoutingControlState": self._update_one,
@@ -95,9 +95,14 @@ class RoutingControlCluster:
 
     def _update_one(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._update_many(
-            {"UpdateRoutingControlStateEntries": [
-                {"RoutingControlArn": params["RoutingControlArn"], "RoutingControlState": params["RoutingControlState"]}
-            ]}
+            {
+                "UpdateRoutingControlStateEntries": [
+                    {
+                        "RoutingControlArn": params["RoutingControlArn"],
+                        "RoutingControlState": params["RoutingControlState"],
+                    }
+                ]
+            }
         )
 
     def _update_many(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +122,7 @@ def _ok(url: str, payload: dict[str, Any]) -> AWSResponse:
     headers = HTTPHeaders()
     headers["Content-Type"] = "application/x-amz-json-1.0"
     headers["x-amzn-RequestId"] = "evac-arc"
-    return AWSResponse(url, 200, headers, _Raw(json.dumps(payload).encode()))  # type: ignore[arg-type]
+    return AWSResponse(url, 200, headers, _Raw(json.dumps(payload).encode()))
 
 
 class _Raw(BytesIO):

@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from moto.cloudwatch.models import cloudwatch_backends
-from moto.core.responses import ActionResult
 from moto.route53.models import route53_backends
 from moto.route53.responses import Route53
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import ExitStack
+
+    from moto.core.responses import ActionResult
 
     from evacops.localcloud.fidelity.arc import RoutingControlCluster
 

@@ -48,15 +48,16 @@ class RoutingControls:
         return f"routing control {target} On, {source} Off (cluster endpoint in {where})"
 
     def switched(self, source: str, target: str) -> str | None:
-        states = {
-            region: self._first_answer(
-                target, source, lambda arc, arn=arn: arc.get_routing_control_state(RoutingControlArn=arn)
-            )[1]["RoutingControlState"]
-            for region, arn in self._controls.items()
-        }
+        states = {region: self._state(arn, target, source) for region, arn in self._controls.items()}
         if states.get(target) == "On" and states.get(source) == "Off":
             return None
         return f"routing controls are {states}, expected {target} On and {source} Off"
+
+    def _state(self, arn: str, target: str, source: str) -> str:
+        def read(arc: Any) -> dict[str, Any]:
+            return dict(arc.get_routing_control_state(RoutingControlArn=arn))
+
+        return str(self._first_answer(target, source, read)[1]["RoutingControlState"])
 
     def _first_answer(
         self, target: str, source: str, call: Callable[[Any], dict[str, Any]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evac.aws.rds import AuroraGlobal
 from evac.aws.data_plane import traffic_switch
+from evac.aws.rds import AuroraGlobal
 from evac.aws.route53 import WeightedRecords
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.aws.sagemaker_runtime import CanaryInvoker

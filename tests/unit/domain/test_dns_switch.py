@@ -12,11 +12,11 @@ from evac.domain.dns_switch import choose_mechanism, depends_on_control_plane, m
 from evac.domain.plan import parse_plan
 from evac.domain.traffic import check_dns, shift_dns
 from evac.errors import ControlPlaneUnavailableError, DnsControlPlaneUnavailableError, PlanError
-from tests.unit.conftest import FakeEndpoints
 
 if TYPE_CHECKING:
     from evac.domain.models import Run
     from evac.domain.plan import RecoveryPlan
+    from tests.unit.conftest import FakeEndpoints
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 XGB = "fraud-scoring-xgb"
@@ -128,7 +128,7 @@ def test_readiness_flags_a_us_east_1_source_with_weights_only(plan: RecoveryPlan
 def test_a_plan_without_what_its_mechanism_needs_fails_naming_the_field(plan: RecoveryPlan) -> None:
     document = plan.model_dump(mode="json")
     document["dns"] |= {"mechanism": "routing-control"}
-    with pytest.raises(PlanError, match="dns.routing_control: required when dns.mechanism is routing-control"):
+    with pytest.raises(PlanError, match=r"dns\.routing_control: required when dns\.mechanism is routing-control"):
         parse_plan(document)
 
 
@@ -149,7 +149,7 @@ def test_a_routing_control_cluster_has_five_regional_endpoints(plan: RecoveryPla
             "controls": {"us-east-1": arn.format("a"), "us-west-2": arn.format("b")},
         },
     }
-    with pytest.raises(PlanError, match="dns.routing_control.cluster_endpoints"):
+    with pytest.raises(PlanError, match=r"dns\.routing_control\.cluster_endpoints"):
         parse_plan(document)
 
 
