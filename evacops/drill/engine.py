@@ -136,6 +136,7 @@ def _report(
         notifications=seen.notifications,
         records=seen.records,
         dns_policy=plan.dns.shift.policy,
+        dns_mechanism=record.get("dns_mechanism") if record else None,
         full_capacity_seconds=_number(record, "full_capacity_seconds"),
         traffic=_traffic(seen.moves, (record or {}).get("target_region") or target, origin),
         state_transitions=seen.state_transitions,

@@ -84,5 +84,8 @@ class DrillReport(Journaled):
         default=None, description="from the first ALARM to all traffic on the target, verified (>= rto_seconds)"
     )
     traffic: list[TrafficReport] = Field(default_factory=list)
+    dns_mechanism: Literal["health-check-switch", "routing-control", "record-weights"] | None = Field(
+        default=None, description="what moved the traffic (the run record's); None when it did not move"
+    )
     state_transitions: int = Field(default=0, description="states entered, every execution of both regions")
     lambda_invocations: int = Field(default=0, description="function invocations, both regions")

@@ -357,3 +357,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     )
 }
+
+from evacops.drill.scenarios_dns import DNS_SCENARIOS  # noqa: E402 - it builds on Scenario, defined above
+
+SCENARIOS.update(DNS_SCENARIOS)

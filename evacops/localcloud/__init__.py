@@ -49,6 +49,9 @@ from evacops.localcloud.fidelity import (
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
 )
+from evacops.localcloud.fidelity.arc import RoutingControlCluster
+from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
+from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_scaled_time
 from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
@@ -86,6 +89,12 @@ def _await_threads_since(before: set[threading.Thread], timeout: float = 30.0) -
         logging.getLogger("evac.localcloud").warning("threads outlived their local cloud: %s", stray)
 
 
+def _drain_metrics(plan: RecoveryPlan) -> set[tuple[str, str]]:
+    """The metrics whose alarms the local cloud evaluates: the health-check switch's (``evac.aws.drain``)."""
+    switch = plan.dns.health_check_switch or {}
+    return {(drain.namespace, drain.metric) for drain in switch.values()}
+
+
 def _new_sessions() -> None:
     """Forget boto3's default session and evac's clients, so the next ones are made with the handlers now built in."""
     boto3.DEFAULT_SESSION = None
@@ -118,7 +127,6 @@ class LocalCloud:
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
         self.quotas = SageMakerQuotas()
         self.stacks: dict[str, Stack] = {}
-        self.truth = GroundTruth(self.plan, self.timeline, self.stacks)
         self.states = StateMachineContext()
         self.faults = FaultInjector(
             self.clock,
@@ -129,6 +137,10 @@ class LocalCloud:
             where=self.runtime.current_region,
         )
         self.alarms = AlarmEvents(self.clock, self.stacks, dark=self.faults.dark)
+        # Route 53's data plane: ARC routing controls, health checks that are evaluated, DNS answers (truth.dns_region)
+        self.routing = RoutingControlCluster()
+        self.health_checks = Route53HealthChecks(ACCOUNT, self.routing, self.faults.dark)
+        self.truth = GroundTruth(self.plan, self.timeline, self.stacks, resolver=self.health_checks)
         self.log_file = log_file
         self.zone_id = ""
         self._exit = ExitStack()
@@ -159,13 +171,18 @@ class LocalCloud:
             self.sagemaker.install(stack)
             self.route53.install(stack)
             AlarmStateClock(self.timeline).install(stack)
+            self.routing.install(stack)
+            self.health_checks.install(stack)
+            MetricAlarmEvaluator(self.timeline, _drain_metrics(self.plan)).install(stack)
             StartExecutionIntegration().install(stack)
             self.quotas.install(stack)
             DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
             StepFunctionsTaskErrors().install(stack)
             self._quiet_handler_logs(stack)
             seed_quotas(self.plan, self.quotas)
-            self.zone_id = zone_id = seed(self.plan, self.clock, self.timeline)
+            self.zone_id = zone_id = seed(
+                self.plan, self.clock, self.timeline, health=self.health_checks, routing=self.routing
+            )
             # every DNS change from now on keeps the ground truth it was made in
             self.route53.observe = self.truth.world
             for region in self.plan.regions.both:

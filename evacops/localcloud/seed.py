@@ -17,11 +17,14 @@ import boto3
 
 from evac.aws.autoscaling import DIMENSION, resource_id
 from evac.aws.cloudwatch import LAG_METRICS
+from evacops.localcloud.seed_dns import seed_health_checks
 
 if TYPE_CHECKING:
     from evac.domain.plan import Endpoint, RecoveryPlan
     from evacops.localcloud.clock import ScaledClock, Timeline
     from evacops.localcloud.fidelity import SageMakerQuotas
+    from evacops.localcloud.fidelity.arc import RoutingControlCluster
+    from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 
 # Aurora's typical cross-region replication lag, "usually under a second" (Aurora Global Database overview).
 SEED_LAG_MS = 850.0
@@ -48,10 +51,19 @@ _MANIFEST = {
 }
 
 
-def seed(plan: RecoveryPlan, clock: ScaledClock, timeline: Timeline | None = None) -> str:
+def seed(
+    plan: RecoveryPlan,
+    clock: ScaledClock,
+    timeline: Timeline | None = None,
+    *,
+    health: Route53HealthChecks | None = None,
+    routing: RoutingControlCluster | None = None,
+) -> str:
     """Create everything the plan names; returns the hosted zone id.
 
     ``timeline``: the local cloud's, flushed at the end so the account starts settled (replicas ACTIVE).
+    ``health``, ``routing``: the fidelity extensions that hold health checks and routing controls
+    (``evacops.localcloud.seed_dns``).
     """
     account = str(boto3.client("sts", plan.regions.primary).get_caller_identity()["Account"])
     _seed_database(plan, clock)
@@ -75,7 +87,7 @@ def seed(plan: RecoveryPlan, clock: ScaledClock, timeline: Timeline | None = Non
             Threshold=1,
             ComparisonOperator="LessThanThreshold" if alarm.kind == "health-check" else "GreaterThanOrEqualToThreshold",
         )
-    zone_id = _seed_dns(plan)
+    zone_id = _seed_dns(plan, health, routing)
     if timeline is not None:
         timeline.flush()
     return zone_id
@@ -300,23 +312,11 @@ def _seed_endpoint(plan: RecoveryPlan, region: str, account: str, endpoint: Endp
     )
 
 
-def _seed_dns(plan: RecoveryPlan) -> str:
+def _seed_dns(plan: RecoveryPlan, health: Route53HealthChecks | None, routing: RoutingControlCluster | None) -> str:
     route53 = boto3.client("route53", "us-east-1")
     zone = route53.create_hosted_zone(Name=plan.dns.hosted_zone, CallerReference=f"evac-{plan.application}")
     zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
-    health_checks = {
-        region: route53.create_health_check(
-            CallerReference=f"evac-{plan.application}-{region}",
-            HealthCheckConfig={
-                "Type": "HTTPS",
-                "FullyQualifiedDomainName": plan.dns.targets[region],
-                "ResourcePath": "/ping",
-                "RequestInterval": 10,
-                "FailureThreshold": 3,
-            },
-        )["HealthCheck"]["Id"]
-        for region in plan.regions.both
-    }
+    health_checks = seed_health_checks(plan, health, routing)
     route53.change_resource_record_sets(
         HostedZoneId=zone_id,
         ChangeBatch={

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
     from evacops.localcloud.clock import Timeline
     from evacops.localcloud.deploy import Stack
+    from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 
 # moto keeps every Aurora global cluster in its us-east-1 backend (``RDSResponse.global_backend``), as RDS keeps
 # them global; Route 53 is one global service, moto's backend keyed by partition.
@@ -45,10 +46,18 @@ class GroundTruth:
     """One read of the world for the plan's application in the local cloud: writer, DNS, endpoints, executions,
     notifications and the runs ledger, per region."""
 
-    def __init__(self, plan: RecoveryPlan, timeline: Timeline, stacks: dict[str, Stack]) -> None:
+    def __init__(
+        self,
+        plan: RecoveryPlan,
+        timeline: Timeline,
+        stacks: dict[str, Stack],
+        *,
+        resolver: Route53HealthChecks | None = None,
+    ) -> None:
         self.plan = plan
         self.timeline = timeline
         self.stacks = stacks
+        self.resolver = resolver
 
     # --- the database ---------------------------------------------------------------------------------------------
     def writer_regions(self) -> list[str]:
@@ -72,6 +81,22 @@ class GroundTruth:
     # --- DNS ------------------------------------------------------------------------------------------------------
     def dns_weights(self) -> dict[str, int]:
         """Set identifier -> weight of the plan's weighted record (an empty dict if the zone is missing)."""
+        return {str(r.set_identifier): int(r.weight or 0) for r in self._record_sets()}
+
+    def dns_answer(self) -> list[str]:
+        """The set identifiers a resolver may be answered with: weights, then health checks (evaluated as Route 53
+        evaluates them: ``fidelity.health_checks``), routing controls included."""
+        records = self._record_sets()
+        answered = self.resolver.answer(records) if self.resolver else [r for r in records if int(r.weight or 0) > 0]
+        return sorted(str(r.set_identifier) for r in answered)
+
+    def dns_region(self) -> str | None:
+        """The region a resolver is sent to, or None if answers are split between regions or there are none."""
+        answered = set(self.dns_answer())
+        serving = [region for region, set_id in self.plan.dns.set_identifiers.items() if set_id in answered]
+        return serving[0] if len(serving) == 1 else None
+
+    def _record_sets(self) -> list[Any]:
         self.timeline.settle()
         dns = self.plan.dns
         zone = next(
@@ -83,18 +108,12 @@ class GroundTruth:
             None,
         )
         if zone is None:
-            return {}
-        return {
-            str(r.set_identifier): int(r.weight or 0)
+            return []
+        return [
+            r
             for r in zone.rrsets
             if _name(r.name) == _name(dns.record_name) and r.type == dns.record_type and r.set_identifier is not None
-        }
-
-    def dns_region(self) -> str | None:
-        """The region the weighted record sends all traffic to, or None if it is split or sends none."""
-        weights = self.dns_weights()
-        serving = [region for region, set_id in self.plan.dns.set_identifiers.items() if weights.get(set_id, 0) > 0]
-        return serving[0] if len(serving) == 1 else None
+        ]
 
     # --- inference ------------------------------------------------------------------------------------------------
     def endpoints(self) -> list[dict[str, Any]]:

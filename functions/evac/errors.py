@@ -73,12 +73,21 @@ class DnsShiftError(EvacError):
     """Route 53 refused the record change."""
 
 
+class DnsControlPlaneUnavailableError(EvacError):
+    """Route 53's control plane (us-east-1) did not answer and the run may not move traffic on a data plane: a planned
+    run, or a plan whose ``dns.mechanism`` is ``record-weights``. The message says what to run by hand."""
+
+
 class VerificationFailedError(EvacError):
     """The target region does not serve: wrong writer, failing canary or wrong DNS weights."""
 
 
 class RegionUnavailableError(EvacError):
     """A region's API did not answer within its bounded timeout."""
+
+
+class ControlPlaneUnavailableError(RegionUnavailableError):
+    """A global service's control plane (Route 53's, in us-east-1) did not answer within its bounded timeout."""
 
 
 class AwsCallError(EvacError):

@@ -33,6 +33,8 @@ RECORDED = {
     "game-day-rejected": ("game-day", Options(console=True, approve_after=30, reject=True)),
     "secondary-not-ready": ("secondary-not-ready", Options()),
     "capacity-fallback": ("capacity-fallback", Options()),
+    "control-plane-outage": ("control-plane-outage", Options()),
+    "control-plane-outage-planned": ("control-plane-outage-planned", Options()),
 }
 
 

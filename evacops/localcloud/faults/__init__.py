@@ -24,7 +24,8 @@ session created afterwards (evac's clients, Step Functions' own integration clie
   ============== ============================================================================================
 
   A region *blackout* makes every attempt to that region's endpoints fail with ``ConnectTimeoutError`` after the
-  client's ``connect_timeout``, from a modelled moment on. Global endpoints (Route 53) are not regional.
+  client's ``connect_timeout``, from a modelled moment on. A global endpoint is dark with the region its control
+  plane lives in: Route 53's API with us-east-1 (its DNS answers and health checks are not API calls, and go on).
 
 An error response is a real HTTP response in the service's protocol, so botocore parses it and retries it as it
 would in AWS (its retry sleeps are played on the scaled clock too). The faulted request itself is re-addressed to a

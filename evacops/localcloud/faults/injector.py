@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 # Step Functions' own client timeouts are not published; moto sets 99999999 s. A timeout there costs this much.
 _MAX_MODELLED_TIMEOUT: Final = 60.0
 _NOWHERE: Final = "https://fault.evac.invalid/"
+# Where a global service's control plane lives: its API goes dark with that region (its data plane does not).
+GLOBAL_CONTROL_PLANES: Final = {"route53": "us-east-1"}
 
 
 @dataclass
@@ -147,13 +149,21 @@ class FaultInjector:
             return None
         call.attempts += 1
         host = urlsplit(request.url).hostname or ""
-        if not call.global_endpoint and self.dark(call.region) and call.region in host:
+        if self._unreachable(call, host):
             call.fault = "blackout"
             self.clock.sleep(min(pending.connect_timeout, _MAX_MODELLED_TIMEOUT))
             raise ConnectTimeoutError(endpoint_url=request.url)
         if pending.fault is None:
             return None
         return self._fail(pending, pending.fault, call, request)
+
+    def _unreachable(self, call: Call, host: str) -> bool:
+        """A regional endpoint of a dark region, or a global service whose control plane lives in one (Route 53's, in
+        us-east-1: AWS Fault Isolation Boundaries, "Global services")."""
+        if call.global_endpoint:
+            home = GLOBAL_CONTROL_PLANES.get(call.service)
+            return home is not None and self.dark(home)
+        return self.dark(call.region) and call.region in host
 
     def _attribute(self, pending: _Pending, request: AWSPreparedRequest) -> None:
         caller = self.who()

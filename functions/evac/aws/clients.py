@@ -25,18 +25,20 @@ PROBE = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "
 _session = boto3.session.Session()
 
 
-def client(service: str, region: str, *, probe: bool = False) -> Any:
+def client(service: str, region: str, *, probe: bool = False, endpoint_url: str | None = None) -> Any:
     """A client for ``service`` in ``region`` (use ``clear`` after changing credentials or endpoints).
 
-    One per service, region and kind, however it is asked for (``probe=False`` or not at all): a client costs
-    milliseconds of a cold start to build.
+    One per service, region, kind and endpoint, however it is asked for (``probe=False`` or not at all): a client
+    costs milliseconds of a cold start to build. ``endpoint_url``: for services reached at endpoints of their own
+    (an ARC cluster's regional endpoints).
     """
-    return _client(service, region, probe)
+    return _client(service, region, probe, endpoint_url)
 
 
 @cache
-def _client(service: str, region: str, probe: bool) -> Any:
-    return _session.client(service, region_name=region, config=PROBE if probe else STEADY)  # type: ignore[call-overload]
+def _client(service: str, region: str, probe: bool, endpoint_url: str | None = None) -> Any:
+    config = PROBE if probe else STEADY
+    return _session.client(service, region_name=region, config=config, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
 def clear() -> None:

@@ -1,15 +1,35 @@
-"""Route 53 (a global service): the weighted record sets that steer traffic between regions."""
+"""Route 53 (a global service): the weighted record sets that steer traffic between regions.
+
+Every call here is Route 53's control plane, served from us-east-1 whatever region calls it (AWS Fault Isolation
+Boundaries, "Global services"): one that does not answer raises ``ControlPlaneUnavailableError``, so the runbook can
+move traffic on the plan's data plane instead (``evac.domain.dns_switch``).
+"""
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError, ConnectionError, ConnectTimeoutError, ReadTimeoutError
 
 from evac.aws.clients import client
 from evac.aws.errors import aws_errors, error_code
-from evac.errors import DnsShiftError, ResourceNotFoundError
+from evac.domain.plan_dns import ROUTE53_CONTROL_PLANE
+from evac.errors import ControlPlaneUnavailableError, DnsShiftError, ResourceNotFoundError
 
-# Route 53's API is served from us-east-1 whatever region calls it.
-_API_REGION = "us-east-1"
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+_API_REGION = ROUTE53_CONTROL_PLANE
+
+
+@contextmanager
+def control_plane(operation: str) -> Iterator[None]:
+    """A Route 53 call that times out (or whose endpoint cannot be reached) is ``ControlPlaneUnavailableError``."""
+    try:
+        yield
+    except (ConnectionError, ConnectTimeoutError, ReadTimeoutError) as exc:
+        raise ControlPlaneUnavailableError(f"Route 53 {operation} did not answer: {exc}") from exc
 
 
 class WeightedRecords:
@@ -29,10 +49,11 @@ class WeightedRecords:
         ]
         if len(changes) != len(weights):
             raise DnsShiftError(f"{name} lacks record sets for {sorted(weights)}")
-        response = self._route53.change_resource_record_sets(
-            HostedZoneId=self._zone_id(zone),
-            ChangeBatch={"Comment": "evac failover", "Changes": changes},
-        )
+        zone_id = self._zone_id(zone)
+        with control_plane("ChangeResourceRecordSets"):
+            response = self._route53.change_resource_record_sets(
+                HostedZoneId=zone_id, ChangeBatch={"Comment": "evac failover", "Changes": changes}
+            )
         return str(response["ChangeInfo"]["Id"])
 
     def health_checks(self, zone: str, name: str, record_type: str) -> dict[str, str | None]:
@@ -54,18 +75,22 @@ class WeightedRecords:
         return True
 
     def change_done(self, change_id: str) -> bool:
-        return bool(self._route53.get_change(Id=change_id)["ChangeInfo"]["Status"] == "INSYNC")
+        with control_plane("GetChange"):
+            return bool(self._route53.get_change(Id=change_id)["ChangeInfo"]["Status"] == "INSYNC")
 
     def _record_sets(self, zone: str, name: str, record_type: str) -> list[dict]:
-        found = self._route53.list_resource_record_sets(
-            HostedZoneId=self._zone_id(zone), StartRecordName=name, StartRecordType=record_type
-        )["ResourceRecordSets"]
+        zone_id = self._zone_id(zone)
+        with control_plane("ListResourceRecordSets"):
+            found = self._route53.list_resource_record_sets(
+                HostedZoneId=zone_id, StartRecordName=name, StartRecordType=record_type
+            )["ResourceRecordSets"]
         wanted = name.rstrip(".") + "."
         return [r for r in found if r["Name"] == wanted and r["Type"] == record_type and "SetIdentifier" in r]
 
     def _zone_id(self, zone: str) -> str:
         wanted = zone.rstrip(".") + "."
-        zones = self._route53.list_hosted_zones_by_name(DNSName=wanted)["HostedZones"]
+        with control_plane("ListHostedZonesByName"):
+            zones = self._route53.list_hosted_zones_by_name(DNSName=wanted)["HostedZones"]
         match = next((z for z in zones if z["Name"] == wanted), None)
         if match is None:
             raise DnsShiftError(f"hosted zone {zone} not found")

@@ -50,6 +50,7 @@ def build_record(record: RecordInput, *, plan: RecoveryPlan) -> RunRecord:
         rpo_seconds=run.rpo_seconds if run else None,
         full_capacity_seconds=full,
         dns_shift=run.dns_shift if run else None,
+        dns_mechanism=record.verification.dns_mechanism if record.verification else None,
         traffic=record.verification.steps if record.verification else [],
         predicted_rto_seconds=run.predicted_rto_seconds if run else None,
         approver=record.approval.approver if record.approval else None,

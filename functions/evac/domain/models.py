@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from evac.domain.plan_dns import Mechanism
+
 Mode = Literal["planned", "unplanned", "dry-run"]
 Approval = Literal["required", "none"]
 Strategy = Literal["switchover", "failover"]
@@ -210,6 +212,7 @@ class Verification(Contract):
     weight: int = Field(default=100, ge=0, le=100, description="the target's verified share of traffic, percent")
     capacity: int = Field(default=100, ge=0, le=100, description="the target's InService capacity share, percent")
     steps: list[TrafficStep] = Field(default_factory=list, description="every verified move of this run, in order")
+    dns_mechanism: Mechanism = Field(default="record-weights", description="what moved the traffic last")
 
     @property
     def recovered_at(self) -> datetime:
@@ -341,6 +344,7 @@ class RunRecord(Contract):
         default=None, description="from the first ALARM to all traffic on the target, verified (>= rto_seconds)"
     )
     dns_shift: ShiftPolicy | None = None
+    dns_mechanism: Mechanism | None = Field(default=None, description="what moved the traffic (None: it did not move)")
     traffic: list[TrafficStep] = Field(default_factory=list, description="each verified move of traffic")
     predicted_rto_seconds: float | None = None
     approver: str | None = None

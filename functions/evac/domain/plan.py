@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from evac.domain.plan_dns import DrainSwitch, Mechanism, RoutingControl, mechanism_problems
 from evac.errors import PlanError, problems
 
 Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="an AWS region, e.g. us-east-1")]
@@ -150,6 +151,12 @@ class Dns(_Strict):
     set_identifiers: dict[Region, Name]
     targets: dict[Region, Name] = Field(description="what the record answers in each region (a host name for CNAME)")
     shift: Shift = Shift()
+    mechanism: Mechanism = Field(
+        default="health-check-switch",
+        description="how an unplanned run moves traffic when Route 53's control plane does not answer",
+    )
+    health_check_switch: dict[Region, DrainSwitch] | None = None
+    routing_control: RoutingControl | None = None
 
 
 class Alarm(_Strict):
@@ -253,6 +260,10 @@ class RecoveryPlan(_Strict):
             *((f"readiness.buckets.{i}.names", b.names) for i, b in enumerate(self.readiness.buckets)),
         ):
             _require_regions(field, set(mapping), regions)
+        for problem in mechanism_problems(
+            self.dns.mechanism, self.dns.health_check_switch, self.dns.routing_control, self.regions.both
+        ):
+            raise ValueError(problem)
         endpoints = {e.name for e in self.inference.endpoints}
         for i, alarm in enumerate(self.alarms):
             if alarm.watched_region not in regions:

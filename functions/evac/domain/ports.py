@@ -253,6 +253,21 @@ class RecordWeights(Protocol):
     def change_done(self, change_id: str) -> bool: ...
 
 
+class TrafficSwitch(Protocol):
+    """A data plane that moves all of an application's traffic from one region to the other without Route 53's
+    control plane (a health-check switch or ARC routing controls)."""
+
+    mechanism: str
+
+    def switch(self, source: str, target: str) -> str:
+        """Send every DNS answer to ``target``'s record set; returns what was done (idempotent)."""
+        ...
+
+    def switched(self, source: str, target: str) -> str | None:
+        """None once the data plane answers ``target`` only; otherwise what still stands in the way."""
+        ...
+
+
 class Approvals(Protocol):
     """Where a run waiting for a person keeps its task token, and how it was answered (the run ledger)."""
 

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
+from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
 from evac.errors import (
     AlreadyActiveError,
     AwsTransientError,
+    ControlPlaneUnavailableError,
     InferenceScaleError,
     MetricUnavailableError,
     PlanError,
@@ -183,15 +185,7 @@ def preflight(
         found = statuses.get(endpoint.name)
         detail = f"{endpoint.name} is {found}" if found else f"{endpoint.name} does not exist"
         checks.append(PreflightCheck(name=f"sagemaker.endpoint:{endpoint.name}", ok=found is not None, detail=detail))
-    weights = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
-    target_set = plan.dns.set_identifiers[run.target_region]
-    checks.append(
-        PreflightCheck(
-            name="route53.record",
-            ok=target_set in weights,
-            detail=f"{plan.dns.record_name} set {target_set!r} {'exists' if target_set in weights else 'is missing'}",
-        )
-    )
+    checks.append(_record_check(run, plan, records))
     if failed := [c for c in checks if not c.ok]:
         raise PreflightFailedError("; ".join(f"{c.name}: {c.detail}" for c in failed))
     report = readiness()
@@ -206,6 +200,26 @@ def preflight(
         warnings=[f"{c.severity}: {c.summary()}" for c in report.findings],
         started_at=started_at,
         ended_at=clock.now(),
+    )
+
+
+def _record_check(run: Run, plan: RecoveryPlan, records: RecordWeights) -> PreflightCheck:
+    """The target's record set exists; if Route 53's control plane does not answer, the run goes on only when it may
+    move traffic on the plan's data plane (an unplanned run), and stops now, before any change, otherwise."""
+    target_set = plan.dns.set_identifiers[run.target_region]
+    try:
+        weights = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
+    except ControlPlaneUnavailableError as exc:
+        mechanism = choose_mechanism(run.mode, plan.dns.mechanism, control_plane=False)
+        if mechanism is None:
+            raise control_plane_unavailable(run, plan, str(exc)) from exc
+        detail = f"Route 53's control plane does not answer: traffic will move on the data plane ({mechanism})"
+        return PreflightCheck(name="route53.record", ok=True, detail=detail)
+    found = target_set in weights
+    return PreflightCheck(
+        name="route53.record",
+        ok=found,
+        detail=f"{plan.dns.record_name} set {target_set!r} {'exists' if found else 'is missing'}",
     )
 
 

@@ -13,15 +13,23 @@ import math
 from typing import TYPE_CHECKING
 
 from evac import clock
+from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, is_data_plane
 from evac.domain.fanout import each
 from evac.domain.models import CanaryVerdict, Poll, TrafficStep, Verification
 from evac.domain.polling import POLL_FLOOR, polled, whole_second
-from evac.errors import VerificationFailedError
+from evac.errors import ControlPlaneUnavailableError, VerificationFailedError
 
 if TYPE_CHECKING:
     from evac.domain.models import Run
     from evac.domain.plan import Endpoint, RecoveryPlan, Shift
-    from evac.domain.ports import CanaryInvoker, Endpoints, EndpointState, GlobalDatabase, RecordWeights
+    from evac.domain.ports import (
+        CanaryInvoker,
+        Endpoints,
+        EndpointState,
+        GlobalDatabase,
+        RecordWeights,
+        TrafficSwitch,
+    )
 
 FULL_WEIGHT = 100
 # An endpoint serves with the instances it has while it updates (API_ProductionVariantSummary: during an
@@ -76,19 +84,38 @@ def target_weight(run: Run, plan: RecoveryPlan, current: dict[str, int]) -> int:
 
 
 def shift_dns(
-    run: Run, plan: RecoveryPlan, previous: Poll | None, *, records: RecordWeights, endpoints: Endpoints
+    run: Run,
+    plan: RecoveryPlan,
+    previous: Poll | None,
+    *,
+    records: RecordWeights,
+    endpoints: Endpoints,
+    switch: TrafficSwitch | None = None,
 ) -> Poll:
     """Give the target as much traffic as its InService capacity and the plan's policy allow, if that is more than
     it has. ``detail.raised`` says whether there is a move to wait for and verify; if not, ``wait_seconds`` says when
     to look at capacity again. Re-run after a move it finds the move made and changes nothing (principle 4).
+
+    Record weights move it while Route 53's control plane answers; when it does not, an unplanned run moves all of it
+    on the plan's data plane (``switch``, ``evac.domain.dns_switch``); ``detail.mechanism`` says which moved it.
     """
     started_at = clock.now()
     dns = plan.dns
     capacity = capacity_share(plan, endpoints=endpoints)
     allowed = allowed_weight(dns.shift, capacity)
-    current = records.weights(dns.hosted_zone, dns.record_name, dns.record_type)
+    try:
+        current = records.weights(dns.hosted_zone, dns.record_name, dns.record_type)
+    except ControlPlaneUnavailableError as exc:
+        return _shift_on_data_plane(run, plan, previous, capacity, switch, reason=str(exc))
     have = target_weight(run, plan, current)
-    detail = {"capacity": capacity, "weight": have, "weights": current, "raised": True, "rounds": 0}
+    detail = {
+        "capacity": capacity,
+        "weight": have,
+        "weights": current,
+        "raised": True,
+        "rounds": 0,
+        "mechanism": "record-weights",
+    }
     if allowed > have:
         wanted = weights(run, plan, allowed)
         change_id = records.set_weights(dns.hosted_zone, dns.record_name, dns.record_type, wanted)
@@ -104,6 +131,25 @@ def shift_dns(
     return Poll(started_at=started_at, wait_seconds=wait, check_at=whole_second(started_at, wait), detail=detail)
 
 
+def _shift_on_data_plane(
+    run: Run, plan: RecoveryPlan, previous: Poll | None, capacity: int, switch: TrafficSwitch | None, *, reason: str
+) -> Poll:
+    """All traffic at once on the data plane, once the target can take all of it; until then, look again later."""
+    started_at = clock.now()
+    mechanism = choose_mechanism(run.mode, plan.dns.mechanism, control_plane=False)
+    if mechanism is None or switch is None:
+        raise control_plane_unavailable(run, plan, reason)
+    detail = {"capacity": capacity, "weight": 0, "weights": {}, "raised": True, "rounds": 0, "mechanism": mechanism}
+    if capacity < FULL_WEIGHT:  # a data-plane switch is all or nothing (principle 3)
+        looks = previous.detail.get("rounds", 0) if previous and not previous.detail.get("raised") else 0
+        detail |= {"raised": False, "rounds": looks + 1}
+        wait = capacity_wait(run, plan)
+        return Poll(started_at=started_at, wait_seconds=wait, check_at=whole_second(started_at, wait), detail=detail)
+    done = switch.switch(run.source_region, run.target_region)
+    detail |= {"weight": FULL_WEIGHT, "switched": done, "control_plane": reason[:300]}
+    return Poll(started_at=started_at, wait_seconds=plan.expectations.dns_propagation_seconds, detail=detail)
+
+
 def capacity_wait(run: Run, plan: RecoveryPlan) -> int:
     """How long a traffic ramp waits before it looks at capacity again: until the first new instance is expected to
     serve (counted from the run's start, a little before its scale-up started), then ``POLL_FLOOR["capacity"]``."""
@@ -111,7 +157,15 @@ def capacity_wait(run: Run, plan: RecoveryPlan) -> int:
     return max(POLL_FLOOR["capacity"], math.ceil(plan.expectations.endpoint_first_instance_seconds - since))
 
 
-def check_dns(plan: RecoveryPlan, poll: Poll, *, records: RecordWeights) -> Poll:
+def check_dns(
+    run: Run, plan: RecoveryPlan, poll: Poll, *, records: RecordWeights, switch: TrafficSwitch | None = None
+) -> Poll:
+    """Has the move propagated: the Route 53 change INSYNC, or the data plane answering the target only."""
+    if is_data_plane(poll.detail.get("mechanism")):
+        if switch is None:
+            raise VerificationFailedError(f"no {poll.detail['mechanism']} data plane to read")
+        pending = switch.switched(run.source_region, run.target_region)
+        return polled(poll, "dns", plan.expectations.dns_propagation_seconds, done=pending is None, pending=pending)
     done = poll.ref is None or records.change_done(poll.ref)
     return polled(poll, "dns", plan.expectations.dns_propagation_seconds, done=done)
 
@@ -126,6 +180,7 @@ def verify(
     canary: CanaryInvoker,
     records: RecordWeights,
     endpoints: Endpoints,
+    switch: TrafficSwitch | None = None,
 ) -> Verification:
     """Prove the target serves the traffic it was given: it holds the writer, the DNS change is INSYNC with the
     weights the last move set, its InService capacity can take that share, and every canary answers within its
@@ -136,11 +191,17 @@ def verify(
     writer = database.global_state(plan.database.global_cluster).writer_region
     if writer != run.target_region:
         problems.append(f"writer is in {writer}, not {run.target_region}")
-    current = records.weights(dns_plan.hosted_zone, dns_plan.record_name, dns_plan.record_type)
-    expected = dns.detail.get("weights", weights(run, plan, FULL_WEIGHT))
-    if any(current.get(k) != v for k, v in expected.items()):
-        problems.append(f"DNS weights are {current}, expected {expected}")
-    weight = target_weight(run, plan, current)
+    mechanism = dns.detail.get("mechanism", "record-weights")
+    if is_data_plane(mechanism):  # what a resolver is answered, read on the data plane (see TrafficSwitch.switched)
+        if switch is None or (pending := switch.switched(run.source_region, run.target_region)) is not None:
+            problems.append(f"{mechanism}: {pending if switch else 'no data plane to read'}")
+        current, weight = {}, FULL_WEIGHT
+    else:
+        current = records.weights(dns_plan.hosted_zone, dns_plan.record_name, dns_plan.record_type)
+        expected = dns.detail.get("weights", weights(run, plan, FULL_WEIGHT))
+        if any(current.get(k) != v for k, v in expected.items()):
+            problems.append(f"DNS weights are {current}, expected {expected}")
+        weight = target_weight(run, plan, current)
     capacity = capacity_share(plan, endpoints=endpoints)
     if capacity < weight:
         problems.append(f"the target's InService capacity takes {capacity}% of traffic, DNS sends it {weight}%")
@@ -162,6 +223,7 @@ def verify(
         weight=weight,
         capacity=capacity,
         steps=[*(previous.steps if previous else []), step],
+        dns_mechanism=mechanism,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evac.aws.data_plane import traffic_switch
 from evac.aws.route53 import WeightedRecords
 from evac.domain.models import PollInput
 from evac.domain.traffic import check_dns
@@ -16,4 +17,5 @@ if TYPE_CHECKING:
 
 @step(PollInput)
 def lambda_handler(event: PollInput) -> Poll:
-    return check_dns(settings().plan, event.poll, records=WeightedRecords())
+    plan = settings().plan
+    return check_dns(event.run, plan, event.poll, records=WeightedRecords(), switch=traffic_switch(plan))

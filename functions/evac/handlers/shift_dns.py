@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evac.aws.data_plane import traffic_switch
 from evac.aws.route53 import WeightedRecords
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.models import ShiftInput
@@ -17,10 +18,12 @@ if TYPE_CHECKING:
 
 @step(ShiftInput)
 def lambda_handler(event: ShiftInput) -> Poll:
+    plan = settings().plan
     return shift_dns(
         event.run,
-        settings().plan,
+        plan,
         event.previous,
         records=WeightedRecords(),
         endpoints=SageMakerEndpoints(event.run.target_region),
+        switch=traffic_switch(plan),
     )

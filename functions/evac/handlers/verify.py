@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evac.aws.data_plane import traffic_switch
 from evac.aws.rds import AuroraGlobal
 from evac.aws.route53 import WeightedRecords
 from evac.aws.sagemaker import SageMakerEndpoints
@@ -20,14 +21,15 @@ if TYPE_CHECKING:
 
 @step(VerifyInput)
 def lambda_handler(event: VerifyInput) -> Verification:
-    region = event.run.target_region
+    region, plan = event.run.target_region, settings().plan
     return verify(
         event.run,
-        settings().plan,
+        plan,
         event.dns,
         event.previous,
         database=AuroraGlobal(region),
         canary=CanaryInvoker(region),
         records=WeightedRecords(),
         endpoints=SageMakerEndpoints(region),
+        switch=traffic_switch(plan),
     )

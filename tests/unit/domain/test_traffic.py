@@ -225,9 +225,9 @@ def test_the_dns_poll_is_not_done_until_the_change_propagates(
     scaling.finish_updates()
     started = shift_dns(run, plan, None, records=records, endpoints=scaling)
 
-    assert not check_dns(plan, started, records=records).done
+    assert not check_dns(run, plan, started, records=records).done
     records.propagate()
-    assert check_dns(plan, started, records=records).done
+    assert check_dns(run, plan, started, records=records).done
 
 
 # --- verify -----------------------------------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def moved(
     """Shift, and let the change propagate: the DNS poll as CheckDns leaves it, INSYNC."""
     poll = shift_dns(run, plan, previous, records=records, endpoints=endpoints)
     records.propagate()
-    return check_dns(plan, poll, records=records)
+    return check_dns(run, plan, poll, records=records)
 
 
 def test_verification_proves_the_target_writes_serves_and_receives_traffic(

@@ -58,7 +58,7 @@ def assess(
         *bucket_checks(plan, from_source, target),
         *table_checks(plan, source.region, target),
         *repository_checks(plan, from_source, target),
-        *dns_checks(plan, records),
+        *dns_checks(plan, records, source=source.region),
     ]
     return Readiness(
         ready=all(c.status == "pass" for c in checks if c.severity == "critical"),

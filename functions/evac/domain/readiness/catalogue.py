@@ -105,4 +105,9 @@ CATALOGUE: Final[dict[str, CheckSpec]] = {
         "warning",
         "Attach a Route 53 health check to each record set, so Route 53 stops answering with a region that fails.",
     ),
+    "route53.data_plane": CheckSpec(
+        "warning",
+        "Give the plan a data-plane dns.mechanism (health-check-switch or routing-control, docs/runbook.md): with "
+        "record weights only, failing {source} over needs Route 53's control plane, which lives in {source}.",
+    ),
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evac.domain.dns_switch import depends_on_control_plane
+from evac.domain.plan_dns import ROUTE53_CONTROL_PLANE
 from evac.domain.readiness.probes import Finding, catalogued
 
 if TYPE_CHECKING:
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
     from evac.domain.ports import RecordSets
 
 
-def dns_checks(plan: RecoveryPlan, records: RecordSets) -> Iterator[ReadinessCheck]:
+def dns_checks(plan: RecoveryPlan, records: RecordSets, *, source: str | None = None) -> Iterator[ReadinessCheck]:
     dns = plan.dns
     found: dict[str, str | None] = {}
 
@@ -40,3 +42,15 @@ def dns_checks(plan: RecoveryPlan, records: RecordSets) -> Iterator[ReadinessChe
     where = {"policy": dns.policy, "record_type": dns.record_type, "zone": dns.hosted_zone}
     yield catalogued("route53.records", dns.record_name, exist, **where)
     yield catalogued("route53.health_checks", dns.record_name, healthy)
+    if source is not None:
+
+        def data_plane() -> Finding:
+            if depends_on_control_plane(plan, source):
+                return Finding(
+                    "fail",
+                    f"dns.mechanism is record-weights: moving traffic out of {source} needs Route 53's control plane "
+                    f"({ROUTE53_CONTROL_PLANE}), which fails with it",
+                )
+            return Finding("pass", f"dns.mechanism {dns.mechanism}: traffic can move without Route 53's control plane")
+
+        yield catalogued("route53.data_plane", dns.record_name, data_plane, source=source)
