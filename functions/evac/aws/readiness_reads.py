@@ -45,5 +45,5 @@ def assess_target(plan: RecoveryPlan, *, source: str, target: str, source_may_be
         plan,
         source=region_reads(source, probe=source_may_be_down),
         target=region_reads(target),
-        records=WeightedRecords(),
+        records=WeightedRecords(probe=source_may_be_down),
     )

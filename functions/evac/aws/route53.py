@@ -33,8 +33,11 @@ def control_plane(operation: str) -> Iterator[None]:
 
 
 class WeightedRecords:
-    def __init__(self) -> None:
-        self._route53 = client("route53", _API_REGION)
+    """``probe``: one quick try per call (2 s connect, 3 s read, no retry), for a run that has a data plane to fall
+    back on: it learns that the control plane is gone in seconds, not after botocore's retries."""
+
+    def __init__(self, *, probe: bool = False) -> None:
+        self._route53 = client("route53", _API_REGION, probe=probe)
 
     def weights(self, zone: str, name: str, record_type: str) -> dict[str, int]:
         """Set identifier -> weight for the weighted record sets of ``name``."""

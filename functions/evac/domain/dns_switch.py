@@ -2,7 +2,7 @@
 
 Record weights (ChangeResourceRecordSets, then GetChange until INSYNC) are tried first: they are the only way to move
 part of the traffic, and the only one a planned run uses. When that control plane does not answer (a timeout) in an
-unplanned run, the plan's data-plane mechanism moves *all* traffic at once: it has no shares, so it is used only
+unplanned run (or a planned one the Plan step made a failover: the primary did not answer), the plan's data-plane mechanism moves *all* traffic at once: it has no shares, so it is used only
 when the target's InService capacity can take all of it (principle 3). Without one (``record-weights``), or in a
 planned run, the run stops with ``DnsControlPlaneUnavailableError`` whose message says what to run by hand.
 
@@ -36,6 +36,19 @@ def choose_mechanism(mode: str, planned_mechanism: Mechanism, *, control_plane: 
     return None
 
 
+def urgency(run: Run) -> str:
+    """``unplanned`` when the primary is gone: an unplanned run, or a planned one that the Plan step turned into a
+    failover because the primary did not answer (its data is already being given up: waiting for Route 53's control
+    plane would only lengthen the outage); ``planned`` otherwise."""
+    return "unplanned" if run.mode == "unplanned" or run.strategy == "failover" else "planned"
+
+
+def asks_control_plane_once(run: Run, plan: RecoveryPlan) -> bool:
+    """Whether the run asks Route 53's control plane with one quick try: an unplanned run that may move traffic on
+    a data plane does not wait out botocore's retries (three connect timeouts a call) to learn it is gone."""
+    return urgency(run) == "unplanned" and plan.dns.mechanism in DATA_PLANE
+
+
 def is_data_plane(mechanism: object) -> bool:
     return mechanism in DATA_PLANE
 
@@ -43,21 +56,21 @@ def is_data_plane(mechanism: object) -> bool:
 def control_plane_unavailable(run: Run, plan: RecoveryPlan, reason: str) -> DnsControlPlaneUnavailableError:
     """The named error of a run that cannot move traffic without Route 53's control plane, with what to run by hand."""
     dns = plan.dns
-    if run.mode == "planned":
+    if urgency(run) == "planned":
         todo = (
             "nothing was changed by this step: run the planned move again once Route 53's API answers "
             f"(`aws route53 list-hosted-zones-by-name --dns-name {dns.hosted_zone}` returns)"
         )
     else:
         todo = f"move the traffic by hand once Route 53's API answers: {manual_weights_command(run, plan)}"
-    if plan.dns.mechanism == "record-weights" and run.mode == "unplanned":
+    if plan.dns.mechanism == "record-weights" and urgency(run) == "unplanned":
         todo += (
             "; to stop depending on it, give the plan a data-plane dns.mechanism "
             "(health-check-switch or routing-control, docs/runbook.md)"
         )
     return DnsControlPlaneUnavailableError(
         f"Route 53's control plane ({ROUTE53_CONTROL_PLANE}) does not answer ({reason}); "
-        f"{run.mode} run with dns.mechanism {plan.dns.mechanism}: {todo}"
+        f"{urgency(run)} run with dns.mechanism {plan.dns.mechanism}: {todo}"
     )
 
 

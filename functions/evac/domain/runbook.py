@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
-from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable
+from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, urgency
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
 from evac.errors import (
@@ -210,7 +210,7 @@ def _record_check(run: Run, plan: RecoveryPlan, records: RecordWeights) -> Prefl
     try:
         weights = records.weights(plan.dns.hosted_zone, plan.dns.record_name, plan.dns.record_type)
     except ControlPlaneUnavailableError as exc:
-        mechanism = choose_mechanism(run.mode, plan.dns.mechanism, control_plane=False)
+        mechanism = choose_mechanism(urgency(run), plan.dns.mechanism, control_plane=False)
         if mechanism is None:
             raise control_plane_unavailable(run, plan, str(exc)) from exc
         detail = f"Route 53's control plane does not answer: traffic will move on the data plane ({mechanism})"

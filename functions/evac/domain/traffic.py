@@ -13,7 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 from evac import clock
-from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, is_data_plane
+from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, is_data_plane, urgency
 from evac.domain.fanout import each
 from evac.domain.models import CanaryVerdict, Poll, TrafficStep, Verification
 from evac.domain.polling import POLL_FLOOR, polled, whole_second
@@ -136,7 +136,7 @@ def _shift_on_data_plane(
 ) -> Poll:
     """All traffic at once on the data plane, once the target can take all of it; until then, look again later."""
     started_at = clock.now()
-    mechanism = choose_mechanism(run.mode, plan.dns.mechanism, control_plane=False)
+    mechanism = choose_mechanism(urgency(run), plan.dns.mechanism, control_plane=False)
     if mechanism is None or switch is None:
         raise control_plane_unavailable(run, plan, reason)
     detail = {"capacity": capacity, "weight": 0, "weights": {}, "raised": True, "rounds": 0, "mechanism": mechanism}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from evac.aws.data_plane import traffic_switch
 from evac.aws.route53 import WeightedRecords
+from evac.domain.dns_switch import asks_control_plane_once
 from evac.domain.models import PollInput
 from evac.domain.traffic import check_dns
 from evac.handlers._step import step
@@ -18,4 +19,5 @@ if TYPE_CHECKING:
 @step(PollInput)
 def lambda_handler(event: PollInput) -> Poll:
     plan = settings().plan
-    return check_dns(event.run, plan, event.poll, records=WeightedRecords(), switch=traffic_switch(plan))
+    records = WeightedRecords(probe=asks_control_plane_once(event.run, plan))
+    return check_dns(event.run, plan, event.poll, records=records, switch=traffic_switch(plan))

@@ -8,6 +8,7 @@ from evac.aws.rds import AuroraGlobal
 from evac.aws.readiness_reads import assess_target
 from evac.aws.route53 import WeightedRecords
 from evac.aws.sagemaker import SageMakerEndpoints
+from evac.domain.dns_switch import asks_control_plane_once
 from evac.domain.models import StepInput
 from evac.domain.runbook import preflight
 from evac.handlers._step import step
@@ -26,7 +27,7 @@ def lambda_handler(event: StepInput) -> Preflight:
         plan,
         database=AuroraGlobal(region),
         endpoints=SageMakerEndpoints(region),
-        records=WeightedRecords(),
+        records=WeightedRecords(probe=asks_control_plane_once(event.run, plan)),
         readiness=lambda: assess_target(
             plan, source=run.source_region, target=region, source_may_be_down=run.mode == "unplanned"
         ),

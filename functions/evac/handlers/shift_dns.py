@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from evac.aws.data_plane import traffic_switch
 from evac.aws.route53 import WeightedRecords
 from evac.aws.sagemaker import SageMakerEndpoints
+from evac.domain.dns_switch import asks_control_plane_once
 from evac.domain.models import ShiftInput
 from evac.domain.traffic import shift_dns
 from evac.handlers._step import step
@@ -23,7 +24,7 @@ def lambda_handler(event: ShiftInput) -> Poll:
         event.run,
         plan,
         event.previous,
-        records=WeightedRecords(),
+        records=WeightedRecords(probe=asks_control_plane_once(event.run, plan)),
         endpoints=SageMakerEndpoints(event.run.target_region),
         switch=traffic_switch(plan),
     )

@@ -10,6 +10,7 @@ from evac.aws.rds import AuroraGlobal
 from evac.aws.route53 import WeightedRecords
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.aws.sagemaker_runtime import CanaryInvoker
+from evac.domain.dns_switch import asks_control_plane_once
 from evac.domain.models import VerifyInput
 from evac.domain.traffic import verify
 from evac.handlers._step import step
@@ -29,7 +30,7 @@ def lambda_handler(event: VerifyInput) -> Verification:
         event.previous,
         database=AuroraGlobal(region),
         canary=CanaryInvoker(region),
-        records=WeightedRecords(),
+        records=WeightedRecords(probe=asks_control_plane_once(event.run, plan)),
         endpoints=SageMakerEndpoints(region),
         switch=traffic_switch(plan),
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from evac.domain.dns_switch import choose_mechanism, depends_on_control_plane, manual_weights_command
+from evac.domain.dns_switch import choose_mechanism, depends_on_control_plane, manual_weights_command, urgency
 from evac.domain.plan import parse_plan
 from evac.domain.traffic import check_dns, shift_dns
 from evac.errors import ControlPlaneUnavailableError, DnsControlPlaneUnavailableError, PlanError
@@ -172,3 +172,12 @@ def test_readiness_warns_when_a_us_east_1_failover_needs_route_53s_control_plane
     }
     found = checks["route53.data_plane"]
     assert (found.status, found.severity) == (status, "warning")
+
+
+def test_a_planned_run_whose_primary_did_not_answer_may_move_traffic_on_the_data_plane(failover_run: Run) -> None:
+    # GIVEN a planned drill that the Plan step made a failover (the primary did not answer), and a planned switchover
+    gone = failover_run.model_copy(update={"mode": "planned", "strategy": "failover"})
+    healthy = failover_run.model_copy(update={"mode": "planned", "strategy": "switchover"})
+    # THEN only the one whose primary is gone may move traffic without Route 53's control plane
+    assert urgency(gone) == urgency(failover_run) == "unplanned"
+    assert urgency(healthy) == "planned"

@@ -28,6 +28,8 @@ def dns_checks(plan: RecoveryPlan, records: RecordSets, *, source: str | None = 
         return Finding("pass", f"{dns.record_name} has record sets {sorted(dns.set_identifiers.values())}")
 
     def healthy() -> Finding:
+        if not found:  # the record sets were not read: nothing to judge (unknown, not a missing health check)
+            return Finding("unknown", f"{dns.record_name}'s record sets could not be read")
         problems = []
         for set_id in dns.set_identifiers.values():
             health_check = found.get(set_id)
