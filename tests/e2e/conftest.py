@@ -33,6 +33,7 @@ RECORDED = {
     "game-day-rejected": ("game-day", Options(console=True, approve_after=30, reject=True)),
     "secondary-not-ready": ("secondary-not-ready", Options()),
     "capacity-fallback": ("capacity-fallback", Options()),
+    "throttled-signals": ("throttled-signals", Options()),
 }
 
 

@@ -61,6 +61,10 @@ class AlarmReading:
     reading: ReadKind = "state"
     error: str | None = None
 
+    def __post_init__(self) -> None:
+        if (self.reading == "state") != (self.state is not None):
+            raise ValueError(f"an alarm reading of kind {self.reading!r} has state {self.state!r}")
+
     @classmethod
     def refused(cls, error: str) -> AlarmReading:
         return cls(state=None, since=None, reading="refused", error=error)
