@@ -94,7 +94,7 @@ class Decision:
     action: Action
     reason: str
     request: RunbookInput | None = None
-    held_back: bool = False  # a failover the policy refused while the failing region's alarms hold: tell people
+    held_back: bool = False  # a failover a guard or an unreadable alarm stopped: tell people why
 
     @property
     def execution_name(self) -> str | None:
