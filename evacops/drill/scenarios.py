@@ -235,6 +235,8 @@ def _aurora_refuses_failover(cloud: LocalCloud) -> None:
     )
 
 
+from evacops.drill.scenarios_signals import SIGNAL_SCENARIOS  # noqa: E402 - its scenarios are Scenarios
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -355,6 +357,7 @@ SCENARIOS: dict[str, Scenario] = {
             prepare=_no_capacity_for_the_planned_type,
             fallback=True,
         ),
+        *SIGNAL_SCENARIOS,
     )
 }
 

@@ -35,6 +35,7 @@ RECORDED = {
     "capacity-fallback": ("capacity-fallback", Options()),
     "control-plane-outage": ("control-plane-outage", Options()),
     "control-plane-outage-planned": ("control-plane-outage-planned", Options()),
+    "throttled-signals": ("throttled-signals", Options()),
 }
 
 

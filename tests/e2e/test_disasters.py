@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from evac.aws.dynamodb import Ledger
+from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.drill.scenarios import EVENTS
 from evacops.localcloud import LocalCloud
 from tests.e2e.conftest import FAST
@@ -18,7 +19,19 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
+_PLAN = load_plan(DEFAULT_PLAN)
+# The watch fails closed: a dark primary's silent alarms count only when an alarm that lives outside it agrees
+# (docs/triggers.md). Until the bundled plan watches its primary from outside, a blackout of it is held back, not
+# failed over; once it does, these run as plain tests (strict: an unexpected pass fails).
+_DETECTED_FROM_OUTSIDE = any(a.region != a.watched_region for a in _PLAN.watching(_PLAN.regions.primary))
+blackout_detected_from_outside = pytest.mark.xfail(
+    not _DETECTED_FROM_OUTSIDE,
+    reason="every alarm watching the bundled plan's primary lives in it: a blackout is held back, not failed over",
+    strict=True,
+)
 
+
+@blackout_detected_from_outside
 def test_a_region_blackout_fails_over_from_the_secondary_alone(drilled: dict[str, Drilled]) -> None:
     played = drilled["region-blackout"]
     report = played.report
@@ -33,6 +46,7 @@ def test_a_region_blackout_fails_over_from_the_secondary_alone(drilled: dict[str
     assert all(c.fault == "blackout" for c in dark)
 
 
+@blackout_detected_from_outside
 def test_a_region_blackout_costs_the_runbook_no_more_than_an_outage(drilled: dict[str, Drilled]) -> None:
     outage, blackout = drilled["primary-outage"].report, drilled["region-blackout"].report
 

@@ -1,14 +1,15 @@
-"""CloudWatch: the replication lags that estimate a failover's data loss (Aurora, S3 Replication)."""
+"""CloudWatch: the replication lags that estimate a failover's data loss (Aurora, S3 Replication), and the plan's
+alarm states as the confirmation watch reads them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ConnectTimeoutError, ReadTimeoutError
 
 from evac import clock
 from evac.aws.clients import client
-from evac.aws.errors import aws_errors, is_transient
+from evac.aws.errors import aws_errors, error_code, is_transient
 from evac.domain.ports import LagReading
 from evac.domain.trigger import AlarmReading
 from evac.errors import MetricUnavailableError
@@ -71,11 +72,26 @@ class AlarmStates:
         self._cloudwatch = client("cloudwatch", region, probe=probe)
 
     def read(self, names: list[str]) -> dict[str, AlarmReading]:
-        """Name -> state and since when; every name reads as unknown if the region does not answer."""
+        """Name -> state and since when, or why it could not be read: one DescribeAlarms for the whole region.
+
+        The region *answered* (an alarm it does not know reads INSUFFICIENT_DATA), *refused* (an error answer:
+        throttling, AccessDenied, validation; each name reads ``refused`` with the code and message) or stayed
+        *silent* (a connect or read timeout, no endpoint: each name reads ``silent``). The policy weighs them
+        (``evac.domain.trigger.confirm``): neither refused nor silent is evidence of failure on its own.
+
+        Example, throttled: ``{"fraud-scoring-inference-5xx": AlarmReading.refused("Throttling: Rate exceeded")}``.
+        """
         try:
             found = self._cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=["MetricAlarm", "CompositeAlarm"])
-        except (BotoCoreError, ClientError):
-            return {name: AlarmReading(state=None, since=None) for name in names}
+        except ClientError as exc:
+            refused = AlarmReading.refused(
+                f"{error_code(exc) or 'Unknown'}: {exc.response.get('Error', {}).get('Message', '')}"
+            )
+            return dict.fromkeys(names, refused)
+        except (ConnectionError, ConnectTimeoutError, ReadTimeoutError) as exc:
+            return dict.fromkeys(names, AlarmReading.silent(type(exc).__name__))
+        except BotoCoreError as exc:  # the request never left (parameters, credentials): a refusal of our own making
+            return dict.fromkeys(names, AlarmReading.refused(f"{type(exc).__name__}: {exc}"))
         alarms = [*found.get("MetricAlarms", []), *found.get("CompositeAlarms", [])]
         readings = {a["AlarmName"]: AlarmReading(a["StateValue"], a["StateUpdatedTimestamp"]) for a in alarms}
         return {name: readings.get(name, AlarmReading(state="INSUFFICIENT_DATA", since=None)) for name in names}

@@ -1,10 +1,11 @@
 """Moving traffic on a data plane when Route 53's control plane does not answer (the plan's ``dns.mechanism``).
 
 Record weights (ChangeResourceRecordSets, then GetChange until INSYNC) are tried first: they are the only way to move
-part of the traffic, and the only one a planned run uses. When that control plane does not answer (a timeout) in an
-unplanned run (or a planned one the Plan step made a failover: the primary did not answer), the plan's data-plane mechanism moves *all* traffic at once: it has no shares, so it is used only
-when the target's InService capacity can take all of it (principle 3). Without one (``record-weights``), or in a
-planned run, the run stops with ``DnsControlPlaneUnavailableError`` whose message says what to run by hand.
+part of the traffic, and the only one a planned switchover uses. When that control plane does not answer (a timeout)
+in an unplanned run, or a planned one the Plan step made a failover (the primary did not answer), the plan's
+data-plane mechanism moves *all* traffic at once: it has no shares, so it is used only when the target's InService
+capacity can take all of it (principle 3). Without one (``record-weights``), or in a planned switchover, the run stops
+with ``DnsControlPlaneUnavailableError`` whose message says what to run by hand.
 
 >>> choose_mechanism("unplanned", "health-check-switch", control_plane=False)
 'health-check-switch'

@@ -8,6 +8,10 @@ Two stages, both pure:
 - ``confirm`` re-reads the world: the kill switch, the cooldown, which region writes, the target's own alarms, and
   whether the alarm still holds, with a quorum of the failing region's alarms in ALARM. Only then does a runbook
   start.
+
+It fails closed (DESIGN, principle 2): an alarm that cannot be read is not evidence of failure. A refusal
+(throttling, AccessDenied, a validation error) never holds, and holds the failover back, notified, when the decision
+depends on it; silence (the alarm's region does not answer) holds only with outside-in agreement.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ if TYPE_CHECKING:
     from evac.domain.plan import Alarm, RecoveryPlan
 
 Action = Literal["start", "wait", "ignore", "reject"]
+# How an alarm was read at confirmation: its region answered with its state, refused the read (an error answer:
+# throttling, AccessDenied, validation), or stayed silent (no answer: connect or read timeout, no endpoint).
+ReadKind = Literal["state", "refused", "silent"]
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,35 @@ class AlarmSignal:
 
 @dataclass(frozen=True)
 class AlarmReading:
-    """An alarm's state as re-read at confirmation; ``state`` None when its region did not answer."""
+    """An alarm's state as re-read at confirmation; ``state`` None unless its region answered with it.
+
+    ``reading`` says how the read went and ``error`` why it failed: the error code and message of a refusal
+    (``Throttling: Rate exceeded``), or what kept the region silent (``ConnectTimeoutError``).
+
+    >>> AlarmReading.refused("AccessDenied: not authorized").reading
+    'refused'
+    """
 
     state: str | None
     since: datetime | None
+    reading: ReadKind = "state"
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.reading == "state") != (self.state is not None):
+            raise ValueError(f"an alarm reading of kind {self.reading!r} has state {self.state!r}")
+
+    @classmethod
+    def refused(cls, error: str) -> AlarmReading:
+        return cls(state=None, since=None, reading="refused", error=error)
+
+    @classmethod
+    def silent(cls, error: str) -> AlarmReading:
+        return cls(state=None, since=None, reading="silent", error=error)
+
+    @property
+    def unread(self) -> bool:
+        return self.reading != "state"
 
 
 @dataclass(frozen=True)
@@ -62,7 +94,7 @@ class Decision:
     action: Action
     reason: str
     request: RunbookInput | None = None
-    held_back: bool = False  # a failover the policy refused while the failing region's alarms hold: tell people
+    held_back: bool = False  # a failover a guard or an unreadable alarm stopped: tell people why
 
     @property
     def execution_name(self) -> str | None:
@@ -103,8 +135,21 @@ def screen(  # noqa: PLR0911 - one early return per reason to ignore, each with 
 def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
     """After the sustain window: start the runbook only if every guard passes and a quorum of alarms holds.
 
-    Alarms of the failing region that cannot be read (its API does not answer) count as holding: a region that
-    stops answering is failing, and the event that opened the incident already proved one ALARM.
+    Fails closed: an alarm that cannot be read is not evidence of failure.
+
+    - *Refused* (its region answered with an error: throttling, AccessDenied, validation): it never holds.
+    - *Silent* (its region did not answer): it holds only if it lives in the failing region and an alarm that lives
+      outside that region, and was read, holds too (outside-in agreement). The opening alarm's sustain check is no
+      exception: silent, it is sustained only with that agreement.
+
+    When the quorum is not met but would be if the unread alarms held, the failover is held back (``held_back``,
+    notified) with a reason naming each alarm, its region and the error. A start is held back too while one of the
+    target's own alarms cannot be read (except one silent with the failing region): nobody can tell whether the
+    target is failing.
+
+    Example: the 5xx alarm went ALARM then OK within the window and DescribeAlarms in its region is throttled:
+    ``Decision("ignore", "cannot read alarm fraud-scoring-inference-5xx in us-east-1 (Throttling: Rate exceeded);
+    ...: not evidence of failure; failover held back (0 of 2 alarm(s) on us-east-1 hold (none))", held_back=True)``.
     """
     alarm = plan.alarm(signal.name)
     if alarm is None:  # screened already; kept so confirm is safe on its own
@@ -112,16 +157,36 @@ def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
     source, target = alarm.watched_region, plan.peer(alarm.watched_region)
     if refused := _guards(plan, world, target):
         return refused
-    holding = [a for a in plan.watching(source) if _holds(a, signal, world, plan.trigger.sustain_seconds)]
+    sustain, quorum = plan.trigger.sustain_seconds, plan.trigger.quorum
+    watching = plan.watching(source)
+    agreeing = [
+        a for a in watching if a.region != source and not _read(a, world).unread and _holds(a, signal, world, sustain)
+    ]
+    holding = [a for a in watching if _counts(a, signal, world, sustain, agreeing=bool(agreeing))]
     names = ", ".join(a.name for a in holding) or "none"
-    if len(holding) < plan.trigger.quorum:
+    held = f"{len(holding)} of {quorum} alarm(s) on {source} hold ({names})"
+    if len(holding) < quorum:
+        unread = [a for a in watching if a not in holding and _read(a, world).unread]
+        if unread and len(holding) + len(unread) >= quorum:
+            why = "; ".join(_unreadable(a, world) for a in unread)
+            if any(_read(a, world).reading == "silent" for a in unread):
+                why += f"; no alarm outside {source} agrees that it is failing"
+            return Decision("ignore", f"{why}: not evidence of failure; failover held back ({held})", held_back=True)
+        return Decision("wait", f"quorum not met: {held}")
+    if blind := [a for a in plan.watching(target) if _blind(a, world, source)]:
+        why = "; ".join(_unreadable(a, world) for a in blind)
         return Decision(
-            "wait", f"quorum not met: {len(holding)} of {plan.trigger.quorum} alarm(s) on {source} hold ({names})"
+            "ignore",
+            f"{why}: cannot tell whether the target {target} is failing; failover held back ({held})",
+            held_back=True,
         )
     first = min(_since(a, signal, world) for a in holding)
-    held = f"{len(holding)} alarm(s) on {source} held for {plan.trigger.sustain_seconds} s ({names})"
+    if silent := [a.name for a in holding if _read(a, world).reading == "silent"]:
+        outside = ", ".join(a.name for a in agreeing)
+        names += f"; {', '.join(silent)} silent, counted on the outside-in agreement of {outside}"
+    summary = f"{len(holding)} alarm(s) on {source} held for {sustain} s ({names})"
     return Decision(
-        "start", f"{held}: failing over to {target}", _request(plan, alarm, target, first, f"alarms held: {names}")
+        "start", f"{summary}: failing over to {target}", _request(plan, alarm, target, first, f"alarms held: {names}")
     )
 
 
@@ -142,7 +207,7 @@ def _guards(plan: RecoveryPlan, world: World, target: str) -> Decision | None:
                 f"{plan.trigger.cooldown_seconds} s (no ping-pong)",
                 held_back=True,
             )
-    if alarming := [a.name for a in plan.watching(target) if world.alarms.get(a.name, _UNKNOWN).state == "ALARM"]:
+    if alarming := [a.name for a in plan.watching(target) if _read(a, world).state == "ALARM"]:
         return Decision(
             "ignore",
             f"the target {target} is alarming too ({', '.join(alarming)}): failing over would not help",
@@ -151,23 +216,47 @@ def _guards(plan: RecoveryPlan, world: World, target: str) -> Decision | None:
     return None
 
 
-_UNKNOWN = AlarmReading(state=None, since=None)
+_UNKNOWN = AlarmReading.refused("not read")  # every plan alarm is read; one missing is no evidence
+
+
+def _read(alarm: Alarm, world: World) -> AlarmReading:
+    return world.alarms.get(alarm.name, _UNKNOWN)
 
 
 def _since(alarm: Alarm, signal: AlarmSignal, world: World) -> datetime:
-    reading = world.alarms.get(alarm.name, _UNKNOWN)
-    return reading.since or signal.at
+    return _read(alarm, world).since or signal.at
+
+
+def _counts(alarm: Alarm, signal: AlarmSignal, world: World, sustain_seconds: int, *, agreeing: bool) -> bool:
+    """Whether ``alarm`` counts toward the quorum: read and holding, or silent with the failing region itself while
+    alarms outside it agree. A refusal never counts."""
+    reading = _read(alarm, world)
+    if reading.reading == "silent":
+        return agreeing and alarm.region == alarm.watched_region
+    return reading.reading == "state" and _holds(alarm, signal, world, sustain_seconds)
 
 
 def _holds(alarm: Alarm, signal: AlarmSignal, world: World, sustain_seconds: int) -> bool:
     """The alarm that opened the incident must have stayed in ALARM for the whole sustain window; the others of the
     quorum must be in ALARM now (a composite alarm's AND, evaluated once the first signal has proved itself)."""
-    reading = world.alarms.get(alarm.name, _UNKNOWN)
-    if reading.state is None:
-        return True
+    reading = _read(alarm, world)
     if alarm.name != signal.name:
         return reading.state == "ALARM"
     return reading.state == "ALARM" and (world.now - _since(alarm, signal, world)).total_seconds() >= sustain_seconds
+
+
+def _blind(alarm: Alarm, world: World, source: str) -> bool:
+    """A target alarm nobody could read: refused, or silent while it lives elsewhere than the failing region."""
+    reading = _read(alarm, world)
+    return reading.reading == "refused" or (reading.reading == "silent" and alarm.region != source)
+
+
+def _unreadable(alarm: Alarm, world: World) -> str:
+    """Why ``alarm`` is no evidence: its region refused the read, or did not answer."""
+    reading = _read(alarm, world)
+    if reading.reading == "refused":
+        return f"cannot read alarm {alarm.name} in {alarm.region} ({reading.error})"
+    return f"alarm {alarm.name} in {alarm.region} did not answer ({reading.error})"
 
 
 def _request(plan: RecoveryPlan, alarm: Alarm, target: str, at: datetime, reason: str) -> RunbookInput:

@@ -50,7 +50,10 @@ def read_world(config: Settings) -> World:
     plan, here = config.plan, config.region
     alarms: dict[str, AlarmReading] = {}
     for region, group in groupby(sorted(plan.alarms, key=lambda a: a.region), key=lambda a: a.region):
-        alarms |= AlarmStates(region, probe=region != here).read([a.name for a in group])
+        read = AlarmStates(region, probe=region != here).read([a.name for a in group])
+        if unread := {name: f"{r.reading}: {r.error}" for name, r in read.items() if r.unread}:
+            logger.warning("alarms unreadable: not evidence of failure", extra={"region": region, "alarms": unread})
+        alarms |= read
     return World(
         now=clock.now(),
         alarms=alarms,

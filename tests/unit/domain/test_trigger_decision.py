@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from evac.domain.decisions import incident_id
-from evac.domain.plan import RecoveryPlan, Trigger
+from evac.domain.plan import Alarm, RecoveryPlan, Trigger
 from evac.domain.trigger import AlarmReading, AlarmSignal, World, confirm, screen
 
 ACCOUNT = "123456789012"
@@ -18,12 +18,13 @@ INFERENCE_5XX = AlarmSignal(
 )
 PRIMARY = ("fraud-scoring-inference-5xx", "fraud-scoring-health-check")
 SECONDARY = ("fraud-scoring-usw2-inference-5xx", "fraud-scoring-usw2-health-check")
+OUTSIDE_IN = "fraud-scoring-outside-in-probe"  # only in the ``probed`` plan: lives in us-west-2, watches us-east-1
 
 
 def world(*, after: float = 60, alarming: dict[str, float] | None = None, **changes: object) -> World:
     """``after`` seconds past AT; ``alarming`` maps alarm name -> seconds after AT it entered ALARM."""
     alarming = {PRIMARY[0]: 0, PRIMARY[1]: 0} if alarming is None else alarming
-    readings = {name: AlarmReading("OK", AT - timedelta(days=1)) for name in PRIMARY + SECONDARY}
+    readings = {name: AlarmReading("OK", AT - timedelta(days=1)) for name in (*PRIMARY, *SECONDARY, OUTSIDE_IN)}
     readings |= {name: AlarmReading("ALARM", AT + timedelta(seconds=s)) for name, s in alarming.items()}
     base = World(
         now=AT + timedelta(seconds=after), alarms=readings, writer_region="us-east-1", last_failover=None, paused=False
@@ -121,13 +122,114 @@ def test_a_quorum_of_one_starts_on_a_single_sustained_alarm(plan: RecoveryPlan) 
     assert confirm(INFERENCE_5XX, lenient, world(alarming={PRIMARY[0]: 0})).action == "start"
 
 
-def test_alarms_of_a_region_that_does_not_answer_count_as_holding(plan: RecoveryPlan) -> None:
-    state = world(alarming={})
-    dark = {name: AlarmReading(None, None) for name in PRIMARY}
+# --- fail closed: an alarm that cannot be read is not evidence -----------------------------------------------------
 
-    decision = confirm(INFERENCE_5XX, plan, replace(state, alarms=state.alarms | dark))
+THROTTLED = AlarmReading.refused("Throttling: Rate exceeded")
+TIMED_OUT = AlarmReading.silent("ConnectTimeoutError")
+# Every alarm that lives in us-east-1, as one DescribeAlarms there reads them (the target's health check lives there).
+IN_US_EAST_1 = (*PRIMARY, SECONDARY[1])
+
+
+def read_as(state: World, reading: AlarmReading, names: tuple[str, ...] = IN_US_EAST_1) -> World:
+    return replace(state, alarms=state.alarms | dict.fromkeys(names, reading))
+
+
+@pytest.fixture
+def probed(plan: RecoveryPlan) -> RecoveryPlan:
+    """The bundled plan with an alarm that lives in us-west-2 and watches us-east-1 (an outside-in probe's)."""
+    outside = Alarm(name=OUTSIDE_IN, region="us-west-2", watches="us-east-1")
+    return plan.model_copy(update={"alarms": [*plan.alarms, outside]})
+
+
+def test_a_refused_read_is_not_evidence_and_holds_the_failover_back_naming_alarm_region_and_error(
+    plan: RecoveryPlan,
+) -> None:
+    decision = confirm(INFERENCE_5XX, plan, read_as(world(), THROTTLED))
+
+    assert (decision.action, decision.request, decision.held_back) == ("ignore", None, True)
+    assert "cannot read alarm fraud-scoring-inference-5xx in us-east-1 (Throttling: Rate exceeded)" in decision.reason
+    assert "not evidence of failure; failover held back (0 of 2 alarm(s) on us-east-1 hold" in decision.reason
+
+
+def test_one_refused_alarm_the_quorum_depends_on_holds_the_failover_back(plan: RecoveryPlan) -> None:
+    denied = AlarmReading.refused("AccessDenied: not authorized to perform cloudwatch:DescribeAlarms")
+
+    decision = confirm(INFERENCE_5XX, plan, read_as(world(), denied, (PRIMARY[1],)))
+
+    assert (decision.action, decision.held_back) == ("ignore", True)
+    assert "cannot read alarm fraud-scoring-health-check in us-east-1 (AccessDenied" in decision.reason
+    assert "1 of 2 alarm(s) on us-east-1 hold (fraud-scoring-inference-5xx)" in decision.reason
+
+
+def test_a_refusal_the_decision_does_not_depend_on_does_not_stop_a_sustained_quorum(plan: RecoveryPlan) -> None:
+    lenient = plan.model_copy(update={"trigger": Trigger(quorum=1)})
+
+    assert confirm(INFERENCE_5XX, lenient, read_as(world(), THROTTLED, (PRIMARY[1],))).action == "start"
+
+
+def test_the_fail_open_reproduction_a_blip_read_through_one_throttled_call_starts_nothing(plan: RecoveryPlan) -> None:
+    # GIVEN the 5xx alarm went ALARM at AT and back to OK 30 s later (1 of 2, not sustained) ...
+    blipped = world(alarming={})
+    blipped = replace(blipped, alarms=blipped.alarms | {PRIMARY[0]: AlarmReading("OK", AT + timedelta(seconds=30))})
+    assert confirm(INFERENCE_5XX, plan, blipped).action == "wait"
+
+    # WHEN the watch's one DescribeAlarms in us-east-1 is throttled
+    decision = confirm(INFERENCE_5XX, plan, read_as(blipped, THROTTLED))
+
+    # THEN no runbook starts, and people are told why
+    assert (decision.action, decision.request, decision.held_back) == ("ignore", None, True)
+    assert "not evidence of failure" in decision.reason
+
+
+def test_silence_without_outside_in_agreement_does_not_hold(plan: RecoveryPlan) -> None:
+    decision = confirm(INFERENCE_5XX, plan, read_as(world(alarming={}), TIMED_OUT))
+
+    assert (decision.action, decision.request) == ("ignore", None)
+    assert "alarm fraud-scoring-inference-5xx in us-east-1 did not answer (ConnectTimeoutError)" in decision.reason
+    assert "no alarm outside us-east-1 agrees that it is failing" in decision.reason
+    assert "0 of 2 alarm(s) on us-east-1 hold" in decision.reason
+
+
+def test_silence_with_an_outside_alarm_that_is_ok_does_not_hold(probed: RecoveryPlan) -> None:
+    decision = confirm(INFERENCE_5XX, probed, read_as(world(alarming={}), TIMED_OUT))
+
+    assert (decision.action, decision.held_back) == ("ignore", True)
+    assert "no alarm outside us-east-1 agrees" in decision.reason
+
+
+def test_silence_holds_when_an_alarm_outside_the_watched_region_is_in_alarm(probed: RecoveryPlan) -> None:
+    # GIVEN us-east-1 does not answer (the target's health-check alarm lives there too) and the outside-in alarm,
+    # read in us-west-2, is in ALARM
+    dark = read_as(world(alarming={OUTSIDE_IN: 10}), TIMED_OUT)
+
+    decision = confirm(INFERENCE_5XX, probed, dark)
 
     assert decision.action == "start"
+    assert "3 alarm(s) on us-east-1 held" in decision.reason
+    assert "silent, counted on the outside-in agreement of fraud-scoring-outside-in-probe" in decision.reason
+
+
+def test_a_silent_alarm_that_lives_outside_the_watched_region_never_holds(probed: RecoveryPlan) -> None:
+    # GIVEN the 5xx alarm held (1 of 2) and the outside alarm's own region is the silent one: its silence says
+    # nothing about us-east-1
+    state = read_as(world(alarming={PRIMARY[0]: 0}), TIMED_OUT, (OUTSIDE_IN,))
+
+    decision = confirm(INFERENCE_5XX, probed, state)
+
+    assert (decision.action, decision.held_back) == ("ignore", True)
+    assert "alarm fraud-scoring-outside-in-probe in us-west-2 did not answer" in decision.reason
+
+
+def test_a_target_alarm_that_cannot_be_read_holds_a_start_back(plan: RecoveryPlan) -> None:
+    decision = confirm(INFERENCE_5XX, plan, read_as(world(), THROTTLED, (SECONDARY[0],)))
+
+    assert (decision.action, decision.held_back) == ("ignore", True)
+    assert "cannot tell whether the target us-west-2 is failing" in decision.reason
+
+
+def test_a_reading_says_how_it_was_read() -> None:
+    with pytest.raises(ValueError, match="kind 'state' has state None"):
+        AlarmReading(None, None)
 
 
 @pytest.mark.parametrize(
