@@ -36,11 +36,12 @@ def bench(
     """Measure RTO against its floor as the application grows, what each run costs, and each handler's cold start.
 
     Plays the default drill (primary-outage) on the local cloud with plans generated from --plan (1, 10 and 50
-    endpoints by default: its own endpoints first, then copies of its first), once per DNS shift policy, and reports each run's RTO, critical path, overhead
-    ratio, time to all traffic, state transitions, Lambda invocations and wall time; then each handler module's
-    import time (python -X importtime, one fresh interpreter each) as a ratio to importing boto3 and
-    aws_lambda_powertools alone. Times are modelled seconds, except wall and import times; compare ratios within one
-    run, since the machine's load moves absolute figures. Exits 0 when every drill met its expected outcome.
+    endpoints by default: its own endpoints first, then copies of its first), once per DNS shift policy, and
+    reports each run's RTO, critical path, overhead ratio, time to all traffic, state transitions, Lambda
+    invocations and wall time; then each handler module's import time (python -X importtime, one fresh interpreter
+    each) as a ratio to importing boto3 and aws_lambda_powertools alone. Times are modelled seconds, except wall and
+    import times; compare ratios within one run, since the machine's load moves absolute figures. Exits 0 when every
+    drill met its expected outcome.
 
     Examples:
 

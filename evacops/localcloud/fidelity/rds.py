@@ -69,7 +69,8 @@ class AuroraGlobalFailover:
                         "specified since it will be inherited from source cluster"
                     )
                 inherited = {"engine": source.engine, "engine_version": source.engine_version}
-                created = original_create(backend, *args, **{**kwargs, "source_db_cluster_identifier": None, **inherited})
+                request = {**kwargs, "source_db_cluster_identifier": None, **inherited}
+                created = original_create(backend, *args, **request)
                 source.global_cluster_identifier = created.global_cluster_arn
                 created.members.append(source)
             for member in created.members:
