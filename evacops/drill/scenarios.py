@@ -80,11 +80,11 @@ def for_plan(request: RunbookInput, plan: RecoveryPlan) -> RunbookInput:
 
     The default plan's primary becomes ``plan``'s primary and its secondary ``plan``'s secondary, wherever the input
     names them (target region, incident id, reason): ``dry-run-to-us-west-2`` is ``dry-run-to-eu-west-2`` for a plan
-    whose secondary is eu-west-2. An input already naming one of ``plan``'s regions is kept as it is.
+    whose secondary is eu-west-2, and ``us-west-2`` is ``us-east-1`` for a plan that swaps the default's regions.
     """
-    if request.target_region is None or request.target_region in plan.regions.both:
-        return request
     default = load_plan(DEFAULT_PLAN)
+    if request.target_region is None or plan.regions.both == default.regions.both:
+        return request
     roles = dict(zip(default.regions.both, plan.regions.both, strict=True))
     pattern = re.compile("|".join(re.escape(region) for region in roles))
     document = request.model_dump(mode="json", exclude_none=True)
