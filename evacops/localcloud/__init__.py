@@ -9,7 +9,8 @@ plan describes, and lets drills raise alarms and follow runbooks::
         assert cloud.truth.writer_regions() == ["us-west-2"]
 
 What it observes (``writer_region``, ``dns_region``, ``endpoints``, ``executions``...) is ground truth, read from the
-simulator's own state (``cloud.truth``), never through evac's adapters.
+simulator's own state (``cloud.truth``), never through evac's adapters. A plan it cannot model (a region outside the
+commercial partition, a set-up moto refuses) is one ``UnsupportedSetupError`` (``evacops.localcloud.support``).
 """
 
 from __future__ import annotations
