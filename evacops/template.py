@@ -44,7 +44,10 @@ _CfnLoader.add_multi_constructor("!", _tag)
 @cache
 def partition(region: str) -> str:
     """The ARN partition of ``region``: ``aws``, ``aws-cn`` (cn-north-1), ``aws-us-gov`` (us-gov-west-1)...
-    as botocore's endpoint data says (what ``AWS::Partition`` is in a stack there)."""
+    as botocore's endpoint data says (what ``AWS::Partition`` is in a stack there). A global service's pseudo region
+    names its partition: ``aws-global`` (Route 53, IAM) is ``aws``, ``aws-cn-global`` is ``aws-cn``."""
+    if region.endswith("-global"):
+        return region.removesuffix("-global")
     return str(boto3.session.Session().get_partition_for_region(region))
 
 

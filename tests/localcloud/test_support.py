@@ -58,3 +58,8 @@ def test_a_stack_in_a_region_has_that_regions_partition(region: str, expected: s
 
     assert partition(region) == pseudo["AWS::Partition"] == expected
     assert pseudo["AWS::URLSuffix"] == suffix
+
+
+@pytest.mark.parametrize(("region", "expected"), [("aws-global", "aws"), ("aws-cn-global", "aws-cn")])
+def test_a_global_services_pseudo_region_names_its_partition(region: str, expected: str) -> None:
+    assert partition(region) == expected
