@@ -23,7 +23,7 @@ from unittest.mock import patch
 from samtranslator.translator.transform import transform
 
 from evacops.localcloud.deploy import ACCOUNT, Stack, name_everything
-from evacops.template import Resolver, defaults, load_template
+from evacops.template import Resolver, defaults, load_template, partition
 
 if TYPE_CHECKING:
     from evacops.localcloud.faults import Call
@@ -124,13 +124,14 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
     A task token does not say which state machine issued it; ``token_issuer`` does (its ARN).
     """
     params, region = call.params, call.region
-    rds = f"arn:aws:rds:{region}:{account}"
-    global_cluster = f"arn:aws:rds::{account}:global-cluster:{params.get('GlobalClusterIdentifier')}"
+    aws = partition(region)
+    rds = f"arn:{aws}:rds:{region}:{account}"
+    global_cluster = f"arn:{aws}:rds::{account}:global-cluster:{params.get('GlobalClusterIdentifier')}"
     endpoint = str(params.get("EndpointName", "")).lower()  # SageMaker ARNs are lower case
-    sagemaker_endpoint = f"arn:aws:sagemaker:{region}:{account}:endpoint/{endpoint}"
-    table = f"arn:aws:dynamodb:{region}:{account}:table/{params.get('TableName')}"
-    sagemaker = f"arn:aws:sagemaker:{region}:{account}"
-    bucket = f"arn:aws:s3:::{params.get('Bucket')}"
+    sagemaker_endpoint = f"arn:{aws}:sagemaker:{region}:{account}:endpoint/{endpoint}"
+    table = f"arn:{aws}:dynamodb:{region}:{account}:table/{params.get('TableName')}"
+    sagemaker = f"arn:{aws}:sagemaker:{region}:{account}"
+    bucket = f"arn:{aws}:s3:::{params.get('Bucket')}"
     match (call.service, call.operation):
         case ("sagemaker", "DescribeEndpointConfig" | "CreateEndpointConfig"):
             return [f"{sagemaker}:endpoint-config/{str(params['EndpointConfigName']).lower()}"]
@@ -149,9 +150,9 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
             return [bucket]
         case ("ecr", "DescribeImages" | "DescribeRepositories"):
             names = params.get("repositoryNames") or [params.get("repositoryName")]
-            return [f"arn:aws:ecr:{region}:{account}:repository/{name}" for name in names]
+            return [f"arn:{aws}:ecr:{region}:{account}:repository/{name}" for name in names]
         case ("route53", "GetHealthCheck"):
-            return [f"arn:aws:route53:::healthcheck/{params['HealthCheckId']}"]
+            return [f"arn:{aws}:route53:::healthcheck/{params['HealthCheckId']}"]
         case ("rds", "DescribeGlobalClusters"):
             return [global_cluster]
         case ("rds", "DescribeDBClusters"):
@@ -161,9 +162,9 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
         case ("sagemaker", _) | ("sagemaker-runtime", _):
             return [sagemaker_endpoint]
         case ("route53", "ListResourceRecordSets" | "ChangeResourceRecordSets"):
-            return [f"arn:aws:route53:::hostedzone/{params['HostedZoneId']}"]
+            return [f"arn:{aws}:route53:::hostedzone/{params['HostedZoneId']}"]
         case ("route53", "GetChange"):
-            return [f"arn:aws:route53:::change/{str(params['Id']).rsplit('/', 1)[-1]}"]
+            return [f"arn:{aws}:route53:::change/{str(params['Id']).rsplit('/', 1)[-1]}"]
         case ("dynamodb", _):
             return [table]
         case ("sns", "Publish"):
@@ -175,9 +176,9 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
         case ("stepfunctions", "SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat"):
             return [token_issuer or "*"]
         case ("cloudwatch", "DescribeAlarms"):
-            return [f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}" for name in params.get("AlarmNames", [])]
+            return [f"arn:{aws}:cloudwatch:{region}:{account}:alarm:{name}" for name in params.get("AlarmNames", [])]
         case ("ssm", "GetParameter"):
-            return [f"arn:aws:ssm:{region}:{account}:parameter/{str(params['Name']).lstrip('/')}"]
+            return [f"arn:{aws}:ssm:{region}:{account}:parameter/{str(params['Name']).lstrip('/')}"]
     return ["*"]
 
 

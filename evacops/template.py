@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import boto3
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +41,16 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any
 _CfnLoader.add_multi_constructor("!", _tag)
 
 
+@cache
+def partition(region: str) -> str:
+    """The ARN partition of ``region``: ``aws``, ``aws-cn`` (cn-north-1), ``aws-us-gov`` (us-gov-west-1)...
+    as botocore's endpoint data says (what ``AWS::Partition`` is in a stack there). A global service's pseudo region
+    names its partition: ``aws-global`` (Route 53, IAM) is ``aws``, ``aws-cn-global`` is ``aws-cn``."""
+    if region.endswith("-global"):
+        return region.removesuffix("-global")
+    return str(boto3.session.Session().get_partition_for_region(region))
+
+
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
     return dict(document)
@@ -60,8 +72,8 @@ class Resolver:
             "AWS::Region": self.region,
             "AWS::AccountId": self.account,
             "AWS::StackName": self.stack,
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::Partition": partition(self.region),
+            "AWS::URLSuffix": "amazonaws.com.cn" if partition(self.region) == "aws-cn" else "amazonaws.com",
         }
 
     def resolve(self, value: Any) -> Any:

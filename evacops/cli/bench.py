@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from evacops.bench.runs import COUNTS, POLICIES, BenchRun, Policy, run_bench, write_json
-from evacops.cli.common import SpeedOption  # noqa: TC001 - typer reads the annotations at run time
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, fail, load, local_setup
 from evacops.cli.render import bench_tables, figure
 from evacops.localcloud.clock import DEFAULT_SPEED
 
@@ -29,34 +29,42 @@ def bench(
         list[str] | None,
         typer.Option(help=f"DNS shift policies to run (repeat for more; default: {', '.join(POLICIES)})."),
     ] = None,
+    plan: PlanOption = DEFAULT_PLAN,
     speed: SpeedOption = DEFAULT_SPEED,
     imports: Annotated[bool, typer.Option(help="Time each handler module's import (cold start).")] = True,
 ) -> None:
     """Measure RTO against its floor as the application grows, what each run costs, and each handler's cold start.
 
-    Plays the default drill (primary-outage) on the local cloud with plans generated from the bundled one (1, 10
-    and 50 endpoints by default), once per DNS shift policy, and reports each run's RTO, critical path, overhead
-    ratio, time to all traffic, state transitions, Lambda invocations and wall time; then each handler module's
-    import time (python -X importtime, one fresh interpreter each) as a ratio to importing boto3 and
-    aws_lambda_powertools alone. Times are modelled seconds, except wall and import times; compare ratios within one
-    run, since the machine's load moves absolute figures. Exits 0 when every drill met its expected outcome.
+    Plays the default drill (primary-outage) on the local cloud with plans generated from --plan (1, 10 and 50
+    endpoints by default: its own endpoints first, then copies of its first), once per DNS shift policy, and
+    reports each run's RTO, critical path, overhead ratio, time to all traffic, state transitions, Lambda
+    invocations and wall time; then each handler module's import time (python -X importtime, one fresh interpreter
+    each) as a ratio to importing boto3 and aws_lambda_powertools alone. Times are modelled seconds, except wall and
+    import times; compare ratios within one run, since the machine's load moves absolute figures. Exits 0 when every
+    drill met its expected outcome.
 
     Examples:
 
       evac bench --json bench.json
 
       evac bench --endpoints 1,10 --policy follow-capacity --no-imports
+
+      evac bench --plan tests/plans/eu-search.yaml --endpoints 3 --no-imports
     """
+    loaded = load(plan, local=True)
     try:
         counts = [int(n) for n in endpoints.split(",") if n.strip()]
     except ValueError:
-        console.print(f"[red]--endpoints takes whole numbers, comma-separated: {endpoints!r}[/]")
-        raise typer.Exit(2) from None
+        raise fail(f"--endpoints takes whole numbers, comma-separated: {endpoints!r}") from None
+    if not counts or min(counts) < 1:
+        raise fail(f"--endpoints takes counts of 1 or more, comma-separated: {endpoints!r}")
     chosen = policy or list(POLICIES)
     if unknown := [p for p in chosen if p not in POLICIES]:
-        console.print(f"[red]unknown --policy {', '.join(unknown)}[/]; choose from {', '.join(POLICIES)}")
-        raise typer.Exit(2)
-    console.print(f"[bold]evac bench[/]: primary-outage with {endpoints} endpoint(s), {speed:g} modelled s per wall s")
+        raise fail(f"unknown --policy {', '.join(unknown)}; choose from {', '.join(POLICIES)}")
+    console.print(
+        f"[bold]evac bench[/]: primary-outage with {endpoints} endpoint(s) of {loaded.application}, "
+        f"{speed:g} modelled s per wall s"
+    )
 
     def progress(run: BenchRun) -> None:
         console.print(
@@ -65,7 +73,8 @@ def bench(
         )
 
     policies: list[Policy] = [p for p in POLICIES if p in chosen]
-    report = run_bench(counts, policies, speed=speed, imports=imports, on_run=progress)
+    with local_setup():
+        report = run_bench(counts, policies, speed=speed, imports=imports, plan=loaded, on_run=progress)
     bench_tables(console, report)
     if json_path:
         write_json(report, json_path)

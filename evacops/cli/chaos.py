@@ -9,7 +9,7 @@ import typer
 
 from evacops.chaos.matrix import run_matrix, write_json
 from evacops.chaos.sites import CHAOS_SPEED
-from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, console, load
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, console, load, local_setup
 from evacops.cli.render import chaos_summary
 
 if TYPE_CHECKING:
@@ -44,8 +44,10 @@ def chaos(
       evac chaos --subset                     # the few that make test runs
 
       evac chaos --jobs 2 --json chaos.json   # the whole matrix, two drills at a time
+
+      evac chaos --subset --plan tests/plans/eu-search.yaml
     """
-    loaded = load(plan)
+    loaded = load(plan, local=True)
     console.print("[bold]evac chaos[/]: recording the runbook's calls from clean runs, then one fault per drill")
 
     def progress(result: Result, done: int, total: int) -> None:
@@ -55,7 +57,8 @@ def chaos(
         for violation in result.violations:
             console.print(f"        [red]{violation}[/]")
 
-    matrix = run_matrix(only_subset=only_subset, plan=loaded, speed=speed, jobs=jobs, on_result=progress)
+    with local_setup():
+        matrix = run_matrix(only_subset=only_subset, plan=loaded, speed=speed, jobs=jobs, on_result=progress)
     if json_path:
         write_json(matrix, json_path)
     chaos_summary(console, matrix)

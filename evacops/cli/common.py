@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
+from rich.markup import escape
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evac.errors import PlanError
+from evacops.localcloud.support import UnsupportedSetupError, check_plan
 from evacops.stack.readiness_function import ReadinessUnavailableError
 
 if TYPE_CHECKING:
@@ -24,21 +26,37 @@ errors = Console(stderr=True, highlight=False)
 
 PlanOption = Annotated[Path, typer.Option("--plan", help="The recovery plan (YAML or JSON).", show_default=True)]
 SpeedOption = Annotated[float, typer.Option(help="Modelled seconds per wall second on the local cloud.", min=1.0)]
-__all__ = ["DEFAULT_PLAN", "PlanOption", "SpeedOption", "aws", "console", "errors", "fail", "load"]
+__all__ = ["DEFAULT_PLAN", "PlanOption", "SpeedOption", "aws", "console", "errors", "fail", "load", "local_setup"]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``message`` on stderr (red, one line however narrow the terminal); the exit to raise:
     ``raise fail("bad input")``."""
-    errors.print(f"[red]{message}[/]", soft_wrap=True)
+    errors.print(f"[red]{escape(' '.join(message.split()))}[/]", soft_wrap=True)
     return typer.Exit(code)
 
 
-def load(plan: Path) -> RecoveryPlan:
-    """The recovery plan at ``plan``; a bad plan is one line naming the field, and exit code 2."""
+def load(plan: Path, *, local: bool = False) -> RecoveryPlan:
+    """The recovery plan at ``plan``; a bad plan (one naming a region AWS does not have, too) is one line naming the
+    field, and exit code 2.
+
+    ``local``: the plan is for the local cloud, which must be able to model it (any two commercial regions); one that
+    cannot is one line saying why, and exit code 2, before anything starts.
+    """
     try:
-        return load_plan(plan)
-    except PlanError as exc:
+        loaded = load_plan(plan)
+        check_plan(loaded, local=local)
+    except (PlanError, UnsupportedSetupError) as exc:
+        raise fail(str(exc)) from None
+    return loaded
+
+
+@contextmanager
+def local_setup() -> Iterator[None]:
+    """A plan the local cloud could not set up (moto refused part of its seeding) as one line and exit code 2."""
+    try:
+        yield
+    except UnsupportedSetupError as exc:
         raise fail(str(exc)) from None
 
 

@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from evac.domain.models import RunbookInput
-from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, aws, console, errors, fail, load
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, aws, console, fail, load, local_setup
 from evacops.cli.render import drill_summary
 from evacops.drill.engine import run_drill
 from evacops.drill.scenarios import SCENARIOS, Options
@@ -82,9 +82,8 @@ def drill(
         _remote_drill(stack_name, region, input_file, quiet=quiet)
         return
     if scenario not in SCENARIOS:
-        errors.print(f"[red]unknown scenario {scenario!r}[/]; choose one of: {', '.join(SCENARIOS)}")
-        raise typer.Exit(2)
-    loaded = load(plan)
+        raise fail(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+    loaded = load(plan, local=True)
     console.print(f"[bold]evac drill[/] {scenario}: {SCENARIOS[scenario].summary}")
     console.print(f"local cloud: plan {plan}, {speed:g} modelled s per wall s\n")
 
@@ -102,9 +101,10 @@ def drill(
             "when the run asks, answer from another terminal:\n"
             "  evac approve game-day-2026-q4 --local    or    evac reject game-day-2026-q4 --reason TEXT --local\n"
         )
-    report = run_drill(
-        scenario, plan=loaded, speed=speed, options=options, on_event=None if quiet else progress, serve=by_hand
-    )
+    with local_setup():
+        report = run_drill(
+            scenario, plan=loaded, speed=speed, options=options, on_event=None if quiet else progress, serve=by_hand
+        )
     write_report(report, default_folder(scenario, report_dir))
     remember(report.records)
     if json_path:

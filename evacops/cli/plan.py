@@ -6,9 +6,11 @@ from pathlib import Path  # noqa: TC003 - typer reads the annotations at run tim
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from evac.errors import PlanError
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, fail, load
+from evacops.localcloud.support import UnsupportedSetupError, check_plan
 
 plan_app = typer.Typer(
     help="Check a recovery plan and derive the stack's deploy parameters from it.", no_args_is_help=True
@@ -17,12 +19,17 @@ plan_app = typer.Typer(
 
 @plan_app.command("check")
 def plan_check(plan: Annotated[Path, typer.Argument(help="The recovery plan to validate.")] = DEFAULT_PLAN) -> None:
-    """Validate a recovery plan; errors name the bad field's path."""
+    """Validate a recovery plan; errors name the bad field's path. Exits 0 for a valid plan, 2 for a bad one; a
+    valid plan the local cloud cannot model (its regions in another partition) gets a note."""
     loaded = load(plan)
     console.print(
         f"[green]✓[/] {plan}: {loaded.application}, {loaded.regions.primary} -> {loaded.regions.secondary}, "
         f"{len(loaded.inference.endpoints)} endpoint(s), {len(loaded.alarms)} alarm(s)"
     )
+    try:
+        check_plan(loaded, local=True)
+    except UnsupportedSetupError as exc:
+        console.print(f"[yellow]note[/]: {escape(str(exc))}: deployable, but no local drill", soft_wrap=True)
 
 
 @plan_app.command("params")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from evacops.cli.common import DEFAULT_PLAN, PlanOption, aws, console, fail, load
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, aws, console, fail, load, local_setup
 from evacops.cli.render import readiness_summary
 from evacops.stack import readiness_function
 
@@ -50,10 +50,11 @@ def readiness(
         with aws("readiness"):
             report = readiness_function.on_aws(stack_name, region=region, target_region=target_region)
     else:
-        loaded = load(plan)
-        if region and region not in loaded.regions.both:
-            raise fail(f"--region {region} is not one of the plan's regions {list(loaded.regions.both)}")
-        with aws("readiness"):
+        loaded = load(plan, local=True)
+        for option, value in (("--region", region), ("--target-region", target_region)):
+            if value and value not in loaded.regions.both:
+                raise fail(f"{option} {value} is not one of the plan's regions {list(loaded.regions.both)}")
+        with local_setup(), aws("readiness"):
             report = readiness_function.on_local_cloud(loaded, region=region, target_region=target_region)
     if json_path:
         json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")

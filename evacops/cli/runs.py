@@ -28,8 +28,9 @@ RegionOption = Annotated[
 
 def history(plan: PlanOption = DEFAULT_PLAN, region: RegionOption = None) -> None:
     """List runs, newest first: drills on the local cloud (.evac/history.jsonl), or a deployed stack's ledger."""
+    application = load(plan).application
     with aws("reading the ledger"):
-        runs = run_history.aws_runs(load(plan).application, region) if region else run_history.local_runs()
+        runs = run_history.aws_runs(application, region) if region else run_history.local_runs()
     if not runs:
         console.print("no runs yet: try `evac drill`" if not region else f"no runs in {region}")
         return
@@ -57,8 +58,9 @@ def report(
     region: RegionOption = None,
 ) -> None:
     """Render one run's record: input, decisions, phases, RTO, RPO, outcome, approver."""
+    application = load(plan).application
     with aws("reading the ledger"):
-        runs = run_history.aws_runs(load(plan).application, region) if region else run_history.local_runs()
+        runs = run_history.aws_runs(application, region) if region else run_history.local_runs()
     found = run_history.find(runs, run)
     if found is None:
         raise fail(f"no run {run!r} in {'the ledger in ' + region if region else 'the local ledger'}")

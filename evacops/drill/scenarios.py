@@ -7,6 +7,7 @@ A scenario plays events (alarms, direct starts, the passing of time) and names i
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,6 +18,7 @@ from evac.aws.dynamodb import Ledger
 from evac.aws.stepfunctions import TaskTokens
 from evac.domain.approvals import answer
 from evac.domain.models import RunbookInput
+from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.drill.variants import FOLLOW_CAPACITY
 from evacops.localcloud.faults import Fault
 from evacops.localcloud.seed import MODEL_KEY
@@ -25,6 +27,7 @@ from evacops.template import ROOT
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from evac.domain.plan import RecoveryPlan
     from evacops.localcloud import LocalCloud
 
 EVENTS = ROOT / "events"
@@ -72,9 +75,28 @@ def fire(cloud: LocalCloud, region: str, state: str = "ALARM", *, reason: str = 
     return events
 
 
+def for_plan(request: RunbookInput, plan: RecoveryPlan) -> RunbookInput:
+    """A sample input from events/ (written for the default plan's regions) for ``plan``'s regions, by role.
+
+    The default plan's primary becomes ``plan``'s primary and its secondary ``plan``'s secondary, wherever the input
+    names them (target region, incident id, reason): ``dry-run-to-us-west-2`` is ``dry-run-to-eu-west-2`` for a plan
+    whose secondary is eu-west-2, and ``us-west-2`` is ``us-east-1`` for a plan that swaps the default's regions.
+    """
+    default = load_plan(DEFAULT_PLAN)
+    if request.target_region is None or plan.regions.both == default.regions.both:
+        return request
+    roles = dict(zip(default.regions.both, plan.regions.both, strict=True))
+    pattern = re.compile("|".join(re.escape(region) for region in roles))
+    document = request.model_dump(mode="json", exclude_none=True)
+    renamed = {k: pattern.sub(lambda m: roles[m[0]], v) if isinstance(v, str) else v for k, v in document.items()}
+    return RunbookInput.model_validate(renamed)
+
+
 def start(cloud: LocalCloud, event_file: str) -> RunbookInput:
-    """Start the runbook with a drill input from events/, as `sam remote invoke` would send it."""
+    """Start the runbook with a drill input from events/, as `sam remote invoke` would send it (its regions taken
+    by role for the cloud's plan: ``for_plan``)."""
     request = RunbookInput.model_validate_json((EVENTS / event_file).read_text(encoding="utf-8"))
+    request = for_plan(request, cloud.plan)
     target = request.target_region or cloud.plan.regions.secondary
     boto3.client("stepfunctions", target).start_execution(
         stateMachineArn=cloud.stacks[target].runbook_arn,

@@ -20,13 +20,24 @@ FOLLOW_CAPACITY: dict[str, Any] = {"policy": "follow-capacity", "minimum_share":
 
 
 def derive(base: RecoveryPlan, *, endpoints: int | None = None, shift: dict[str, Any] | None = None) -> RecoveryPlan:
-    """``base`` with ``endpoints`` endpoints (copies of its first, named ``<first>-02`` and so on; the first keeps its
-    name, so alarms still name it) and ``shift`` as its ``dns.shift``."""
+    """``base`` with ``endpoints`` endpoints and ``shift`` as its ``dns.shift``.
+
+    The plan's own endpoints come first, as many as fit; the rest are copies of its first, named ``<first>-02`` and
+    so on (a name the plan already uses is skipped). An alarm measuring an endpoint left out measures the first
+    instead, so every alarm still names an endpoint of the plan.
+    """
     data = plan_document(base)
     if endpoints is not None:
-        first = data["inference"]["endpoints"][0]
-        copies = [copy.deepcopy(first) | {"name": f"{first['name']}-{i:02d}"} for i in range(2, endpoints + 1)]
-        data["inference"]["endpoints"] = [first, *copies]
+        own = data["inference"]["endpoints"]
+        first, kept = own[0], own[:endpoints]
+        taken = {e["name"] for e in own}
+        names = (f"{first['name']}-{i:02d}" for i in range(2, 10_000))
+        fresh = [name for name in names if name not in taken][: max(0, endpoints - len(kept))]
+        data["inference"]["endpoints"] = [*kept, *(copy.deepcopy(first) | {"name": name} for name in fresh)]
+        left_out = {e["name"] for e in own[endpoints:]}
+        for alarm in data["alarms"]:
+            if alarm.get("endpoint") in left_out:
+                alarm["endpoint"] = first["name"]
     if shift is not None:
         data["dns"]["shift"] = dict(shift)
     return parse_plan(data, source=f"{base.application}, derived")

@@ -9,7 +9,8 @@ plan describes, and lets drills raise alarms and follow runbooks::
         assert cloud.truth.writer_regions() == ["us-west-2"]
 
 What it observes (``writer_region``, ``dns_region``, ``endpoints``, ``executions``...) is ground truth, read from the
-simulator's own state (``cloud.truth``), never through evac's adapters.
+simulator's own state (``cloud.truth``), never through evac's adapters. A plan it cannot model (a region outside the
+commercial partition, a set-up moto refuses) is one ``UnsupportedSetupError`` (``evacops.localcloud.support``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 from moto import mock_aws
 
 from evac import clock as evac_clock
@@ -55,6 +57,7 @@ from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_scaled_time
 from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
+from evacops.localcloud.support import check_plan, setup_failure
 from evacops.localcloud.truth import GroundTruth
 
 if TYPE_CHECKING:
@@ -117,6 +120,7 @@ class LocalCloud:
         # given as an object is written once, when the cloud starts (``_plan_file``).
         self.plan_path: Path | None = None if isinstance(plan, RecoveryPlan) else Path(plan).resolve()
         self.plan: RecoveryPlan = plan if isinstance(plan, RecoveryPlan) else load_plan(Path(plan))
+        check_plan(self.plan)  # any two commercial regions; anything else is one UnsupportedSetupError
         self.clock = ScaledClock(speed)
         self.timeline = Timeline(self.clock)
         self.latencies = latencies or Latencies()
@@ -179,16 +183,10 @@ class LocalCloud:
             DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
             StepFunctionsTaskErrors().install(stack)
             self._quiet_handler_logs(stack)
-            seed_quotas(self.plan, self.quotas)
-            self.zone_id = zone_id = seed(
-                self.plan, self.clock, self.timeline, health=self.health_checks, routing=self.routing
-            )
-            # every DNS change from now on keeps the ground truth it was made in
-            self.route53.observe = self.truth.world
-            for region in self.plan.regions.both:
-                self.stacks[region] = deploy(region, self.parameters(region, zone_id))
-                self.runtime.environments.update(self.stacks[region].environments)
-                self.runtime.logical_ids.update({arn: lid for lid, arn in self.stacks[region].function_arns.items()})
+            try:
+                self._seed_and_deploy()
+            except (ClientError, BotoCoreError) as exc:
+                raise setup_failure(self.plan, exc) from None
             self.runtime.warm(self.plan.regions.both)
             self.definitions.warm(self._definitions())
             # What it took to start (moto's backends, service models, parsed definitions: most of the process's
@@ -209,6 +207,19 @@ class LocalCloud:
 
     def __exit__(self, *exc: object) -> None:
         self._exit.close()
+
+    def _seed_and_deploy(self) -> None:
+        """The plan's application seeded, then the stack deployed in both regions."""
+        seed_quotas(self.plan, self.quotas)
+        self.zone_id = zone_id = seed(
+            self.plan, self.clock, self.timeline, health=self.health_checks, routing=self.routing
+        )
+        # every DNS change from now on keeps the ground truth it was made in
+        self.route53.observe = self.truth.world
+        for region in self.plan.regions.both:
+            self.stacks[region] = deploy(region, self.parameters(region, zone_id))
+            self.runtime.environments.update(self.stacks[region].environments)
+            self.runtime.logical_ids.update({arn: lid for lid, arn in self.stacks[region].function_arns.items()})
 
     def parameters(self, region: str, zone_id: str) -> dict[str, Any]:
         """The template parameters a deployment of this plan in ``region`` uses."""

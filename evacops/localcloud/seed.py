@@ -18,6 +18,7 @@ import boto3
 from evac.aws.autoscaling import DIMENSION, resource_id
 from evac.aws.cloudwatch import LAG_METRICS
 from evacops.localcloud.seed_dns import seed_health_checks
+from evacops.template import partition
 
 if TYPE_CHECKING:
     from evac.domain.plan import Endpoint, RecoveryPlan
@@ -38,14 +39,13 @@ DEFAULT_IMAGE = "763104351884.dkr.ecr.{region}.amazonaws.com/xgboost-inference:1
 DEFAULT_ARTIFACTS = "s3://{endpoint}-models-{region}/model.tar.gz"
 # The quota seeded for each instance type the plan may serve on: room for twice its capacity.
 QUOTA_HEADROOM = 2
-_REPLICATION_ROLE = "arn:aws:iam::{account}:role/s3-replication"
-_MANIFEST = {
+_REPLICATION_ROLE = "arn:{partition}:iam::{account}:role/s3-replication"
+_MANIFEST: dict[str, Any] = {
     "schemaVersion": 2,
     "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
     "config": {
         "mediaType": "application/vnd.docker.container.image.v1+json",
         "size": 7023,
-        "digest": "sha256:" + hashlib.sha256(b"fraud-scoring-xgb config").hexdigest(),
     },
     "layers": [],
 }
@@ -179,7 +179,7 @@ def _seed_buckets(plan: RecoveryPlan, account: str, clock: ScaledClock) -> None:
         boto3.client("s3", primary).put_bucket_replication(
             Bucket=entry.names[primary],
             ReplicationConfiguration={
-                "Role": _REPLICATION_ROLE.format(account=account),
+                "Role": _REPLICATION_ROLE.format(partition=partition(primary), account=account),
                 "Rules": [
                     {
                         "ID": rule_id,
@@ -188,7 +188,7 @@ def _seed_buckets(plan: RecoveryPlan, account: str, clock: ScaledClock) -> None:
                         "Filter": {},
                         "DeleteMarkerReplication": {"Status": "Disabled"},
                         "Destination": {
-                            "Bucket": f"arn:aws:s3:::{entry.names[secondary]}",
+                            "Bucket": f"arn:{partition(secondary)}:s3:::{entry.names[secondary]}",
                             "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
                             "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
                         },
@@ -229,7 +229,7 @@ def _seed_images(plan: RecoveryPlan, account: str) -> None:
         ecr = boto3.client("ecr", region)
         for repository in plan.readiness.ecr_repositories:
             ecr.create_repository(repositoryName=repository)
-            ecr.put_image(repositoryName=repository, imageManifest=json.dumps(_MANIFEST), imageTag=IMAGE_TAG)
+            ecr.put_image(repositoryName=repository, imageManifest=_manifest(repository), imageTag=IMAGE_TAG)
     if plan.readiness.ecr_repositories:
         boto3.client("ecr", plan.regions.primary).put_replication_configuration(
             replicationConfiguration={
@@ -241,6 +241,12 @@ def _seed_images(plan: RecoveryPlan, account: str) -> None:
                 ]
             }
         )
+
+
+def _manifest(repository: str) -> str:
+    """The image manifest of ``repository``: the same in every region (one digest), another per repository."""
+    config = _MANIFEST["config"] | {"digest": "sha256:" + hashlib.sha256(f"{repository} config".encode()).hexdigest()}
+    return json.dumps(_MANIFEST | {"config": config})
 
 
 def _seed_registry(plan: RecoveryPlan, account: str) -> None:
@@ -289,7 +295,7 @@ def _seed_endpoint(plan: RecoveryPlan, region: str, account: str, endpoint: Endp
             "Image": model_image(plan, region, account),
             "ModelDataUrl": model_artifacts(plan, region, endpoint.name),
         },
-        ExecutionRoleArn=f"arn:aws:iam::{account}:role/sagemaker-execution",
+        ExecutionRoleArn=f"arn:{partition(region)}:iam::{account}:role/sagemaker-execution",
     )
     variant: Any = {
         "VariantName": endpoint.variant,

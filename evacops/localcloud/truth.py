@@ -18,7 +18,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from moto.dynamodb.models import dynamodb_backends
-from moto.rds.models import rds_backends
 from moto.route53.models import route53_backends
 from moto.sagemaker.models import sagemaker_backends
 from moto.sns.models import sns_backends
@@ -27,6 +26,7 @@ from moto.stepfunctions.responses import get_backend as stepfunctions_backend
 from evac.aws.dynamodb import RUN_PREFIX, lock_key
 from evacops.localcloud.deploy import ACCOUNT
 from evacops.localcloud.fidelity import SageMakerScaling
+from evacops.localcloud.fidelity.rds import find_global_cluster
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
@@ -34,9 +34,8 @@ if TYPE_CHECKING:
     from evacops.localcloud.deploy import Stack
     from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 
-# moto keeps every Aurora global cluster in its us-east-1 backend (``RDSResponse.global_backend``), as RDS keeps
-# them global; Route 53 is one global service, moto's backend keyed by partition.
-_GLOBAL_CLUSTERS_REGION = "us-east-1"
+# Route 53 is one global service, moto's backend keyed by partition. (Aurora global clusters are global too: moto
+# keeps them in one regional backend, found with ``find_global_cluster`` whatever the plan's regions.)
 _PARTITION = "aws"
 # What ListExecutions lists a stop date for (moto's answer, which these reads stand in for).
 _STOPPED = ("SUCCEEDED", "FAILED", "ABORTED")
@@ -74,8 +73,7 @@ class GroundTruth:
 
     def _writers(self) -> list[str]:
         self.timeline.settle()
-        backend = rds_backends[ACCOUNT][_GLOBAL_CLUSTERS_REGION]
-        found = backend.global_clusters.get(self.plan.database.global_cluster)
+        found = find_global_cluster(ACCOUNT, self.plan.database.global_cluster)
         return [_region_of(m.db_cluster_arn) for m in found.members if m.is_writer] if found else []
 
     # --- DNS ------------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -15,9 +15,6 @@ from evacops.cloud import write_plan
 from evacops.drill.variants import FOLLOW_CAPACITY, derive
 from evacops.template import functions, load_template
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
 
 def test_a_generated_plan_has_the_endpoints_asked_for_alike_and_still_loads(tmp_path: Path) -> None:
     plan = load_plan(write_plan(derive(load_plan(DEFAULT_PLAN), endpoints=12, shift=FOLLOW_CAPACITY), tmp_path))
@@ -27,6 +24,26 @@ def test_a_generated_plan_has_the_endpoints_asked_for_alike_and_still_loads(tmp_
     assert len(set(names)) == 12
     assert {(e.active_instances, e.standby_instances) for e in plan.inference.endpoints} == {(4, 1)}
     assert (plan.dns.shift.policy, plan.dns.shift.minimum_share) == ("follow-capacity", 0.25)
+
+
+def test_a_generated_plan_keeps_the_plans_own_endpoints_first_and_its_alarms_valid(tmp_path: Path) -> None:
+    # GIVEN the second plan: three endpoints, alarms on its first two (embed, rerank)
+    eu = load_plan(Path(__file__).resolve().parents[1] / "plans" / "eu-search.yaml")
+
+    # WHEN the bench derives plans with fewer and with more endpoints
+    one, five = (load_plan(write_plan(derive(eu, endpoints=n), tmp_path, f"{n}.yaml")) for n in (1, 5))
+
+    # THEN the plan's own come first, copies of its first fill the rest, and every alarm names a kept endpoint
+    assert [e.name for e in five.inference.endpoints] == [
+        "semantic-search-embed",
+        "semantic-search-rerank",
+        "semantic-search-intent",
+        "semantic-search-embed-02",
+        "semantic-search-embed-03",
+    ]
+    assert [e.name for e in one.inference.endpoints] == ["semantic-search-embed"]
+    assert {a.endpoint for a in one.alarms} == {"semantic-search-embed"}
+    assert {a.name for a in one.alarms} == {a.name for a in eu.alarms}
 
 
 def test_import_time_is_the_top_level_imports_after_the_mark_in_microseconds() -> None:

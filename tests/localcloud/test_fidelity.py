@@ -43,6 +43,67 @@ def aurora(stack: ExitStack, timeline: Timeline) -> SimpleNamespace:
     return SimpleNamespace(east=east, west=west, primary=primary, secondary=secondary, id="orders-global")
 
 
+def create_from(region: str, stack: ExitStack | None, timeline: Timeline | None) -> dict[str, Any]:
+    """A cluster in ``region`` made the primary of a new global cluster (the extension installed when ``stack`` is
+    given), a secondary in eu-west-2; what DescribeGlobalClusters then answers, from either region."""
+    if stack is not None and timeline is not None:
+        AuroraGlobalFailover(timeline, LATENCIES).install(stack)
+    rds = boto3.client("rds", region)
+    source = rds.create_db_cluster(
+        DBClusterIdentifier="search-dub", Engine="aurora-mysql", MasterUsername="evac", MasterUserPassword="local-only"
+    )["DBCluster"]
+    rds.create_global_cluster(GlobalClusterIdentifier="search-global", SourceDBClusterIdentifier=source["DBClusterArn"])
+    boto3.client("rds", "eu-west-2").create_db_cluster(
+        DBClusterIdentifier="search-lhr", Engine="aurora-mysql", GlobalClusterIdentifier="search-global"
+    )
+    return describe_global(boto3.client("rds", "eu-west-2"), "search-global")
+
+
+def test_a_global_cluster_is_created_from_a_source_cluster_in_any_region(stack: ExitStack, timeline: Timeline) -> None:
+    described = create_from("eu-west-1", stack, timeline)
+
+    members = {m["DBClusterArn"].split(":")[3]: m["IsWriter"] for m in described["GlobalClusterMembers"]}
+    assert members == {"eu-west-1": True, "eu-west-2": False}
+    assert described["Engine"] == "aurora-mysql"  # inherited from the source cluster
+
+
+def test_plain_moto_finds_source_clusters_in_us_east_1_only(aws: None) -> None:
+    # The negative control of the test above: without the extension, moto 5.2.5 refuses an eu-west-1 source.
+    with pytest.raises(ClientError) as refused:
+        create_from("eu-west-1", None, None)
+
+    assert refused.value.response["Error"]["Code"] == "DBClusterNotFoundFault"
+
+
+def test_a_source_cluster_arn_naming_no_cluster_is_not_found(stack: ExitStack, timeline: Timeline) -> None:
+    AuroraGlobalFailover(timeline, LATENCIES).install(stack)
+    missing = "arn:aws:rds:eu-west-1:123456789012:cluster:no-such-cluster"
+
+    with pytest.raises(ClientError) as refused:
+        boto3.client("rds", "eu-west-1").create_global_cluster(
+            GlobalClusterIdentifier="search-global", SourceDBClusterIdentifier=missing
+        )
+
+    assert refused.value.response["Error"]["Code"] == "DBClusterNotFoundFault"
+
+
+def test_a_source_cluster_and_an_engine_together_are_an_invalid_combination(
+    stack: ExitStack, timeline: Timeline
+) -> None:
+    AuroraGlobalFailover(timeline, LATENCIES).install(stack)
+    rds = boto3.client("rds", "eu-central-1")
+    source = rds.create_db_cluster(
+        DBClusterIdentifier="search-fra", Engine="aurora-mysql", MasterUsername="evac", MasterUserPassword="local-only"
+    )["DBCluster"]["DBClusterArn"]
+
+    with pytest.raises(ClientError) as refused:
+        rds.create_global_cluster(
+            GlobalClusterIdentifier="search-global", SourceDBClusterIdentifier=source, Engine="aurora-mysql"
+        )
+
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"
+
+
 def describe_global(rds: Any, identifier: str) -> dict[str, Any]:
     return dict(rds.describe_global_clusters(GlobalClusterIdentifier=identifier)["GlobalClusters"][0])
 

@@ -4,8 +4,8 @@ Each behaviour cites the AWS documentation it follows and plays its latency on t
 (``latencies``). They are installed with ``unittest.mock.patch`` for the life of a ``LocalCloud`` and removed after
 it. One module per AWS service, named like evac's adapters in ``functions/evac/aws/``:
 
-- ``rds``: Aurora Global Database ``FailoverGlobalCluster`` / ``SwitchoverGlobalCluster`` (moto:
-  NotImplementedError).
+- ``rds``: Aurora Global Database ``CreateGlobalCluster`` from a source cluster in any region (moto: us-east-1 only),
+  ``FailoverGlobalCluster`` / ``SwitchoverGlobalCluster`` (moto: NotImplementedError).
 - ``sagemaker``: ``UpdateEndpointWeightsAndCapacities`` goes ``Updating``, its new instances come into service one
   by one, and it is ``InService`` again after the scale-up time (moto: InService at once); ``InvokeEndpoint`` answers
   only for an endpoint with instances in service. Capacity: an instance type a region has no room for makes the

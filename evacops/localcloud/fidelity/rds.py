@@ -1,13 +1,15 @@
-"""Aurora Global Database ``FailoverGlobalCluster`` / ``SwitchoverGlobalCluster`` (moto 5.2.5: NotImplementedError)."""
+"""Aurora Global Database: ``CreateGlobalCluster`` from a source cluster in any region (moto 5.2.5: us-east-1 only),
+``FailoverGlobalCluster`` / ``SwitchoverGlobalCluster`` (moto 5.2.5: NotImplementedError)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 from moto.core.responses import ActionResult
-from moto.rds.exceptions import RDSClientError
-from moto.rds.models import RDSBackend
+from moto.rds.exceptions import DBClusterNotFoundError, InvalidParameterCombination, RDSClientError
+from moto.rds.models import GlobalCluster, RDSBackend, rds_backends
 from moto.rds.responses import RDSResponse
 
 if TYPE_CHECKING:
@@ -17,8 +19,26 @@ if TYPE_CHECKING:
     from evacops.localcloud.fidelity.latencies import Latencies
 
 
+# arn:<partition>:rds:<region>:<account>:cluster:<identifier>, in any partition (aws, aws-cn, aws-us-gov...).
+_CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):cluster:(?P<id>.+)$")
+
+
+def find_global_cluster(account: str, identifier: str) -> GlobalCluster | None:
+    """The global cluster ``identifier`` wherever moto keeps it (5.2.5: in its us-east-1 backend, ``RDSResponse.
+    global_backend``), found as moto's own CreateDBCluster finds it: by looking in every regional backend."""
+    for backend in rds_backends[account].values():
+        if found := backend.global_clusters.get(identifier.lower()):
+            return found
+    return None
+
+
 class AuroraGlobalFailover:
-    """``FailoverGlobalCluster`` and ``SwitchoverGlobalCluster``.
+    """``CreateGlobalCluster`` from a cluster in any region, ``FailoverGlobalCluster`` and ``SwitchoverGlobalCluster``.
+
+    ``SourceDBClusterIdentifier`` is "the Amazon Resource Name (ARN) to use as the primary cluster of the global
+    database", whose engine and engine version the global cluster takes (RDS API Reference, CreateGlobalCluster):
+    the ARN names the cluster's region, so the source may live in any region of the account (moto 5.2.5 looks it up
+    in us-east-1 only and answers DBClusterNotFoundFault for every other region).
 
     While the writer moves, the global cluster's ``Status`` is ``failing-over`` / ``switching-over`` and its
     ``FailoverState`` names the source and target clusters; when done the target member ``IsWriter`` and the old
@@ -37,8 +57,22 @@ class AuroraGlobalFailover:
         original_create = RDSBackend.create_global_cluster
 
         def create_global_cluster(backend: RDSBackend, *args: Any, **kwargs: Any) -> Any:
-            """The source cluster of a new global cluster is its primary: the writer (moto leaves IsWriter false)."""
-            created = original_create(backend, *args, **kwargs)
+            """The source cluster, found in the region its ARN names, is the new global cluster's primary: the writer
+            (moto leaves IsWriter false)."""
+            source = _source_cluster(kwargs.get("source_db_cluster_identifier"))
+            if source is None:
+                created = original_create(backend, *args, **kwargs)
+            else:
+                if kwargs.get("engine") is not None:
+                    raise InvalidParameterCombination(
+                        "When creating global cluster from existing db cluster, value for engineName should not be "
+                        "specified since it will be inherited from source cluster"
+                    )
+                inherited = {"engine": source.engine, "engine_version": source.engine_version}
+                request = {**kwargs, "source_db_cluster_identifier": None, **inherited}
+                created = original_create(backend, *args, **request)
+                source.global_cluster_identifier = created.global_cluster_arn
+                created.members.append(source)
             for member in created.members:
                 member.is_writer = True
             created.failover_state = None  # type: ignore[attr-defined]  # evac adds FailoverState to moto's model
@@ -75,7 +109,7 @@ class AuroraGlobalFailover:
     def _promote(self, response: RDSResponse, kind: str, seconds: float) -> ActionResult:
         self.timeline.settle()
         params = response.params
-        global_cluster = response.global_backend.global_clusters.get(params["GlobalClusterIdentifier"])
+        global_cluster = find_global_cluster(response.current_account, params["GlobalClusterIdentifier"])
         if global_cluster is None:
             raise RDSClientError("GlobalClusterNotFoundFault", f"{params['GlobalClusterIdentifier']} not found")
         target_ref = params["TargetDbClusterIdentifier"]
@@ -107,3 +141,15 @@ class AuroraGlobalFailover:
 
         self.timeline.after(seconds, complete)
         return ActionResult({"GlobalCluster": global_cluster})
+
+
+def _source_cluster(identifier: str | None) -> Any:
+    """The DB cluster a CreateGlobalCluster ``SourceDBClusterIdentifier`` ARN names, looked up in the ARN's region;
+    None when the request names no source or not as an ARN (moto's own checks then answer)."""
+    if identifier is None or not (arn := _CLUSTER_ARN.match(identifier)):
+        return None
+    backends = rds_backends[arn["account"]]
+    found = backends[arn["region"]].clusters.get(arn["id"]) if arn["region"] in backends.regions else None
+    if found is None:
+        raise DBClusterNotFoundError(identifier)
+    return found

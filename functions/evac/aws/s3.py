@@ -53,7 +53,7 @@ class S3Buckets:
             ReplicationRule(
                 rule_id=str(r.get("ID", "")),
                 enabled=r.get("Status") == "Enabled",
-                destination_bucket=r["Destination"]["Bucket"].removeprefix("arn:aws:s3:::"),
+                destination_bucket=r["Destination"]["Bucket"].rpartition(":::")[2],  # arn:<partition>:s3:::<bucket>
                 metrics_enabled=r["Destination"].get("Metrics", {}).get("Status") == "Enabled",
             )
             for r in rules

@@ -327,11 +327,22 @@ def load_plan(path: str | Path) -> RecoveryPlan:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PlanError(f"cannot read plan {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise PlanError(f"{path} is not a plan: not UTF-8 text") from None
     try:
         document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise PlanError(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"{path} is not valid JSON: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise PlanError(f"{path} is not valid YAML: {_yaml_problem(exc)}") from None
     return parse_plan(document, source=str(path))
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's error on one line: what is wrong, and where (its own message spans several, with the text)."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else str(problem)
 
 
 DEFAULT_PLAN = Path(__file__).resolve().parent.parent / "plans" / "fraud-scoring.yaml"
