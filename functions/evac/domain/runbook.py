@@ -5,18 +5,17 @@ nothing and succeeds (principle 4). Retries, waits and timeouts live in the ASL,
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
+from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
 from evac.errors import (
     AlreadyActiveError,
     AwsTransientError,
-    InferenceScaleError,
     MetricUnavailableError,
     PlanError,
     PreflightFailedError,
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from evac.domain.models import Readiness, Strategy
-    from evac.domain.plan import Endpoint, RecoveryPlan
+    from evac.domain.plan import RecoveryPlan
     from evac.domain.ports import (
         Autoscaling,
         CapacityFallback,
@@ -38,12 +37,9 @@ if TYPE_CHECKING:
         RecordWeights,
         ReplicationLag,
         RunLedger,
+        SavedScaling,
         ScalingRegistry,
     )
-
-# How SageMaker says it could not get the instances (FailureReason of an endpoint whose update failed): no capacity
-# for the type in the region, or the account's limit for it. Either way another instance type may serve.
-CAPACITY_FAILURE = re.compile(r"capacity|ResourceLimitExceeded", re.IGNORECASE)
 
 
 def plan_run(
@@ -235,12 +231,20 @@ def check_database(run: Run, plan: RecoveryPlan, poll: Poll, *, database: Global
 
 
 def scale_endpoint(
-    run: Run, plan: RecoveryPlan, name: str, *, endpoints: Endpoints, autoscaling: Autoscaling
+    run: Run,
+    plan: RecoveryPlan,
+    name: str,
+    *,
+    endpoints: Endpoints,
+    autoscaling: ScalingRegistry,
+    saved: SavedScaling,
 ) -> Poll:
     """Raise one target endpoint to its active capacity; the autoscaling floor first, so it cannot scale back in.
 
     One iteration of the runbook's ``ScaleEndpoints`` Map: every endpoint's scale-up starts at once, whatever their
-    number. The poll it returns (``ref`` = the endpoint) is the ``AwaitEndpoints`` Map's item.
+    number. The poll it returns (``ref`` = the endpoint) is the ``AwaitEndpoints`` Map's item. An endpoint already
+    serving at capacity is done at once; if an earlier run's fallback left its autoscaling in ``saved`` (the step
+    died between deregistering and registering again), it is put back now, since no check will follow.
     """
     started_at = clock.now()
     endpoint = plan.endpoint(name)
@@ -251,6 +255,8 @@ def scale_endpoint(
     if state.desired_instances < endpoint.active_instances and state.status == "InService":
         endpoints.set_instances(name, endpoint.variant, endpoint.active_instances)
     done = _serves_at_capacity(state, endpoint.active_instances)
+    if done:
+        restore_scaling(endpoint, None, autoscaling=autoscaling, saved=saved)
     wait = plan.expectations.endpoint_scale_up_seconds
     return Poll(
         started_at=started_at,
@@ -264,98 +270,45 @@ def scale_endpoint(
 
 
 def check_endpoint(
-    run: Run, plan: RecoveryPlan, poll: Poll, *, endpoints: CapacityFallback, autoscaling: ScalingRegistry
+    run: Run,
+    plan: RecoveryPlan,
+    poll: Poll,
+    *,
+    endpoints: CapacityFallback,
+    autoscaling: ScalingRegistry,
+    saved: SavedScaling,
 ) -> Poll:
     """Poll one endpoint (``poll.ref``, one iteration of the ``AwaitEndpoints`` Map): done once InService with the
     plan's active instances. If its scale-up failed for lack of capacity, it falls back to the next of its
-    ``fallback_instance_types`` (``fall_back``); the poll records what it serves on."""
+    ``fallback_instance_types`` (``fall_back``); the poll records what it serves on. Once it serves, autoscaling a
+    fallback deregistered is registered again with its policies, from the poll or, if the step that deregistered
+    it died before its poll said so, from ``saved`` (the runs table)."""
     endpoint = plan.endpoint(str(poll.ref))
-    fallback = _Fallback(poll.detail)
+    fallback = Fallback(poll.detail)
     state = endpoints.state(endpoint.name, endpoint.variant)
     done = state is not None and _serves_at_capacity(state, endpoint.active_instances)
-    if done and fallback.suspended:  # a fallback completed: autoscaling back on the new type
-        autoscaling.resume(endpoint.name, endpoint.variant, fallback.resumed(), endpoint.active_instances)
-    elif state is not None and not done and _out_of_capacity(state, run):
-        fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling)
+    if done:  # a fallback completed, or one whose poll was lost: autoscaling back on the type it serves on
+        restore_scaling(endpoint, fallback, autoscaling=autoscaling, saved=saved)
+    elif state is not None and out_of_capacity(state, run):
+        fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling, saved=saved)
         fallback.since = clock.now().isoformat()
     since = datetime.fromisoformat(fallback.since) if fallback.since else None
     expected = plan.expectations.endpoint_scale_up_seconds
     instances = state.instances if state else 0
     return polled(
-        poll, "inference", expected, done=done, since=since, instances=instances, region=run.target_region,
+        poll,
+        "inference",
+        expected,
+        done=done,
+        since=since,
+        instances=instances,
+        region=run.target_region,
         **fallback.detail(),
     )
 
 
 def _serves_at_capacity(state: EndpointState, wanted: int) -> bool:
     return state.status == "InService" and state.instances >= wanted
-
-
-class _Fallback:
-    """What one endpoint's capacity fallbacks have done so far, kept in its poll's ``detail``."""
-
-    def __init__(self, detail: dict[str, Any]) -> None:
-        self.serving: str | None = detail.get("instance_type")  # the fallback type it serves on
-        self.tried: list[str] = list(detail.get("tried", []))
-        self.held: dict[str, Any] | None = detail.get("suspended")  # {"saved": autoscaling to put back}, if suspended
-        self.since: str | None = detail.get("fallback_started_at")  # the latest fallback's start: its scale-up clock
-
-    @property
-    def suspended(self) -> bool:
-        return self.held is not None
-
-    def suspend(self, saved: dict[str, Any] | None) -> None:
-        self.held = {"saved": saved}
-
-    def resumed(self) -> dict[str, Any] | None:
-        saved, self.held = (self.held or {}).get("saved"), None
-        return saved
-
-    def detail(self) -> dict[str, Any]:
-        if not self.tried:
-            return {}
-        return {
-            "instance_type": self.serving,
-            "tried": self.tried,
-            "suspended": self.held,
-            "fallback_started_at": self.since,
-        }
-
-
-def _out_of_capacity(state: EndpointState, run: Run) -> bool:
-    if state.status == "Failed":  # only DeleteEndpoint is possible on a Failed endpoint: nothing to fall back on
-        raise InferenceScaleError(f"{state.name} in {run.target_region} is Failed: {state.failure_reason}")
-    return state.status == "InService" and bool(state.failure_reason and CAPACITY_FAILURE.search(state.failure_reason))
-
-
-def fall_back(
-    run: Run,
-    endpoint: Endpoint,
-    state: EndpointState,
-    fallback: _Fallback,
-    *,
-    endpoints: CapacityFallback,
-    autoscaling: ScalingRegistry,
-) -> str:
-    """Serve ``endpoint`` on the next instance type of the plan that has not failed for lack of capacity.
-
-    SageMaker refuses to change the instance type of a variant registered with Application Auto Scaling, so the
-    variant is deregistered first and registered again (with its policies) once it serves at capacity.
-    """
-    failed = fallback.serving or endpoint.instance_type
-    if failed not in fallback.tried:
-        fallback.tried.append(failed)
-    remaining = [t for t in endpoint.fallback_instance_types if t not in fallback.tried]
-    if not remaining:
-        raise InferenceScaleError(
-            f"{endpoint.name} in {run.target_region} cannot reach {endpoint.active_instances} instances on any of "
-            f"{fallback.tried}: {state.failure_reason}"
-        )
-    if not fallback.suspended:
-        fallback.suspend(autoscaling.suspend(endpoint.name, endpoint.variant))
-    endpoints.use_instance_type(endpoint.name, endpoint.variant, remaining[0], endpoint.active_instances)
-    fallback.serving = remaining[0]
-    return remaining[0]
 
 
 def stand_by(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling) -> Standby:
