@@ -61,6 +61,7 @@ def drill_summary(console: Console, report: DrillReport) -> None:
     else:
         console.print(f"[green bold]✓ expected outcome verified[/] ({len(report.checks)} checks)")
 
+
 MARK = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
 
 
@@ -82,6 +83,7 @@ def readiness_summary(console: Console, report: Readiness) -> None:
     services = len({c.name.split(".")[0] for c in report.checks})
     verdict = "[green bold]ready[/]" if report.ready else "[red bold]NOT ready[/]"
     console.print(f"{verdict}: {len(report.checks)} checks across {services} services, {len(report.findings)} findings")
+
 
 def chaos_summary(console: Console, matrix: Matrix) -> None:
     """The outcome per call site and fault kind, and the totals by fault kind."""
@@ -116,6 +118,7 @@ def chaos_summary(console: Console, matrix: Matrix) -> None:
         f"{len(matrix.sites)} call sites, {len(matrix.results)} scenarios, {matrix.violations} violation(s), "
         f"{matrix.wall_seconds:.0f} s"
     )
+
 
 def bench_tables(console: Console, report: BenchReport) -> None:
     """The bench's runs, handler imports and goals."""
@@ -156,8 +159,10 @@ def bench_tables(console: Console, report: BenchReport) -> None:
         goals.add_row(goal.name, goal.target, f"{goal.value:.3f}" if goal.value is not None else "-", mark)
     console.print(goals)
 
+
 def _seconds(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.1f} s"
+
 
 def figure(value: float | None) -> str:
     """A modelled time as a bare figure ("-" if unknown), for table cells."""

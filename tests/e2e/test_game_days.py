@@ -51,7 +51,8 @@ def test_a_dry_run_says_what_would_happen_and_changes_nothing() -> None:
     report = run_drill("dry-run", speed=FAST)
 
     assert (report.status, report.outcome, report.strategy) == ("SUCCEEDED", "DRY_RUN", "switchover")
-    assert report.predicted_rto_seconds == 420.0
+    assert report.predicted_rto_seconds == 480.0  # an incident's: the sustain window, scale-up, DNS
+    assert report.predicted_rto_seconds == report.critical_path_seconds  # one definition
     assert report.writer_region == report.dns_region == "us-east-1"
     assert report.expected, [c for c in report.checks if not c.ok]
 

@@ -13,6 +13,7 @@ from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
 from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
+from evac.domain.timing import critical_path_seconds
 from evac.errors import (
     AlreadyActiveError,
     AwsTransientError,
@@ -105,7 +106,7 @@ def plan_run(
         approval_required=request.mode != "dry-run"
         and (request.approval == "required" or (request.approval is None and over_budget)),
         approval_timeout_seconds=plan.approval_timeout_seconds,
-        predicted_rto_seconds=predicted_rto(plan, strategy),
+        predicted_rto_seconds=predicted_rto(plan, strategy, from_alarm=counts_from_alarm(request)),
         endpoints=[e.name for e in plan.inference.endpoints],
         dns_shift=plan.dns.shift.policy,
         reason=request.reason,
@@ -114,14 +115,30 @@ def plan_run(
     )
 
 
-def predicted_rto(plan: RecoveryPlan, strategy: str) -> float:
-    """What a run should take by the plan's expectations: the slower of promotion and the capacity DNS waits for
-    (all of it, or the minimum share when traffic follows capacity), then DNS."""
+def predicted_rto(plan: RecoveryPlan, strategy: str, *, from_alarm: bool) -> float:
+    """What a run should take by the plan's expectations, on the drill's own critical path
+    (``critical_path_seconds``): the sustain window if alarms start it, the slower of promotion and the capacity DNS
+    waits for (all of it, or the minimum share when traffic follows capacity), then DNS.
+
+    >>> from evac.domain.plan import DEFAULT_PLAN, load_plan
+    >>> predicted_rto(load_plan(DEFAULT_PLAN), "failover", from_alarm=True)  # 60 s sustain + 360 s scale-up + 60 s
+    480.0
+    """
     expected = plan.expectations
     shift = plan.dns.shift
     share = 1.0 if shift.policy == "scale-then-shift" else shift.minimum_share
-    database = expected.database_promotion_seconds * (1.5 if strategy == "switchover" else 1.0)
-    return float(max(database, expected_capacity_seconds(plan, share)) + expected.dns_propagation_seconds)
+    return critical_path_seconds(
+        sustain=plan.trigger.sustain_seconds if from_alarm else 0,
+        database=expected.database_promotion_seconds * (1.5 if strategy == "switchover" else 1.0),
+        inference=expected_capacity_seconds(plan, share),
+        dns=expected.dns_propagation_seconds,
+    )
+
+
+def counts_from_alarm(request: RunbookInput) -> bool:
+    """Whether the sustain window is on a run's critical path: alarms started it (its RTO counts from the first
+    ALARM), or it is a dry run, which predicts what an incident would take."""
+    return request.detected_at is not None or request.mode == "dry-run"
 
 
 def expected_capacity_seconds(plan: RecoveryPlan, share: float) -> float:
