@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
 from evac.domain.models import RunbookInput
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, aws, console, errors, fail, load
-from evacops.cli.render import drill_summary
+from evacops.cli.render import drill_summary, scenario_table
+from evacops.drill.catalog import catalog
 from evacops.drill.engine import run_drill
 from evacops.drill.scenarios import SCENARIOS, Options
 from evacops.history import remember
@@ -18,24 +20,40 @@ from evacops.localcloud.clock import DEFAULT_SPEED
 from evacops.reports.folder import default_folder, write_report
 from evacops.stack import runbook
 
+if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
+
 # What the progress shows: the steps people recognise, not every Choice.
 _SHOWN = {"TaskStateEntered", "ParallelStateEntered", "WaitStateEntered", "FailStateEntered", "SucceedStateEntered"}
 _EXECUTION_END = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
 
 
-def _scenario_help() -> str:
-    return "; ".join(f"{name}: {s.summary}" for name, s in SCENARIOS.items())
+STDOUT = Path("-")
 
 
 def drill(
     scenario: Annotated[
-        str, typer.Option("--scenario", "-s", help=f"What to rehearse. {_scenario_help()}")
+        str,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="What to rehearse: one of the scenarios `evac drill --list` shows with what each proves.",
+        ),
     ] = "primary-outage",
+    list_scenarios: Annotated[
+        bool,
+        typer.Option(
+            "--list",
+            help="List the scenarios (name, what it rehearses, expected outcome, checks) and exit;"
+            " with --json PATH (- for stdout), as JSON.",
+        ),
+    ] = False,
     json_path: Annotated[
         Path | None,
         typer.Option(
             "--json",
-            help="Write the drill report to this file (an evac result: fields may be added, never renamed).",
+            help="Write the drill report to this file (an evac result: fields may be added, never renamed); with"
+            " --list, the scenarios (- prints them).",
         ),
     ] = None,
     plan: PlanOption = DEFAULT_PLAN,
@@ -70,6 +88,10 @@ def drill(
 
     Examples:
 
+      evac drill --list                                # the scenarios, what each rehearses and checks
+
+      evac drill --list --json -                       # the same as JSON
+
       evac drill                                       # primary-outage, the default
 
       evac drill --scenario planned-switchover --json r.json
@@ -78,6 +100,11 @@ def drill(
 
       evac drill --stack-name evac-fraud-scoring --region us-west-2 --input events/drill-planned.json
     """
+    if list_scenarios:
+        _list(load(plan), json_path)
+        return
+    if json_path == STDOUT:
+        raise fail("--json - (stdout) goes with --list; a drill report needs a PATH")
     if stack_name or region:
         _remote_drill(stack_name, region, input_file, quiet=quiet)
         return
@@ -113,6 +140,19 @@ def drill(
     drill_summary(console, report)
     console.print(f"report: {Path(report.report_files[0]).parent}")
     raise typer.Exit(0 if report.expected else 1)
+
+
+def _list(plan: RecoveryPlan, json_path: Path | None) -> None:
+    """The scenario catalogue: a table for people, JSON (a list of entries) for machines."""
+    entries = catalog(plan)
+    if json_path is None:
+        scenario_table(console, entries)
+        return
+    text = json.dumps([e.model_dump(mode="json") for e in entries], indent=2) + "\n"
+    if json_path == STDOUT:
+        typer.echo(text, nl=False)
+    else:
+        json_path.write_text(text, encoding="utf-8")
 
 
 def _remote_drill(stack_name: str | None, region: str | None, input_file: Path, *, quiet: bool) -> None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from evac.domain.models import Readiness
     from evacops.bench.runs import BenchReport
     from evacops.chaos.matrix import Matrix, Result
+    from evacops.drill.catalog import ScenarioEntry
     from evacops.drill.report import DrillReport
 
 
@@ -63,6 +64,18 @@ def drill_summary(console: Console, report: DrillReport) -> None:
 
 
 MARK = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
+
+
+def scenario_table(console: Console, entries: list[ScenarioEntry]) -> None:
+    """`evac drill --list`: one row per registered scenario."""
+    table = Table(title="evac drill scenarios (evac drill --scenario NAME)", show_lines=True, title_justify="left")
+    table.add_column("scenario", style="bold", no_wrap=True)
+    table.add_column("what it rehearses", ratio=3)
+    table.add_column("expected outcome", ratio=1)
+    table.add_column("checks", ratio=2)
+    for entry in entries:
+        table.add_row(entry.name, entry.rehearses, entry.expected, ", ".join(entry.checks))
+    console.print(table)
 
 
 def readiness_summary(console: Console, report: Readiness) -> None:
