@@ -15,7 +15,7 @@ from evacops.cli.render import drill_summary, scenario_table
 from evacops.drill.catalog import catalog
 from evacops.drill.engine import run_drill
 from evacops.drill.scenarios import SCENARIOS, Options
-from evacops.history import remember
+from evacops.history import HistorySettingError, keep_setting, remember
 from evacops.localcloud.clock import DEFAULT_SPEED
 from evacops.reports.folder import default_folder, write_report
 from evacops.stack import runbook
@@ -79,6 +79,16 @@ def drill(
         "events/drill-planned.json"
     ),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live progress, just the summary.")] = False,
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            "--keep",
+            min=1,
+            help="The local history (`evac history`) keeps this many runs per application, oldest dropped. Default:"
+            " history.keep in .evac/settings.json, else 200.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a failover drill and verify its outcome: on the local cloud by default, or against a deployed stack.
 
@@ -112,6 +122,10 @@ def drill(
         errors.print(f"[red]unknown scenario {scenario!r}[/]; choose one of: {', '.join(SCENARIOS)}")
         raise typer.Exit(2)
     loaded = load(plan)
+    try:  # a bad setting is said before the drill, not after
+        kept = keep if keep is not None else keep_setting()
+    except HistorySettingError as exc:
+        raise fail(str(exc)) from None
     console.print(f"[bold]evac drill[/] {scenario}: {SCENARIOS[scenario].summary}")
     console.print(f"local cloud: plan {plan}, {speed:g} modelled s per wall s\n")
 
@@ -133,7 +147,7 @@ def drill(
         scenario, plan=loaded, speed=speed, options=options, on_event=None if quiet else progress, serve=by_hand
     )
     write_report(report, default_folder(scenario, report_dir))
-    remember(report.records)
+    remember(report.records, keep=kept)
     if json_path:
         report.report_files.append(str(json_path))
         json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
