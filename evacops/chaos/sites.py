@@ -121,9 +121,7 @@ def record_sites(
         def keep_calls(cloud: LocalCloud, _report: DrillReport, into: list[Call] = calls) -> None:
             into.extend(cloud.faults.calls)
 
-        report = run_drill(
-            scenario, plan=plan, speed=speed, latencies=chaos_latencies(plan), inspect=keep_calls
-        )
+        report = run_drill(scenario, plan=plan, speed=speed, latencies=chaos_latencies(plan), inspect=keep_calls)
         if not report.expected:
             failed = [f"{c.name}: {c.detail}" for c in report.checks if not c.ok]
             raise RuntimeError(f"the clean {scenario} run did not end as expected: {failed}")
@@ -145,9 +143,7 @@ def sites_of(scenario: str, calls: list[Call], *, target_region: str = "") -> li
         rounds = [c.seq if c.invocation is None else c.invocation for c in made]
         distinct = list(dict.fromkeys(rounds))
         poll_ordinal = rounds.index(distinct[1]) + 1 if len(distinct) > 1 and _polls(caller, target) else None
-        found.append(
-            Site(scenario, caller, service, operation, region, target, len(made), poll_ordinal, target_region)
-        )
+        found.append(Site(scenario, caller, service, operation, region, target, len(made), poll_ordinal, target_region))
     return found
 
 

@@ -22,9 +22,9 @@ def bench(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the bench report to this file (an evac result, JSON).")
     ] = None,
-    endpoints: Annotated[
-        str, typer.Option(help="Endpoint counts to generate plans for, comma-separated.")
-    ] = ",".join(map(str, COUNTS)),
+    endpoints: Annotated[str, typer.Option(help="Endpoint counts to generate plans for, comma-separated.")] = ",".join(
+        map(str, COUNTS)
+    ),
     policy: Annotated[
         list[str] | None,
         typer.Option(help=f"DNS shift policies to run (repeat for more; default: {', '.join(POLICIES)})."),

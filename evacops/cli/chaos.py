@@ -52,8 +52,9 @@ def chaos(
 
     def progress(result: Result, done: int, total: int) -> None:
         mark = "[green]✓[/]" if not result.violations else "[red]✗[/]"
-        console.print(f"  [dim]{done:3d}/{total}[/] {mark} {result.status:9s} {result.kind:13s} {result.point:5s} "
-                      f"{result.site}")
+        console.print(
+            f"  [dim]{done:3d}/{total}[/] {mark} {result.status:9s} {result.kind:13s} {result.point:5s} {result.site}"
+        )
         for violation in result.violations:
             console.print(f"        [red]{violation}[/]")
 

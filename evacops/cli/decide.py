@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, fail, load
+from evacops.decide import account_to_screen
 from evacops.decide import decide as evaluate
 
 
@@ -21,6 +22,16 @@ def decide(
         list[str] | None,
         typer.Option("--alarming", "-a", help="Assume this plan alarm is in ALARM too (repeat for more)."),
     ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            help="Screen as the stack in this AWS account: an event from another account is ignored, as the deployed"
+            " trigger ignores it. Default: the account of your credentials (STS GetCallerIdentity) when reachable,"
+            " else the plan's `account` if it names one, else none (every account is taken as the stack's own).",
+            show_default=False,
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """What would happen if this alarm fired? Prints start, wait, ignore or reject, the reason and the runbook
@@ -28,6 +39,7 @@ def decide(
 
     The event's alarm is assumed to hold through the plan's sustain window and every other alarm to be OK (unless
     named with --alarming); the failing region still writes, no failover happened recently, nothing is paused.
+    The event is screened as the trigger screens it, in the account given by --account (see there for the default).
 
     Examples:
 
@@ -43,12 +55,19 @@ def decide(
     unknown = [name for name in alarming or [] if loaded.alarm(name) is None]
     if unknown:
         raise fail(f"--alarming names alarms that are not in the plan: {', '.join(unknown)}")
-    answer = evaluate(document, loaded, alarming=alarming or [])
+    if account is not None and not (len(account) == 12 and account.isdigit()):
+        raise fail(f"--account {account!r} is not an AWS account id (12 digits)")
+    screened_as, source = account_to_screen(account, loaded)
+    answer = evaluate(document, loaded, alarming=alarming or [], account=screened_as, account_source=source)
     if json_output:
         typer.echo(answer.model_dump_json(indent=2))
         return
     colour = {"start": "green", "wait": "yellow", "ignore": "dim", "reject": "red"}[answer.decision]
     console.print(f"[bold {colour}]{answer.decision}[/]: {answer.reason}")
+    if answer.account:
+        console.print(f"[dim]screened as account {answer.account} (from {answer.account_source})[/]")
+    else:
+        console.print("[dim]no account known (no credentials, none in the plan): every account taken as the stack's[/]")
     if answer.execution:
         console.print(f"would start runbook execution [bold]{answer.execution}[/] in {answer.stack_region}")
     elif answer.incident:

@@ -2,40 +2,58 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
 from evac.domain.models import RunbookInput
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, aws, console, fail, load, local_setup
-from evacops.cli.render import drill_summary
+from evacops.cli.render import drill_summary, scenario_table
+from evacops.drill.catalog import catalog
 from evacops.drill.engine import run_drill
 from evacops.drill.scenarios import SCENARIOS, Options
-from evacops.history import remember
+from evacops.history import HistorySettingError, keep_setting, remember
 from evacops.localcloud.clock import DEFAULT_SPEED
 from evacops.reports.folder import default_folder, write_report
 from evacops.stack import runbook
+
+if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
 
 # What the progress shows: the steps people recognise, not every Choice.
 _SHOWN = {"TaskStateEntered", "ParallelStateEntered", "WaitStateEntered", "FailStateEntered", "SucceedStateEntered"}
 _EXECUTION_END = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
 
 
-def _scenario_help() -> str:
-    return "; ".join(f"{name}: {s.summary}" for name, s in SCENARIOS.items())
+STDOUT = Path("-")
 
 
 def drill(
     scenario: Annotated[
-        str, typer.Option("--scenario", "-s", help=f"What to rehearse. {_scenario_help()}")
+        str,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="What to rehearse: one of the scenarios `evac drill --list` shows with what each proves.",
+        ),
     ] = "primary-outage",
+    list_scenarios: Annotated[
+        bool,
+        typer.Option(
+            "--list",
+            help="List the scenarios (name, what it rehearses, expected outcome, checks) and exit;"
+            " with --json PATH (- for stdout), as JSON.",
+        ),
+    ] = False,
     json_path: Annotated[
         Path | None,
         typer.Option(
             "--json",
-            help="Write the drill report to this file (an evac result: fields may be added, never renamed).",
+            help="Write the drill report to this file (an evac result: fields may be added, never renamed); with"
+            " --list, the scenarios (- prints them).",
         ),
     ] = None,
     plan: PlanOption = DEFAULT_PLAN,
@@ -61,6 +79,16 @@ def drill(
         "events/drill-planned.json"
     ),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live progress, just the summary.")] = False,
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            "--keep",
+            min=1,
+            help="The local history (`evac history`) keeps this many runs per application, oldest dropped. Default:"
+            " history.keep in .evac/settings.json, else 200.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a failover drill and verify its outcome: on the local cloud by default, or against a deployed stack.
 
@@ -70,6 +98,10 @@ def drill(
 
     Examples:
 
+      evac drill --list                                # the scenarios, what each rehearses and checks
+
+      evac drill --list --json -                       # the same as JSON
+
       evac drill                                       # primary-outage, the default
 
       evac drill --scenario planned-switchover --json r.json
@@ -78,12 +110,21 @@ def drill(
 
       evac drill --stack-name evac-fraud-scoring --region us-west-2 --input events/drill-planned.json
     """
+    if list_scenarios:
+        _list(load(plan), json_path)
+        return
+    if json_path == STDOUT:
+        raise fail("--json - (stdout) goes with --list; a drill report needs a PATH")
     if stack_name or region:
         _remote_drill(stack_name, region, input_file, quiet=quiet)
         return
     if scenario not in SCENARIOS:
         raise fail(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
     loaded = load(plan, local=True)
+    try:  # a bad setting is said before the drill, not after
+        kept = keep if keep is not None else keep_setting()
+    except HistorySettingError as exc:
+        raise fail(str(exc)) from None
     console.print(f"[bold]evac drill[/] {scenario}: {SCENARIOS[scenario].summary}")
     console.print(f"local cloud: plan {plan}, {speed:g} modelled s per wall s\n")
 
@@ -106,13 +147,26 @@ def drill(
             scenario, plan=loaded, speed=speed, options=options, on_event=None if quiet else progress, serve=by_hand
         )
     write_report(report, default_folder(scenario, report_dir))
-    remember(report.records)
+    remember(report.records, keep=kept)
     if json_path:
         report.report_files.append(str(json_path))
         json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     drill_summary(console, report)
     console.print(f"report: {Path(report.report_files[0]).parent}")
     raise typer.Exit(0 if report.expected else 1)
+
+
+def _list(plan: RecoveryPlan, json_path: Path | None) -> None:
+    """The scenario catalogue: a table for people, JSON (a list of entries) for machines."""
+    entries = catalog(plan)
+    if json_path is None:
+        scenario_table(console, entries)
+        return
+    text = json.dumps([e.model_dump(mode="json") for e in entries], indent=2) + "\n"
+    if json_path == STDOUT:
+        typer.echo(text, nl=False)
+    else:
+        json_path.write_text(text, encoding="utf-8")
 
 
 def _remote_drill(stack_name: str | None, region: str | None, input_file: Path, *, quiet: bool) -> None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from evac.domain.models import Readiness
     from evacops.bench.runs import BenchReport
     from evacops.chaos.matrix import Matrix, Result
+    from evacops.drill.catalog import ScenarioEntry
     from evacops.drill.report import DrillReport
 
 
@@ -61,7 +62,20 @@ def drill_summary(console: Console, report: DrillReport) -> None:
     else:
         console.print(f"[green bold]✓ expected outcome verified[/] ({len(report.checks)} checks)")
 
+
 MARK = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
+
+
+def scenario_table(console: Console, entries: list[ScenarioEntry]) -> None:
+    """`evac drill --list`: one row per registered scenario."""
+    table = Table(title="evac drill scenarios (evac drill --scenario NAME)", show_lines=True, title_justify="left")
+    table.add_column("scenario", style="bold", no_wrap=True)
+    table.add_column("what it rehearses", ratio=3)
+    table.add_column("expected outcome", ratio=1)
+    table.add_column("checks", ratio=2)
+    for entry in entries:
+        table.add_row(entry.name, entry.rehearses, entry.expected, ", ".join(entry.checks))
+    console.print(table)
 
 
 def readiness_summary(console: Console, report: Readiness) -> None:
@@ -82,6 +96,7 @@ def readiness_summary(console: Console, report: Readiness) -> None:
     services = len({c.name.split(".")[0] for c in report.checks})
     verdict = "[green bold]ready[/]" if report.ready else "[red bold]NOT ready[/]"
     console.print(f"{verdict}: {len(report.checks)} checks across {services} services, {len(report.findings)} findings")
+
 
 def chaos_summary(console: Console, matrix: Matrix) -> None:
     """The outcome per call site and fault kind, and the totals by fault kind."""
@@ -116,6 +131,7 @@ def chaos_summary(console: Console, matrix: Matrix) -> None:
         f"{len(matrix.sites)} call sites, {len(matrix.results)} scenarios, {matrix.violations} violation(s), "
         f"{matrix.wall_seconds:.0f} s"
     )
+
 
 def bench_tables(console: Console, report: BenchReport) -> None:
     """The bench's runs, handler imports and goals."""
@@ -156,8 +172,10 @@ def bench_tables(console: Console, report: BenchReport) -> None:
         goals.add_row(goal.name, goal.target, f"{goal.value:.3f}" if goal.value is not None else "-", mark)
     console.print(goals)
 
+
 def _seconds(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.1f} s"
+
 
 def figure(value: float | None) -> str:
     """A modelled time as a bare figure ("-" if unknown), for table cells."""

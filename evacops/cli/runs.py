@@ -26,11 +26,33 @@ RegionOption = Annotated[
 ]
 
 
-def history(plan: PlanOption = DEFAULT_PLAN, region: RegionOption = None) -> None:
-    """List runs, newest first: drills on the local cloud (.evac/history.jsonl), or a deployed stack's ledger."""
+def history(
+    plan: PlanOption = DEFAULT_PLAN,
+    region: RegionOption = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Write the runs to this file as JSON lines, oldest first, each an evac result of kind run (the"
+            " journal schema, docs/results.md), instead of listing them.",
+        ),
+    ] = None,
+) -> None:
+    """List runs, newest first: drills on the local cloud (.evac/history.jsonl), or a deployed stack's ledger.
+
+    The local history keeps the newest 200 runs of each application; `evac drill --keep N`, or
+    {"history": {"keep": N}} in .evac/settings.json, keeps another number.
+    """
     application = load(plan).application
     with aws("reading the ledger"):
         runs = run_history.aws_runs(application, region) if region else run_history.local_runs()
+    if export is not None:
+        try:
+            written = run_history.export(runs, export)
+        except OSError as exc:
+            raise fail(f"cannot write {export}: {exc}") from None
+        console.print(f"{written} run(s) written to {export}")
+        return
     if not runs:
         console.print("no runs yet: try `evac drill`" if not region else f"no runs in {region}")
         return

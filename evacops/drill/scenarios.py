@@ -54,7 +54,9 @@ class Scenario:
     outcome: Outcome
     runbooks: int = 1  # runbook executions expected across both regions
     notice: str | None = None  # a notification must say this (why a failover was held back)
-    triggered: bool = True  # started by alarms: the sustain window is on the critical path
+    triggered: bool = (
+        True  # started by alarms (or predicting a run that is): the sustain window is on the critical path
+    )
     prepare: Callable[[LocalCloud], None] | None = None  # changes the seeded cloud before anything is played
     error: str | None = None  # the error the runbook must end with
     fallback: bool = False  # the target's endpoints must end on their first fallback instance type
@@ -316,7 +318,7 @@ SCENARIOS: dict[str, Scenario] = {
             "Plan and preflight only: nothing changes; the report says what would happen and the predicted RTO.",
             _dry_run,
             "dry-run",
-            triggered=False,
+            triggered=True,  # it predicts an incident's RTO, from the first ALARM: the sustain window counts
         ),
         Scenario(
             "failback",

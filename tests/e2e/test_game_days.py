@@ -14,9 +14,10 @@ import yaml
 from evac.aws.dynamodb import Ledger
 from evac.aws.stepfunctions import TaskTokens
 from evac.domain.approvals import ApprovalError, answer
-from evac.domain.plan import DEFAULT_PLAN
+from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.drill import run_drill
-from evacops.drill.scenarios import Options, start
+from evacops.drill.catalog import entry
+from evacops.drill.scenarios import SCENARIOS, Options, start
 from evacops.localcloud import LocalCloud
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ def test_a_dry_run_says_what_would_happen_and_changes_nothing() -> None:
     report = run_drill("dry-run", speed=FAST)
 
     assert (report.status, report.outcome, report.strategy) == ("SUCCEEDED", "DRY_RUN", "switchover")
-    assert report.predicted_rto_seconds == 420.0
+    assert report.predicted_rto_seconds == 480.0  # an incident's: the sustain window, scale-up, DNS
+    assert report.predicted_rto_seconds == report.critical_path_seconds  # one definition
+    assert [c.name for c in report.checks] == entry(SCENARIOS["dry-run"], load_plan(DEFAULT_PLAN)).checks  # as listed
     assert report.writer_region == report.dns_region == "us-east-1"
     assert report.expected, [c for c in report.checks if not c.ok]
 

@@ -28,10 +28,14 @@ class FakeAutoscaling:
     def scalable_target(self, endpoint: str, variant: str) -> ScalableTarget | None:
         return ScalableTarget(self.floors[endpoint], 8) if endpoint in self.floors else None
 
-    def suspend(self, endpoint: str, variant: str) -> dict[str, Any] | None:
+    def scaling(self, endpoint: str, variant: str) -> dict[str, Any] | None:
         if endpoint not in self.floors:
             return None
-        return {"min_capacity": self.floors.pop(endpoint), "policies": self.policies.pop(endpoint, [])}
+        return {"min_capacity": self.floors[endpoint], "policies": list(self.policies.get(endpoint, []))}
+
+    def deregister(self, endpoint: str, variant: str) -> None:
+        self.floors.pop(endpoint, None)
+        self.policies.pop(endpoint, None)  # deregistering deletes the variant's scaling policies
 
     def resume(self, endpoint: str, variant: str, saved: dict[str, Any] | None, minimum: int) -> None:
         saved = saved or {}

@@ -15,6 +15,7 @@ from tests.fakes.clock import at
 from tests.fakes.database import FakeGlobalDatabase, FakeReplicationLag
 from tests.fakes.dns import FakeRecordSets, FakeRecordWeights
 from tests.fakes.inference import FakeAutoscaling, FakeCanaryInvoker, FakeEndpoints
+from tests.fakes.ledger import FakeSavedScaling
 from tests.fakes.readiness import FakeRegion, fake_region
 
 if TYPE_CHECKING:
@@ -34,6 +35,12 @@ def lag() -> FakeReplicationLag:
 @pytest.fixture
 def autoscaling(plan: RecoveryPlan) -> FakeAutoscaling:
     return FakeAutoscaling({e.name: e.standby_instances for e in plan.inference.endpoints})
+
+
+@pytest.fixture
+def saved_scaling() -> FakeSavedScaling:
+    """The runs table's record of autoscaling a capacity fallback deregistered."""
+    return FakeSavedScaling()
 
 
 @pytest.fixture

@@ -45,23 +45,27 @@ class VariantScaling:
             return None
         return ScalableTarget(min_capacity=int(found[0]["MinCapacity"]), max_capacity=int(found[0]["MaxCapacity"]))
 
-    def suspend(self, endpoint: str, variant: str) -> dict[str, Any] | None:
-        """Deregister the variant (which deletes its scaling policies); returns its limits and policies for
-        ``resume``, or None if it was not registered."""
+    def scaling(self, endpoint: str, variant: str) -> dict[str, Any] | None:
+        """The variant's limits and policies, as ``resume`` takes them back; None if it is not registered."""
         target = self.scalable_target(endpoint, variant)
         if target is None:
             return None
         policies = self._autoscaling.describe_scaling_policies(
             ServiceNamespace="sagemaker", ResourceId=resource_id(endpoint, variant), ScalableDimension=DIMENSION
         )["ScalingPolicies"]
-        self._autoscaling.deregister_scalable_target(
-            ServiceNamespace="sagemaker", ResourceId=resource_id(endpoint, variant), ScalableDimension=DIMENSION
-        )
         return {
             "min_capacity": target.min_capacity,
             "max_capacity": target.max_capacity,
             "policies": [{k: p[k] for k in _POLICY_FIELDS if k in p} for p in policies],
         }
+
+    def deregister(self, endpoint: str, variant: str) -> None:
+        """Deregister the variant, which deletes its scaling policies; nothing to do if it is not registered."""
+        if self.scalable_target(endpoint, variant) is None:
+            return
+        self._autoscaling.deregister_scalable_target(
+            ServiceNamespace="sagemaker", ResourceId=resource_id(endpoint, variant), ScalableDimension=DIMENSION
+        )
 
     def resume(self, endpoint: str, variant: str, saved: dict[str, Any] | None, minimum: int) -> None:
         """Register the variant again, MinCapacity at least ``minimum``, and put its saved policies back."""

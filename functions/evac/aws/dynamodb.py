@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 RUN_PREFIX = "run#"
 LAST_PREFIX = "last#"
 APPROVAL_PREFIX = "approval#"
+SCALING_PREFIX = "scaling#"
 
 
 def lock_key(application: str) -> str:
@@ -97,6 +98,31 @@ class Ledger:
         records = [json.loads(item["record"]["S"]) for page in pages for item in page["Items"]]
         return sorted(records, key=lambda r: r["recorded_at"], reverse=True)
 
+    # --- autoscaling a capacity fallback deregistered, kept until it is registered again ---------------------------
+
+    def save_scaling(self, endpoint: str, variant: str, saved: dict[str, Any], incident_id: str) -> None:
+        """Keep ``saved`` unless an earlier save still waits (conditional put: that one holds the policies)."""
+        try:
+            self._dynamodb.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": {"S": _scaling_key(endpoint, variant)},
+                    "saved": {"S": json.dumps(saved)},
+                    "incident_id": {"S": incident_id},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._dynamodb.exceptions.ConditionalCheckFailedException:
+            return
+
+    def saved_scaling(self, endpoint: str, variant: str) -> dict[str, Any] | None:
+        key = {"pk": {"S": _scaling_key(endpoint, variant)}}
+        item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+        return dict(json.loads(item["saved"]["S"])) if item else None
+
+    def forget_scaling(self, endpoint: str, variant: str) -> None:
+        self._dynamodb.delete_item(TableName=self.table, Key={"pk": {"S": _scaling_key(endpoint, variant)}})
+
     # --- approvals: a run waiting for a person keeps its task token here ------------------------------------------
 
     def request_approval(self, incident_id: str, token: str, requested_at: datetime, summary: str) -> None:
@@ -136,6 +162,10 @@ class Ledger:
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+
+def _scaling_key(endpoint: str, variant: str) -> str:
+    return f"{SCALING_PREFIX}{endpoint}/{variant}"
 
 
 class GlobalTables:

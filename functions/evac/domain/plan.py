@@ -237,6 +237,7 @@ class Expectations(_Strict):
 
 class RecoveryPlan(_Strict):
     application: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+    account: Annotated[str | None, Field(pattern=r"^\d{12}$", description="the AWS account evac is deployed in")] = None
     regions: Regions
     database: Database
     inference: Inference

@@ -193,12 +193,28 @@ class ScalableTargets(Protocol):
 
 
 class ScalingRegistry(Autoscaling, ScalableTargets, Protocol):
-    def suspend(self, endpoint: str, variant: str) -> dict[str, Any] | None:
-        """Deregister the variant (SageMaker refuses to change the instance type of a scalable target); returns
-        what ``resume`` needs to put it back (limits and scaling policies), or None if it was not registered."""
+    def scaling(self, endpoint: str, variant: str) -> dict[str, Any] | None:
+        """The variant's limits and scaling policies, as ``resume`` takes them back; None if it is not registered."""
+        ...
+
+    def deregister(self, endpoint: str, variant: str) -> None:
+        """Deregister the variant (SageMaker refuses to change the instance type of a scalable target), which
+        deletes its scaling policies; nothing to do if it is not registered."""
         ...
 
     def resume(self, endpoint: str, variant: str, saved: dict[str, Any] | None, minimum: int) -> None: ...
+
+
+class SavedScaling(Protocol):
+    """Where a deregistered variant's autoscaling waits to be put back (the runs table): it outlives the step that
+    deregistered it, so a step that dies in between loses nothing."""
+
+    def save_scaling(self, endpoint: str, variant: str, saved: dict[str, Any], incident_id: str) -> None:
+        """Keep ``saved`` unless an earlier save still waits to be put back (that one holds the policies)."""
+        ...
+
+    def saved_scaling(self, endpoint: str, variant: str) -> dict[str, Any] | None: ...
+    def forget_scaling(self, endpoint: str, variant: str) -> None: ...
 
 
 class ModelRegistry(Protocol):

@@ -5,20 +5,20 @@ nothing and succeeds (principle 4). Retries, waits and timeouts live in the ASL,
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
 from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, urgency
+from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
+from evac.domain.timing import critical_path_seconds
 from evac.errors import (
     AlreadyActiveError,
     AwsTransientError,
     ControlPlaneUnavailableError,
-    InferenceScaleError,
     MetricUnavailableError,
     PlanError,
     PreflightFailedError,
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from evac.domain.models import Readiness, Strategy
-    from evac.domain.plan import Endpoint, RecoveryPlan
+    from evac.domain.plan import RecoveryPlan
     from evac.domain.ports import (
         Autoscaling,
         CapacityFallback,
@@ -40,12 +40,9 @@ if TYPE_CHECKING:
         RecordWeights,
         ReplicationLag,
         RunLedger,
+        SavedScaling,
         ScalingRegistry,
     )
-
-# How SageMaker says it could not get the instances (FailureReason of an endpoint whose update failed): no capacity
-# for the type in the region, or the account's limit for it. Either way another instance type may serve.
-CAPACITY_FAILURE = re.compile(r"capacity|ResourceLimitExceeded", re.IGNORECASE)
 
 
 def plan_run(
@@ -111,7 +108,7 @@ def plan_run(
         approval_required=request.mode != "dry-run"
         and (request.approval == "required" or (request.approval is None and over_budget)),
         approval_timeout_seconds=plan.approval_timeout_seconds,
-        predicted_rto_seconds=predicted_rto(plan, strategy),
+        predicted_rto_seconds=predicted_rto(plan, strategy, from_alarm=counts_from_alarm(request)),
         endpoints=[e.name for e in plan.inference.endpoints],
         dns_shift=plan.dns.shift.policy,
         reason=request.reason,
@@ -120,14 +117,30 @@ def plan_run(
     )
 
 
-def predicted_rto(plan: RecoveryPlan, strategy: str) -> float:
-    """What a run should take by the plan's expectations: the slower of promotion and the capacity DNS waits for
-    (all of it, or the minimum share when traffic follows capacity), then DNS."""
+def predicted_rto(plan: RecoveryPlan, strategy: str, *, from_alarm: bool) -> float:
+    """What a run should take by the plan's expectations, on the drill's own critical path
+    (``critical_path_seconds``): the sustain window if alarms start it, the slower of promotion and the capacity DNS
+    waits for (all of it, or the minimum share when traffic follows capacity), then DNS.
+
+    >>> from evac.domain.plan import DEFAULT_PLAN, load_plan
+    >>> predicted_rto(load_plan(DEFAULT_PLAN), "failover", from_alarm=True)  # 60 s sustain + 360 s scale-up + 60 s
+    480.0
+    """
     expected = plan.expectations
     shift = plan.dns.shift
     share = 1.0 if shift.policy == "scale-then-shift" else shift.minimum_share
-    database = expected.database_promotion_seconds * (1.5 if strategy == "switchover" else 1.0)
-    return float(max(database, expected_capacity_seconds(plan, share)) + expected.dns_propagation_seconds)
+    return critical_path_seconds(
+        sustain=plan.trigger.sustain_seconds if from_alarm else 0,
+        database=expected.database_promotion_seconds * (1.5 if strategy == "switchover" else 1.0),
+        inference=expected_capacity_seconds(plan, share),
+        dns=expected.dns_propagation_seconds,
+    )
+
+
+def counts_from_alarm(request: RunbookInput) -> bool:
+    """Whether the sustain window is on a run's critical path: alarms started it (its RTO counts from the first
+    ALARM), or it is a dry run, which predicts what an incident would take."""
+    return request.detected_at is not None or request.mode == "dry-run"
 
 
 def expected_capacity_seconds(plan: RecoveryPlan, share: float) -> float:
@@ -249,12 +262,20 @@ def check_database(run: Run, plan: RecoveryPlan, poll: Poll, *, database: Global
 
 
 def scale_endpoint(
-    run: Run, plan: RecoveryPlan, name: str, *, endpoints: Endpoints, autoscaling: Autoscaling
+    run: Run,
+    plan: RecoveryPlan,
+    name: str,
+    *,
+    endpoints: Endpoints,
+    autoscaling: ScalingRegistry,
+    saved: SavedScaling,
 ) -> Poll:
     """Raise one target endpoint to its active capacity; the autoscaling floor first, so it cannot scale back in.
 
     One iteration of the runbook's ``ScaleEndpoints`` Map: every endpoint's scale-up starts at once, whatever their
-    number. The poll it returns (``ref`` = the endpoint) is the ``AwaitEndpoints`` Map's item.
+    number. The poll it returns (``ref`` = the endpoint) is the ``AwaitEndpoints`` Map's item. An endpoint already
+    serving at capacity is done at once; if an earlier run's fallback left its autoscaling in ``saved`` (the step
+    died between deregistering and registering again), it is put back now, since no check will follow.
     """
     started_at = clock.now()
     endpoint = plan.endpoint(name)
@@ -265,6 +286,8 @@ def scale_endpoint(
     if state.desired_instances < endpoint.active_instances and state.status == "InService":
         endpoints.set_instances(name, endpoint.variant, endpoint.active_instances)
     done = _serves_at_capacity(state, endpoint.active_instances)
+    if done:
+        restore_scaling(endpoint, None, autoscaling=autoscaling, saved=saved)
     wait = plan.expectations.endpoint_scale_up_seconds
     return Poll(
         started_at=started_at,
@@ -278,98 +301,45 @@ def scale_endpoint(
 
 
 def check_endpoint(
-    run: Run, plan: RecoveryPlan, poll: Poll, *, endpoints: CapacityFallback, autoscaling: ScalingRegistry
+    run: Run,
+    plan: RecoveryPlan,
+    poll: Poll,
+    *,
+    endpoints: CapacityFallback,
+    autoscaling: ScalingRegistry,
+    saved: SavedScaling,
 ) -> Poll:
     """Poll one endpoint (``poll.ref``, one iteration of the ``AwaitEndpoints`` Map): done once InService with the
     plan's active instances. If its scale-up failed for lack of capacity, it falls back to the next of its
-    ``fallback_instance_types`` (``fall_back``); the poll records what it serves on."""
+    ``fallback_instance_types`` (``fall_back``); the poll records what it serves on. Once it serves, autoscaling a
+    fallback deregistered is registered again with its policies, from the poll or, if the step that deregistered
+    it died before its poll said so, from ``saved`` (the runs table)."""
     endpoint = plan.endpoint(str(poll.ref))
-    fallback = _Fallback(poll.detail)
+    fallback = Fallback(poll.detail)
     state = endpoints.state(endpoint.name, endpoint.variant)
     done = state is not None and _serves_at_capacity(state, endpoint.active_instances)
-    if done and fallback.suspended:  # a fallback completed: autoscaling back on the new type
-        autoscaling.resume(endpoint.name, endpoint.variant, fallback.resumed(), endpoint.active_instances)
-    elif state is not None and not done and _out_of_capacity(state, run):
-        fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling)
+    if done:  # a fallback completed, or one whose poll was lost: autoscaling back on the type it serves on
+        restore_scaling(endpoint, fallback, autoscaling=autoscaling, saved=saved)
+    elif state is not None and out_of_capacity(state, run):
+        fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling, saved=saved)
         fallback.since = clock.now().isoformat()
     since = datetime.fromisoformat(fallback.since) if fallback.since else None
     expected = plan.expectations.endpoint_scale_up_seconds
     instances = state.instances if state else 0
     return polled(
-        poll, "inference", expected, done=done, since=since, instances=instances, region=run.target_region,
+        poll,
+        "inference",
+        expected,
+        done=done,
+        since=since,
+        instances=instances,
+        region=run.target_region,
         **fallback.detail(),
     )
 
 
 def _serves_at_capacity(state: EndpointState, wanted: int) -> bool:
     return state.status == "InService" and state.instances >= wanted
-
-
-class _Fallback:
-    """What one endpoint's capacity fallbacks have done so far, kept in its poll's ``detail``."""
-
-    def __init__(self, detail: dict[str, Any]) -> None:
-        self.serving: str | None = detail.get("instance_type")  # the fallback type it serves on
-        self.tried: list[str] = list(detail.get("tried", []))
-        self.held: dict[str, Any] | None = detail.get("suspended")  # {"saved": autoscaling to put back}, if suspended
-        self.since: str | None = detail.get("fallback_started_at")  # the latest fallback's start: its scale-up clock
-
-    @property
-    def suspended(self) -> bool:
-        return self.held is not None
-
-    def suspend(self, saved: dict[str, Any] | None) -> None:
-        self.held = {"saved": saved}
-
-    def resumed(self) -> dict[str, Any] | None:
-        saved, self.held = (self.held or {}).get("saved"), None
-        return saved
-
-    def detail(self) -> dict[str, Any]:
-        if not self.tried:
-            return {}
-        return {
-            "instance_type": self.serving,
-            "tried": self.tried,
-            "suspended": self.held,
-            "fallback_started_at": self.since,
-        }
-
-
-def _out_of_capacity(state: EndpointState, run: Run) -> bool:
-    if state.status == "Failed":  # only DeleteEndpoint is possible on a Failed endpoint: nothing to fall back on
-        raise InferenceScaleError(f"{state.name} in {run.target_region} is Failed: {state.failure_reason}")
-    return state.status == "InService" and bool(state.failure_reason and CAPACITY_FAILURE.search(state.failure_reason))
-
-
-def fall_back(
-    run: Run,
-    endpoint: Endpoint,
-    state: EndpointState,
-    fallback: _Fallback,
-    *,
-    endpoints: CapacityFallback,
-    autoscaling: ScalingRegistry,
-) -> str:
-    """Serve ``endpoint`` on the next instance type of the plan that has not failed for lack of capacity.
-
-    SageMaker refuses to change the instance type of a variant registered with Application Auto Scaling, so the
-    variant is deregistered first and registered again (with its policies) once it serves at capacity.
-    """
-    failed = fallback.serving or endpoint.instance_type
-    if failed not in fallback.tried:
-        fallback.tried.append(failed)
-    remaining = [t for t in endpoint.fallback_instance_types if t not in fallback.tried]
-    if not remaining:
-        raise InferenceScaleError(
-            f"{endpoint.name} in {run.target_region} cannot reach {endpoint.active_instances} instances on any of "
-            f"{fallback.tried}: {state.failure_reason}"
-        )
-    if not fallback.suspended:
-        fallback.suspend(autoscaling.suspend(endpoint.name, endpoint.variant))
-    endpoints.use_instance_type(endpoint.name, endpoint.variant, remaining[0], endpoint.active_instances)
-    fallback.serving = remaining[0]
-    return remaining[0]
 
 
 def stand_by(run: Run, plan: RecoveryPlan, *, endpoints: Endpoints, autoscaling: Autoscaling) -> Standby:

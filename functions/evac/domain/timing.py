@@ -14,6 +14,18 @@ if TYPE_CHECKING:
 FULL = 100  # percent: all traffic, full capacity
 
 
+def critical_path_seconds(*, sustain: float, database: float, inference: float, dns: float) -> float:
+    """The floor under RTO, one definition for the runbook's predicted RTO (``evac.domain.runbook.predicted_rto``,
+    from the plan's expectations) and the drill's critical path (``evacops.drill.floor``, from the modelled
+    latencies): the sustain window when alarms start the run (its RTO counts from the first ALARM, 0 otherwise),
+    then the slower of database promotion and the capacity DNS waits for, then DNS propagation.
+
+    >>> critical_path_seconds(sustain=60, database=60, inference=360, dns=60)
+    480.0
+    """
+    return float(sustain + max(database, inference) + dns)
+
+
 def phase(name: str, start: datetime | None, end: datetime | None) -> Phase | None:
     if start is None or end is None:
         return None

@@ -1,10 +1,12 @@
-"""Runbook step, one per endpoint (the ScaleEndpoints Map): raise its autoscaling floor and instance count."""
+"""Runbook step, one per endpoint (the ScaleEndpoints Map): raise its autoscaling floor and instance count (and put
+back the autoscaling an earlier run's capacity fallback left in the runs table, if the endpoint already serves)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from evac.aws.autoscaling import VariantScaling
+from evac.aws.dynamodb import Ledger
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.models import EndpointInput
 from evac.domain.runbook import scale_endpoint
@@ -17,11 +19,12 @@ if TYPE_CHECKING:
 
 @step(EndpointInput)
 def lambda_handler(event: EndpointInput) -> Poll:
-    region = event.run.target_region
+    region, config = event.run.target_region, settings()
     return scale_endpoint(
         event.run,
-        settings().plan,
+        config.plan,
         event.endpoint,
         endpoints=SageMakerEndpoints(region),
         autoscaling=VariantScaling(region),
+        saved=Ledger(config.table, region),
     )

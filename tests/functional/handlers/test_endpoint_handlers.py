@@ -6,7 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import pytest
+from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 
+from evac.aws import clients
+from evac.aws.autoscaling import DIMENSION, resource_id
 from evac.handlers import check_endpoint, scale_endpoint
 
 if TYPE_CHECKING:
@@ -109,3 +113,83 @@ def test_an_endpoint_without_capacity_falls_back_to_the_next_instance_type_and_r
     assert cloud.min_capacity() == 4
     assert (done["detail"]["instance_type"], done["detail"]["tried"]) == ("ml.g4dn.2xlarge", ["ml.g4dn.xlarge"])
     assert done["detail"]["suspended"] is None  # autoscaling given back to the endpoint on its new type
+
+
+# --- a fallback whose step dies between deregistering the scalable target and registering it again ------------------
+POLICY = {
+    "PolicyName": "invocations-per-instance",
+    "PolicyType": "TargetTrackingScaling",
+    "TargetTrackingScalingPolicyConfiguration": {
+        "TargetValue": 70.0,
+        "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
+    },
+}
+
+
+class LambdaDiedError(Exception):
+    """The step's Lambda ended (a timeout) right after a call that succeeded."""
+
+
+@pytest.fixture
+def deregistering_deletes_policies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As Application Auto Scaling does and moto 5.2.5 does not: "Deregistering a scalable target deletes the scaling
+    policies and the scheduled actions that are associated with it" (DeregisterScalableTarget, Application Auto
+    Scaling API Reference). To move to the local cloud's fidelity extensions."""
+    original = ApplicationAutoscalingBackend.deregister_scalable_target
+
+    def deregister(self: ApplicationAutoscalingBackend, namespace: str, r_id: str, dimension: str) -> None:
+        original(self, namespace, r_id, dimension)
+        for key, policy in list(self.policies.items()):
+            if (policy.service_namespace, policy.resource_id, policy.scalable_dimension) == (
+                namespace,
+                r_id,
+                dimension,
+            ):
+                del self.policies[key]
+
+    monkeypatch.setattr(ApplicationAutoscalingBackend, "deregister_scalable_target", deregister)
+
+
+def policies(region: str = "us-west-2") -> list[str]:
+    found = boto3.client("application-autoscaling", region).describe_scaling_policies(
+        ServiceNamespace="sagemaker", ResourceId=resource_id(XGB, "AllTraffic"), ScalableDimension=DIMENSION
+    )["ScalingPolicies"]
+    return [p["PolicyName"] for p in found]
+
+
+@pytest.mark.usefixtures("deregistering_deletes_policies")
+def test_a_check_that_dies_after_deregistering_loses_no_scaling_policy(
+    cloud: Cloud, unplanned_run: dict[str, Any], runs_table: str
+) -> None:
+    # GIVEN the standby endpoint has a target-tracking policy, and its scale-up rolled back for lack of capacity
+    boto3.client("application-autoscaling", "us-west-2").put_scaling_policy(
+        ServiceNamespace="sagemaker", ResourceId=resource_id(XGB, "AllTraffic"), ScalableDimension=DIMENSION, **POLICY
+    )
+    cloud.sagemaker.capacity[("us-west-2", "ml.g4dn.xlarge")] = 1
+    poll = cloud.invoke(scale_endpoint, {"run": unplanned_run, "endpoint": XGB})
+    cloud.wait(cloud.latencies.endpoint_scale_up)
+
+    # WHEN the check falling back dies right after DeregisterScalableTarget returned
+    def die(**_: Any) -> None:
+        raise LambdaDiedError("Task timed out after 30.00 seconds")
+
+    events = clients.client("application-autoscaling", "us-west-2").meta.events
+    events.register("after-call.application-autoscaling.DeregisterScalableTarget", die, unique_id="die")
+    with pytest.raises(LambdaDiedError):
+        cloud.invoke(check_endpoint, {"run": unplanned_run, "poll": poll})
+    events.unregister("after-call.application-autoscaling.DeregisterScalableTarget", unique_id="die")
+    assert policies() == []  # deleted with the scalable target
+    saved = boto3.client("dynamodb", "us-west-2").scan(TableName=runs_table)["Items"]
+    assert [i["pk"]["S"] for i in saved if i["pk"]["S"].startswith("scaling#")] == [f"scaling#{XGB}/AllTraffic"]
+
+    # ...and the runbook retries the check with the poll it had, then polls on until the endpoint serves
+    falling_back = cloud.invoke(check_endpoint, {"run": unplanned_run, "poll": poll})
+    cloud.wait(cloud.latencies.endpoint_scale_up)
+    done = cloud.invoke(check_endpoint, {"run": unplanned_run, "poll": falling_back})
+
+    # THEN the endpoint serves on the fallback type, registered again with its floor and its policy
+    assert (done["done"], done["detail"]["instance_type"]) == (True, "ml.g4dn.2xlarge")
+    assert cloud.min_capacity() == 4
+    assert policies() == ["invocations-per-instance"]
+    left = boto3.client("dynamodb", "us-west-2").scan(TableName=runs_table)["Items"]
+    assert not [i for i in left if i["pk"]["S"].startswith("scaling#")]

@@ -11,6 +11,7 @@ from evac.domain.ledger import build_record
 from evac.domain.models import RecordInput, Run, RunbookInput, StepError
 from evac.domain.ports import GlobalClusterState, Reachability
 from evac.domain.runbook import plan_run, predicted_rto
+from evac.domain.timing import critical_path_seconds
 from tests.fakes.ledger import FakeRunLedger
 
 if TYPE_CHECKING:
@@ -64,11 +65,33 @@ def test_who_must_approve(
 def test_a_dry_run_plans_what_a_planned_run_would_do(plan: RecoveryPlan) -> None:
     run = planned(plan, mode="dry-run")
 
-    assert (run.strategy, run.rpo_seconds, run.predicted_rto_seconds) == ("switchover", 0.0, 420.0)
+    assert (run.strategy, run.rpo_seconds) == ("switchover", 0.0)
+    assert run.predicted_rto_seconds == 60 + 360 + 60  # it predicts an incident: from the first ALARM, sustain first
 
 
 def test_the_predicted_rto_is_the_slower_of_promotion_and_scale_up_then_dns(plan: RecoveryPlan) -> None:
-    assert predicted_rto(plan, "failover") == 360 + 60
+    assert predicted_rto(plan, "failover", from_alarm=False) == 360 + 60
+
+
+def test_a_run_started_by_alarms_predicts_the_sustain_window_too(plan: RecoveryPlan) -> None:
+    assert predicted_rto(plan, "failover", from_alarm=True) == 60 + 360 + 60
+
+
+def test_a_planned_run_started_by_hand_predicts_no_sustain_window(plan: RecoveryPlan) -> None:
+    assert planned(plan, mode="planned").predicted_rto_seconds == 360 + 60
+
+
+def test_the_prediction_and_the_drills_critical_path_are_one_definition(plan: RecoveryPlan) -> None:
+    expected = plan.expectations
+
+    floor = critical_path_seconds(
+        sustain=plan.trigger.sustain_seconds,
+        database=expected.database_promotion_seconds,
+        inference=expected.endpoint_scale_up_seconds,
+        dns=expected.dns_propagation_seconds,
+    )
+
+    assert predicted_rto(plan, "failover", from_alarm=True) == floor == 480
 
 
 @pytest.mark.parametrize(
@@ -86,5 +109,5 @@ def test_a_person_saying_no_aborts_while_anything_else_fails(plan: RecoveryPlan,
 def test_a_dry_run_is_recorded_as_such_with_its_prediction(plan: RecoveryPlan) -> None:
     record = build_record(RecordInput(run=planned(plan, mode="dry-run")), plan=plan)
 
-    assert (record.outcome, record.predicted_rto_seconds) == ("DRY_RUN", 420.0)
+    assert (record.outcome, record.predicted_rto_seconds) == ("DRY_RUN", 480.0)
     assert "dry run of switchover us-east-1 -> us-west-2" in record.summary

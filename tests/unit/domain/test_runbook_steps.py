@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from tests.fakes.database import FakeGlobalDatabase
     from tests.fakes.dns import FakeRecordWeights
     from tests.fakes.inference import FakeAutoscaling
+    from tests.fakes.ledger import FakeSavedScaling
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 
 def answers(region: str) -> Reachability:
     return Reachability(answers=True)
@@ -208,8 +210,9 @@ def test_a_lag_that_cannot_be_read_is_retried_then_the_run_goes_on_without_it(
     request = planned(mode="unplanned")
 
     with pytest.raises(AwsTransientError, match="GetMetricStatistics"):
-        plan_run(request, plan, database=database, lag=throttled, probe=answers, ledger=FakeRunLedger(),
-                 final_attempt=False)
+        plan_run(
+            request, plan, database=database, lag=throttled, probe=answers, ledger=FakeRunLedger(), final_attempt=False
+        )
     run = plan_run(request, plan, database=database, lag=throttled, probe=answers, ledger=FakeRunLedger())
 
     assert run.rpo_seconds is None
@@ -219,8 +222,15 @@ def test_a_lag_that_cannot_be_read_is_retried_then_the_run_goes_on_without_it(
 def test_a_lag_read_refused_is_not_retried(plan: RecoveryPlan, database: FakeGlobalDatabase) -> None:
     denied = FakeReplicationLag(refused="GetMetricStatistics failed: AccessDenied")
 
-    run = plan_run(planned(mode="unplanned"), plan, database=database, lag=denied, probe=answers,
-                   ledger=FakeRunLedger(), final_attempt=False)
+    run = plan_run(
+        planned(mode="unplanned"),
+        plan,
+        database=database,
+        lag=denied,
+        probe=answers,
+        ledger=FakeRunLedger(),
+        final_attempt=False,
+    )
 
     assert run.rpo_seconds is None
     assert "AccessDenied" in run.warnings[0]
@@ -371,20 +381,24 @@ XGB = "fraud-scoring-xgb"
 
 
 def test_scaling_raises_the_autoscaling_floor_and_the_instance_count_to_active_capacity(
-    run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+    run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
 ) -> None:
-    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
 
     assert autoscaling.floors == {XGB: 4}
     assert target_endpoints.endpoints[XGB].desired_instances == 4
 
 
 def test_scaling_touches_only_the_endpoint_it_is_given(
-    run: Run, many: RecoveryPlan, autoscaling: FakeAutoscaling
+    run: Run, many: RecoveryPlan, autoscaling: FakeAutoscaling, saved_scaling: FakeSavedScaling
 ) -> None:
     endpoints = FakeEndpoints({e.name: EndpointState(e.name, "InService", 1, 1) for e in many.inference.endpoints})
 
-    scale_endpoint(run, many, "fraud-scoring-xgb-02", endpoints=endpoints, autoscaling=autoscaling)
+    scale_endpoint(run, many, "fraud-scoring-xgb-02", endpoints=endpoints, autoscaling=autoscaling, saved=saved_scaling)
 
     assert {name: state.desired_instances for name, state in endpoints.endpoints.items()} == {
         XGB: 1,
@@ -394,34 +408,46 @@ def test_scaling_touches_only_the_endpoint_it_is_given(
 
 
 def test_scaling_again_while_the_endpoint_updates_changes_nothing(
-    run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+    run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
 ) -> None:
     # GIVEN a scale-up in flight (the fake refuses updates to an Updating endpoint, as SageMaker does)
-    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
 
-    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+    scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
 
     assert target_endpoints.endpoints[XGB] == EndpointState(XGB, "Updating", 1, 4)
 
 
 def test_scaling_an_endpoint_already_at_capacity_leaves_it_serving_and_is_done(
-    run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+    run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
 ) -> None:
     target_endpoints.endpoints[XGB] = EndpointState(XGB, "InService", 4, 4)
 
-    poll = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
 
     assert target_endpoints.endpoints[XGB].status == "InService"
     assert poll.done
 
 
 def test_scaling_a_missing_endpoint_fails_preflight(
-    run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+    run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
 ) -> None:
     target_endpoints.endpoints.clear()
 
     with pytest.raises(PreflightFailedError, match="fraud-scoring-xgb does not exist in us-west-2"):
-        scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+        scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
 
 
 def test_the_first_endpoint_poll_waits_until_the_expected_scale_up_time(
@@ -429,9 +455,10 @@ def test_the_first_endpoint_poll_waits_until_the_expected_scale_up_time(
     plan: RecoveryPlan,
     target_endpoints: FakeEndpoints,
     autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
     frozen_clock: FrozenClock,
 ) -> None:
-    poll = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
 
     assert (poll.done, poll.ref, poll.wait_seconds) == (False, XGB, 360)
     assert poll.check_at == frozen_clock.now() + timedelta(seconds=360)
@@ -448,12 +475,18 @@ def test_a_poll_checks_at_a_whole_second_never_before_the_expected_time(frozen_c
 
 
 def test_the_endpoint_poll_is_not_done_while_instances_are_still_coming_into_service(
-    run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+    run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
 ) -> None:
-    started = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+    started = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
     target_endpoints.serve(XGB, 3)
 
-    polled_once = check_endpoint(run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+    polled_once = check_endpoint(
+        run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
 
     assert (polled_once.done, polled_once.attempt, polled_once.detail["instances"]) == (False, 1, 3)
 
@@ -463,13 +496,16 @@ def test_the_endpoint_poll_is_done_once_it_serves_at_capacity(
     plan: RecoveryPlan,
     target_endpoints: FakeEndpoints,
     autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
     frozen_clock: FrozenClock,
 ) -> None:
-    started = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling)
+    started = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
 
-    polled_once = check_endpoint(run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+    polled_once = check_endpoint(
+        run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
 
     assert (polled_once.done, polled_once.ended_at) == (True, frozen_clock.now())
     assert polled_once.detail["instances"] == 4

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tests.fakes.database import FakeGlobalDatabase, FakeReplicationLag
     from tests.fakes.dns import FakeRecordSets, FakeRecordWeights
     from tests.fakes.inference import FakeAutoscaling, FakeEndpoints
+    from tests.fakes.ledger import FakeSavedScaling
     from tests.fakes.readiness import FakeRegion
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -166,16 +167,21 @@ def test_an_endpoint_without_capacity_falls_back_to_the_first_fallback_type(
     plan: RecoveryPlan,
     target_endpoints: FakeEndpoints,
     autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
     frozen_clock: FrozenClock,
 ) -> None:
     # GIVEN the scale-up to 4 x ml.g4dn.xlarge rolled back for lack of capacity
-    started = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
+    started = scale_endpoint(
+        no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
     assert target_endpoints.endpoints[ENDPOINT].failure_reason
 
     # WHEN the poll sees it
-    polled = check_endpoint(no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+    polled = check_endpoint(
+        no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
 
     # THEN the endpoint is updated to the first fallback type, autoscaling out of the way, and the poll waits anew
     assert target_endpoints.requested == {ENDPOINT: "ml.g4dn.2xlarge"}
@@ -192,17 +198,24 @@ def test_a_fallback_that_reaches_capacity_is_done_with_autoscaling_back_and_reco
     plan: RecoveryPlan,
     target_endpoints: FakeEndpoints,
     autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
     frozen_clock: FrozenClock,
 ) -> None:
     autoscaling.policies[ENDPOINT] = ["invocations-per-instance"]
-    started = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
+    started = scale_endpoint(
+        no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
-    falling_back = check_endpoint(no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling)
+    falling_back = check_endpoint(
+        no_capacity_run, plan, started, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
     frozen_clock.advance(360)
     target_endpoints.finish_updates()
 
-    done = check_endpoint(no_capacity_run, plan, falling_back, endpoints=target_endpoints, autoscaling=autoscaling)
+    done = check_endpoint(
+        no_capacity_run, plan, falling_back, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
 
     assert done.done
     assert target_endpoints.instance_types[ENDPOINT] == "ml.g4dn.2xlarge"
@@ -219,16 +232,21 @@ def test_fallbacks_are_tried_in_order_until_none_is_left(
     plan: RecoveryPlan,
     target_endpoints: FakeEndpoints,
     autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
     frozen_clock: FrozenClock,
 ) -> None:
     target_endpoints.no_capacity |= {"ml.g4dn.2xlarge", "ml.g4dn.4xlarge"}
-    poll = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(
+        no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
     tried = []
     with pytest.raises(InferenceScaleError) as exhausted:  # noqa: PT012 - the loop plays the poll until it gives up
         for _ in range(4):
             frozen_clock.advance(360)
             target_endpoints.finish_updates()
-            poll = check_endpoint(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+            poll = check_endpoint(
+                no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+            )
             tried.append(target_endpoints.requested.get(ENDPOINT))
 
     assert tried == ["ml.g4dn.2xlarge", "ml.g4dn.4xlarge"]
@@ -236,21 +254,37 @@ def test_fallbacks_are_tried_in_order_until_none_is_left(
 
 
 def test_a_failed_endpoint_cannot_fall_back(
-    no_capacity_run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+    no_capacity_run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
 ) -> None:
-    poll = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(
+        no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
     target_endpoints.endpoints[ENDPOINT] = EndpointState(ENDPOINT, "Failed", 0, 0, "CapacityError")
 
     with pytest.raises(InferenceScaleError, match="is Failed: CapacityError"):
-        check_endpoint(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+        check_endpoint(
+            no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+        )
 
 
 def test_a_capacity_change_still_in_flight_is_not_a_failure(
-    no_capacity_run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, autoscaling: FakeAutoscaling
+    no_capacity_run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
 ) -> None:
-    poll = scale_endpoint(no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling)
+    poll = scale_endpoint(
+        no_capacity_run, plan, ENDPOINT, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
 
-    polled = check_endpoint(no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling)
+    polled = check_endpoint(
+        no_capacity_run, plan, poll, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
 
     assert target_endpoints.requested == {}
     assert "tried" not in polled.detail
