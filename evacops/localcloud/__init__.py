@@ -53,6 +53,7 @@ from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, ins
 from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.truth import GroundTruth
+from evacops.stack.parameters import stack_parameters
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -168,11 +169,11 @@ class LocalCloud:
             self.zone_id = zone_id = seed(self.plan, self.clock, self.timeline)
             # every DNS change from now on keeps the ground truth it was made in
             self.route53.observe = self.truth.world
-            for region in self.plan.regions.both:
+            for region in self.plan.vantages:  # the plan's two regions, and its witness (probes only) if any
                 self.stacks[region] = deploy(region, self.parameters(region, zone_id))
                 self.runtime.environments.update(self.stacks[region].environments)
                 self.runtime.logical_ids.update({arn: lid for lid, arn in self.stacks[region].function_arns.items()})
-            self.runtime.warm(self.plan.regions.both)
+            self.runtime.warm(tuple(self.plan.vantages))
             self.definitions.warm(self._definitions())
             # What it took to start (moto's backends, service models, parsed definitions: most of the process's
             # objects) lives as long as the cloud: the garbage collector need not walk it again, which would stop
@@ -195,13 +196,7 @@ class LocalCloud:
 
     def parameters(self, region: str, zone_id: str) -> dict[str, Any]:
         """The template parameters a deployment of this plan in ``region`` uses."""
-        return {
-            "Application": self.plan.application,
-            "PlanFile": str(self._plan_file()),
-            "PeerRegion": self.plan.peer(region),
-            "TriggerAlarmNames": [a.name for a in self.plan.alarms],
-            "HostedZoneId": zone_id,
-        }
+        return stack_parameters(self.plan, region) | {"PlanFile": str(self._plan_file()), "HostedZoneId": zone_id}
 
     def _state_machine(self) -> str | None:
         """The logical id of the state machine whose task runs in this thread, if any."""
