@@ -39,6 +39,7 @@ from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
 from evacops.localcloud.faults import FaultInjector, StateMachineContext
 from evacops.localcloud.fidelity import (
+    AlarmEvaluation,
     AlarmStateClock,
     AuroraGlobalFailover,
     DynamoDBGlobalTables,
@@ -49,6 +50,7 @@ from evacops.localcloud.fidelity import (
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
 )
+from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_scaled_time
 from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
@@ -130,6 +132,7 @@ class LocalCloud:
             where=self.runtime.current_region,
         )
         self.alarms = AlarmEvents(self.clock, self.stacks, dark=self.faults.dark)
+        self.schedules = Schedules(self.clock, self.stacks, dark=self.faults.dark)
         self.log_file = log_file
         self.zone_id = ""
         self._exit = ExitStack()
@@ -186,6 +189,11 @@ class LocalCloud:
             stack.callback(_await_threads_since, threads)
             stack.callback(self.runtime.close)
             stack.callback(self._stop_running_executions)
+            # Last, so they stop first: schedules (the probes, readiness) and alarm evaluation on the modelled clock.
+            self.schedules.install(stack)
+            AlarmEvaluation(
+                self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark
+            ).install(stack)
         except BaseException:
             stack.close()
             raise
@@ -197,6 +205,10 @@ class LocalCloud:
     def parameters(self, region: str, zone_id: str) -> dict[str, Any]:
         """The template parameters a deployment of this plan in ``region`` uses."""
         return stack_parameters(self.plan, region) | {"PlanFile": str(self._plan_file()), "HostedZoneId": zone_id}
+
+    def _alarm_changed(self, region: str, alarm: str, state: str, reason: str) -> None:
+        """An evaluated alarm's transition: moto's state, then the event on its region's bus."""
+        self.alarms.set_state(region, alarm, state, reason)
 
     def _state_machine(self) -> str | None:
         """The logical id of the state machine whose task runs in this thread, if any."""

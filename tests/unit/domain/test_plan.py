@@ -45,6 +45,7 @@ def test_the_bundled_plan_loads() -> None:
     assert {a.name for a in plan.watching("us-west-2")} == {
         "fraud-scoring-usw2-inference-5xx",
         "fraud-scoring-usw2-health-check",
+        "fraud-scoring-probe-us-west-2-from-us-east-1",
     }
     assert (plan.trigger.sustain_seconds, plan.trigger.quorum) == (60, 2)
 
