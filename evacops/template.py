@@ -66,7 +66,7 @@ class Resolver:
             "AWS::URLSuffix": "amazonaws.com",
         }
 
-    def resolve(self, value: Any) -> Any:
+    def resolve(self, value: Any) -> Any:  # noqa: PLR0911 - one return per intrinsic
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if not isinstance(value, dict):

@@ -191,9 +191,9 @@ class LocalCloud:
             stack.callback(self._stop_running_executions)
             # Last, so they stop first: schedules (the probes, readiness) and alarm evaluation on the modelled clock.
             self.schedules.install(stack)
-            AlarmEvaluation(
-                self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark
-            ).install(stack)
+            AlarmEvaluation(self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark).install(
+                stack
+            )
         except BaseException:
             stack.close()
             raise

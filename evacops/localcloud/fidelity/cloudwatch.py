@@ -63,7 +63,7 @@ _STATISTIC: dict[str, Callable[[list[float]], float]] = {
     "SampleCount": lambda xs: float(len(xs)),
 }
 # How often the evaluator looks, in modelled seconds (CloudWatch evaluates standard alarms once a minute).
-EVALUATION_TICK = 10.0
+EVALUATION_TICK = 20.0
 
 
 def evaluate(
@@ -129,11 +129,11 @@ class AlarmEvaluation:
 
     def evaluate_region(self, region: str) -> None:
         backend = cloudwatch_backends[ACCOUNT][region]
+        alarms = [a for a in list(backend.alarms.values()) if a.metric_name and a.comparison_operator in _COMPARE]
+        series = _series(backend, {a.namespace for a in alarms}, self.clock)
         now = self.clock.elapsed()
-        for alarm in list(backend.alarms.values()):
-            if not alarm.metric_name or alarm.comparison_operator not in _COMPARE:
-                continue
-            points = _datapoints(backend, alarm, self.clock)
+        for alarm in alarms:
+            points = series.get((alarm.namespace, alarm.metric_name, _dimensions(alarm.dimensions)))
             if not points:
                 continue  # nothing publishes its metric here: its state is the drill's to set
             end = (now // alarm.period) * alarm.period  # only complete periods are evaluated
@@ -154,15 +154,17 @@ class AlarmEvaluation:
                 self.change(region, alarm.name, state, f"evaluated {alarm.metric_name} over the last periods: {shown}")
 
 
-def _datapoints(backend: Any, alarm: FakeAlarm, clock: ScaledClock) -> list[tuple[float, float]]:
-    """(modelled seconds, value) of every datapoint of the alarm's metric, with exactly its dimensions."""
-    wanted = {(d.name, d.value) for d in alarm.dimensions}
-    found = []
+def _dimensions(dimensions: Any) -> frozenset[tuple[str, str]]:
+    return frozenset((d.name, d.value) for d in dimensions)
+
+
+def _series(backend: Any, namespaces: set[str], clock: ScaledClock) -> dict[tuple, list[tuple[float, float]]]:
+    """(namespace, metric, dimensions) -> [(modelled seconds, value)] of every datapoint in ``namespaces``."""
+    found: dict[tuple, list[tuple[float, float]]] = {}
     for datum in list(backend.metric_data):
-        if datum.namespace != alarm.namespace or datum.name != alarm.metric_name or not hasattr(datum, "value"):
-            continue
-        if {(d.name, d.value) for d in datum.dimensions} != wanted:
+        if datum.namespace not in namespaces or not hasattr(datum, "value"):
             continue
         at = datum.timestamp if datum.timestamp.tzinfo else datum.timestamp.replace(tzinfo=UTC)
-        found.append((clock.seconds_since_epoch(at), float(datum.value)))
+        key = (datum.namespace, datum.name, _dimensions(datum.dimensions))
+        found.setdefault(key, []).append((clock.seconds_since_epoch(at), float(datum.value)))
     return found

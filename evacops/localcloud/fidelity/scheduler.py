@@ -39,6 +39,12 @@ def rate_seconds(expression: str) -> float:
     return float(int(found.group(1)) * _UNITS[found.group(2)])
 
 
+def _first(started: float, period: float) -> float:
+    """The first run: a third into the period after the next minute boundary. CloudWatch aggregates datapoints into
+    periods aligned to the clock; a round away from a boundary lands in one period whatever the thread's jitter."""
+    return (started // 60 + 1) * 60 + period / 3
+
+
 @dataclass
 class Schedules:
     """Runs every stack's schedules while the local cloud is open (``install``)."""
@@ -54,7 +60,7 @@ class Schedules:
     def install(self, stack: ExitStack) -> None:
         started = self.clock.elapsed()
         due = {
-            (region, s.name): (started + rate_seconds(s.expression), s)
+            (region, s.name): (_first(started, rate_seconds(s.expression)), s)
             for region, deployed in self.stacks.items()
             for s in deployed.schedules
         }

@@ -115,14 +115,23 @@ def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
     holding = [a for a in plan.watching(source) if _holds(a, signal, world, plan.trigger.sustain_seconds)]
     names = ", ".join(a.name for a in holding) or "none"
     if len(holding) < plan.trigger.quorum:
-        return Decision(
-            "wait", f"quorum not met: {len(holding)} of {plan.trigger.quorum} alarm(s) on {source} hold ({names})"
-        )
+        return _quorum_not_met(plan, signal, holding, source, names)
     first = min(_since(a, signal, world) for a in holding)
     held = f"{len(holding)} alarm(s) on {source} held for {plan.trigger.sustain_seconds} s ({names})"
     return Decision(
         "start", f"{held}: failing over to {target}", _request(plan, alarm, target, first, f"alarms held: {names}")
     )
+
+
+def _quorum_not_met(plan: RecoveryPlan, signal: AlarmSignal, holding: list[Alarm], source: str, names: str) -> Decision:
+    """No failover; held back (and so notified) when the alarm that opened the incident did hold: one vantage point,
+    or one signal, alone saw ``source`` fail (a prober's own network trouble is no regional outage). A blip that did
+    not hold is not worth a page."""
+    reason = f"quorum not met: {len(holding)} of {plan.trigger.quorum} alarm(s) on {source} hold ({names})"
+    if any(a.name == signal.name for a in holding):
+        where = ", ".join(sorted({a.region for a in holding}))
+        return Decision("wait", f"{reason}; held back: seen only from {where}", held_back=True)
+    return Decision("wait", reason)
 
 
 def _guards(plan: RecoveryPlan, world: World, target: str) -> Decision | None:
