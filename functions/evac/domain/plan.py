@@ -259,6 +259,8 @@ class RecoveryPlan(_Strict):
         ):
             _require_regions(field, set(mapping), regions)
         endpoints = {e.name for e in self.inference.endpoints}
+        if self.probes.witness in regions:
+            raise ValueError(f"probes.witness: {self.probes.witness!r} is one of the plan's regions; pick a third")
         for i, alarm in enumerate(self.alarms):
             if alarm.watched_region not in regions:
                 raise ValueError(f"alarms.{i}.watches: {alarm.watched_region!r} is not one of the plan's regions")
@@ -269,8 +271,6 @@ class RecoveryPlan(_Strict):
             if alarm.kind == "probe":
                 _check_probe_alarm(self, i, alarm)
         _require_regions_subset("probes.health_urls", set(self.probes.health_urls), regions)
-        if self.probes.witness in regions:
-            raise ValueError(f"probes.witness: {self.probes.witness!r} is one of the plan's regions; pick a third")
         for region in regions:
             watching = self.watching(region)
             if watching and self.trigger.quorum > len(watching):
