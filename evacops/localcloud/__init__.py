@@ -62,6 +62,8 @@ if TYPE_CHECKING:
 
 # Where a served local cloud says how to reach it (see ``serve``).
 SERVED = Path(".evac") / "localcloud.json"
+# The fastest clock a plan with outside-in probes runs on (modelled seconds per wall second).
+PROBING_SPEED = 60.0
 # How often observers (drills, tests) look at executions, in wall seconds: each look costs the interpreter CPU.
 _POLL = 0.2
 
@@ -111,6 +113,10 @@ class LocalCloud:
         # given as an object is written once, when the cloud starts (``_plan_file``).
         self.plan_path: Path | None = None if isinstance(plan, RecoveryPlan) else Path(plan).resolve()
         self.plan: RecoveryPlan = plan if isinstance(plan, RecoveryPlan) else load_plan(Path(plan))
+        if any(a.kind == "probe" for a in self.plan.alarms):
+            # Probe rounds and alarm periods are played by this process: faster, its own CPU time (a round's
+            # in-process Lambda) would outlast a modelled period and the alarms would see gaps no prober left.
+            speed = min(speed, PROBING_SPEED)
         self.clock = ScaledClock(speed)
         self.timeline = Timeline(self.clock)
         self.latencies = latencies or Latencies()

@@ -136,7 +136,9 @@ class AlarmEvaluation:
             points = series.get((alarm.namespace, alarm.metric_name, _dimensions(alarm.dimensions)))
             if not points:
                 continue  # nothing publishes its metric here: its state is the drill's to set
-            end = (now // alarm.period) * alarm.period  # only complete periods are evaluated
+            # Only complete periods, and the last one once a further period has passed: a datapoint stamped with its
+            # round's scheduled time may land late when the local cloud's own CPU time is played on a fast clock.
+            end = ((now - alarm.period) // alarm.period) * alarm.period
             periods = [
                 [v for at, v in points if end - (k + 1) * alarm.period <= at < end - k * alarm.period]
                 for k in reversed(range(alarm.evaluation_periods))

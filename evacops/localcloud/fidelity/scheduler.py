@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import boto3
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from evacops.localcloud.clock import ScaledClock
     from evacops.localcloud.deploy import Schedule, Stack
 
+# A context attribute Scheduler fills in a target's input: the time the run was scheduled for
+# (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html).
+SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
 _UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
 
@@ -54,8 +58,6 @@ class Schedules:
     dark: Callable[[str], bool] = lambda _region: False
     invocations: list[tuple[float, str, str]] = field(default_factory=list)  # (modelled s, region, schedule)
     _stop: threading.Event = field(default_factory=threading.Event)
-    _busy: set[str] = field(default_factory=set)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def install(self, stack: ExitStack) -> None:
         started = self.clock.elapsed()
@@ -77,19 +79,14 @@ class Schedules:
             due[(region, name)] = (at + rate_seconds(schedule.expression), schedule)
             if self.dark(region):
                 continue
-            with self._lock:
-                if name + region in self._busy:
-                    continue  # the last round has not ended: this one is skipped, as a single-flight target would
-                self._busy.add(name + region)
             self.invocations.append((round(at, 1), region, name))
-            threading.Thread(target=self._invoke, args=(region, schedule), name=f"schedule-{name}", daemon=True).start()
+            payload = schedule.input.replace(
+                SCHEDULED_TIME, f"{self.clock.epoch + timedelta(seconds=at):%Y-%m-%dT%H:%M:%SZ}"
+            )
+            threading.Thread(
+                target=self._invoke, args=(region, schedule, payload), name=f"schedule-{name}", daemon=True
+            ).start()
 
-    def _invoke(self, region: str, schedule: Schedule) -> None:
-        try:
-            if not self._stop.is_set():
-                boto3.client("lambda", region).invoke(
-                    FunctionName=schedule.function_arn, Payload=schedule.input.encode()
-                )
-        finally:
-            with self._lock:
-                self._busy.discard(schedule.name + region)
+    def _invoke(self, region: str, schedule: Schedule, payload: str) -> None:
+        if not self._stop.is_set():  # rounds may overlap: Scheduler does not wait for the last one to end
+            boto3.client("lambda", region).invoke(FunctionName=schedule.function_arn, Payload=payload.encode())

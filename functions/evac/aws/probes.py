@@ -27,6 +27,8 @@ from evac.aws.errors import error_code
 from evac.domain.probes import ProbeResult, timed
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from evac.domain.plan import CanarySpec
     from evac.domain.probes import Round
 
@@ -84,7 +86,9 @@ def health_url(url: str, *, timeout_seconds: float) -> ProbeResult:
     return ProbeResult(name, "ok")
 
 
-def publish(region: str, *, application: str, watched: str, vantage: str, round_: Round) -> None:
+def publish(
+    region: str, *, application: str, watched: str, vantage: str, round_: Round, at: datetime | None = None
+) -> None:
     """The round's failure share (when any call was counted) and its unknowns, as metrics in the prober's region.
 
     PutMetricData rather than Powertools' EMF: the alarm must see the datapoint in this region within its period, and
@@ -95,7 +99,7 @@ def publish(region: str, *, application: str, watched: str, vantage: str, round_
         {"Name": "Watched", "Value": watched},
         {"Name": "Vantage", "Value": vantage},
     ]
-    at = clock.now()
+    at = at or clock.now()  # the round's scheduled time when the schedule gives it
     data = [
         {
             "MetricName": "ProbeUnknown",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from evac.aws import probes
 from evac.domain.probes import round_outcome
@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 
 
 class ProbeInput(BaseModel):
-    """The schedule sends ``{}``; ``watched`` overrides the region to probe (a person's manual invoke)."""
+    """The schedule sends its scheduled time (``<aws.scheduler.scheduled-time>``); ``watched`` overrides the region
+    to probe (a person's manual invoke, ``{}``)."""
 
     model_config = ConfigDict(extra="forbid")
     watched: str | None = None
+    scheduled_time: AwareDatetime | None = None
 
 
 class ProbeOutput(BaseModel):
@@ -45,7 +47,9 @@ def lambda_handler(request: ProbeInput) -> ProbeOutput:
     plan, here = config.plan, config.region
     watched = request.watched or plan.probed_by(here)
     round_ = round_outcome(probe_region(plan, watched))
-    probes.publish(here, application=plan.application, watched=watched, vantage=here, round_=round_)
+    probes.publish(
+        here, application=plan.application, watched=watched, vantage=here, round_=round_, at=request.scheduled_time
+    )
     logger.info(
         "probe round",
         extra={"watched": watched, "failure_share": round_.failure_share, "unknown": round_.unknown},
