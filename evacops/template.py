@@ -1,7 +1,8 @@
 """Read ``template.yaml`` as CloudFormation would: the SAM resources, with intrinsic functions resolved.
 
 The local cloud deploys from this, and the template checks in ``tests/`` read it, so nothing is declared twice.
-Only the intrinsics evac's template uses are resolved: ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` (string form).
+Only the intrinsics evac's template uses are resolved: ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` (string form), ``Fn::If``
+and, in ``Conditions``, ``Fn::Equals``, ``Fn::Not``, ``Fn::And``, ``Fn::Or`` and ``Condition``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Resolver:
     parameters: dict[str, Any]
     refs: dict[str, str] = field(default_factory=dict)  # logical id -> what Ref returns
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)  # (logical id, attribute) -> value
+    conditions: dict[str, bool] = field(default_factory=dict)  # condition name -> value (``evaluate_conditions``)
 
     def pseudo(self) -> dict[str, str]:
         return {
@@ -76,7 +78,7 @@ class Resolver:
             "AWS::URLSuffix": "amazonaws.com.cn" if partition(self.region) == "aws-cn" else "amazonaws.com",
         }
 
-    def resolve(self, value: Any) -> Any:
+    def resolve(self, value: Any) -> Any:  # noqa: PLR0911 - one return per intrinsic
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if not isinstance(value, dict):
@@ -90,6 +92,9 @@ class Resolver:
                 return self.attributes[(logical, attribute)]
             if key == "Fn::Sub":
                 return self._sub(arg)
+            if key == "Fn::If":
+                name, then, otherwise = arg
+                return self.resolve(then if self.conditions[name] else otherwise)
         return {k: self.resolve(v) for k, v in value.items()}
 
     def _ref(self, name: str) -> Any:
@@ -109,6 +114,36 @@ class Resolver:
             return ",".join(value) if isinstance(value, list) else str(value)
 
         return re.sub(r"\$\{([A-Za-z0-9:.]+)\}", one, template)
+
+
+def evaluate_conditions(template: dict[str, Any], resolver: Resolver) -> dict[str, bool]:
+    """Every condition of the template, as CloudFormation evaluates them from the parameters; kept on the resolver."""
+    declared = template.get("Conditions", {})
+
+    def value(node: Any) -> Any:
+        if isinstance(node, dict) and len(node) == 1:
+            ((key, arg),) = node.items()
+            if key == "Fn::Equals":
+                return value(arg[0]) == value(arg[1])
+            if key == "Fn::Not":
+                return not value(arg[0])
+            if key == "Fn::And":
+                return all(value(a) for a in arg)
+            if key == "Fn::Or":
+                return any(value(a) for a in arg)
+            if key in ("Condition", "Fn::Condition"):
+                return value(declared[arg])
+        resolved = resolver.resolve(node)
+        return str(resolved) if isinstance(resolved, int | float) else resolved
+
+    resolver.conditions = {name: bool(value(node)) for name, node in declared.items()}
+    return resolver.conditions
+
+
+def present(template: dict[str, Any], conditions: dict[str, bool]) -> dict[str, Any]:
+    """The template with only the resources whose ``Condition`` holds (all of them when they have none)."""
+    resources = {k: r for k, r in template["Resources"].items() if conditions.get(r.get("Condition", ""), True)}
+    return template | {"Resources": resources}
 
 
 def defaults(template: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from rich.markup import escape
 from evac.errors import PlanError
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, fail, load
 from evacops.localcloud.support import UnsupportedSetupError, check_plan
+from evacops.stack.parameters import stack_parameters
 
 plan_app = typer.Typer(
     help="Check a recovery plan and derive the stack's deploy parameters from it.", no_args_is_help=True
@@ -38,10 +39,11 @@ def plan_params(
     hosted_zone_id: Annotated[str, typer.Option(help="The Route 53 hosted zone id of the plan's record.")],
     plan: PlanOption = DEFAULT_PLAN,
 ) -> None:
-    """Print `sam deploy --parameter-overrides` for the stack in REGION, derived from the plan."""
+    """Print `sam deploy --parameter-overrides` for the stack in REGION, derived from the plan (REGION may be the
+    plan's probes.witness: its stack only probes the primary and forwards its alarm's events to the secondary)."""
     loaded = load(plan)
     try:
-        peer = loaded.peer(region)
+        derived = stack_parameters(loaded, region)
     except PlanError as exc:
         raise fail(str(exc)) from None
     bundled = (
@@ -49,12 +51,8 @@ def plan_params(
         if plan.resolve().is_relative_to(DEFAULT_PLAN.parent.parent.parent)
         else None
     )
-    parts = [
-        f"Application={loaded.application}",
-        f"PeerRegion={peer}",
-        f"TriggerAlarmNames={','.join(a.name for a in loaded.alarms)}",
-        f"HostedZoneId={hosted_zone_id}",
-    ]
+    parts = [f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in derived.items()]
+    parts.append(f"HostedZoneId={hosted_zone_id}")
     if bundled is not None:
         parts.append(f"PlanFile={bundled}")
     typer.echo(" ".join(parts))

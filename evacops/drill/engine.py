@@ -16,7 +16,7 @@ from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.cloud import local_cloud
 from evacops.drill.floor import critical_path
 from evacops.drill.observation import observe
-from evacops.drill.report import DrillReport, EndpointReport, PhaseReport, TrafficReport, Verdict
+from evacops.drill.report import DrillReport, EndpointReport, PhaseReport, Signal, TrafficReport, Verdict
 from evacops.drill.scenarios import SCENARIOS, Options
 from evacops.drill.variants import derive
 from evacops.drill.verdict import verdicts, within_capacity
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from evacops.localcloud.faults import Fault
     from evacops.localcloud.fidelity import Latencies
 
+# How the confirmation names the alarms that met the quorum in the runbook's input (evac.domain.trigger.confirm).
+HELD = "alarms held: "
 # Step Functions execution status -> drill status; no execution at all is SKIPPED.
 _STATUS: dict[str, Status] = {
     "SUCCEEDED": "SUCCEEDED",
@@ -141,7 +143,24 @@ def _report(
         traffic=_traffic(seen.moves, (record or {}).get("target_region") or target, origin),
         state_transitions=seen.state_transitions,
         lambda_invocations=seen.lambda_invocations,
+        detected_by=detected_by(plan, described),
     )
+
+
+def detected_by(plan: RecoveryPlan, described: dict[str, Any]) -> list[Signal]:
+    """The alarms that met the quorum, as the confirmation put them in the runbook's input (``reason``: "alarms held:
+    a, b"), read from the execution Step Functions holds; none for a run started by hand."""
+    try:
+        reason = str(json.loads(described.get("input") or "{}").get("reason", ""))
+    except ValueError:
+        return []
+    if not reason.startswith(HELD):
+        return []
+    signals = []
+    for name in reason.removeprefix(HELD).split(","):
+        if alarm := plan.alarm(name.strip()):
+            signals.append(Signal(name=alarm.name, lives_in=alarm.region, watches=alarm.watched_region))
+    return signals
 
 
 def _number(record: dict[str, Any] | None, key: str) -> float | None:

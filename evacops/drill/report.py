@@ -47,6 +47,14 @@ class TrafficReport(BaseModel):
     insync: float | None
 
 
+class Signal(BaseModel):
+    """A signal that met the quorum: the alarm, the region it lives in, the region it watches."""
+
+    name: str
+    lives_in: str
+    watches: str
+
+
 class DrillReport(Journaled):
     kind: Literal["drill"] = "drill"
     scenario: str
@@ -89,3 +97,7 @@ class DrillReport(Journaled):
     )
     state_transitions: int = Field(default=0, description="states entered, every execution of both regions")
     lambda_invocations: int = Field(default=0, description="function invocations, both regions")
+    detected_by: list[Signal] = Field(
+        default_factory=list,
+        description="the signals that met the quorum, from the runbook's input as Step Functions holds it",
+    )

@@ -19,6 +19,7 @@ from evac.aws.stepfunctions import TaskTokens
 from evac.domain.approvals import answer
 from evac.domain.models import RunbookInput
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.drill import scenarios_probes as probing
 from evacops.drill.variants import FOLLOW_CAPACITY
 from evacops.localcloud.faults import Fault
 from evacops.localcloud.seed import MODEL_KEY
@@ -69,9 +70,18 @@ class Scenario:
 
 
 def fire(cloud: LocalCloud, region: str, state: str = "ALARM", *, reason: str = "drill") -> list[dict]:
-    """Every plan alarm watching ``region`` goes to ``state``; returns the events (delivered once each)."""
+    """Every plan alarm watching ``region`` goes to ``state``; returns the events (delivered once each).
+
+    Probe alarms are left out: the local cloud evaluates them from the probes' own metrics (a state set by hand would
+    not outlive the next evaluation); outages they see are played as faults (``scenarios_probes.probes_fail``), and
+    ``state="OK"`` lifts those faults on ``region``.
+    """
     events = []
+    if state == "OK":
+        cloud.faults.lift(lambda f: f.caller == probing.PROBER and f.region == region)
     for alarm in cloud.plan.watching(region):
+        if alarm.kind == "probe":
+            continue
         if event := cloud.alarms.set_state(alarm.region, alarm.name, state, reason=reason):
             events.append(event)
     return events
@@ -108,8 +118,12 @@ def start(cloud: LocalCloud, event_file: str) -> RunbookInput:
     return request
 
 
-def _primary_outage(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001 - every play takes the options
-    fire(cloud, cloud.plan.regions.primary, reason="drill: the primary region is failing")
+def _primary_outage(cloud: LocalCloud, options: Options) -> None:
+    """The primary stops answering; the plan's probes see it from outside (its alarms there are evaluated, not set)."""
+    if any(a.kind == "probe" for a in cloud.plan.watching(cloud.plan.regions.primary)):
+        probing.primary_outage_seen_from_outside(cloud, options)
+    else:  # a plan without outside-in probes: its own alarms stand in for the metrics moto never emits
+        fire(cloud, cloud.plan.regions.primary, reason="drill: the primary region is failing")
 
 
 def _planned_switchover(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
@@ -207,18 +221,14 @@ def _no_capacity_for_the_planned_type(cloud: LocalCloud) -> None:
         cloud.sagemaker.capacity[(plan.regions.secondary, endpoint.instance_type)] = endpoint.standby_instances
 
 
-def _region_blackout(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
-    """The primary goes dark: from this moment every API call to its regional endpoints times out.
-
-    Alarms that live in the primary (its Route 53 health-check alarm: those live in us-east-1) fire as the region
-    fails, and their events leave its EventBridge bus in that same instant: the most a dark region can be trusted for,
-    and a plan should not count on it (README, "Region blackout"). Alarms that live elsewhere and watch the primary
-    fire after the blackout has begun, and a dark region delivers nothing after it.
-    """
+def _region_blackout(cloud: LocalCloud, options: Options) -> None:
+    """The primary goes dark first: from this moment every API call to it times out, and its alarms, metrics and
+    EventBridge deliver nothing. Nothing is fired by hand: the probes from the secondary and the witness see it.
+    A plan without probe alarms on the primary keeps the old play (its alarms that live elsewhere fire by hand)."""
     primary = cloud.plan.regions.primary
-    for alarm in cloud.plan.watching(primary):
-        if alarm.region == primary:
-            cloud.alarms.set_state(alarm.region, alarm.name, "ALARM", reason="drill: the primary region goes dark")
+    if any(a.kind == "probe" for a in cloud.plan.watching(primary)):
+        probing.region_blackout(cloud, options)
+        return
     cloud.faults.blackout(primary)
     for alarm in cloud.plan.watching(primary):
         if alarm.region != primary:
@@ -372,6 +382,7 @@ SCENARIOS: dict[str, Scenario] = {
             prepare=_model_artifact_missing,
             error="SecondaryNotReadyError",
         ),
+        *probing.scenarios(),
         Scenario(
             "capacity-fallback",
             "Unplanned, but the secondary has no capacity for the endpoint's instance type: the scale-up rolls back, "

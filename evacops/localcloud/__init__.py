@@ -41,6 +41,7 @@ from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
 from evacops.localcloud.faults import FaultInjector, StateMachineContext
 from evacops.localcloud.fidelity import (
+    AlarmEvaluation,
     AlarmStateClock,
     AuroraGlobalFailover,
     DynamoDBGlobalTables,
@@ -54,17 +55,21 @@ from evacops.localcloud.fidelity import (
 from evacops.localcloud.fidelity.arc import RoutingControlCluster
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
+from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_scaled_time
 from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
 from evacops.localcloud.truth import GroundTruth
+from evacops.stack.parameters import stack_parameters
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 # Where a served local cloud says how to reach it (see ``serve``).
 SERVED = Path(".evac") / "localcloud.json"
+# The fastest clock a plan with outside-in probes runs on (modelled seconds per wall second).
+PROBING_SPEED = 60.0
 # How often observers (drills, tests) look at executions, in wall seconds: each look costs the interpreter CPU.
 _POLL = 0.2
 
@@ -121,6 +126,10 @@ class LocalCloud:
         self.plan_path: Path | None = None if isinstance(plan, RecoveryPlan) else Path(plan).resolve()
         self.plan: RecoveryPlan = plan if isinstance(plan, RecoveryPlan) else load_plan(Path(plan))
         check_plan(self.plan)  # any two commercial regions; anything else is one UnsupportedSetupError
+        if any(a.kind == "probe" for a in self.plan.alarms):
+            # Probe rounds and alarm periods are played by this process: faster, its own CPU time (a round's
+            # in-process Lambda) would outlast a modelled period and the alarms would see gaps no prober left.
+            speed = min(speed, PROBING_SPEED)
         self.clock = ScaledClock(speed)
         self.timeline = Timeline(self.clock)
         self.latencies = latencies or Latencies()
@@ -145,6 +154,7 @@ class LocalCloud:
         self.routing = RoutingControlCluster()
         self.health_checks = Route53HealthChecks(ACCOUNT, self.routing, self.faults.dark)
         self.truth = GroundTruth(self.plan, self.timeline, self.stacks, resolver=self.health_checks)
+        self.schedules = Schedules(self.clock, self.stacks, dark=self.faults.dark)
         self.log_file = log_file
         self.zone_id = ""
         self._exit = ExitStack()
@@ -187,7 +197,7 @@ class LocalCloud:
                 self._seed_and_deploy()
             except (ClientError, BotoCoreError) as exc:
                 raise setup_failure(self.plan, exc) from None
-            self.runtime.warm(self.plan.regions.both)
+            self.runtime.warm(tuple(self.plan.vantages))
             self.definitions.warm(self._definitions())
             # What it took to start (moto's backends, service models, parsed definitions: most of the process's
             # objects) lives as long as the cloud: the garbage collector need not walk it again, which would stop
@@ -200,6 +210,11 @@ class LocalCloud:
             stack.callback(_await_threads_since, threads)
             stack.callback(self.runtime.close)
             stack.callback(self._stop_running_executions)
+            # Last, so they stop first: schedules (the probes, readiness) and alarm evaluation on the modelled clock.
+            self.schedules.install(stack)
+            AlarmEvaluation(self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark).install(
+                stack
+            )
         except BaseException:
             stack.close()
             raise
@@ -216,20 +231,18 @@ class LocalCloud:
         )
         # every DNS change from now on keeps the ground truth it was made in
         self.route53.observe = self.truth.world
-        for region in self.plan.regions.both:
+        for region in self.plan.vantages:  # the plan's two regions, and its witness (probes only) if any
             self.stacks[region] = deploy(region, self.parameters(region, zone_id))
             self.runtime.environments.update(self.stacks[region].environments)
             self.runtime.logical_ids.update({arn: lid for lid, arn in self.stacks[region].function_arns.items()})
 
     def parameters(self, region: str, zone_id: str) -> dict[str, Any]:
         """The template parameters a deployment of this plan in ``region`` uses."""
-        return {
-            "Application": self.plan.application,
-            "PlanFile": str(self._plan_file()),
-            "PeerRegion": self.plan.peer(region),
-            "TriggerAlarmNames": [a.name for a in self.plan.alarms],
-            "HostedZoneId": zone_id,
-        }
+        return stack_parameters(self.plan, region) | {"PlanFile": str(self._plan_file()), "HostedZoneId": zone_id}
+
+    def _alarm_changed(self, region: str, alarm: str, state: str, reason: str) -> None:
+        """An evaluated alarm's transition: moto's state, then the event on its region's bus."""
+        self.alarms.set_state(region, alarm, state, reason)
 
     def _state_machine(self) -> str | None:
         """The logical id of the state machine whose task runs in this thread, if any."""

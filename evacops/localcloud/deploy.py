@@ -15,7 +15,17 @@ from typing import Any
 
 import boto3
 
-from evacops.template import ROOT, Resolver, defaults, functions, load_template, state_machines, substitute
+from evacops.template import (
+    ROOT,
+    Resolver,
+    defaults,
+    evaluate_conditions,
+    functions,
+    load_template,
+    present,
+    state_machines,
+    substitute,
+)
 
 ACCOUNT = "123456789012"
 _TRUST = json.dumps(
@@ -39,6 +49,16 @@ class Rule:
 
 
 @dataclass
+class Schedule:
+    """An EventBridge Scheduler schedule (a function's ``ScheduleV2`` event): its rate and its target."""
+
+    name: str
+    expression: str
+    function_arn: str
+    input: str = "{}"
+
+
+@dataclass
 class Stack:
     region: str
     name: str
@@ -48,6 +68,8 @@ class Stack:
     table: str = ""
     topic_arn: str = ""
     rules: list[Rule] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
+    alarms: list[str] = field(default_factory=list)  # the CloudWatch alarms the template created
 
     @property
     def runbook_arn(self) -> str:
@@ -58,14 +80,18 @@ def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac")
     """Create the stack's resources in ``region``; ``parameters`` override the template's defaults."""
     template = load_template()
     resolver = Resolver(region, ACCOUNT, stack_name, defaults(template) | parameters)
+    template = present(template, evaluate_conditions(template, resolver))  # a witness stack is the probes alone
     stack = Stack(region=region, name=stack_name)
     name_everything(template, resolver, stack)
-    _create_table(template, stack)
-    _create_topic(stack)
+    if stack.table:
+        _create_table(template, stack)
+    if stack.topic_arn:
+        _create_topic(stack)
     _create_parameters(template, resolver, stack)
     _create_functions(template, resolver, stack)
     _create_state_machines(template, resolver, stack)
     _create_rules(template, resolver, stack)
+    _create_alarms(template, resolver, stack)
     return stack
 
 
@@ -175,6 +201,17 @@ def _create_rules(template: dict[str, Any], resolver: Resolver, stack: Stack) ->
     events = boto3.client("events", stack.region)
     for logical, props in functions(template).items():
         for event_name, event in props.get("Events", {}).items():
+            if event["Type"] == "ScheduleV2":
+                schedule = resolver.resolve(event["Properties"])
+                stack.schedules.append(
+                    Schedule(
+                        f"{stack.name}-{logical}{event_name}",
+                        schedule["ScheduleExpression"],
+                        stack.function_arns[logical],
+                        schedule.get("Input", "{}"),
+                    )
+                )
+                continue
             if event["Type"] not in ("EventBridgeRule", "CloudWatchEvent"):
                 continue
             pattern = resolver.resolve(event["Properties"]["Pattern"])
@@ -190,3 +227,29 @@ def _create_rules(template: dict[str, Any], resolver: Resolver, stack: Stack) ->
             rule = Rule(f"{stack.name}-{logical}", props["EventPattern"], bus_arn=target["Arn"])
             stack.rules.append(rule)
             events.put_rule(Name=rule.name, EventPattern=json.dumps(rule.pattern))
+
+
+def _create_alarms(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    """The template's metric alarms (its probe alarm; the health-check alarm where its condition holds), created with
+    their own properties. Alarm actions are not modelled: evac reads state changes through EventBridge."""
+    cloudwatch = boto3.client("cloudwatch", stack.region)
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::CloudWatch::Alarm":
+            continue
+        props = resolver.resolve(resource["Properties"])
+        if "AlarmName" not in props:
+            continue  # named by CloudFormation: nothing of evac's plan refers to it
+        cloudwatch.put_metric_alarm(
+            AlarmName=props["AlarmName"],
+            Namespace=props["Namespace"],
+            MetricName=props["MetricName"],
+            Dimensions=props.get("Dimensions", []),
+            Statistic=props["Statistic"],
+            Period=int(props["Period"]),
+            EvaluationPeriods=int(props["EvaluationPeriods"]),
+            DatapointsToAlarm=int(props.get("DatapointsToAlarm", props["EvaluationPeriods"])),
+            Threshold=float(props["Threshold"]),
+            ComparisonOperator=props["ComparisonOperator"],
+            TreatMissingData=props.get("TreatMissingData", "missing"),
+        )
+        stack.alarms.append(props["AlarmName"])

@@ -77,6 +77,8 @@ def seed(
             instances = endpoint.active_instances if serving else endpoint.standby_instances
             _seed_endpoint(plan, region, account, endpoint, instances)
     for alarm in plan.alarms:
+        if alarm.kind == "probe":
+            continue  # the stack's template creates it (ProbeAlarm), where its prober runs
         boto3.client("cloudwatch", alarm.region).put_metric_alarm(
             AlarmName=alarm.name,
             Namespace="AWS/Route53" if alarm.kind == "health-check" else "AWS/SageMaker",

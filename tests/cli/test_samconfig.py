@@ -13,7 +13,7 @@ from evacops.cli import app
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("env", "region"), [("use1", "us-east-1"), ("usw2", "us-west-2")])
+@pytest.mark.parametrize(("env", "region"), [("use1", "us-east-1"), ("usw2", "us-west-2"), ("use2", "us-east-2")])
 def test_each_regions_deploy_config_matches_the_plan(env: str, region: str) -> None:
     config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))[env]["deploy"]["parameters"]
     overrides = dict(part.split("=", 1) for part in config["parameter_overrides"].split())

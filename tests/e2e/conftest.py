@@ -52,7 +52,7 @@ def play(scenario: str, options: Options | None = None) -> Drilled:
 
     def inspect(cloud: LocalCloud, report: DrillReport) -> None:
         kept["calls"] = list(cloud.faults.calls)
-        kept["parameters"] = {r: cloud.parameters(r, cloud.zone_id) for r in cloud.plan.regions.both}
+        kept["parameters"] = {r: cloud.parameters(r, cloud.zone_id) for r in cloud.plan.vantages}  # witness too
         kept["runbooks"] = {r: cloud.stacks[r].runbook_arn for r in cloud.plan.regions.both}
 
     report = run_drill(scenario, speed=FAST, options=options, inspect=inspect)

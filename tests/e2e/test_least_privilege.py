@@ -55,7 +55,8 @@ def made(drilled: dict[str, Drilled]) -> list[Made]:
     for drill in drilled.values():
         for call in drill.calls:
             role = roles_of(drill, call.caller_region)[call.caller]
-            arns = resources(call, token_issuer=drill.runbooks[call.caller_region])
+            # a witness stack has no runbook: its prober issues no task token
+            arns = resources(call, token_issuer=drill.runbooks.get(call.caller_region, ""))
             found.append(Made(call, role, tuple(arns)))
     return found
 

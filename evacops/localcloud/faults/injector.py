@@ -80,6 +80,13 @@ class FaultInjector:
             self.faults.append(fault)
         return fault
 
+    def lift(self, which: Callable[[Fault], bool]) -> None:
+        """No more of the faults ``which`` selects (the others keep their counts)."""
+        with self._lock:
+            kept = [(i, f) for i, f in enumerate(self.faults) if not which(f)]
+            self._counts = {new: self._counts[old] for new, (old, _) in enumerate(kept) if old in self._counts}
+            self.faults[:] = [f for _, f in kept]
+
     def heal(self) -> None:
         """No more faults and no more blackouts from now on (what was recorded stays)."""
         with self._lock:

@@ -32,17 +32,22 @@ class Fault:
     target: str | None = None
     first: int = 1
     calls: int | None = 1
+    caller_region: str | None = None  # the region the caller runs in (a probe from one vantage point, not another)
+    share: float | None = None  # fail this share of the matching calls, spread evenly (a gray failure), not a window
     code: str | None = None  # for "refused": the error code, HTTP status and message the service answers with
     status: int = 400
     message: str = ""
 
     def matches(self, call: Call) -> bool:
-        wanted = (self.service, self.operation, self.region, self.caller, self.target)
-        found = (call.service, call.operation, call.region, call.caller, call.target)
+        wanted = (self.service, self.operation, self.region, self.caller, self.target, self.caller_region)
+        found = (call.service, call.operation, call.region, call.caller, call.target, call.caller_region)
         return all(w is None or w == f for w, f in zip(wanted, found, strict=True))
 
     def due(self, ordinal: int) -> bool:
-        """Whether the ``ordinal``-th matching call (from 1) fails."""
+        """Whether the ``ordinal``-th matching call (from 1) fails; with ``share``, every call whose ordinal crosses
+        the next multiple of 1/share does (share 0.25: the 4th, 8th...), deterministic for a seed-free drill."""
+        if self.share is not None:
+            return int(ordinal * self.share) > int((ordinal - 1) * self.share)
         return ordinal >= self.first and (self.calls is None or ordinal < self.first + self.calls)
 
     @property

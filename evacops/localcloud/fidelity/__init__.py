@@ -20,12 +20,16 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
   Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
   integration's parameter names are mapped to boto3's.
-- ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count.
+- ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count;
+  metric alarms are evaluated from PutMetricData datapoints (Period, Statistic, Threshold, EvaluationPeriods,
+  DatapointsToAlarm, TreatMissingData) and their transitions delivered as EventBridge events (moto: never evaluated).
+- ``scheduler``: EventBridge Scheduler ``rate(...)`` schedules invoke their Lambda targets every period (moto: stored,
+  never run).
 """
 
 from __future__ import annotations
 
-from evacops.localcloud.fidelity.cloudwatch import AlarmStateClock
+from evacops.localcloud.fidelity.cloudwatch import AlarmEvaluation, AlarmStateClock
 from evacops.localcloud.fidelity.dynamodb import DynamoDBGlobalTables
 from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.fidelity.rds import AuroraGlobalFailover
@@ -36,6 +40,7 @@ from evacops.localcloud.fidelity.stepfunctions import StartExecutionIntegration,
 
 __all__ = [
     "INSUFFICIENT_CAPACITY",
+    "AlarmEvaluation",
     "AlarmStateClock",
     "AuroraGlobalFailover",
     "DynamoDBGlobalTables",

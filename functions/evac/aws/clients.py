@@ -41,8 +41,26 @@ def _client(service: str, region: str, probe: bool, endpoint_url: str | None = N
     return _session.client(service, region_name=region, config=config, endpoint_url=endpoint_url)  # type: ignore[call-overload]
 
 
+def bounded(service: str, region: str, timeout_seconds: float) -> Any:
+    """A client whose every call gives up after ``timeout_seconds`` to connect and as long to read, in one attempt:
+    an outside-in probe (``evac.handlers.probe``) measures whether the region answers in time, and a retry would
+    only hide the answer it is there to give."""
+    return _bounded(service, region, float(timeout_seconds))
+
+
+@cache
+def _bounded(service: str, region: str, timeout_seconds: float) -> Any:
+    config = Config(
+        connect_timeout=timeout_seconds,
+        read_timeout=timeout_seconds,
+        retries={"mode": "standard", "total_max_attempts": 1},
+    )
+    return _session.client(service, region_name=region, config=config)  # type: ignore[call-overload]
+
+
 def clear() -> None:
     """Forget cached clients and credentials (the local cloud calls this when it starts and stops)."""
     global _session  # noqa: PLW0603 - the per-container session, renewed only here
     _client.cache_clear()
+    _bounded.cache_clear()
     _session = boto3.session.Session()

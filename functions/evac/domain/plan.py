@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evac.domain.plan_dns import DrainSwitch, Mechanism, RoutingControl, mechanism_problems
+from evac.domain.probes import Probes, probe_alarm_name
 from evac.errors import PlanError, problems
 
 Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="an AWS region, e.g. us-east-1")]
@@ -160,12 +161,15 @@ class Dns(_Strict):
 
 
 class Alarm(_Strict):
-    """A CloudWatch alarm whose ALARM state means the watched region is failing."""
+    """A CloudWatch alarm whose ALARM state means the watched region is failing.
+
+    ``probe`` alarms are the ones the stack in ``region`` creates on its outside-in probes of ``watches``.
+    """
 
     name: Name
     region: Region = Field(description="where the alarm lives (Route 53 health-check alarms live in us-east-1)")
     watches: Region | None = Field(default=None, description="the region whose failure it signals; default: region")
-    kind: Literal["metric", "health-check"] = "metric"
+    kind: Literal["metric", "health-check", "probe"] = "metric"
     endpoint: Name | None = Field(default=None, description="the endpoint the alarm measures, if any")
 
     @property
@@ -250,6 +254,7 @@ class RecoveryPlan(_Strict):
     )
     expectations: Expectations = Expectations()
     readiness: ReadinessTargets = ReadinessTargets()
+    probes: Probes = Probes()
 
     @model_validator(mode="after")
     def _references(self) -> RecoveryPlan:
@@ -266,6 +271,8 @@ class RecoveryPlan(_Strict):
         ):
             raise ValueError(problem)
         endpoints = {e.name for e in self.inference.endpoints}
+        if self.probes.witness in regions:
+            raise ValueError(f"probes.witness: {self.probes.witness!r} is one of the plan's regions; pick a third")
         for i, alarm in enumerate(self.alarms):
             if alarm.watched_region not in regions:
                 raise ValueError(f"alarms.{i}.watches: {alarm.watched_region!r} is not one of the plan's regions")
@@ -273,6 +280,9 @@ class RecoveryPlan(_Strict):
                 raise ValueError(
                     f"alarms.{i}.endpoint: unknown endpoint {alarm.endpoint!r}; known: {sorted(endpoints)}"
                 )
+            if alarm.kind == "probe":
+                _check_probe_alarm(self, i, alarm)
+        _require_regions_subset("probes.health_urls", set(self.probes.health_urls), regions)
         for region in regions:
             watching = self.watching(region)
             if watching and self.trigger.quorum > len(watching):
@@ -292,6 +302,15 @@ class RecoveryPlan(_Strict):
     def pause_parameter(self) -> str:
         return self.trigger.pause_parameter or f"/evac/{self.application}/automatic"
 
+    @property
+    def vantages(self) -> list[str]:
+        """Every region a stack of this plan runs in: the two, then the witness if any."""
+        return [*self.regions.both, *([self.probes.witness] if self.probes.witness else [])]
+
+    def probed_by(self, vantage: str) -> str:
+        """The region the stack in ``vantage`` probes: the peer, or the primary for the witness."""
+        return self.regions.primary if vantage == self.probes.witness else self.peer(vantage)
+
     def watching(self, region: str) -> list[Alarm]:
         """The alarms whose ALARM state means ``region`` is failing."""
         return [a for a in self.alarms if a.watched_region == region]
@@ -304,6 +323,28 @@ class RecoveryPlan(_Strict):
             if endpoint.name == name:
                 return endpoint
         raise PlanError(f"unknown endpoint {name!r}; the plan has {[e.name for e in self.inference.endpoints]}")
+
+
+def _check_probe_alarm(plan: RecoveryPlan, index: int, alarm: Alarm) -> None:
+    """A probe alarm lives where its prober runs (the peer of the region it watches, or the witness, which probes
+    the primary) and has the name that stack gives it."""
+    watched = alarm.watched_region
+    vantages = {plan.peer(watched)} | (
+        {plan.probes.witness} if plan.probes.witness and watched == plan.regions.primary else set()
+    )
+    if alarm.region not in vantages:
+        raise ValueError(
+            f"alarms.{index}.region: a probe alarm watching {watched} lives where a prober of it runs "
+            f"({', '.join(sorted(r for r in vantages if r))}), not in {alarm.region}"
+        )
+    expected = probe_alarm_name(plan.application, watched, alarm.region)
+    if alarm.name != expected:
+        raise ValueError(f"alarms.{index}.name: the probe alarm the stack in {alarm.region} creates is {expected!r}")
+
+
+def _require_regions_subset(field: str, present: set[str], expected: set[str]) -> None:
+    if extra := present - expected:
+        raise ValueError(f"{field}: names region(s) {sorted(extra)} that are not the plan's primary or secondary")
 
 
 def _require_regions(field: str, present: set[str], expected: set[str]) -> None:

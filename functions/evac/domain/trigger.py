@@ -172,7 +172,7 @@ def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
             if any(_read(a, world).reading == "silent" for a in unread):
                 why += f"; no alarm outside {source} agrees that it is failing"
             return Decision("ignore", f"{why}: not evidence of failure; failover held back ({held})", held_back=True)
-        return Decision("wait", f"quorum not met: {held}")
+        return _quorum_not_met(plan, signal, holding, source, names)
     if blind := [a for a in plan.watching(target) if _blind(a, world, source)]:
         why = "; ".join(_unreadable(a, world) for a in blind)
         return Decision(
@@ -188,6 +188,17 @@ def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
     return Decision(
         "start", f"{summary}: failing over to {target}", _request(plan, alarm, target, first, f"alarms held: {names}")
     )
+
+
+def _quorum_not_met(plan: RecoveryPlan, signal: AlarmSignal, holding: list[Alarm], source: str, names: str) -> Decision:
+    """No failover; held back (and so notified) when the alarm that opened the incident did hold: one vantage point,
+    or one signal, alone saw ``source`` fail (a prober's own network trouble is no regional outage). A blip that did
+    not hold is not worth a page."""
+    reason = f"quorum not met: {len(holding)} of {plan.trigger.quorum} alarm(s) on {source} hold ({names})"
+    if any(a.name == signal.name for a in holding):
+        where = ", ".join(sorted({a.region for a in holding}))
+        return Decision("wait", f"{reason}; held back: seen only from {where}", held_back=True)
+    return Decision("wait", reason)
 
 
 def _guards(plan: RecoveryPlan, world: World, target: str) -> Decision | None:

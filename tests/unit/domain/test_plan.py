@@ -36,10 +36,16 @@ def test_the_bundled_plan_loads() -> None:
     assert plan.regions.both == ("us-east-1", "us-west-2")
     assert plan.peer("us-east-1") == "us-west-2"
     assert [e.name for e in plan.inference.endpoints] == ["fraud-scoring-xgb"]
-    assert {a.name for a in plan.watching("us-east-1")} == {"fraud-scoring-inference-5xx", "fraud-scoring-health-check"}
+    assert {a.name for a in plan.watching("us-east-1")} == {
+        "fraud-scoring-probe-us-east-1-from-us-west-2",
+        "fraud-scoring-probe-us-east-1-from-us-east-2",
+        "fraud-scoring-inference-5xx",
+        "fraud-scoring-health-check",
+    }
     assert {a.name for a in plan.watching("us-west-2")} == {
         "fraud-scoring-usw2-inference-5xx",
         "fraud-scoring-usw2-health-check",
+        "fraud-scoring-probe-us-west-2-from-us-east-1",
     }
     assert (plan.trigger.sustain_seconds, plan.trigger.quorum) == (60, 2)
 

@@ -19,12 +19,20 @@ INFERENCE_5XX = AlarmSignal(
 PRIMARY = ("fraud-scoring-inference-5xx", "fraud-scoring-health-check")
 SECONDARY = ("fraud-scoring-usw2-inference-5xx", "fraud-scoring-usw2-health-check")
 OUTSIDE_IN = "fraud-scoring-outside-in-probe"  # only in the ``probed`` plan: lives in us-west-2, watches us-east-1
+# The plan's outside-in probe alarms: read OK unless a test says otherwise.
+PROBES = (
+    "fraud-scoring-probe-us-east-1-from-us-west-2",
+    "fraud-scoring-probe-us-east-1-from-us-east-2",
+    "fraud-scoring-probe-us-west-2-from-us-east-1",
+)
 
 
 def world(*, after: float = 60, alarming: dict[str, float] | None = None, **changes: object) -> World:
     """``after`` seconds past AT; ``alarming`` maps alarm name -> seconds after AT it entered ALARM."""
     alarming = {PRIMARY[0]: 0, PRIMARY[1]: 0} if alarming is None else alarming
-    readings = {name: AlarmReading("OK", AT - timedelta(days=1)) for name in (*PRIMARY, *SECONDARY, OUTSIDE_IN)}
+    readings = {
+        name: AlarmReading("OK", AT - timedelta(days=1)) for name in (*PRIMARY, *SECONDARY, *PROBES, OUTSIDE_IN)
+    }
     readings |= {name: AlarmReading("ALARM", AT + timedelta(seconds=s)) for name, s in alarming.items()}
     base = World(
         now=AT + timedelta(seconds=after), alarms=readings, writer_region="us-east-1", last_failover=None, paused=False
