@@ -148,8 +148,9 @@ def _report(
 
 
 def detected_by(plan: RecoveryPlan, described: dict[str, Any]) -> list[Signal]:
-    """The alarms that met the quorum, as the confirmation put them in the runbook's input (``reason``: "alarms held:
-    a, b"), read from the execution Step Functions holds; none for a run started by hand."""
+    """The alarms read in ALARM that met the quorum, as the confirmation put them in the runbook's input (``reason``:
+    "alarms held: a, b[; silent, counted on that agreement: c]"), read from the execution Step Functions holds; none
+    for a run started by hand. A silent alarm (its region did not answer) is no signal that detected anything."""
     try:
         reason = str(json.loads(described.get("input") or "{}").get("reason", ""))
     except ValueError:
@@ -157,7 +158,7 @@ def detected_by(plan: RecoveryPlan, described: dict[str, Any]) -> list[Signal]:
     if not reason.startswith(HELD):
         return []
     signals = []
-    for name in reason.removeprefix(HELD).split(","):
+    for name in reason.removeprefix(HELD).split(";")[0].split(","):  # the evidence; silent alarms follow a ";"
         if alarm := plan.alarm(name.strip()):
             signals.append(Signal(name=alarm.name, lives_in=alarm.region, watches=alarm.watched_region))
     return signals

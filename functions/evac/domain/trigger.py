@@ -181,13 +181,15 @@ def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
             held_back=True,
         )
     first = min(_since(a, signal, world) for a in holding)
+    # The runbook's reason names the evidence first (alarms read in ALARM), then the silent ones counted on it.
+    evidence = ", ".join(a.name for a in holding if _read(a, world).reading != "silent")
+    reason = f"alarms held: {evidence}"
     if silent := [a.name for a in holding if _read(a, world).reading == "silent"]:
         outside = ", ".join(a.name for a in agreeing)
         names += f"; {', '.join(silent)} silent, counted on the outside-in agreement of {outside}"
+        reason += f"; silent, counted on that agreement: {', '.join(silent)}"
     summary = f"{len(holding)} alarm(s) on {source} held for {sustain} s ({names})"
-    return Decision(
-        "start", f"{summary}: failing over to {target}", _request(plan, alarm, target, first, f"alarms held: {names}")
-    )
+    return Decision("start", f"{summary}: failing over to {target}", _request(plan, alarm, target, first, reason))
 
 
 def _quorum_not_met(plan: RecoveryPlan, signal: AlarmSignal, holding: list[Alarm], source: str, names: str) -> Decision:
