@@ -41,7 +41,7 @@ def tables(
 
       evac tables bench.json
 
-      evac bench --json bench.json && evac tables bench.json --into README.md
+      evac bench --json bench.json && evac tables bench.json --into docs/performance.md
 
       evac chaos --jobs 2 --json chaos.json && evac tables chaos.json --into docs/resilience.md
     """

@@ -110,7 +110,7 @@ ShiftPolicy = Literal["scale-then-shift", "follow-capacity"]
 
 
 class Shift(_Strict):
-    """When the runbook moves traffic to the target (see README, "Traffic follows capacity").
+    """When the runbook moves traffic to the target (see docs/runbook.md, "Traffic follows capacity").
 
     ``scale-then-shift`` (the default) moves all traffic at once, after every endpoint serves at full capacity.
     ``follow-capacity`` moves ``minimum_share`` of it as soon as the writer is verified and the target's InService
@@ -178,7 +178,7 @@ class Alarm(_Strict):
 
 
 class Trigger(_Strict):
-    """When an alarm may fail the application over without a person (see README, "Triggers you can trust")."""
+    """When an alarm may fail the application over without a person (see docs/triggers.md)."""
 
     automatic: bool = Field(default=True, description="start the runbook on alarm without a person")
     incident_window_seconds: int = Field(
