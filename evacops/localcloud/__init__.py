@@ -170,6 +170,9 @@ class LocalCloud:
             stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
             # Sessions carry botocore's built-in handlers from their creation: the fault hooks first, then new ones.
             self.faults.install(stack)
+            # ARC's cluster answers at its endpoints in a built-in handler too: after the faults (a dark region's
+            # endpoint times out), before the sessions are made (evac's clients are made from them)
+            self.routing.install(stack)
             self.states.install(stack)
             stack.callback(_new_sessions)
             _new_sessions()
@@ -185,7 +188,6 @@ class LocalCloud:
             self.sagemaker.install(stack)
             self.route53.install(stack)
             AlarmStateClock(self.timeline).install(stack)
-            self.routing.install(stack)
             self.health_checks.install(stack)
             MetricAlarmEvaluator(self.timeline, _drain_metrics(self.plan)).install(stack)
             StartExecutionIntegration().install(stack)
