@@ -42,7 +42,8 @@ def test_a_generated_plan_keeps_the_plans_own_endpoints_first_and_its_alarms_val
         "semantic-search-embed-03",
     ]
     assert [e.name for e in one.inference.endpoints] == ["semantic-search-embed"]
-    assert {a.endpoint for a in one.alarms} == {"semantic-search-embed"}
+    # every endpoint alarm now watches the one endpoint kept (probe alarms watch no endpoint)
+    assert {a.endpoint for a in one.alarms if a.kind == "metric"} == {"semantic-search-embed"}
     assert {a.name for a in one.alarms} == {a.name for a in eu.alarms}
 
 
