@@ -128,23 +128,33 @@ def test_a_connection_fault_fails_at_once(faults: FaultInjector) -> None:
         client("dynamodb").list_tables()  # type: ignore[attr-defined]
 
 
-def test_a_blackout_times_out_every_call_to_the_region_but_not_to_others_nor_global_endpoints(
+def test_a_blackout_times_out_every_call_to_the_region_but_not_to_others(
     faults: FaultInjector, clock: SteppedClock
 ) -> None:
-    faults.blackout("us-east-1")
+    faults.blackout("us-west-2")
     before = clock.elapsed()
 
     with pytest.raises(ConnectTimeoutError):
-        client("rds", "us-east-1").describe_db_clusters()  # type: ignore[attr-defined]
-    client("rds", "us-west-2").describe_db_clusters()  # type: ignore[attr-defined]
-    client("route53", "us-east-1").list_hosted_zones()  # type: ignore[attr-defined]
+        client("rds", "us-west-2").describe_db_clusters()  # type: ignore[attr-defined]
+    client("rds", "us-east-1").describe_db_clusters()  # type: ignore[attr-defined]
+    client("route53", "us-west-2").list_hosted_zones()  # type: ignore[attr-defined]  # its control plane: us-east-1
 
     assert clock.elapsed() - before <= 3 * 2 + 1 + 2  # each attempt waits out the 2 s connect timeout
     assert [(c.region, c.fault) for c in faults.calls] == [
-        ("us-east-1", "blackout"),
-        ("us-west-2", None),
+        ("us-west-2", "blackout"),
+        ("us-east-1", None),
         ("aws-global", None),
     ]
+
+
+def test_a_us_east_1_blackout_takes_route53s_control_plane_with_it(faults: FaultInjector) -> None:
+    # Route 53 is a global service whose control plane lives in us-east-1 (AWS Fault Isolation Boundaries)
+    faults.blackout("us-east-1")
+
+    with pytest.raises(ConnectTimeoutError):
+        client("route53", "us-west-2").list_hosted_zones()  # type: ignore[attr-defined]
+
+    assert [(c.service, c.fault) for c in faults.calls] == [("route53", "blackout")]
 
 
 def test_the_harness_is_neither_faulted_nor_recorded(faults: FaultInjector, caller: Caller) -> None:
