@@ -269,7 +269,8 @@ def _aurora_refuses_failover(cloud: LocalCloud) -> None:
     )
 
 
-from evacops.drill.scenarios_signals import SIGNAL_SCENARIOS  # noqa: E402 - its scenarios are Scenarios
+from evacops.drill.scenarios_dns import DNS_SCENARIOS  # noqa: E402 - its scenarios are Scenarios, defined above
+from evacops.drill.scenarios_signals import SIGNAL_SCENARIOS  # noqa: E402 - likewise
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -393,9 +394,6 @@ SCENARIOS: dict[str, Scenario] = {
             fallback=True,
         ),
         *SIGNAL_SCENARIOS,
+        *DNS_SCENARIOS.values(),
     )
 }
-
-from evacops.drill.scenarios_dns import DNS_SCENARIOS  # noqa: E402 - it builds on Scenario, defined above
-
-SCENARIOS.update(DNS_SCENARIOS)
