@@ -46,6 +46,7 @@ from evacops.localcloud.fidelity import (
     DynamoDBGlobalTables,
     Latencies,
     Route53Propagation,
+    S3Replication,
     SageMakerQuotas,
     SageMakerScaling,
     StartExecutionIntegration,
@@ -172,6 +173,7 @@ class LocalCloud:
             self.definitions.install(stack)
             SharedClients().install(stack)
             AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
+            S3Replication().install(stack)
             self.sagemaker.install(stack)
             self.route53.install(stack)
             AlarmStateClock(self.timeline).install(stack)

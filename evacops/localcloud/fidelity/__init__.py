@@ -20,6 +20,9 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
   Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
   integration's parameter names are mapped to boto3's.
+- ``s3``: default SSE-S3, SSE-KMS ETags that differ per bucket, and replication that copies new objects as the
+  bucket's rules allow (filters, the SSE-KMS opt-in), keeping the version id and answering ``ReplicationStatus``
+  (moto: MD5 ETags, rules stored but never applied, filters and ``SourceSelectionCriteria`` dropped).
 - ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count.
 """
 
@@ -30,6 +33,7 @@ from evacops.localcloud.fidelity.dynamodb import DynamoDBGlobalTables
 from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.fidelity.rds import AuroraGlobalFailover
 from evacops.localcloud.fidelity.route53 import Route53Propagation
+from evacops.localcloud.fidelity.s3 import S3Replication
 from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, SageMakerScaling
 from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_code
 from evacops.localcloud.fidelity.stepfunctions import StartExecutionIntegration, StepFunctionsTaskErrors
@@ -41,6 +45,7 @@ __all__ = [
     "DynamoDBGlobalTables",
     "Latencies",
     "Route53Propagation",
+    "S3Replication",
     "SageMakerQuotas",
     "SageMakerScaling",
     "StartExecutionIntegration",
