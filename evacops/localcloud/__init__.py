@@ -44,6 +44,7 @@ from evacops.localcloud.fidelity import (
     AlarmStateClock,
     AuroraGlobalFailover,
     DynamoDBGlobalTables,
+    InferenceComponentVariants,
     Latencies,
     Route53Propagation,
     S3Replication,
@@ -174,6 +175,7 @@ class LocalCloud:
             SharedClients().install(stack)
             AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
             S3Replication().install(stack)
+            InferenceComponentVariants().install(stack)
             self.sagemaker.install(stack)
             self.route53.install(stack)
             AlarmStateClock(self.timeline).install(stack)

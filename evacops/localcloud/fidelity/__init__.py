@@ -11,7 +11,8 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   only for an endpoint with instances in service. Capacity: an instance type a region has no room for makes the
   update roll back, InService at the old count with a ``FailureReason`` (moto: every update succeeds);
   ``UpdateEndpoint`` (moto: NotImplementedError) deploys a new endpoint configuration blue/green, refused for a
-  variant registered with Application Auto Scaling whose instance type would change.
+  variant registered with Application Auto Scaling whose instance type would change. A production variant without
+  ``ModelName`` (one hosting inference components) is accepted (moto: KeyError).
 - ``route53``: changes are ``PENDING`` until propagated, then ``INSYNC`` (moto: INSYNC at once).
 - ``servicequotas``: SageMaker's per-type endpoint quotas (moto: VPC defaults only, no ListServiceQuotas).
 - ``dynamodb``: global tables, version 2019.11.21: ``UpdateTable`` ``ReplicaUpdates`` creates the replica in the
@@ -34,7 +35,7 @@ from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.fidelity.rds import AuroraGlobalFailover
 from evacops.localcloud.fidelity.route53 import Route53Propagation
 from evacops.localcloud.fidelity.s3 import S3Replication
-from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, SageMakerScaling
+from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, InferenceComponentVariants, SageMakerScaling
 from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_code
 from evacops.localcloud.fidelity.stepfunctions import StartExecutionIntegration, StepFunctionsTaskErrors
 
@@ -43,6 +44,7 @@ __all__ = [
     "AlarmStateClock",
     "AuroraGlobalFailover",
     "DynamoDBGlobalTables",
+    "InferenceComponentVariants",
     "Latencies",
     "Route53Propagation",
     "S3Replication",
