@@ -139,6 +139,8 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
             return [f"{sagemaker}:model/{str(params['ModelName']).lower()}"]
         case ("sagemaker", "DescribeModelPackageGroup"):
             return [f"{sagemaker}:model-package-group/{str(params['ModelPackageGroupName']).lower()}"]
+        case ("sagemaker", "DescribeModelPackage"):  # named by its ARN (ListModelPackages returns them)
+            return [str(params["ModelPackageName"]).lower()]
         case ("sagemaker", "ListModelPackages"):
             return ["*"]
         case ("sagemaker", "UpdateEndpoint"):  # authorized on the endpoint and the configuration it moves to

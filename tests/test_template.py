@@ -176,4 +176,7 @@ def test_preflight_and_readiness_share_one_read_only_policy() -> None:
 
     assert policy in FUNCTIONS["PreflightFunction"]["Policies"]
     assert policy in FUNCTIONS["ReadinessFunction"]["Policies"]
-    assert all(a.split(":")[1].startswith(("Describe", "Get", "List")) for a in actions)
+    assert all(a.split(":")[1].startswith(("Describe", "Get", "List")) for a in actions - {"kms:Decrypt"})
+    # kms:Decrypt only through S3: HeadObject returns an SSE-KMS object's checksum only with it (reads nothing else)
+    decrypt = next(s for s in statements if s["Action"] == "kms:Decrypt")
+    assert decrypt["Condition"] == {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}

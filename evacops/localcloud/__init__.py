@@ -45,8 +45,10 @@ from evacops.localcloud.fidelity import (
     AlarmStateClock,
     AuroraGlobalFailover,
     DynamoDBGlobalTables,
+    InferenceComponentVariants,
     Latencies,
     Route53Propagation,
+    S3Replication,
     SageMakerQuotas,
     SageMakerScaling,
     StartExecutionIntegration,
@@ -185,6 +187,8 @@ class LocalCloud:
             self.definitions.install(stack)
             SharedClients().install(stack)
             AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
+            S3Replication().install(stack)
+            InferenceComponentVariants().install(stack)
             self.sagemaker.install(stack)
             self.route53.install(stack)
             AlarmStateClock(self.timeline).install(stack)

@@ -1,7 +1,7 @@
 """Seed the local cloud's two regions with the application a plan describes, serving from the primary.
 
 Everything readiness checks is there and replicated as a well-run application would have it: the model's artifacts
-and image in both regions (same ETag, same digest), S3 and ECR replication from the primary to the secondary, the
+(replicated by S3) and image (one digest) in both regions, S3 and ECR replication from the primary to the secondary, the
 model registry in both regions, the feature store as a global table, autoscaling, quotas above the plan's capacity,
 and a health check on each DNS record set.
 """
@@ -158,8 +158,10 @@ def _seed_database(plan: RecoveryPlan, clock: ScaledClock) -> None:
 
 
 def _seed_buckets(plan: RecoveryPlan, account: str, clock: ScaledClock) -> None:
-    """Each plan bucket in both regions (versioned, encrypted), the same objects in each, and replication from the
-    primary's bucket to the secondary's with its latency metric (S3 publishes it in the source's region)."""
+    """Each plan bucket in both regions (versioned, SSE-KMS with the region's own key), replication from the
+    primary's bucket to the secondary's (opted in to SSE-KMS objects) with its latency metric (S3 publishes it in the
+    source's region), then the objects written in the primary: S3 copies them (the secondary holds replicas, with
+    the primary's version ids and their own ETags), as it copies nothing written before the rule."""
     primary, secondary = plan.regions.primary, plan.regions.secondary
     for entry in plan.readiness.buckets:
         for region in plan.regions.both:
@@ -169,14 +171,11 @@ def _seed_buckets(plan: RecoveryPlan, account: str, clock: ScaledClock) -> None:
             where: Any = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
             s3.create_bucket(Bucket=bucket, **where)
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+            default: Any = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": _models_key(region, account)}
             s3.put_bucket_encryption(
                 Bucket=bucket,
-                ServerSideEncryptionConfiguration={
-                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
-                },
+                ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
             )
-            for key, body in _objects(plan, entry.purpose).items():
-                s3.put_object(Bucket=bucket, Key=key, Body=body)
         rule_id = f"{entry.purpose}-to-{secondary}"
         boto3.client("s3", primary).put_bucket_replication(
             Bucket=entry.names[primary],
@@ -189,8 +188,12 @@ def _seed_buckets(plan: RecoveryPlan, account: str, clock: ScaledClock) -> None:
                         "Status": "Enabled",
                         "Filter": {},
                         "DeleteMarkerReplication": {"Status": "Disabled"},
+                        # SSE-KMS objects replicate only when the rule opts in, re-encrypted with a key in the
+                        # destination's region (S3 User Guide, "Replicating encrypted objects")
+                        "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
                         "Destination": {
                             "Bucket": f"arn:{partition(secondary)}:s3:::{entry.names[secondary]}",
+                            "EncryptionConfiguration": {"ReplicaKmsKeyID": _models_key(secondary, account)},
                             "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
                             "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
                         },
@@ -217,6 +220,14 @@ def _seed_buckets(plan: RecoveryPlan, account: str, clock: ScaledClock) -> None:
                 for minute in range(LAG_MINUTES)
             ],
         )
+        s3 = boto3.client("s3", primary)
+        for key, body in _objects(plan, entry.purpose).items():
+            s3.put_object(Bucket=entry.names[primary], Key=key, Body=body, ChecksumAlgorithm="SHA256")
+
+
+def _models_key(region: str, account: str) -> str:
+    """The KMS key the plan's buckets encrypt with in ``region`` (by alias: a key of that region)."""
+    return f"arn:{partition(region)}:kms:{region}:{account}:alias/evac-models"
 
 
 def _objects(plan: RecoveryPlan, purpose: str) -> dict[str, bytes]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from evac.domain.ports import (
+    BucketEncryption,
     Container,
     EndpointSpec,
     LagReading,
+    ModelPackage,
     RegistryReplication,
     ReplicationRule,
     ScalableTarget,
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
 IMAGE = "123456789012.dkr.ecr.{region}.amazonaws.com/fraud-scoring-xgb:1.7-1"
 DIGEST = "sha256:" + "ab" * 32
 ARTIFACT_KEY = "fraud-scoring-xgb/model.tar.gz"
+ARTIFACT_VERSION = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"  # a replica keeps its source's version id
+PACKAGED_AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+WRITTEN_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -43,10 +49,11 @@ class FakeRegion:
     lag: LagReading | None = None
     specs: dict[str, EndpointSpec] = field(default_factory=dict)
     scalable: dict[str, ScalableTarget] = field(default_factory=dict)
-    approved: dict[str, list[int]] = field(default_factory=dict)
+    packages_by_group: dict[str, list[ModelPackage]] = field(default_factory=dict)
     quotas: dict[str, float] = field(default_factory=dict)
+    in_use: dict[str, dict[str, int]] = field(default_factory=dict)  # other endpoint -> instance type -> instances
     bucket_versioning: dict[str, str] = field(default_factory=dict)
-    bucket_encryption: dict[str, str | None] = field(default_factory=dict)
+    bucket_encryption: dict[str, BucketEncryption | None] = field(default_factory=dict)
     rules: dict[str, list[ReplicationRule]] = field(default_factory=dict)
     objects: dict[tuple[str, str], StoredObject] = field(default_factory=dict)
     latencies: dict[tuple[str, str, str], float] = field(default_factory=dict)
@@ -100,11 +107,15 @@ class FakeRegion:
         self._read("scalable_target")
         return self.scalable.get(endpoint)
 
-    def approved_versions(self, group: str) -> list[int]:
-        self._read("approved_versions")
-        if group not in self.approved:
+    def instances_in_use(self, instance_type: str, *, excluding: set[str]) -> int:
+        self._read("instances_in_use")
+        return sum(t.get(instance_type, 0) for name, t in self.in_use.items() if name not in excluding)
+
+    def packages(self, group: str) -> list[ModelPackage]:
+        self._read("packages")
+        if group not in self.packages_by_group:
             raise ResourceNotFoundError(f"model package group {group} does not exist in {self.region}")
-        return self.approved[group]
+        return self.packages_by_group[group]
 
     def endpoint_instances(self, instance_type: str) -> float | None:
         self._read("endpoint_instances")
@@ -119,7 +130,7 @@ class FakeRegion:
         self._bucket(bucket)
         return self.bucket_versioning[bucket]
 
-    def encryption(self, bucket: str) -> str | None:
+    def encryption(self, bucket: str) -> BucketEncryption | None:
         self._read("encryption")
         self._bucket(bucket)
         return self.bucket_encryption.get(bucket)
@@ -133,6 +144,11 @@ class FakeRegion:
         self._read("stored")
         self._bucket(bucket)
         return self.objects.get((bucket, key))
+
+    def object_tags(self, bucket: str, key: str) -> dict[str, str]:
+        self._read("object_tags")
+        found = self.objects.get((bucket, key))
+        return dict(found.tags or {}) if found else {}
 
     def latency_seconds(self, source: str, destination: str, rule_id: str) -> float | None:
         self._read("latency_seconds")
@@ -174,17 +190,38 @@ def fake_region(plan: RecoveryPlan, region: str) -> FakeRegion:
         fake.specs[endpoint.name] = EndpointSpec(endpoint.name, "InService", f"{endpoint.name}-config", (variant,))
         fake.scalable[endpoint.name] = ScalableTarget(instances, endpoint.active_instances * 2)
         fake.quotas[endpoint.instance_type] = endpoint.active_instances * 2
-        fake.objects[(models, ARTIFACT_KEY)] = StoredObject("etag-model-v1")
+        # SSE-KMS: each bucket's copy has its own ETag (not an MD5); the replica keeps the source's version id
+        fake.objects[(models, ARTIFACT_KEY)] = StoredObject(
+            f"etag-kms-{region}",
+            version_id=ARTIFACT_VERSION,
+            replication_status="COMPLETED" if serving else "REPLICA",
+            encryption="aws:kms",
+            last_modified=WRITTEN_AT,
+        )
         fake.images[container.image] = DIGEST
-    if plan.readiness.model_package_group:
-        fake.approved[plan.readiness.model_package_group] = [1, 2]
+    if group := plan.readiness.model_package_group:
+        models = next(b for b in plan.readiness.buckets if b.purpose == "model-artifacts").names[region]
+        content = (Container(IMAGE.format(region=region), f"s3://{models}/{ARTIFACT_KEY}", image_digest=DIGEST),)
+        # versions count up per region: the same model is version 2 in the primary, 1 in the secondary
+        fake.packages_by_group[group] = [ModelPackage(2 if serving else 1, "Approved", PACKAGED_AT, content)]
     for entry in plan.readiness.buckets:
         bucket = entry.names[region]
         fake.bucket_versioning[bucket] = "Enabled"
-        fake.bucket_encryption[bucket] = "aws:kms"
+        fake.bucket_encryption[bucket] = BucketEncryption(
+            "aws:kms", f"arn:aws:kms:{region}:{ACCOUNT}:alias/evac-models"
+        )
         if serving:
             rule = f"{entry.purpose}-to-{peer}"
-            fake.rules[bucket] = [ReplicationRule(rule, enabled=True, destination_bucket=entry.names[peer])]
+            replica_key = f"arn:aws:kms:{peer}:{ACCOUNT}:alias/evac-models"
+            fake.rules[bucket] = [
+                ReplicationRule(
+                    rule,
+                    enabled=True,
+                    destination_bucket=entry.names[peer],
+                    kms_objects=True,
+                    replica_kms_key=replica_key,
+                )
+            ]
             fake.latencies[(bucket, entry.names[peer], rule)] = 12.0
     fake.repositories = set(plan.readiness.ecr_repositories)
     if serving:

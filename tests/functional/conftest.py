@@ -29,6 +29,7 @@ from evacops.localcloud.fidelity import (
     DynamoDBGlobalTables,
     Latencies,
     Route53Propagation,
+    S3Replication,
     SageMakerQuotas,
     SageMakerScaling,
 )
@@ -130,6 +131,7 @@ def aws(plan: RecoveryPlan, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
             timeline, latencies = Timeline(clock), Latencies()
             sagemaker, quotas = SageMakerScaling(timeline, latencies), SageMakerQuotas()
             AuroraGlobalFailover(timeline, latencies).install(stack)
+            S3Replication().install(stack)
             sagemaker.install(stack)
             Route53Propagation(timeline, latencies).install(stack)
             quotas.install(stack)

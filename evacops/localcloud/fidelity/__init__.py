@@ -11,7 +11,8 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   only for an endpoint with instances in service. Capacity: an instance type a region has no room for makes the
   update roll back, InService at the old count with a ``FailureReason`` (moto: every update succeeds);
   ``UpdateEndpoint`` (moto: NotImplementedError) deploys a new endpoint configuration blue/green, refused for a
-  variant registered with Application Auto Scaling whose instance type would change.
+  variant registered with Application Auto Scaling whose instance type would change. A production variant without
+  ``ModelName`` (one hosting inference components) is accepted (moto: KeyError).
 - ``route53``: changes are ``PENDING`` until propagated, then ``INSYNC`` (moto: INSYNC at once).
 - ``servicequotas``: SageMaker's per-type endpoint quotas (moto: VPC defaults only, no ListServiceQuotas).
 - ``dynamodb``: global tables, version 2019.11.21: ``UpdateTable`` ``ReplicaUpdates`` creates the replica in the
@@ -20,6 +21,9 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
   Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
   integration's parameter names are mapped to boto3's.
+- ``s3``: default SSE-S3, SSE-KMS ETags that differ per bucket, and replication that copies new objects as the
+  bucket's rules allow (filters, the SSE-KMS opt-in), keeping the version id and answering ``ReplicationStatus``
+  (moto: MD5 ETags, rules stored but never applied, filters and ``SourceSelectionCriteria`` dropped).
 - ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count;
   metric alarms are evaluated from PutMetricData datapoints (Period, Statistic, Threshold, EvaluationPeriods,
   DatapointsToAlarm, TreatMissingData) and their transitions delivered as EventBridge events (moto: never evaluated).
@@ -34,7 +38,8 @@ from evacops.localcloud.fidelity.dynamodb import DynamoDBGlobalTables
 from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.fidelity.rds import AuroraGlobalFailover
 from evacops.localcloud.fidelity.route53 import Route53Propagation
-from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, SageMakerScaling
+from evacops.localcloud.fidelity.s3 import S3Replication
+from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, InferenceComponentVariants, SageMakerScaling
 from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_code
 from evacops.localcloud.fidelity.stepfunctions import StartExecutionIntegration, StepFunctionsTaskErrors
 
@@ -44,8 +49,10 @@ __all__ = [
     "AlarmStateClock",
     "AuroraGlobalFailover",
     "DynamoDBGlobalTables",
+    "InferenceComponentVariants",
     "Latencies",
     "Route53Propagation",
+    "S3Replication",
     "SageMakerQuotas",
     "SageMakerScaling",
     "StartExecutionIntegration",

@@ -309,3 +309,17 @@ class SageMakerScaling:
         """Those of ``variants`` registered as Application Auto Scaling scalable targets."""
         targets = applicationautoscaling_backends[backend.account_id][backend.region_name].targets.get(DIMENSION, {})
         return [v for v in variants if resource_id(endpoint.endpoint_name, v) in targets]
+
+
+class InferenceComponentVariants:
+    """A production variant needs only ``VariantName``: one that hosts inference components names no model
+    (SageMaker API reference, ``ProductionVariant``: ``ModelName`` is not required; ``CreateInferenceComponent``
+    places models on such a variant). moto 5.2.5 requires ``ModelName`` on every variant (a KeyError)."""
+
+    def install(self, stack: ExitStack) -> None:
+        original = SageMakerModelBackend.validate_production_variants
+
+        def validate(backend: SageMakerModelBackend, production_variants: list[dict[str, Any]]) -> None:
+            original(backend, [v for v in production_variants if v.get("ModelName")])
+
+        stack.enter_context(patch.object(SageMakerModelBackend, "validate_production_variants", validate))

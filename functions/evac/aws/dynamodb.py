@@ -169,7 +169,9 @@ def _scaling_key(endpoint: str, variant: str) -> str:
 
 
 class GlobalTables:
-    """Global tables (version 2019.11.21) as one region sees them."""
+    """Global tables as one region sees them: version 2019.11.21 in DescribeTable's ``Replicas``, version 2017.11.29
+    in DescribeGlobalTable's ``ReplicationGroup``
+    (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeGlobalTable.html)."""
 
     def __init__(self, region: str, *, probe: bool = False) -> None:
         self.region = region
@@ -184,7 +186,16 @@ class GlobalTables:
                 if error_code(exc) == "ResourceNotFoundException":
                     raise ResourceNotFoundError(f"table {table} does not exist in {self.region}") from exc
                 raise
-        return TableReplicas(
-            status=str(found["TableStatus"]),
-            replicas={r["RegionName"]: str(r.get("ReplicaStatus", "")) for r in found.get("Replicas", [])},
-        )
+        version = str(found.get("GlobalTableVersion", "2019.11.21"))
+        if found.get("Replicas"):
+            replicas = {r["RegionName"]: str(r.get("ReplicaStatus", "ACTIVE")) for r in found["Replicas"]}
+            return TableReplicas(status=str(found["TableStatus"]), replicas=replicas, version=version)
+        with aws_errors():
+            try:
+                group = self._dynamodb.describe_global_table(GlobalTableName=table)["GlobalTableDescription"]
+            except ClientError as exc:
+                if error_code(exc) in ("GlobalTableNotFoundException", "UnknownOperationException"):
+                    return TableReplicas(status=str(found["TableStatus"]))  # not a global table
+                raise
+        replicas = {r["RegionName"]: str(r.get("ReplicaStatus", "ACTIVE")) for r in group.get("ReplicationGroup", [])}
+        return TableReplicas(status=str(found["TableStatus"]), replicas=replicas, version="2017.11.29")

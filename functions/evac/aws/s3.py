@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from evac.aws.clients import client
 from evac.aws.errors import aws_errors, error_code
-from evac.domain.ports import ReplicationRule, StoredObject
+from evac.domain.ports import BucketEncryption, ReplicationRule, StoredObject
 from evac.errors import ResourceNotFoundError
 
 if TYPE_CHECKING:
@@ -28,8 +28,9 @@ class S3Buckets:
         with aws_errors(), self._named(bucket):
             return str(self._s3.get_bucket_versioning(Bucket=bucket).get("Status", "Disabled"))
 
-    def encryption(self, bucket: str) -> str | None:
-        """The default encryption algorithm (``aws:kms``, ``AES256``...), or None if the bucket has none."""
+    def encryption(self, bucket: str) -> BucketEncryption | None:
+        """The default encryption (``aws:kms`` and its key, ``AES256``...); None only where S3 answers without one
+        (never on AWS since January 2023: every bucket has SSE-S3)."""
         with aws_errors(), self._named(bucket):
             try:
                 rules = self._s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
@@ -38,7 +39,9 @@ class S3Buckets:
                     return None
                 raise
         defaults = [r["ApplyServerSideEncryptionByDefault"] for r in rules if "ApplyServerSideEncryptionByDefault" in r]
-        return str(defaults[0]["SSEAlgorithm"]) if defaults else None
+        if not defaults:
+            return None
+        return BucketEncryption(str(defaults[0]["SSEAlgorithm"]), defaults[0].get("KMSMasterKeyID"))
 
     def replication_rules(self, bucket: str) -> list[ReplicationRule]:
         """The bucket's replication rules, destinations as bucket names; empty if it replicates nowhere."""
@@ -49,27 +52,34 @@ class S3Buckets:
                 if error_code(exc) == "ReplicationConfigurationNotFoundError":
                     return []
                 raise
-        return [
-            ReplicationRule(
-                rule_id=str(r.get("ID", "")),
-                enabled=r.get("Status") == "Enabled",
-                destination_bucket=r["Destination"]["Bucket"].rpartition(":::")[2],  # arn:<partition>:s3:::<bucket>
-                metrics_enabled=r["Destination"].get("Metrics", {}).get("Status") == "Enabled",
-            )
-            for r in rules
-        ]
+        return [_rule(r) for r in rules]
 
     def stored(self, bucket: str, key: str) -> StoredObject | None:
-        """The object's ETag and version, or None if the bucket has no such key."""
+        """What identifies the object (version, replication status, full-object checksum, ETag and how it was made),
+        or None if the bucket has no such key. ``ChecksumMode=ENABLED`` asks HeadObject for the checksum
+        (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html)."""
         with aws_errors():
             try:
-                found = self._s3.head_object(Bucket=bucket, Key=key)
+                found = self._s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
             except ClientError as exc:
                 if error_code(exc) not in _NOT_FOUND:
                     raise
                 self.versioning(bucket)  # HeadObject says 404 for a missing bucket too: this names the bucket
                 return None
-        return StoredObject(etag=str(found["ETag"]).strip('"'), version_id=found.get("VersionId"))
+        return StoredObject(
+            etag=str(found["ETag"]).strip('"'),
+            version_id=found.get("VersionId"),
+            replication_status=found.get("ReplicationStatus"),
+            checksum=_checksum(found),
+            encryption=found.get("ServerSideEncryption"),
+            sse_customer=bool(found.get("SSECustomerAlgorithm")),
+            last_modified=found.get("LastModified"),
+        )
+
+    def object_tags(self, bucket: str, key: str) -> dict[str, str]:
+        with aws_errors(), self._named(bucket):
+            tags = self._s3.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
+        return {t["Key"]: t["Value"] for t in tags}
 
     @contextmanager
     def _named(self, bucket: str) -> Iterator[None]:
@@ -80,3 +90,39 @@ class S3Buckets:
             if error_code(exc) == "NoSuchBucket":
                 raise ResourceNotFoundError(f"bucket {bucket} does not exist ({self.region})") from exc
             raise
+
+
+def _checksum(head: dict) -> str | None:
+    """The object's full-object checksum as ``ALGORITHM:value``; a COMPOSITE one (of parts, ``...-<n>``) depends on
+    how the object was split, so it identifies nothing across buckets."""
+    if head.get("ChecksumType") == "COMPOSITE":
+        return None
+    for algorithm in ("SHA256", "SHA1", "CRC64NVME", "CRC32C", "CRC32"):
+        value = head.get(f"Checksum{algorithm}")
+        if value and "-" not in value:
+            return f"{algorithm}:{value}"
+    return None
+
+
+def _rule(rule: dict) -> ReplicationRule:
+    """A replication rule as ``ReplicationRule`` (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ReplicationRule.html):
+    a V1 rule has ``Prefix``; a V2 rule a ``Filter`` of ``Prefix``, ``Tag`` or ``And``."""
+    filtered = rule.get("Filter", {})
+    both = filtered.get("And", {})
+    tags = [filtered["Tag"]] if "Tag" in filtered else both.get("Tags", [])
+    destination = rule["Destination"]
+    arn = str(destination["Bucket"])  # arn:<partition>:s3:::<bucket>
+    criteria = rule.get("SourceSelectionCriteria", {})
+    return ReplicationRule(
+        rule_id=str(rule.get("ID", "")),
+        enabled=rule.get("Status") == "Enabled",
+        destination_bucket=arn.rpartition(":::")[2],
+        metrics_enabled=destination.get("Metrics", {}).get("Status") == "Enabled",
+        prefix=str(rule.get("Prefix", filtered.get("Prefix", both.get("Prefix", ""))) or ""),
+        tags=tuple((str(t["Key"]), str(t["Value"])) for t in tags),
+        kms_objects=criteria.get("SseKmsEncryptedObjects", {}).get("Status") == "Enabled",
+        destination_partition=arn.split(":")[1] if arn.startswith("arn:") else "aws",
+        replica_kms_key=destination.get("EncryptionConfiguration", {}).get("ReplicaKmsKeyID"),
+        storage_class=destination.get("StorageClass"),
+        priority=int(rule.get("Priority", 0)),
+    )

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from evac.aws.clients import client
 from evac.aws.errors import aws_errors, error_code, is_transient
-from evac.domain.ports import Container, EndpointSpec, EndpointState, VariantSpec
+from evac.domain.ports import Container, EndpointSpec, EndpointState, ModelPackage, VariantSpec
 from evac.errors import InferenceScaleError, ResourceNotFoundError
 
 # What CreateEndpointConfig accepts of what DescribeEndpointConfig returns, besides the variants.
@@ -99,8 +99,10 @@ class SageMakerEndpoints:
                     name=v["VariantName"],
                     instance_type=v.get("InstanceType"),
                     instances=int(current.get(v["VariantName"], {}).get("CurrentInstanceCount", 0)),
-                    model=v["ModelName"],
-                    containers=self._containers(v["ModelName"]),
+                    # only VariantName is required: a variant hosting inference components has no ModelName
+                    # (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html)
+                    model=v.get("ModelName"),
+                    containers=self._containers(v["ModelName"]) if v.get("ModelName") else (),
                 )
                 for v in config["ProductionVariants"]
             )
@@ -138,10 +140,63 @@ class SageMakerEndpoints:
             raise InferenceScaleError(f"falling back to {instance_type} on {endpoint}: {exc}") from exc
         return name
 
+    def instances_in_use(self, instance_type: str, *, excluding: set[str]) -> int:
+        """Instances of ``instance_type`` the region's other endpoints run (their variants' CurrentInstanceCount)."""
+        used = 0
+        with aws_errors():
+            for page in self._sagemaker.get_paginator("list_endpoints").paginate():
+                for summary in page["Endpoints"]:
+                    if summary["EndpointName"] in excluding:
+                        continue
+                    found = self._sagemaker.describe_endpoint(EndpointName=summary["EndpointName"])
+                    config = self._sagemaker.describe_endpoint_config(EndpointConfigName=found["EndpointConfigName"])
+                    types = {v["VariantName"]: v.get("InstanceType") for v in config["ProductionVariants"]}
+                    used += sum(
+                        int(v.get("CurrentInstanceCount", 0))
+                        for v in found.get("ProductionVariants", [])
+                        if types.get(v["VariantName"]) == instance_type
+                    )
+        return used
+
     def _containers(self, model: str) -> tuple[Container, ...]:
         found = self._sagemaker.describe_model(ModelName=model)
         containers = found.get("Containers") or [found.get("PrimaryContainer", {})]
-        return tuple(Container(image=c.get("Image", ""), model_data_url=c.get("ModelDataUrl")) for c in containers)
+        return tuple(self._container(c) for c in containers)
+
+    def _container(self, definition: dict[str, Any]) -> Container:
+        """A ContainerDefinition's image and artifacts: ``ModelDataUrl``, ``ModelDataSource`` (an S3 object, or a
+        prefix of uncompressed files), or the model package it deploys
+        (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ContainerDefinition.html)."""
+        if package := definition.get("ModelPackageName"):
+            try:
+                described = self._sagemaker.describe_model_package(ModelPackageName=package)
+            except ClientError as exc:
+                if is_transient(exc):
+                    raise
+                return Container(image="", model_data_url=None, unread=f"model package {package} ({error_code(exc)})")
+            inner = described.get("InferenceSpecification", {}).get("Containers", [])
+            if len(inner) != 1:
+                return Container(
+                    image="", model_data_url=None, unread=f"model package {package} ({len(inner)} containers)"
+                )
+            return _package_container(inner[0])
+        return _package_container(definition)
+
+
+def _package_container(definition: dict[str, Any]) -> Container:
+    source = definition.get("ModelDataSource", {}).get("S3DataSource", {})
+    url, prefix = definition.get("ModelDataUrl"), None
+    if source:
+        if source.get("S3DataType") == "S3Object":
+            url = source["S3Uri"]
+        else:
+            prefix = source["S3Uri"]
+    return Container(
+        image=definition.get("Image", ""),
+        model_data_url=url,
+        data_source=prefix,
+        image_digest=definition.get("ImageDigest"),
+    )
 
 
 class ModelPackages:
@@ -151,8 +206,9 @@ class ModelPackages:
         self.region = region
         self._sagemaker = client("sagemaker", region, probe=probe)
 
-    def approved_versions(self, group: str) -> list[int]:
-        """The version numbers of the group's approved model packages."""
+    def packages(self, group: str, newest: int = 20) -> list[ModelPackage]:
+        """The group's ``newest`` model packages (any approval), newest first, with what each deploys
+        (ListModelPackages, then DescribeModelPackage for its InferenceSpecification)."""
         with aws_errors():
             try:
                 self._sagemaker.describe_model_package_group(ModelPackageGroupName=group)
@@ -160,7 +216,19 @@ class ModelPackages:
                 if error_code(exc) == "ValidationException" and "does not exist" in str(exc):
                     raise ResourceNotFoundError(f"model package group {group} does not exist in {self.region}") from exc
                 raise
-            pages = self._sagemaker.get_paginator("list_model_packages").paginate(
-                ModelPackageGroupName=group, ModelApprovalStatus="Approved"
-            )
-            return sorted(int(p["ModelPackageVersion"]) for page in pages for p in page["ModelPackageSummaryList"])
+            summaries = self._sagemaker.list_model_packages(
+                ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Descending", MaxResults=newest
+            )["ModelPackageSummaryList"]
+            found = []
+            for summary in summaries:
+                described = self._sagemaker.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+                containers = described.get("InferenceSpecification", {}).get("Containers", [])
+                found.append(
+                    ModelPackage(
+                        version=int(summary.get("ModelPackageVersion", 0)),
+                        approval=str(summary.get("ModelApprovalStatus", "")),
+                        created=summary.get("CreationTime"),
+                        containers=tuple(_package_container(c) for c in containers),
+                    )
+                )
+        return found

@@ -31,8 +31,28 @@ class EndpointState:
 
 @dataclass(frozen=True)
 class Container:
+    """One model container: its image and where its artifacts come from.
+
+    ``model_data_url``: one S3 object (``ModelDataUrl``, or ``ModelDataSource`` of type ``S3Object``);
+    ``data_source``: artifacts that are not one object (a ``ModelDataSource`` ``S3Prefix``: uncompressed files);
+    ``unread``: what the container points at that was not read (e.g. a model package it could not describe).
+    """
+
     image: str
     model_data_url: str | None
+    data_source: str | None = None
+    unread: str | None = None
+    image_digest: str | None = None  # as a model package records it (ImageDigest), when it does
+
+
+@dataclass(frozen=True)
+class ModelPackage:
+    """One version of a model package group: its approval and what it would deploy (DescribeModelPackage)."""
+
+    version: int
+    approval: str  # Approved, Rejected, PendingManualApproval
+    created: datetime | None
+    containers: tuple[Container, ...]
 
 
 @dataclass(frozen=True)
@@ -40,7 +60,7 @@ class VariantSpec:
     name: str
     instance_type: str | None  # None for serverless variants
     instances: int
-    model: str
+    model: str | None  # None: the variant hosts inference components (each with its own model)
     containers: tuple[Container, ...]
 
 
@@ -75,16 +95,61 @@ class LagReading:
 
 @dataclass(frozen=True)
 class ReplicationRule:
+    """One rule of a bucket's replication configuration, as far as what it replicates goes (S3 API reference,
+    ``ReplicationRule``, ``ReplicationRuleFilter``, ``SourceSelectionCriteria``, ``Destination``)."""
+
     rule_id: str
     enabled: bool
     destination_bucket: str  # a bucket name, not an ARN
     metrics_enabled: bool = False
+    prefix: str = ""  # Filter.Prefix / And.Prefix (or the V1 rule's Prefix): only keys starting with it
+    tags: tuple[tuple[str, str], ...] = ()  # Filter.Tag / And.Tags: only objects carrying every one of them
+    kms_objects: bool = False  # SourceSelectionCriteria.SseKmsEncryptedObjects Enabled: SSE-KMS objects replicate
+    destination_partition: str = "aws"  # the partition of Destination.Bucket's ARN
+    replica_kms_key: str | None = None  # EncryptionConfiguration.ReplicaKmsKeyID
+    storage_class: str | None = None  # Destination.StorageClass (None: the source object's)
+    priority: int = 0
+
+    def covers(self, key: str, tags: dict[str, str] | None = None) -> bool | None:
+        """Whether the rule's filter selects ``key``; None when it filters on tags that were not read."""
+        if not key.startswith(self.prefix):
+            return False
+        if not self.tags:
+            return True
+        if tags is None:
+            return None
+        return all(tags.get(k) == v for k, v in self.tags)
+
+
+@dataclass(frozen=True)
+class BucketEncryption:
+    """A bucket's default encryption: ``AES256`` (SSE-S3), ``aws:kms``, ``aws:kms:dsse``; its KMS key if any."""
+
+    algorithm: str
+    kms_key: str | None = None
 
 
 @dataclass(frozen=True)
 class StoredObject:
+    """One object as HeadObject (with ``ChecksumMode=ENABLED``) describes it.
+
+    The ETag is an MD5 of the data only for single-part objects stored in plaintext or with SSE-S3 (S3 API
+    reference, ``Object``): ``etag_is_md5`` says when two ETags may be compared across buckets.
+    """
+
     etag: str
     version_id: str | None = None
+    replication_status: str | None = None  # PENDING, COMPLETED, FAILED (source), REPLICA (destination)
+    checksum: str | None = None  # "<ALGORITHM>:<value>" of a FULL_OBJECT checksum (CRC32, CRC32C, SHA1, SHA256...)
+    encryption: str | None = None  # ServerSideEncryption: AES256, aws:kms, aws:kms:dsse (None: plaintext or SSE-C)
+    sse_customer: bool = False
+    last_modified: datetime | None = None
+    tags: dict[str, str] | None = None  # read only when a replication rule filters on tags
+
+    @property
+    def etag_is_md5(self) -> bool:
+        multipart = "-" in self.etag
+        return not multipart and not self.sse_customer and self.encryption in (None, "AES256")
 
 
 @dataclass(frozen=True)
@@ -103,6 +168,7 @@ class RegistryReplication:
 class TableReplicas:
     status: str  # TableStatus in the region read
     replicas: dict[str, str] = field(default_factory=dict)  # region -> ReplicaStatus
+    version: str = "2019.11.21"  # the global tables version whose API described the replicas
 
 
 @dataclass(frozen=True)
@@ -175,6 +241,10 @@ class Endpoints(Protocol):
 class EndpointSpecs(Protocol):
     def spec(self, endpoint: str) -> EndpointSpec: ...
 
+    def instances_in_use(self, instance_type: str, *, excluding: set[str]) -> int:
+        """Instances of ``instance_type`` the region's other endpoints (not in ``excluding``) run now."""
+        ...
+
 
 class CapacityFallback(Endpoints, Protocol):
     def use_instance_type(self, endpoint: str, variant: str, instance_type: str, instances: int) -> str:
@@ -218,7 +288,9 @@ class SavedScaling(Protocol):
 
 
 class ModelRegistry(Protocol):
-    def approved_versions(self, group: str) -> list[int]: ...
+    def packages(self, group: str) -> list[ModelPackage]:
+        """The group's model packages, newest first, whatever their approval."""
+        ...
 
 
 class InstanceQuotas(Protocol):
@@ -229,9 +301,10 @@ class InstanceQuotas(Protocol):
 
 class Buckets(Protocol):
     def versioning(self, bucket: str) -> str: ...
-    def encryption(self, bucket: str) -> str | None: ...
+    def encryption(self, bucket: str) -> BucketEncryption | None: ...
     def replication_rules(self, bucket: str) -> list[ReplicationRule]: ...
     def stored(self, bucket: str, key: str) -> StoredObject | None: ...
+    def object_tags(self, bucket: str, key: str) -> dict[str, str]: ...
 
 
 class BucketReplicationMetrics(Protocol):

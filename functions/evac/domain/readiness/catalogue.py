@@ -72,7 +72,8 @@ CATALOGUE: Final[dict[str, CheckSpec]] = {
     "s3.versioning": CheckSpec("warning", "Enable versioning on {replica}: S3 Replication needs it on both buckets."),
     "s3.encryption": CheckSpec(
         "warning",
-        "Enable default encryption on {replica} (SSE-KMS with a multi-Region key keeps replicas readable).",
+        "Encrypt {replica} with SSE-S3 or a KMS key in its own region (a multi-Region key's replica there): a key in "
+        "another region makes the replicas unreadable when that region fails.",
     ),
     "s3.replication": CheckSpec(
         "warning",

@@ -1,6 +1,14 @@
 """SageMaker endpoints: each is InService in the target, serves what the primary serves, and can scale to the plan's
 capacity; its artifacts and images are checked beside it. Endpoints are checked several at once (their reads are
-independent): preflight takes about as long with fifty endpoints as with one."""
+independent): preflight takes about as long with fifty endpoints as with one.
+
+An endpoint serves invocations while ``Updating`` (a deployment or an autoscaling step), ``SystemUpdating`` and
+``RollingBack`` (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html, EndpointStatus).
+A production variant needs only ``VariantName``: one hosting inference components has no ``ModelName``
+(https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html), and a model's containers may
+take their artifacts from ``ModelDataSource`` or a model package instead of ``ModelDataUrl``
+(https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ContainerDefinition.html). What was not read is
+unknown, never equal."""
 
 from __future__ import annotations
 
@@ -16,8 +24,11 @@ if TYPE_CHECKING:
 
     from evac.domain.models import ReadinessCheck
     from evac.domain.plan import Endpoint, RecoveryPlan
-    from evac.domain.ports import EndpointSpec
+    from evac.domain.ports import EndpointSpec, VariantSpec
     from evac.domain.readiness.probes import RegionReads, Source
+
+
+SERVING = {"InService", "Updating", "SystemUpdating", "RollingBack"}
 
 
 def endpoint_checks(plan: RecoveryPlan, source: Source, target: RegionReads) -> Iterator[ReadinessCheck]:
@@ -33,7 +44,7 @@ def _endpoint(plan: RecoveryPlan, endpoint: Endpoint, source: Source, target: Re
         spec = deployed()
         variant = spec.variant(endpoint.variant)
         shape = f" with {variant.instances} x {variant.instance_type}" if variant else f", no {endpoint.variant}"
-        ok = spec.status == "InService" and variant is not None
+        ok = spec.status in SERVING and variant is not None
         return Finding("pass" if ok else "fail", f"{endpoint.name} is {spec.status}{shape}")
 
     where = {"region": target.region, "variant": endpoint.variant}
@@ -49,7 +60,7 @@ def _endpoint(plan: RecoveryPlan, endpoint: Endpoint, source: Source, target: Re
         **where,
     )
     yield from artifact_checks(endpoint, source, primary, spec, target)
-    yield from image_checks(endpoint, source, primary, spec, target)
+    yield from image_checks(plan, endpoint, source, primary, spec, target)
     yield catalogued(
         "sagemaker.autoscaling",
         endpoint.name,
@@ -73,8 +84,14 @@ def _parity(
     primary = source_spec().variant(endpoint.variant)
     if primary is None:
         return Finding("unknown", f"{endpoint.name} in {source} has no variant {endpoint.variant} to compare with")
-    ours = [(image_path(c.image), artifact_key(plan, c.model_data_url)) for c in target_variant.containers]
-    theirs = [(image_path(c.image), artifact_key(plan, c.model_data_url)) for c in primary.containers]
+    if problems:  # the wrong instance type fails whatever the models are
+        return Finding("fail", "; ".join(problems))
+    if unread := _unread(target_variant, "here") or _unread(primary, source):
+        return Finding("unknown", unread)
+    ours = [
+        (image_path(c.image), artifact_key(plan, c.model_data_url or c.data_source)) for c in target_variant.containers
+    ]
+    theirs = [(image_path(c.image), artifact_key(plan, c.model_data_url or c.data_source)) for c in primary.containers]
     if ours != theirs:
         problems.append(f"containers {_describe(ours)} differ from {source}'s {_describe(theirs)}")
     if problems:
@@ -84,6 +101,15 @@ def _parity(
         f"{endpoint.variant}: {target_variant.instance_type} (primary {primary.instance_type}), "
         f"containers {_describe(ours)} as in {source}",
     )
+
+
+def _unread(variant: VariantSpec, where: str) -> str | None:
+    """What of ``variant``'s models was not read (so cannot be compared), or None."""
+    if variant.model is None:
+        return f"{variant.name} ({where}) hosts inference components: their models are not read"
+    if unread := [c.unread for c in variant.containers if c.unread]:
+        return f"{variant.name} ({where}): {'; '.join(unread)} not read"
+    return None
 
 
 def _describe(containers: list[tuple[str, str | None]]) -> str:

@@ -1,4 +1,9 @@
-"""Service Quotas: the target account may run as many endpoint instances of each type as the plan needs there."""
+"""Service Quotas: the target account may run as many endpoint instances of each type as the plan needs there.
+
+The ``<type> for endpoint usage`` quota counts every endpoint of the account in the region
+(https://docs.aws.amazon.com/general/latest/gr/sagemaker.html#limits_sagemaker); what the region's other endpoints
+already run of that type is not available to the plan's.
+"""
 
 from __future__ import annotations
 
@@ -20,24 +25,31 @@ def quota_checks(plan: RecoveryPlan, target: RegionReads) -> Iterator[ReadinessC
     needed: dict[str, int] = {}
     for endpoint in plan.inference.endpoints:
         needed[endpoint.instance_type] = needed.get(endpoint.instance_type, 0) + endpoint.active_instances
+    ours = {e.name for e in plan.inference.endpoints}
     for instance_type, instances in needed.items():
         yield catalogued(
             "servicequotas.instance_quota",
             instance_type,
-            partial(_quota, target, instance_type, instances),
+            partial(_quota, target, instance_type, instances, ours),
             instance_type=instance_type,
             instances=instances,
             region=target.region,
         )
 
 
-def _quota(target: RegionReads, instance_type: str, instances: int) -> Finding:
-    """Below the plan's capacity fails; a quota that cannot be read is an unknown warning, never a blocker."""
+def _quota(target: RegionReads, instance_type: str, instances: int, ours: set[str]) -> Finding:
+    """Below the plan's capacity fails; a quota or usage that cannot be read is an unknown warning, never a blocker."""
     try:
         quota = target.quotas.endpoint_instances(instance_type)
+        if quota is None:
+            return Finding("unknown", f"Service Quotas has no {instance_type} endpoint quota", severity="warning")
+        others = target.endpoints.instances_in_use(instance_type, excluding=ours)
     except EvacError as exc:
         return Finding("unknown", f"could not be read: {exc}", severity="warning")
-    if quota is None:
-        return Finding("unknown", f"Service Quotas has no {instance_type} endpoint quota", severity="warning")
-    verdict: CheckStatus = "pass" if quota >= instances else "fail"
-    return Finding(verdict, f"{instance_type} endpoint quota is {quota:g}, the plan needs {instances}")
+    free = quota - others
+    verdict: CheckStatus = "pass" if free >= instances else "fail"
+    return Finding(
+        verdict,
+        f"{instance_type} endpoint quota is {quota:g}, other endpoints use {others}: {free:g} free, the plan needs "
+        f"{instances}",
+    )

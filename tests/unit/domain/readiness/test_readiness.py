@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from evac.domain.plan import parse_plan
-from evac.domain.ports import Container, ReplicationRule, StoredObject, TableReplicas, VariantSpec
+from evac.domain.ports import BucketEncryption, Container, ModelPackage, ReplicationRule, TableReplicas, VariantSpec
 from evac.domain.readiness import assess
+from tests.fakes.readiness import ARTIFACT_VERSION
 
 if TYPE_CHECKING:
     from evac.domain.models import Readiness, ReadinessCheck
@@ -74,13 +75,14 @@ def test_a_model_artifact_missing_in_the_target_is_a_critical_failure_naming_it(
 def test_a_model_artifact_that_differs_from_the_primarys_fails(
     plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
 ) -> None:
-    secondary.objects[(MODELS_USW2, "fraud-scoring-xgb/model.tar.gz")] = StoredObject("etag-model-v0")
+    key = (MODELS_USW2, "fraud-scoring-xgb/model.tar.gz")
+    secondary.objects[key] = dataclasses.replace(secondary.objects[key], version_id="model-v0")
 
     check = named(assessed(plan, primary, secondary, record_sets), "s3.model_artifact")
 
     assert check.status == "fail"
-    assert "etag-model-v0" in check.evidence
-    assert "etag-model-v1" in check.evidence
+    assert "model-v0" in check.evidence
+    assert ARTIFACT_VERSION in check.evidence
 
 
 def test_an_image_missing_in_the_target_registry_is_a_critical_failure(
@@ -162,7 +164,11 @@ def test_an_endpoint_missing_in_the_target_fails_once_and_skips_the_checks_that_
         ("bucket_versioning", "s3.versioning", "bucket fraud-scoring-models-usw2 does not exist"),
         ("tables", "dynamodb.replica", "table fraud-scoring-features does not exist in us-west-2"),
         ("repositories", "ecr.replication", "repository fraud-scoring-xgb does not exist in us-west-2"),
-        ("approved", "sagemaker.model_packages", "model package group fraud-scoring-xgb does not exist in us-west-2"),
+        (
+            "packages_by_group",
+            "sagemaker.model_packages",
+            "model package group fraud-scoring-xgb does not exist in us-west-2",
+        ),
     ],
 )
 def test_a_resource_the_plan_names_that_does_not_exist_is_a_failed_check_naming_it(
@@ -215,7 +221,7 @@ def test_an_instance_quota_below_the_plans_capacity_is_critical(
     check = named(assessed(plan, primary, secondary, record_sets), "servicequotas.instance_quota")
 
     assert (check.status, check.severity) == ("fail", "critical")
-    assert check.evidence == "ml.g4dn.xlarge endpoint quota is 2, the plan needs 4"
+    assert check.evidence == "ml.g4dn.xlarge endpoint quota is 2, other endpoints use 0: 2 free, the plan needs 4"
 
 
 @pytest.mark.parametrize("how", ["missing", "denied"])
@@ -322,7 +328,7 @@ def test_versioning_and_encryption_off_on_a_replica_bucket_fail_as_warnings(
     plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
 ) -> None:
     secondary.bucket_versioning[MODELS_USW2] = "Suspended"
-    secondary.bucket_encryption[MODELS_USW2] = None
+    secondary.bucket_encryption[MODELS_USW2] = BucketEncryption("aws:kms", "arn:aws:kms:us-east-1:123456789012:key/k")
 
     report = assessed(plan, primary, secondary, record_sets)
 
@@ -334,12 +340,15 @@ def test_versioning_and_encryption_off_on_a_replica_bucket_fail_as_warnings(
 def test_model_package_versions_missing_in_the_target_fail(
     plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
 ) -> None:
-    secondary.approved["fraud-scoring-xgb"] = [1]
+    older = dataclasses.replace(
+        secondary.packages_by_group["fraud-scoring-xgb"][0].containers[0], image_digest="sha256:0"
+    )
+    secondary.packages_by_group["fraud-scoring-xgb"] = [ModelPackage(1, "Approved", None, (older,))]
 
     check = named(assessed(plan, primary, secondary, record_sets), "sagemaker.model_packages")
 
     assert (check.status, check.severity) == ("fail", "warning")
-    assert "[2]" in check.evidence
+    assert "newest approved version 2" in check.evidence
 
 
 def test_ecr_replication_must_cover_the_repository_and_the_target_region(
