@@ -50,6 +50,7 @@ from evacops.localcloud.fidelity import (
     SageMakerScaling,
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
+    UnresolvedPathIsRuntimeError,
 )
 from evacops.localcloud.fidelity.arc import RoutingControlCluster
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
@@ -182,6 +183,7 @@ class LocalCloud:
             self.quotas.install(stack)
             DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
             StepFunctionsTaskErrors().install(stack)
+            UnresolvedPathIsRuntimeError().install(stack)
             self._quiet_handler_logs(stack)
             try:
                 self._seed_and_deploy()

@@ -19,7 +19,8 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
 - ``stepfunctions``: a failed task's error is named as AWS names it: ``Lambda.TooManyRequestsException``,
   ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
   Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
-  integration's parameter names are mapped to boto3's.
+  integration's parameter names are mapped to boto3's; a path that does not resolve is ``States.Runtime``, which
+  ``Catch`` does not handle (moto: the task's own error, caught by ``States.ALL``).
 - ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count.
 """
 
@@ -32,7 +33,11 @@ from evacops.localcloud.fidelity.rds import AuroraGlobalFailover
 from evacops.localcloud.fidelity.route53 import Route53Propagation
 from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, SageMakerScaling
 from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_code
-from evacops.localcloud.fidelity.stepfunctions import StartExecutionIntegration, StepFunctionsTaskErrors
+from evacops.localcloud.fidelity.stepfunctions import (
+    StartExecutionIntegration,
+    StepFunctionsTaskErrors,
+    UnresolvedPathIsRuntimeError,
+)
 
 __all__ = [
     "INSUFFICIENT_CAPACITY",
@@ -45,5 +50,6 @@ __all__ = [
     "SageMakerScaling",
     "StartExecutionIntegration",
     "StepFunctionsTaskErrors",
+    "UnresolvedPathIsRuntimeError",
     "quota_code",
 ]
