@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from evacops.template import functions, load_template, state_machines
+from evacops.template import ROOT, functions, load_template, state_machines
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
@@ -58,6 +58,21 @@ def test_every_state_machine_logs_to_a_group_with_a_retention(logical: str) -> N
 
     assert logging["Level"] in ("ALL", "ERROR", "FATAL")
     assert RESOURCES[group]["Properties"]["RetentionInDays"]
+
+
+def carries_task_tokens(machine: dict[str, Any]) -> bool:
+    """Whether the state machine's definition hands a task token to a state (``$$.Task.Token``)."""
+    return "$$.Task.Token" in (ROOT / machine["DefinitionUri"]).read_text(encoding="utf-8")
+
+
+def test_no_state_machine_logs_the_data_a_task_token_travels_in() -> None:
+    # Whoever can read the log group and call SendTaskSuccess could otherwise approve a failover past the ledger.
+    machines = state_machines(TEMPLATE)
+    carriers = [logical for logical, machine in machines.items() if carries_task_tokens(machine)]
+
+    assert carriers  # the runbook's approval step
+    for logical in carriers:
+        assert machines[logical]["Logging"]["IncludeExecutionData"] is False, logical
 
 
 def test_nothing_answers_without_iam_authorisation() -> None:
