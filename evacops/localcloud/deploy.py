@@ -94,6 +94,10 @@ def name_everything(template: dict[str, Any], resolver: Resolver, stack: Stack) 
             resolver.refs[logical] = f"arn:aws:sns:{arn}:{name}"
             resolver.attributes[(logical, "TopicName")] = name
             stack.topic_arn = resolver.refs[logical]
+        elif kind == "AWS::SQS::Queue":  # named (not created: nothing in the local cloud sends to it)
+            resolver.refs[logical] = f"https://sqs.{resolver.region}.amazonaws.com/{resolver.account}/{name}"
+            resolver.attributes[(logical, "Arn")] = f"arn:aws:sqs:{arn}:{name}"
+            resolver.attributes[(logical, "QueueName")] = name
         elif kind == "AWS::IAM::Role":
             resolver.refs[logical] = name
             resolver.attributes[(logical, "Arn")] = f"arn:aws:iam::{ACCOUNT}:role/{name}"
