@@ -41,6 +41,7 @@ from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
 from evacops.localcloud.faults import FaultInjector, StateMachineContext
 from evacops.localcloud.fidelity import (
+    AlarmActions,
     AlarmStateClock,
     AuroraGlobalFailover,
     DynamoDBGlobalTables,
@@ -48,6 +49,7 @@ from evacops.localcloud.fidelity import (
     Route53Propagation,
     SageMakerQuotas,
     SageMakerScaling,
+    ServicePublishes,
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
     UnresolvedPathIsRuntimeError,
@@ -130,6 +132,7 @@ class LocalCloud:
         self.route53 = Route53Propagation(self.timeline, self.latencies)
         # capacity[(region, instance type)]: instances of that type the region can run (unlimited if absent)
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
+        self.publishes = ServicePublishes()  # what AWS services published to topics, and what SNS refused
         self.quotas = SageMakerQuotas()
         self.stacks: dict[str, Stack] = {}
         self.states = StateMachineContext()
@@ -176,6 +179,7 @@ class LocalCloud:
             self.sagemaker.install(stack)
             self.route53.install(stack)
             AlarmStateClock(self.timeline).install(stack)
+            AlarmActions(self.publishes).install(stack)
             self.routing.install(stack)
             self.health_checks.install(stack)
             MetricAlarmEvaluator(self.timeline, _drain_metrics(self.plan)).install(stack)

@@ -61,11 +61,13 @@ def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac")
     stack = Stack(region=region, name=stack_name)
     name_everything(template, resolver, stack)
     _create_table(template, stack)
-    _create_topic(stack)
+    _create_keys(template, resolver, stack)
+    _create_topic(template, resolver, stack)
     _create_parameters(template, resolver, stack)
     _create_functions(template, resolver, stack)
     _create_state_machines(template, resolver, stack)
     _create_rules(template, resolver, stack)
+    _create_alarms(template, resolver, stack)
     return stack
 
 
@@ -94,6 +96,9 @@ def name_everything(template: dict[str, Any], resolver: Resolver, stack: Stack) 
             resolver.refs[logical] = f"arn:aws:sns:{arn}:{name}"
             resolver.attributes[(logical, "TopicName")] = name
             stack.topic_arn = resolver.refs[logical]
+        elif kind == "AWS::KMS::Key":  # its ARN is the created key's (_create_keys); named here for the IAM proof
+            resolver.refs[logical] = name
+            resolver.attributes[(logical, "Arn")] = f"arn:aws:kms:{arn}:key/{name}"
         elif kind == "AWS::SQS::Queue":  # named (not created: nothing in the local cloud sends to it)
             resolver.refs[logical] = f"https://sqs.{resolver.region}.amazonaws.com/{resolver.account}/{name}"
             resolver.attributes[(logical, "Arn")] = f"arn:aws:sqs:{arn}:{name}"
@@ -121,8 +126,32 @@ def _create_table(template: dict[str, Any], stack: Stack) -> None:
     )
 
 
-def _create_topic(stack: Stack) -> None:
-    boto3.client("sns", stack.region).create_topic(Name=stack.topic_arn.rsplit(":", 1)[-1])
+def _create_keys(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    """The template's KMS keys, with their key policies: SNS reads a topic's key policy (``fidelity/sns.py``)."""
+    kms = boto3.client("kms", stack.region)
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::KMS::Key":
+            policy = json.dumps(resolver.resolve(resource["Properties"]["KeyPolicy"]))
+            key = kms.create_key(Policy=policy, Description=logical, BypassPolicyLockoutSafetyCheck=True)
+            resolver.refs[logical] = key["KeyMetadata"]["KeyId"]
+            resolver.attributes[(logical, "Arn")] = key["KeyMetadata"]["Arn"]
+
+
+def _create_topic(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    props = next(r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::SNS::Topic")
+    key = resolver.resolve(props.get("KmsMasterKeyId", ""))
+    attributes = {"KmsMasterKeyId": key} if key else {}
+    boto3.client("sns", stack.region).create_topic(Name=stack.topic_arn.rsplit(":", 1)[-1], Attributes=attributes)
+
+
+def _create_alarms(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    """The template's own alarms (those without a condition), with their actions: a state change notifies."""
+    cloudwatch = boto3.client("cloudwatch", stack.region)
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::CloudWatch::Alarm" or "Condition" in resource:
+            continue
+        props = resolver.resolve(resource["Properties"])
+        cloudwatch.put_metric_alarm(AlarmName=props.pop("AlarmName", f"{stack.name}-{logical}"), **props)
 
 
 def _create_parameters(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:

@@ -21,18 +21,22 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
   integration's parameter names are mapped to boto3's; a path that does not resolve is ``States.Runtime``, which
   ``Catch`` does not handle (moto: the task's own error, caught by ``States.ALL``).
-- ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count.
+- ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count;
+  a transition publishes to the SNS topics of that state's actions (moto: no action runs).
+- ``sns``: a service's publish (a CloudWatch alarm's) to a topic whose key does not let the service use it, an AWS
+  managed key above all, is dropped (moto: no key is checked).
 """
 
 from __future__ import annotations
 
-from evacops.localcloud.fidelity.cloudwatch import AlarmStateClock
+from evacops.localcloud.fidelity.cloudwatch import AlarmActions, AlarmStateClock
 from evacops.localcloud.fidelity.dynamodb import DynamoDBGlobalTables
 from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.fidelity.rds import AuroraGlobalFailover
 from evacops.localcloud.fidelity.route53 import Route53Propagation
 from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, SageMakerScaling
 from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_code
+from evacops.localcloud.fidelity.sns import ServicePublishes
 from evacops.localcloud.fidelity.stepfunctions import (
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
@@ -41,6 +45,7 @@ from evacops.localcloud.fidelity.stepfunctions import (
 
 __all__ = [
     "INSUFFICIENT_CAPACITY",
+    "AlarmActions",
     "AlarmStateClock",
     "AuroraGlobalFailover",
     "DynamoDBGlobalTables",
@@ -48,6 +53,7 @@ __all__ = [
     "Route53Propagation",
     "SageMakerQuotas",
     "SageMakerScaling",
+    "ServicePublishes",
     "StartExecutionIntegration",
     "StepFunctionsTaskErrors",
     "UnresolvedPathIsRuntimeError",
