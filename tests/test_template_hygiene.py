@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from evacops.template import functions, load_template, state_machines
+from evacops.template import ROOT, functions, load_template, state_machines
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
@@ -58,6 +58,64 @@ def test_every_state_machine_logs_to_a_group_with_a_retention(logical: str) -> N
 
     assert logging["Level"] in ("ALL", "ERROR", "FATAL")
     assert RESOURCES[group]["Properties"]["RetentionInDays"]
+
+
+def test_the_ledger_outlives_its_stack() -> None:
+    for table in of_type("AWS::DynamoDB::Table").values():
+        assert (table.get("DeletionPolicy"), table.get("UpdateReplacePolicy")) == ("Retain", "Retain")
+
+
+ASYNC_EVENTS = {"EventBridgeRule", "CloudWatchEvent", "Schedule", "ScheduleV2"}
+
+
+def ref_of(value: Any) -> str:
+    """The logical id a ``!GetAtt X.Arn`` or ``!Ref X`` names."""
+    return value["Fn::GetAtt"][0] if "Fn::GetAtt" in value else value["Ref"]
+
+
+@pytest.mark.parametrize(
+    "logical",
+    sorted(f for f, props in FUNCTIONS.items() if {e["Type"] for e in props.get("Events", {}).values()} & ASYNC_EVENTS),
+)
+def test_an_asynchronously_invoked_function_loses_no_event_silently(logical: str) -> None:
+    # A failed invocation (after Lambda's retries) and an event its source could not deliver both land in an
+    # encrypted queue that an alarm watches and notifies.
+    props = FUNCTIONS[logical]
+    on_failure = props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+    dead_letters = {ref_of(e["Properties"]["DeadLetterConfig"]["Arn"]) for e in props["Events"].values()}
+    queues = {ref_of(on_failure["Destination"]), *dead_letters}
+
+    assert on_failure["Type"] == "SQS"
+    for queue in queues:
+        assert RESOURCES[queue]["Type"] == "AWS::SQS::Queue"
+        assert RESOURCES[queue]["Properties"].get("SqsManagedSseEnabled") or RESOURCES[queue]["Properties"].get(
+            "KmsMasterKeyId"
+        )
+        watched = [
+            alarm["Properties"]
+            for alarm in of_type("AWS::CloudWatch::Alarm").values()
+            if alarm["Properties"].get("Namespace") == "AWS/SQS"
+            and any(
+                ref_of(d["Value"]) == queue for d in alarm["Properties"]["Dimensions"] if isinstance(d["Value"], dict)
+            )
+        ]
+        assert watched
+        assert all(alarm["AlarmActions"] == [{"Ref": "NotificationsTopic"}] for alarm in watched)
+
+
+def carries_task_tokens(machine: dict[str, Any]) -> bool:
+    """Whether the state machine's definition hands a task token to a state (``$$.Task.Token``)."""
+    return "$$.Task.Token" in (ROOT / machine["DefinitionUri"]).read_text(encoding="utf-8")
+
+
+def test_no_state_machine_logs_the_data_a_task_token_travels_in() -> None:
+    # Whoever can read the log group and call SendTaskSuccess could otherwise approve a failover past the ledger.
+    machines = state_machines(TEMPLATE)
+    carriers = [logical for logical, machine in machines.items() if carries_task_tokens(machine)]
+
+    assert carriers  # the runbook's approval step
+    for logical in carriers:
+        assert machines[logical]["Logging"]["IncludeExecutionData"] is False, logical
 
 
 def test_nothing_answers_without_iam_authorisation() -> None:

@@ -41,6 +41,7 @@ from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
 from evacops.localcloud.faults import FaultInjector, StateMachineContext
 from evacops.localcloud.fidelity import (
+    AlarmActions,
     AlarmEvaluation,
     AlarmStateClock,
     AuroraGlobalFailover,
@@ -51,8 +52,10 @@ from evacops.localcloud.fidelity import (
     S3Replication,
     SageMakerQuotas,
     SageMakerScaling,
+    ServicePublishes,
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
+    UnresolvedPathIsRuntimeError,
 )
 from evacops.localcloud.fidelity.arc import RoutingControlCluster
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
@@ -140,6 +143,7 @@ class LocalCloud:
         self.route53 = Route53Propagation(self.timeline, self.latencies)
         # capacity[(region, instance type)]: instances of that type the region can run (unlimited if absent)
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
+        self.publishes = ServicePublishes()  # what AWS services published to topics, and what SNS refused
         self.quotas = SageMakerQuotas()
         self.stacks: dict[str, Stack] = {}
         self.states = StateMachineContext()
@@ -186,18 +190,7 @@ class LocalCloud:
             self.runtime.install(stack)
             self.definitions.install(stack)
             SharedClients().install(stack)
-            AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
-            S3Replication().install(stack)
-            InferenceComponentVariants().install(stack)
-            self.sagemaker.install(stack)
-            self.route53.install(stack)
-            AlarmStateClock(self.timeline).install(stack)
-            self.health_checks.install(stack)
-            MetricAlarmEvaluator(self.timeline, _drain_metrics(self.plan)).install(stack)
-            StartExecutionIntegration().install(stack)
-            self.quotas.install(stack)
-            DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
-            StepFunctionsTaskErrors().install(stack)
+            self._install_fidelity(stack)
             self._quiet_handler_logs(stack)
             try:
                 self._seed_and_deploy()
@@ -228,6 +221,23 @@ class LocalCloud:
 
     def __exit__(self, *exc: object) -> None:
         self._exit.close()
+
+    def _install_fidelity(self, stack: ExitStack) -> None:
+        """What AWS does that moto does not (``fidelity``), patched in for the life of the cloud."""
+        AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
+        S3Replication().install(stack)
+        InferenceComponentVariants().install(stack)
+        self.sagemaker.install(stack)
+        self.route53.install(stack)
+        AlarmStateClock(self.timeline).install(stack)
+        AlarmActions(self.publishes).install(stack)
+        self.health_checks.install(stack)
+        MetricAlarmEvaluator(self.timeline, _drain_metrics(self.plan)).install(stack)
+        StartExecutionIntegration().install(stack)
+        self.quotas.install(stack)
+        DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
+        StepFunctionsTaskErrors().install(stack)
+        UnresolvedPathIsRuntimeError().install(stack)
 
     def _seed_and_deploy(self) -> None:
         """The plan's application seeded, then the stack deployed in both regions."""

@@ -85,8 +85,9 @@ def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac")
     name_everything(template, resolver, stack)
     if stack.table:
         _create_table(template, stack)
+    _create_keys(template, resolver, stack)
     if stack.topic_arn:
-        _create_topic(stack)
+        _create_topic(template, resolver, stack)
     _create_parameters(template, resolver, stack)
     _create_functions(template, resolver, stack)
     _create_state_machines(template, resolver, stack)
@@ -120,6 +121,13 @@ def name_everything(template: dict[str, Any], resolver: Resolver, stack: Stack) 
             resolver.refs[logical] = f"arn:aws:sns:{arn}:{name}"
             resolver.attributes[(logical, "TopicName")] = name
             stack.topic_arn = resolver.refs[logical]
+        elif kind == "AWS::KMS::Key":  # its ARN is the created key's (_create_keys); named here for the IAM proof
+            resolver.refs[logical] = name
+            resolver.attributes[(logical, "Arn")] = f"arn:aws:kms:{arn}:key/{name}"
+        elif kind == "AWS::SQS::Queue":  # named (not created: nothing in the local cloud sends to it)
+            resolver.refs[logical] = f"https://sqs.{resolver.region}.amazonaws.com/{resolver.account}/{name}"
+            resolver.attributes[(logical, "Arn")] = f"arn:aws:sqs:{arn}:{name}"
+            resolver.attributes[(logical, "QueueName")] = name
         elif kind == "AWS::IAM::Role":
             resolver.refs[logical] = name
             resolver.attributes[(logical, "Arn")] = f"arn:aws:iam::{ACCOUNT}:role/{name}"
@@ -143,8 +151,22 @@ def _create_table(template: dict[str, Any], stack: Stack) -> None:
     )
 
 
-def _create_topic(stack: Stack) -> None:
-    boto3.client("sns", stack.region).create_topic(Name=stack.topic_arn.rsplit(":", 1)[-1])
+def _create_keys(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    """The template's KMS keys, with their key policies: SNS reads a topic's key policy (``fidelity/sns.py``)."""
+    kms = boto3.client("kms", stack.region)
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::KMS::Key":
+            policy = json.dumps(resolver.resolve(resource["Properties"]["KeyPolicy"]))
+            key = kms.create_key(Policy=policy, Description=logical, BypassPolicyLockoutSafetyCheck=True)
+            resolver.refs[logical] = key["KeyMetadata"]["KeyId"]
+            resolver.attributes[(logical, "Arn")] = key["KeyMetadata"]["Arn"]
+
+
+def _create_topic(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
+    props = next(r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::SNS::Topic")
+    key = resolver.resolve(props.get("KmsMasterKeyId", ""))
+    attributes = {"KmsMasterKeyId": key} if key else {}
+    boto3.client("sns", stack.region).create_topic(Name=stack.topic_arn.rsplit(":", 1)[-1], Attributes=attributes)
 
 
 def _create_parameters(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
@@ -230,17 +252,18 @@ def _create_rules(template: dict[str, Any], resolver: Resolver, stack: Stack) ->
 
 
 def _create_alarms(template: dict[str, Any], resolver: Resolver, stack: Stack) -> None:
-    """The template's metric alarms (its probe alarm; the health-check alarm where its condition holds), created with
-    their own properties. Alarm actions are not modelled: evac reads state changes through EventBridge."""
+    """The template's metric alarms, created with their own properties and actions (``fidelity/cloudwatch``'s
+    ``AlarmActions`` publishes a state change to the alarm's topics); an alarm without ``AlarmName`` is named as
+    CloudFormation would, after the stack and its logical id."""
     cloudwatch = boto3.client("cloudwatch", stack.region)
-    for resource in template["Resources"].values():
+    for logical, resource in template["Resources"].items():
         if resource["Type"] != "AWS::CloudWatch::Alarm":
             continue
         props = resolver.resolve(resource["Properties"])
-        if "AlarmName" not in props:
-            continue  # named by CloudFormation: nothing of evac's plan refers to it
+        name = props.get("AlarmName", f"{stack.name}-{logical}")
+        actions = {k: props[k] for k in ("AlarmActions", "OKActions", "InsufficientDataActions") if k in props}
         cloudwatch.put_metric_alarm(
-            AlarmName=props["AlarmName"],
+            AlarmName=name,
             Namespace=props["Namespace"],
             MetricName=props["MetricName"],
             Dimensions=props.get("Dimensions", []),
@@ -251,5 +274,6 @@ def _create_alarms(template: dict[str, Any], resolver: Resolver, stack: Stack) -
             Threshold=float(props["Threshold"]),
             ComparisonOperator=props["ComparisonOperator"],
             TreatMissingData=props.get("TreatMissingData", "missing"),
+            **actions,
         )
-        stack.alarms.append(props["AlarmName"])
+        stack.alarms.append(name)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 _PLAN = load_plan(DEFAULT_PLAN)
+
+
 def test_a_region_blackout_fails_over_from_the_secondary_alone(drilled: dict[str, Drilled]) -> None:
     played = drilled["region-blackout"]
     report = played.report

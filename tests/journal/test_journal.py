@@ -55,8 +55,12 @@ BENCH = BenchReport(
     baseline_import_seconds=None,
     goals=[Goal(name="scale-then-shift: overhead ratio at 1 endpoint(s)", target="<= 1.05", value=1.043, met=True)],
 )
-RECORD = {"incident_id": "drill-1", "outcome": "SUCCEEDED", "recorded_at": "2026-01-01T00:00:00+00:00",
-          "rto_seconds": 4}
+RECORD = {
+    "incident_id": "drill-1",
+    "outcome": "SUCCEEDED",
+    "recorded_at": "2026-01-01T00:00:00+00:00",
+    "rto_seconds": 4,
+}
 
 
 def test_a_drill_report_carries_the_envelope_beside_its_fields_and_reads_back() -> None:

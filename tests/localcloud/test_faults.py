@@ -108,9 +108,7 @@ def test_a_fault_matches_its_ordinal_among_matching_calls(faults: FaultInjector)
     assert [c.fault for c in faults.calls] == [None, "throttling", None]
 
 
-def test_a_timeout_costs_the_clients_read_timeout_on_every_attempt(
-    faults: FaultInjector, clock: SteppedClock
-) -> None:
+def test_a_timeout_costs_the_clients_read_timeout_on_every_attempt(faults: FaultInjector, clock: SteppedClock) -> None:
     faults.inject(F("timeout", service="rds"))
     before = clock.elapsed()
 

@@ -20,20 +20,24 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
 - ``stepfunctions``: a failed task's error is named as AWS names it: ``Lambda.TooManyRequestsException``,
   ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
   Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
-  integration's parameter names are mapped to boto3's.
+  integration's parameter names are mapped to boto3's; a path that does not resolve is ``States.Runtime``, which
+  ``Catch`` does not handle (moto: the task's own error, caught by ``States.ALL``).
 - ``s3``: default SSE-S3, SSE-KMS ETags that differ per bucket, and replication that copies new objects as the
   bucket's rules allow (filters, the SSE-KMS opt-in), keeping the version id and answering ``ReplicationStatus``
   (moto: MD5 ETags, rules stored but never applied, filters and ``SourceSelectionCriteria`` dropped).
 - ``cloudwatch``: an alarm's ``StateUpdatedTimestamp`` is on the modelled clock, and only real transitions count;
   metric alarms are evaluated from PutMetricData datapoints (Period, Statistic, Threshold, EvaluationPeriods,
-  DatapointsToAlarm, TreatMissingData) and their transitions delivered as EventBridge events (moto: never evaluated).
+  DatapointsToAlarm, TreatMissingData) and their transitions delivered as EventBridge events (moto: never evaluated);
+  a transition publishes to the SNS topics of that state's actions (moto: no action runs).
+- ``sns``: a service's publish (a CloudWatch alarm's) to a topic whose key does not let the service use it, an AWS
+  managed key above all, is dropped (moto: no key is checked).
 - ``scheduler``: EventBridge Scheduler ``rate(...)`` schedules invoke their Lambda targets every period (moto: stored,
   never run).
 """
 
 from __future__ import annotations
 
-from evacops.localcloud.fidelity.cloudwatch import AlarmEvaluation, AlarmStateClock
+from evacops.localcloud.fidelity.cloudwatch import AlarmActions, AlarmEvaluation, AlarmStateClock
 from evacops.localcloud.fidelity.dynamodb import DynamoDBGlobalTables
 from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.fidelity.rds import AuroraGlobalFailover
@@ -41,10 +45,16 @@ from evacops.localcloud.fidelity.route53 import Route53Propagation
 from evacops.localcloud.fidelity.s3 import S3Replication
 from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, InferenceComponentVariants, SageMakerScaling
 from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_code
-from evacops.localcloud.fidelity.stepfunctions import StartExecutionIntegration, StepFunctionsTaskErrors
+from evacops.localcloud.fidelity.sns import ServicePublishes
+from evacops.localcloud.fidelity.stepfunctions import (
+    StartExecutionIntegration,
+    StepFunctionsTaskErrors,
+    UnresolvedPathIsRuntimeError,
+)
 
 __all__ = [
     "INSUFFICIENT_CAPACITY",
+    "AlarmActions",
     "AlarmEvaluation",
     "AlarmStateClock",
     "AuroraGlobalFailover",
@@ -55,7 +65,9 @@ __all__ = [
     "S3Replication",
     "SageMakerQuotas",
     "SageMakerScaling",
+    "ServicePublishes",
     "StartExecutionIntegration",
     "StepFunctionsTaskErrors",
+    "UnresolvedPathIsRuntimeError",
     "quota_code",
 ]

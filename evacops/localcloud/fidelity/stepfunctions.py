@@ -1,6 +1,7 @@
-"""Step Functions' service integrations as AWS runs them: the ``startExecution`` integration's parameter names, and
-the error names a failed Task gets (moto 5.2.5: a throttled Lambda invoke is ``Exception``, an unreachable SNS the
-uncatchable ``States.Runtime``)."""
+"""Step Functions' service integrations as AWS runs them: the ``startExecution`` integration's parameter names, the
+error names a failed Task gets (moto 5.2.5: a throttled Lambda invoke is ``Exception``, an unreachable SNS the
+uncatchable ``States.Runtime``), and ``States.Runtime`` on a path that does not resolve (moto 5.2.5: a Task's
+``Retry``/``Catch`` on ``States.ALL`` handles it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails, TaskFailedEventDetails
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
-from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+    FailureEvent,
+    FailureEventException,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import StatesErrorNameType
+from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_dynamodb import (
     StateTaskServiceDynamoDB,
@@ -23,6 +30,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
     StateTaskServiceSns,
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import StateTaskLambda
+from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
@@ -111,4 +119,59 @@ def _task_failed(task: Any, env: Any, name: str, cause: str) -> FailureEvent:
         error_name=CustomErrorName(name),
         event_type=HistoryEventType.TaskFailed,
         event_details=cast("EventDetails", {"taskFailedEventDetails": details}),
+    )
+
+
+class _UncatchableRuntimeError(BaseException):
+    """Carries a ``States.Runtime`` failure past the state's own ``Retry``/``Catch`` loop (which handles
+    ``Exception``)."""
+
+    def __init__(self, failure_event: FailureEvent) -> None:
+        super().__init__(failure_event)
+        self.failure_event = failure_event
+
+
+class UnresolvedPathIsRuntimeError:
+    """A reference path that does not resolve in a Task's ``Parameters`` (an intrinsic function's argument included)
+    or ``ResultSelector`` fails the execution with ``States.Runtime``, which ``Retry`` and ``Catch`` do not handle:
+    "States.ALL ... cannot catch States.DataLimitExceeded terminal errors or Runtime error types", and "A
+    States.Runtime error isn't retriable, and will always cause the execution to fail"
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html). moto 5.2.5 hands the
+    missing path to the task's own error naming (``DynamoDB.AmazonDynamoDBException`` for a DynamoDB task), where
+    ``States.ALL`` catches it, so a runbook whose failure path formats a field a failed step never wrote looks fine.
+    """
+
+    def install(self, stack: ExitStack) -> None:
+        evaluate = ExecutionState._evaluate_with_timeout
+        eval_state = ExecutionState._eval_state
+
+        def evaluate_with_timeout(state: ExecutionState, env: Any) -> None:
+            try:
+                evaluate(state, env)
+            except NoSuchJsonPathError as missing:
+                raise _UncatchableRuntimeError(_runtime_failure(env, missing, state.name)) from missing
+
+        def eval_state_uncatchable(state: ExecutionState, env: Any) -> None:
+            try:
+                eval_state(state, env)
+            except _UncatchableRuntimeError as failed:
+                env.event_manager.add_event(
+                    context=env.event_history_context,
+                    event_type=failed.failure_event.event_type,
+                    event_details=failed.failure_event.event_details,
+                )
+                raise FailureEventException(failure_event=failed.failure_event) from None
+
+        stack.enter_context(patch.object(ExecutionState, "_evaluate_with_timeout", evaluate_with_timeout))
+        stack.enter_context(patch.object(ExecutionState, "_eval_state", eval_state_uncatchable))
+
+
+def _runtime_failure(env: Any, missing: NoSuchJsonPathError, state: str) -> FailureEvent:
+    name = StatesErrorNameType.StatesRuntime.to_name()
+    cause = f"An error occurred while executing the state '{state}'. {missing.message}"
+    return FailureEvent(
+        env=env,
+        error_name=StatesErrorName(typ=StatesErrorNameType.StatesRuntime),
+        event_type=HistoryEventType.TaskFailed,
+        event_details=cast("EventDetails", {"taskFailedEventDetails": TaskFailedEventDetails(error=name, cause=cause)}),
     )

@@ -70,6 +70,9 @@ class Run(Contract):
     )
     approval_required: bool = False
     approval_timeout_seconds: int = 3600
+    lock_expires_at: AwareDatetime | None = Field(
+        default=None, description="the lease of the run's lock: an expired lock may be taken over by another incident"
+    )
     predicted_rto_seconds: float | None = Field(
         default=None, description="from the plan's expectations: what the run should take"
     )

@@ -5,7 +5,7 @@ nothing and succeeds (principle 4). Retries, waits and timeouts live in the ASL,
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from evac import clock
@@ -108,6 +108,7 @@ def plan_run(
         approval_required=request.mode != "dry-run"
         and (request.approval == "required" or (request.approval is None and over_budget)),
         approval_timeout_seconds=plan.approval_timeout_seconds,
+        lock_expires_at=started_at + timedelta(seconds=lock_lease_seconds(plan.approval_timeout_seconds)),
         predicted_rto_seconds=predicted_rto(plan, strategy, from_alarm=counts_from_alarm(request)),
         endpoints=[e.name for e in plan.inference.endpoints],
         dns_shift=plan.dns.shift.policy,
@@ -115,6 +116,21 @@ def plan_run(
         resumed=resumes is not None,
         warnings=warnings,
     )
+
+
+# Longer than any run takes besides waiting for approval: each of the runbook's waits is bounded (promotion, capacity,
+# DNS: each its expected time, then a bounded number of polls) and all of them together are well under an hour.
+RUN_LEASE_SECONDS = 6 * 3600
+
+
+def lock_lease_seconds(approval_timeout_seconds: int) -> int:
+    """How long a run's lock holds before another incident may take it over: the longest a run can take, approval
+    window included, so a lock that expired belongs to a run that is over (one whose release was lost or denied).
+
+    >>> lock_lease_seconds(3600)
+    25200
+    """
+    return RUN_LEASE_SECONDS + approval_timeout_seconds
 
 
 def predicted_rto(plan: RecoveryPlan, strategy: str, *, from_alarm: bool) -> float:
