@@ -38,6 +38,7 @@ from evac.domain.readiness.tables import table_checks
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
     from evac.domain.ports import RecordSets
+    from evac.domain.readiness.dns import RecordHealth
 
 
 def assess(
@@ -46,6 +47,7 @@ def assess(
     source: RegionReads,
     target: RegionReads,
     records: RecordSets,
+    health: RecordHealth | None = None,
 ) -> Readiness:
     """Every readiness check of ``plan`` for a failover from ``source.region`` to ``target.region``."""
     source, target = sharing_images(source), sharing_images(target)
@@ -58,7 +60,7 @@ def assess(
         *bucket_checks(plan, from_source, target),
         *table_checks(plan, source.region, target),
         *repository_checks(plan, from_source, target),
-        *dns_checks(plan, records, source=source.region),
+        *dns_checks(plan, records, source=source.region, target=target.region, health=health),
     ]
     return Readiness(
         ready=all(c.status == "pass" for c in checks if c.severity == "critical"),

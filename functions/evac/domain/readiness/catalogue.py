@@ -106,6 +106,12 @@ CATALOGUE: Final[dict[str, CheckSpec]] = {
         "warning",
         "Attach a Route 53 health check to each record set, so Route 53 stops answering with a region that fails.",
     ),
+    "route53.health_check_status": CheckSpec(
+        "warning",
+        "Make {region}'s record-set health check healthy where its status lives (its alarm back to OK: the Drain "
+        "metric at 0 for {region}; or its routing control), and keep what drains {source} in {region}: if {source} "
+        "fails first, nothing can undo it there.",
+    ),
     "route53.data_plane": CheckSpec(
         "warning",
         "Give the plan a data-plane dns.mechanism (health-check-switch or routing-control, docs/runbook.md): with "
