@@ -43,6 +43,15 @@ def _one(value: Any) -> Any:
     return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
+@pytest.fixture(autouse=True)
+def drains_evaluated(cloud: Cloud) -> None:
+    """The drain alarms as CloudWatch evaluates them with Drain at 0: OK (moto leaves every alarm INSUFFICIENT_DATA)."""
+    for drain in (cloud.plan.dns.health_check_switch or {}).values():
+        boto3.client("cloudwatch", drain.alarm_region).set_alarm_state(
+            AlarmName=drain.alarm, StateValue="OK", StateReason="Drain 0"
+        )
+
+
 def test_the_seeded_secondary_is_ready(cloud: Cloud, read_event: ReadEvent) -> None:
     report = cloud.invoke(readiness_step, read_event("readiness-us-west-2.json"))
 
@@ -117,6 +126,30 @@ def test_a_plan_naming_resources_that_do_not_exist_gets_failed_checks_naming_the
 def test_a_target_region_outside_the_plan_is_a_plan_error_naming_it(cloud: Cloud) -> None:
     with pytest.raises(PlanError, match=r"region 'eu-west-1' is not in the plan"):
         cloud.invoke(readiness_step, {"target_region": "eu-west-1"})
+
+
+def test_a_drained_target_is_a_health_check_status_finding_read_from_its_alarm(cloud: Cloud) -> None:
+    # GIVEN us-west-2's record set drained: its drain alarm (living in us-east-1) in ALARM
+    boto3.client("cloudwatch", "us-east-1").set_alarm_state(
+        AlarmName="fraud-scoring-drain-usw2", StateValue="ALARM", StateReason="Drain 1"
+    )
+
+    report = cloud.invoke(readiness_step, {"target_region": "us-west-2"})
+
+    [status] = checks(report, "route53.health_check_status")
+    assert (status["status"], status["severity"]) == ("fail", "warning")
+    assert "alarm fraud-scoring-drain-usw2 in us-east-1 is ALARM" in status["evidence"]
+    assert report["ready"] is True  # a warning: the switch undrains the target while us-east-1 answers
+
+
+def test_a_missing_drain_alarm_in_the_target_means_the_switch_cannot_drain_the_source(cloud: Cloud) -> None:
+    boto3.client("cloudwatch", "us-west-2").delete_alarms(AlarmNames=["fraud-scoring-drain-use1"])
+
+    report = cloud.invoke(readiness_step, {"target_region": "us-west-2"})
+
+    [status] = checks(report, "route53.health_check_status")
+    assert status["status"] == "fail"
+    assert "cannot drain us-east-1: alarm fraud-scoring-drain-use1 does not exist in us-west-2" in status["evidence"]
 
 
 # --- preflight --------------------------------------------------------------------------------------------------------
