@@ -96,6 +96,12 @@ CATALOGUE: Final[dict[str, CheckSpec]] = {
         "Add a registry replication rule in {source} to {region} covering {repository}, so every image pushed "
         "there is also here.",
     ),
+    # The age of the model state in the target (severity: the plan's readiness.ml_state_severity when it lags)
+    "ml.state_lag": CheckSpec(
+        "warning",
+        "Replicate what lags (the package into the target's registry, its artifact and image, the feature tables' "
+        "writes) within readiness.ml_state_budget_seconds ({budget} s): a failover now serves an older model.",
+    ),
     # Route 53
     "route53.records": CheckSpec(
         "critical",

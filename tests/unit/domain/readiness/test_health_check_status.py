@@ -20,7 +20,7 @@ SOURCE, TARGET = "us-east-1", "us-west-2"
 
 
 def status(plan: RecoveryPlan, record_sets: FakeRecordSets, health: FakeRecordHealth) -> ReadinessCheck:
-    found = [c for c in dns_checks(plan, record_sets, source=SOURCE, target=TARGET, health=health)]
+    found = list(dns_checks(plan, record_sets, source=SOURCE, target=TARGET, health=health))
     return next(c for c in found if c.name == "route53.health_check_status")
 
 
@@ -53,7 +53,9 @@ def test_an_unreadable_status_is_unknown_not_a_pass_nor_a_fail(plan: RecoveryPla
     assert "us-west-2 did not answer" in check.evidence
 
 
-def test_the_switch_needs_the_sources_drain_alarm_in_the_target(plan: RecoveryPlan, record_sets: FakeRecordSets) -> None:
+def test_the_switch_needs_the_sources_drain_alarm_in_the_target(
+    plan: RecoveryPlan, record_sets: FakeRecordSets
+) -> None:
     health = FakeRecordHealth.healthy(TARGET)
     health.readings[SOURCE] = HealthReading(None, "alarm fraud-scoring-drain-use1 does not exist", exists=False)
 
