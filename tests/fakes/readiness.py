@@ -32,7 +32,7 @@ DIGEST = "sha256:" + "ab" * 32
 ARTIFACT_KEY = "fraud-scoring-xgb/model.tar.gz"
 ARTIFACT_VERSION = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"  # a replica keeps its source's version id
 PACKAGED_AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-# DynamoDB global tables replicate "usually within a second" (Monitoring global tables): a typical reading
+# DynamoDB global tables replicate an item "usually within a second" (Global tables: how it works)
 TABLE_LATENCY_SECONDS = 0.8
 WRITTEN_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from evac.aws.autoscaling import VariantScaling
-from evac.aws.cloudwatch import AuroraLag, S3ReplicationLatency
+from evac.aws.cloudwatch import AuroraLag, S3ReplicationLatency, TableReplicationLatency
 from evac.aws.dynamodb import GlobalTables
 from evac.aws.ecr import EcrImages
 from evac.aws.rds import AuroraGlobal
@@ -36,6 +36,7 @@ def region_reads(region: str, *, probe: bool = False) -> RegionReads:
         bucket_metrics=S3ReplicationLatency(region, probe=probe),
         images=EcrImages(region, probe=probe),
         tables=GlobalTables(region, probe=probe),
+        table_metrics=TableReplicationLatency(region, probe=probe),
     )
 
 

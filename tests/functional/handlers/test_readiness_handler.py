@@ -4,16 +4,19 @@ the SecondaryReady metric says so; the preflight step blocks the automatic path 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 import yaml
 
+from evac import clock
 from evac.domain.plan import DEFAULT_PLAN
 from evac.errors import PlanError, SecondaryNotReadyError
 from evac.handlers import preflight
 from evac.handlers import readiness as readiness_step
+from evacops.localcloud.seed import publish_table_latency
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,6 +81,7 @@ def test_readiness_publishes_secondary_ready_for_the_application(
 
     metrics = emitted_metrics(capsys.readouterr().out)
     assert (metrics["SecondaryReady"], metrics["ReadinessCriticalFindings"], metrics["ReadinessWarnings"]) == (1, 0, 0)
+    assert (metrics["MlStateLagSeconds"], metrics["MlStateBudgetSeconds"]) == (0.8, 3600)
     assert metrics["dimensions"] == {"service": "evac", "application": "fraud-scoring"}
 
 
@@ -150,6 +154,19 @@ def test_a_missing_drain_alarm_in_the_target_means_the_switch_cannot_drain_the_s
     [status] = checks(report, "route53.health_check_status")
     assert status["status"] == "fail"
     assert "cannot drain us-east-1: alarm fraud-scoring-drain-use1 does not exist in us-west-2" in status["evidence"]
+
+
+def test_a_feature_table_lagging_past_the_budget_is_a_warning_with_its_lag(cloud: Cloud) -> None:
+    # GIVEN the feature table's replication to us-west-2 running 75 minutes behind (budget: an hour)
+    publish_table_latency(cloud.plan, "fraud-scoring-features", 75 * 60 * 1000, clock.now() - timedelta(minutes=5))
+
+    report = cloud.invoke(readiness_step, {})
+
+    [lag] = checks(report, "ml.state_lag")
+    assert (lag["status"], lag["severity"]) == ("fail", "warning")
+    assert "feature_table fraud-scoring-features 4500 s" in lag["evidence"]
+    assert report["ml_state_lag_seconds"] == 4500.0
+    assert report["ready"] is True
 
 
 # --- preflight --------------------------------------------------------------------------------------------------------

@@ -122,7 +122,10 @@ def _package_lag(plan: RecoveryPlan, group: str, theirs: list[ModelPackage], our
     newest_held = max((n for n, p in enumerate(approved) if content(plan, p) in held), default=-1)
     if newest_held == len(approved) - 1:
         return MlStateLag(
-            item="model_package", resource=group, seconds=0.0, evidence=f"holds version {approved[-1].version}"
+            item="model_package",
+            resource=group,
+            seconds=0.0,
+            evidence=f"holds the source's newest approved version {approved[-1].version}",
         )
     missing = approved[newest_held + 1]
     return MlStateLag(

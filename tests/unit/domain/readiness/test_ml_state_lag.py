@@ -107,9 +107,7 @@ def test_a_release_within_the_budget_passes_with_its_lag(
 def test_a_plan_may_make_the_lag_critical(
     plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets, clock: FrozenClock
 ) -> None:
-    strict = plan.model_copy(
-        update={"readiness": plan.readiness.model_copy(update={"ml_state_severity": "critical"})}
-    )
+    strict = plan.model_copy(update={"readiness": plan.readiness.model_copy(update={"ml_state_severity": "critical"})})
     release_in_primary(primary, clock, hours_ago=2)
 
     report = assessed(strict, primary, secondary, record_sets)
