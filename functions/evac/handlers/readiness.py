@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 # 1 when every critical check passed, else 0; template.yaml's ReadinessAlarm watches it.
 READY_METRIC = "SecondaryReady"
-# How old the target's model state is (seconds, when every part was read) and the plan's budget for it;
-# template.yaml's MlStateLagAlarm compares them.
-LAG_METRIC, BUDGET_METRIC = "MlStateLagSeconds", "MlStateBudgetSeconds"
+# How old the target's model state is (seconds, when every part was read), and that age divided by the plan's budget
+# (over 1: past it), which template.yaml's MlStateLagAlarm watches.
+LAG_METRIC, SHARE_METRIC = "MlStateLagSeconds", "MlStateLagToBudget"
 
 
 @step(ReadinessInput)
@@ -43,10 +43,10 @@ def lambda_handler(request: ReadinessInput) -> Readiness:
     critical = sum(1 for c in findings if c.severity == "critical")
     metrics.add_metric(name="ReadinessCriticalFindings", unit=MetricUnit.Count, value=critical)
     metrics.add_metric(name="ReadinessWarnings", unit=MetricUnit.Count, value=len(findings) - critical)
-    if report.ml_state:
-        if report.ml_state_lag_seconds is not None:  # unknown publishes nothing: the alarm reads missing data
-            metrics.add_metric(name=LAG_METRIC, unit=MetricUnit.Seconds, value=report.ml_state_lag_seconds)
-        metrics.add_metric(name=BUDGET_METRIC, unit=MetricUnit.Seconds, value=report.ml_state_budget_seconds or 0)
+    lag, budget = report.ml_state_lag_seconds, report.ml_state_budget_seconds
+    if lag is not None and budget:  # an unknown lag publishes nothing: the alarm reads insufficient data
+        metrics.add_metric(name=LAG_METRIC, unit=MetricUnit.Seconds, value=lag)
+        metrics.add_metric(name=SHARE_METRIC, unit=MetricUnit.NoUnit, value=lag / budget)
     logger.info(
         "readiness assessed",
         extra={"target": target, "ready": report.ready, "findings": [c.summary() for c in findings]},

@@ -81,7 +81,7 @@ def test_readiness_publishes_secondary_ready_for_the_application(
 
     metrics = emitted_metrics(capsys.readouterr().out)
     assert (metrics["SecondaryReady"], metrics["ReadinessCriticalFindings"], metrics["ReadinessWarnings"]) == (1, 0, 0)
-    assert (metrics["MlStateLagSeconds"], metrics["MlStateBudgetSeconds"]) == (0.8, 3600)
+    assert (metrics["MlStateLagSeconds"], metrics["MlStateLagToBudget"]) == (0.8, 0.8 / 3600)
     assert metrics["dimensions"] == {"service": "evac", "application": "fraud-scoring"}
 
 
