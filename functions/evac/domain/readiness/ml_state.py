@@ -142,9 +142,11 @@ def _artifact_lag(plan: RecoveryPlan, newest: ModelPackage, source: Source, targ
     theirs = source(lambda: source.reads.buckets.stored(found["bucket"], found["key"])) if found else None
     if found is None or theirs is None:
         return MlStateLag(item="model_artifact", resource=url, seconds=None, evidence="not an S3 object in the source")
-    bucket = next((b.names[target.region] for b in plan.readiness.buckets if found["bucket"] in b.names.values()), "")
-    ours = target.buckets.stored(bucket, found["key"]) if bucket else None
-    verdict = same_object(ours, theirs, url) if ours is not None else Finding("fail", f"not in {bucket or 'a bucket'}")
+    bucket = next((b.names[target.region] for b in plan.readiness.buckets if found["bucket"] in b.names.values()), None)
+    if bucket is None:
+        return MlStateLag(item="model_artifact", resource=url, seconds=None, evidence="not in a bucket the plan names")
+    ours = target.buckets.stored(bucket, found["key"])
+    verdict = same_object(ours, theirs, url) if ours is not None else Finding("fail", f"not in {bucket}")
     if verdict.status == "pass":
         return MlStateLag(item="model_artifact", resource=url, seconds=0.0, evidence=verdict.evidence)
     if verdict.status == "unknown":
