@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -32,6 +32,9 @@ SEED_LAG_MS = 850.0
 LAG_MINUTES = 6 * 60
 # S3 Replication Time Control replicates "most objects in seconds" (its SLA: 99.99% within 15 minutes).
 SEED_S3_LATENCY_SECONDS = 12.0
+# DynamoDB global tables: a newly written item is "usually propagated to all replica tables within a second"
+# (DynamoDB developer guide, "Global tables: how it works").
+SEED_TABLE_LATENCY_MS = 800.0
 IMAGE_TAG = "1.7-1"
 MODEL_KEY = "{endpoint}/model.tar.gz"
 # Without readiness targets in the plan, the endpoint serves AWS's own XGBoost image from a per-endpoint bucket.
@@ -70,7 +73,7 @@ def seed(
     _seed_buckets(plan, account, clock)
     _seed_images(plan, account)
     _seed_registry(plan, account)
-    _seed_feature_store(plan)
+    _seed_feature_store(plan, clock)
     for region in plan.regions.both:
         serving = region == plan.regions.primary
         for endpoint in plan.inference.endpoints:
@@ -286,8 +289,9 @@ def _seed_registry(plan: RecoveryPlan, account: str) -> None:
         )
 
 
-def _seed_feature_store(plan: RecoveryPlan) -> None:
-    """Each feature-store table in the primary, with a replica in the secondary (a global table)."""
+def _seed_feature_store(plan: RecoveryPlan, clock: ScaledClock) -> None:
+    """Each feature-store table in the primary, with a replica in the secondary (a global table), and its
+    replication latency."""
     dynamodb = boto3.client("dynamodb", plan.regions.primary)
     for table in plan.readiness.feature_store_tables:
         dynamodb.create_table(
@@ -298,6 +302,28 @@ def _seed_feature_store(plan: RecoveryPlan) -> None:
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         )
         dynamodb.update_table(TableName=table, ReplicaUpdates=[{"Create": {"RegionName": plan.regions.secondary}}])
+        publish_table_latency(plan, table, SEED_TABLE_LATENCY_MS, clock.now() - timedelta(minutes=10))
+
+
+def publish_table_latency(plan: RecoveryPlan, table: str, milliseconds: float, start: datetime) -> None:
+    """DynamoDB's ``ReplicationLatency`` of ``table`` from the primary to the secondary, a datapoint a minute from
+    ``start`` for the hours a drill may model (published in the primary: the writing region)."""
+    boto3.client("cloudwatch", plan.regions.primary).put_metric_data(
+        Namespace="AWS/DynamoDB",
+        MetricData=[
+            {
+                "MetricName": "ReplicationLatency",
+                "Dimensions": [
+                    {"Name": "TableName", "Value": table},
+                    {"Name": "ReceivingRegion", "Value": plan.regions.secondary},
+                ],
+                "Timestamp": start + timedelta(minutes=minute),
+                "Value": milliseconds,
+                "Unit": "Milliseconds",
+            }
+            for minute in range(LAG_MINUTES)
+        ],
+    )
 
 
 def _seed_endpoint(plan: RecoveryPlan, region: str, account: str, endpoint: Endpoint, instances: int) -> None:

@@ -69,6 +69,14 @@ def test_evac_readiness_on_the_default_plan_is_ready_with_checks_across_services
     assert len({c["name"].split(".")[0] for c in report["checks"]}) >= 5
     assert all({"name", "status", "severity", "evidence", "remediation"} <= set(c) for c in report["checks"])
     assert {c["status"] for c in report["checks"]} == {"pass"}
+    # the age of the model state: the seeded target holds the newest package, artifact and image; features ~0.8 s
+    assert 0 < report["ml_state_lag_seconds"] <= report["ml_state_budget_seconds"]
+    assert {i["item"] for i in report["ml_state"]} == {
+        "model_package",
+        "model_artifact",
+        "model_image",
+        "feature_table",
+    }
 
 
 def test_evac_readiness_with_a_stack_name_invokes_that_stacks_readiness_function(tmp_path: Path) -> None:

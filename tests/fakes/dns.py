@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from evac.domain.readiness.dns import HealthReading
+
 
 @dataclass
 class FakeRecordWeights:
@@ -42,3 +44,17 @@ class FakeRecordSets:
 
     def health_check_exists(self, health_check_id: str) -> bool:
         return health_check_id in self.existing_health_checks
+
+
+@dataclass
+class FakeRecordHealth:
+    """Each region's record-set health where it lives (port RecordHealth): region -> reading; absent: unreadable."""
+
+    readings: dict[str, HealthReading] = field(default_factory=dict)
+
+    def health(self, region: str, health_check: str | None) -> HealthReading:
+        return self.readings.get(region, HealthReading(None, f"{region} did not answer"))
+
+    @classmethod
+    def healthy(cls, *regions: str) -> FakeRecordHealth:
+        return cls({r: HealthReading(True, "alarm OK") for r in regions})

@@ -32,6 +32,8 @@ DIGEST = "sha256:" + "ab" * 32
 ARTIFACT_KEY = "fraud-scoring-xgb/model.tar.gz"
 ARTIFACT_VERSION = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"  # a replica keeps its source's version id
 PACKAGED_AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+# DynamoDB global tables replicate an item "usually within a second" (Global tables: how it works)
+TABLE_LATENCY_SECONDS = 0.8
 WRITTEN_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
@@ -61,6 +63,7 @@ class FakeRegion:
     repositories: set[str] = field(default_factory=set)
     destinations: list[RegistryReplication] = field(default_factory=list)
     tables: dict[str, TableReplicas] = field(default_factory=dict)
+    table_latencies: dict[str, float] = field(default_factory=dict)  # table -> ReplicationLatency to the peer, s
     down: bool = False
     denied: set[str] = field(default_factory=set)
     reads: int = 0
@@ -85,6 +88,7 @@ class FakeRegion:
             bucket_metrics=self,
             images=self,
             tables=self,
+            table_metrics=self,
         )
 
     def cluster_status(self, cluster_id: str) -> str:
@@ -153,6 +157,10 @@ class FakeRegion:
     def latency_seconds(self, source: str, destination: str, rule_id: str) -> float | None:
         self._read("latency_seconds")
         return self.latencies.get((source, destination, rule_id))
+
+    def replication_latency(self, table: str, receiving_region: str) -> float | None:
+        self._read("replication_latency")
+        return self.table_latencies.get(table)
 
     def digest(self, image: str) -> str | None:
         self._read("digest")
@@ -228,4 +236,5 @@ def fake_region(plan: RecoveryPlan, region: str) -> FakeRegion:
         fake.destinations = [RegistryReplication(peer, ACCOUNT, (plan.application,))]
     for table in plan.readiness.feature_store_tables:
         fake.tables[table] = TableReplicas("ACTIVE", {peer: "ACTIVE"})
+        fake.table_latencies[table] = TABLE_LATENCY_SECONDS
     return fake

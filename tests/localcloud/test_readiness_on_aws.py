@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from evac.aws.route53 import WeightedRecords
 from evac.aws.s3 import S3Buckets
 from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.readiness.artifacts import same_object
 from evacops.localcloud.fidelity import InferenceComponentVariants, S3Replication
+from evacops.localcloud.fidelity.arc import RoutingControlCluster
+from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
@@ -129,3 +132,25 @@ def test_an_endpoint_on_inference_components_reads_without_a_model(stack: ExitSt
     assert variant is not None
     assert variant.model is None
     assert variant.containers == ()
+
+
+def test_get_health_check_status_reports_the_evaluated_status(stack: ExitStack) -> None:
+    # GIVEN a CLOUDWATCH_METRIC health check on an alarm in us-west-2, in ALARM
+    Route53HealthChecks(ACCOUNT, RoutingControlCluster(), dark=lambda region: False).install(stack)
+    cloudwatch = boto3.client("cloudwatch", WEST)
+    cloudwatch.put_metric_alarm(
+        AlarmName="fraud-drain", Namespace="evac", MetricName="Drain", Statistic="Maximum", Period=60,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )  # fmt: skip
+    cloudwatch.set_alarm_state(AlarmName="fraud-drain", StateValue="ALARM", StateReason="Drain 1")
+    config: Any = {"Type": "CLOUDWATCH_METRIC", "AlarmIdentifier": {"Region": WEST, "Name": "fraud-drain"}}
+    created = boto3.client("route53", EAST).create_health_check(CallerReference="drain", HealthCheckConfig=config)
+    health_check = created["HealthCheck"]["Id"]
+    records = WeightedRecords()
+
+    # THEN Route 53's checkers report it unhealthy, and healthy once the alarm is OK
+    healthy, reporting = records.checkers_healthy(health_check) or (None, None)
+    assert (healthy, reporting and reporting > 0) == (0, True)
+    cloudwatch.set_alarm_state(AlarmName="fraud-drain", StateValue="OK", StateReason="Drain 0")
+    assert records.checkers_healthy(health_check) == (reporting, reporting)
+    assert records.checkers_healthy("no-such-check") is None

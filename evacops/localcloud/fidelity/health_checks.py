@@ -9,6 +9,8 @@
 - A ``RECOVERY_CONTROL`` health check is healthy while its routing control is On (ARC developer guide, "Routing
   control health checks").
 - ``Inverted`` inverts the status; any other type stays healthy (nothing here probes an endpoint).
+- GetHealthCheckStatus reports the evaluated status (``Success: ...`` or ``Failure: ...``) from every checker
+  (moto 5.2: always ``Success``) (API_GetHealthCheckStatus, ``StatusReport``).
 
 ``answer`` is what Route 53's name servers return for a weighted record (developer guide, "How Amazon Route 53
 chooses records when health checking is configured"): a record without a health check is healthy; among the records
@@ -55,6 +57,18 @@ class Route53HealthChecks:
             return result
 
         stack.enter_context(patch.object(Route53, "create_health_check", create_health_check))
+        checks = self
+
+        def get_health_check_status(response: Route53) -> ActionResult:
+            found = original_status(response)  # raises NoSuchHealthCheck as Route 53 does
+            healthy = checks.healthy(str(response._get_param("HealthCheckId")))
+            report = "Success: HTTP Status Code 200, OK" if healthy else "Failure: evaluated unhealthy"
+            for observation in found.result["HealthCheckObservations"]:  # type: ignore[index]
+                observation["StatusReport"]["Status"] = report
+            return found
+
+        original_status = Route53.get_health_check_status
+        stack.enter_context(patch.object(Route53, "get_health_check_status", get_health_check_status))
 
     def rename(self, old: str, new: str) -> None:
         """Give a created health check the id a plan names (AWS assigns ids; the local cloud seeds the plan's)."""

@@ -53,6 +53,10 @@ class RoutingControls:
             return None
         return f"routing controls are {states}, expected {target} On and {source} Off"
 
+    def control_state(self, region: str, peer: str) -> str:
+        """The state of ``region``'s routing control, asking the cluster's endpoints in ``region`` first."""
+        return self._state(self._controls[region], region, peer)
+
     def _state(self, arn: str, target: str, source: str) -> str:
         def read(arc: Any) -> dict[str, Any]:
             return dict(arc.get_routing_control_state(RoutingControlArn=arn))

@@ -121,3 +121,30 @@ class S3ReplicationLatency:
                 Statistics=["Maximum"],
             )["Datapoints"]
         return max(float(p["Maximum"]) for p in points) if points else None
+
+
+class TableReplicationLatency:
+    """DynamoDB global tables' ``ReplicationLatency`` (milliseconds, dimensions ``TableName`` and ``ReceivingRegion``),
+    published in the region the items were written in (DynamoDB developer guide, "Monitoring global tables")."""
+
+    def __init__(self, region: str, *, probe: bool = False) -> None:
+        self._cloudwatch = client("cloudwatch", region, probe=probe)
+
+    def replication_latency(self, table: str, receiving_region: str) -> float | None:
+        """The worst ``ReplicationLatency`` of ``table`` towards ``receiving_region`` over the last 15 minutes, in
+        seconds; None without data."""
+        end = clock.now()
+        with aws_errors():
+            points = self._cloudwatch.get_metric_statistics(
+                Namespace="AWS/DynamoDB",
+                MetricName="ReplicationLatency",
+                Dimensions=[
+                    {"Name": "TableName", "Value": table},
+                    {"Name": "ReceivingRegion", "Value": receiving_region},
+                ],
+                StartTime=end - timedelta(minutes=15),
+                EndTime=end,
+                Period=60,
+                Statistics=["Maximum"],
+            )["Datapoints"]
+        return max(float(p["Maximum"]) for p in points) / 1000 if points else None

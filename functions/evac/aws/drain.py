@@ -46,11 +46,11 @@ class HealthCheckSwitch:
         return "; ".join(done)
 
     def switched(self, source: str, target: str) -> str | None:
-        source_state = self._alarm_state(source, probe=False)
+        source_state = self.alarm_state(source, probe=False)
         if source_state != "ALARM":
             return f"{source}'s drain alarm {self._drains[source].alarm} is {source_state}, not ALARM yet"
         try:
-            target_state = self._alarm_state(target, probe=True)
+            target_state = self.alarm_state(target, probe=True)
         except EvacError:
             target_state = None  # its region does not answer: the health check reads insufficient data
         if target_state == "ALARM":
@@ -72,7 +72,8 @@ class HealthCheckSwitch:
                 ],
             )
 
-    def _alarm_state(self, region: str, *, probe: bool) -> str:
+    def alarm_state(self, region: str, *, probe: bool) -> str:
+        """The state of the alarm that drains ``region`` (``MISSING`` if it does not exist), in its own region."""
         drain = self._drains[region]
         with aws_errors():
             found = client("cloudwatch", drain.alarm_region, probe=probe).describe_alarms(

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from evac.aws.autoscaling import VariantScaling
-from evac.aws.cloudwatch import AuroraLag, S3ReplicationLatency
+from evac.aws.cloudwatch import AuroraLag, S3ReplicationLatency, TableReplicationLatency
 from evac.aws.dynamodb import GlobalTables
 from evac.aws.ecr import EcrImages
 from evac.aws.rds import AuroraGlobal
+from evac.aws.record_health import RecordHealth
 from evac.aws.route53 import WeightedRecords
 from evac.aws.s3 import S3Buckets
 from evac.aws.sagemaker import ModelPackages, SageMakerEndpoints
@@ -35,15 +36,18 @@ def region_reads(region: str, *, probe: bool = False) -> RegionReads:
         bucket_metrics=S3ReplicationLatency(region, probe=probe),
         images=EcrImages(region, probe=probe),
         tables=GlobalTables(region, probe=probe),
+        table_metrics=TableReplicationLatency(region, probe=probe),
     )
 
 
 def assess_target(plan: RecoveryPlan, *, source: str, target: str, source_may_be_down: bool) -> Readiness:
     """Assess ``target`` as the failover target of ``source``; during a failover the source may be the region that
     failed, so its reads are probes (bounded timeout, no retry)."""
+    records = WeightedRecords(probe=source_may_be_down)
     return assess(
         plan,
         source=region_reads(source, probe=source_may_be_down),
         target=region_reads(target),
-        records=WeightedRecords(probe=source_may_be_down),
+        records=records,
+        health=RecordHealth(plan, records),
     )

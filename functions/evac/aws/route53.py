@@ -68,14 +68,30 @@ class WeightedRecords:
                 raise ResourceNotFoundError(str(exc)) from exc
 
     def health_check_exists(self, health_check_id: str) -> bool:
-        with aws_errors():
+        return self.health_check_config(health_check_id) is not None
+
+    def health_check_config(self, health_check_id: str) -> dict | None:
+        """GetHealthCheck's ``HealthCheckConfig`` (None: no such health check)."""
+        with aws_errors(), control_plane("GetHealthCheck"):
             try:
-                self._route53.get_health_check(HealthCheckId=health_check_id)
+                found = self._route53.get_health_check(HealthCheckId=health_check_id)["HealthCheck"]
+                return dict(found["HealthCheckConfig"])
             except ClientError as exc:
                 if error_code(exc) == "NoSuchHealthCheck":
-                    return False
+                    return None
                 raise
-        return True
+
+    def checkers_healthy(self, health_check_id: str) -> tuple[int, int] | None:
+        """(checkers reporting Success, checkers reporting) from GetHealthCheckStatus; None: no such health check."""
+        with aws_errors(), control_plane("GetHealthCheckStatus"):
+            try:
+                found = self._route53.get_health_check_status(HealthCheckId=health_check_id)
+            except ClientError as exc:
+                if error_code(exc) == "NoSuchHealthCheck":
+                    return None
+                raise
+        statuses = [str(o.get("StatusReport", {}).get("Status", "")) for o in found["HealthCheckObservations"]]
+        return sum(s.startswith("Success") for s in statuses), len(statuses)
 
     def change_done(self, change_id: str) -> bool:
         with control_plane("GetChange"):

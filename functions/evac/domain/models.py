@@ -115,8 +115,21 @@ class ReadinessCheck(Contract):
         return f"{self.name}{where}: {self.status}, {self.evidence}"
 
 
+class MlStateLag(Contract):
+    """How far one part of the model state the target holds lags behind the source's (``seconds`` None: unknown)."""
+
+    item: str = Field(description="model_package, model_artifact, model_image or feature_table")
+    resource: str
+    seconds: float | None = Field(description="0: the target holds the source's newest; None: could not be read")
+    evidence: str
+
+
 class Readiness(Contract):
-    """Can ``target_region`` serve the model as ``source_region`` does, now? ``ready``: every critical check passed."""
+    """Can ``target_region`` serve the model as ``source_region`` does, now? ``ready``: every critical check passed.
+
+    ``ml_state_lag_seconds``: how old the model state the target holds is next to the source's, its oldest part
+    (None when a part could not be read); ``ml_state``: each part; ``ml_state_budget_seconds``: the plan's budget.
+    """
 
     ready: bool
     application: str
@@ -124,6 +137,9 @@ class Readiness(Contract):
     target_region: Region
     checked_at: AwareDatetime
     checks: list[ReadinessCheck]
+    ml_state_lag_seconds: float | None = None
+    ml_state_budget_seconds: int | None = None
+    ml_state: list[MlStateLag] = Field(default_factory=list)
 
     @property
     def blocking(self) -> list[ReadinessCheck]:

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evac.domain.plan_dns import DrainSwitch, Mechanism, RoutingControl, mechanism_problems
+from evac.domain.plan_ml import MlStateBudget
 from evac.domain.probes import Probes, probe_alarm_name
 from evac.errors import PlanError, problems
 
@@ -205,7 +206,7 @@ class ReplicatedBucket(_Strict):
     names: dict[Region, Name] = Field(description="the bucket in each region")
 
 
-class ReadinessTargets(_Strict):
+class ReadinessTargets(MlStateBudget):
     """What the target region needs, besides the database and the endpoints, to serve the model as the source does.
 
     Every list may be empty: readiness checks only what the plan names.

@@ -1,7 +1,8 @@
 """Scheduled readiness: can the region a failover would promote now serve the model? Publishes ``SecondaryReady``.
 
 EventBridge Scheduler invokes it every 15 minutes (template.yaml); ``evac readiness`` invokes it on demand. Its
-output is the readiness report: ``{"ready", "checks": [{"name", "status", "severity", "evidence", ...}], ...}``.
+output is the readiness report: ``{"ready", "checks": [{"name", "status", "severity", "evidence", ...}],
+"ml_state_lag_seconds", "ml_state": [...], ...}``; it also publishes the model state's lag and its budget.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 # 1 when every critical check passed, else 0; template.yaml's ReadinessAlarm watches it.
 READY_METRIC = "SecondaryReady"
+# How old the target's model state is (seconds, when every part was read), and that age divided by the plan's budget
+# (over 1: past it), which template.yaml's MlStateLagAlarm watches.
+LAG_METRIC, SHARE_METRIC = "MlStateLagSeconds", "MlStateLagToBudget"
 
 
 @step(ReadinessInput)
@@ -39,6 +43,10 @@ def lambda_handler(request: ReadinessInput) -> Readiness:
     critical = sum(1 for c in findings if c.severity == "critical")
     metrics.add_metric(name="ReadinessCriticalFindings", unit=MetricUnit.Count, value=critical)
     metrics.add_metric(name="ReadinessWarnings", unit=MetricUnit.Count, value=len(findings) - critical)
+    lag, budget = report.ml_state_lag_seconds, report.ml_state_budget_seconds
+    if lag is not None and budget:  # an unknown lag publishes nothing: the alarm reads insufficient data
+        metrics.add_metric(name=LAG_METRIC, unit=MetricUnit.Seconds, value=lag)
+        metrics.add_metric(name=SHARE_METRIC, unit=MetricUnit.NoUnit, value=lag / budget)
     logger.info(
         "readiness assessed",
         extra={"target": target, "ready": report.ready, "findings": [c.summary() for c in findings]},

@@ -4,16 +4,19 @@ the SecondaryReady metric says so; the preflight step blocks the automatic path 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 import yaml
 
+from evac import clock
 from evac.domain.plan import DEFAULT_PLAN
 from evac.errors import PlanError, SecondaryNotReadyError
 from evac.handlers import preflight
 from evac.handlers import readiness as readiness_step
+from evacops.localcloud.seed import publish_table_latency
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,6 +46,15 @@ def _one(value: Any) -> Any:
     return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
+@pytest.fixture(autouse=True)
+def drains_evaluated(cloud: Cloud) -> None:
+    """The drain alarms as CloudWatch evaluates them with Drain at 0: OK (moto leaves every alarm INSUFFICIENT_DATA)."""
+    for drain in (cloud.plan.dns.health_check_switch or {}).values():
+        boto3.client("cloudwatch", drain.alarm_region).set_alarm_state(
+            AlarmName=drain.alarm, StateValue="OK", StateReason="Drain 0"
+        )
+
+
 def test_the_seeded_secondary_is_ready(cloud: Cloud, read_event: ReadEvent) -> None:
     report = cloud.invoke(readiness_step, read_event("readiness-us-west-2.json"))
 
@@ -69,6 +81,7 @@ def test_readiness_publishes_secondary_ready_for_the_application(
 
     metrics = emitted_metrics(capsys.readouterr().out)
     assert (metrics["SecondaryReady"], metrics["ReadinessCriticalFindings"], metrics["ReadinessWarnings"]) == (1, 0, 0)
+    assert (metrics["MlStateLagSeconds"], metrics["MlStateLagToBudget"]) == (0.8, 0.8 / 3600)
     assert metrics["dimensions"] == {"service": "evac", "application": "fraud-scoring"}
 
 
@@ -117,6 +130,43 @@ def test_a_plan_naming_resources_that_do_not_exist_gets_failed_checks_naming_the
 def test_a_target_region_outside_the_plan_is_a_plan_error_naming_it(cloud: Cloud) -> None:
     with pytest.raises(PlanError, match=r"region 'eu-west-1' is not in the plan"):
         cloud.invoke(readiness_step, {"target_region": "eu-west-1"})
+
+
+def test_a_drained_target_is_a_health_check_status_finding_read_from_its_alarm(cloud: Cloud) -> None:
+    # GIVEN us-west-2's record set drained: its drain alarm (living in us-east-1) in ALARM
+    boto3.client("cloudwatch", "us-east-1").set_alarm_state(
+        AlarmName="fraud-scoring-drain-usw2", StateValue="ALARM", StateReason="Drain 1"
+    )
+
+    report = cloud.invoke(readiness_step, {"target_region": "us-west-2"})
+
+    [status] = checks(report, "route53.health_check_status")
+    assert (status["status"], status["severity"]) == ("fail", "warning")
+    assert "alarm fraud-scoring-drain-usw2 in us-east-1 is ALARM" in status["evidence"]
+    assert report["ready"] is True  # a warning: the switch undrains the target while us-east-1 answers
+
+
+def test_a_missing_drain_alarm_in_the_target_means_the_switch_cannot_drain_the_source(cloud: Cloud) -> None:
+    boto3.client("cloudwatch", "us-west-2").delete_alarms(AlarmNames=["fraud-scoring-drain-use1"])
+
+    report = cloud.invoke(readiness_step, {"target_region": "us-west-2"})
+
+    [status] = checks(report, "route53.health_check_status")
+    assert status["status"] == "fail"
+    assert "cannot drain us-east-1: alarm fraud-scoring-drain-use1 does not exist in us-west-2" in status["evidence"]
+
+
+def test_a_feature_table_lagging_past_the_budget_is_a_warning_with_its_lag(cloud: Cloud) -> None:
+    # GIVEN the feature table's replication to us-west-2 running 75 minutes behind (budget: an hour)
+    publish_table_latency(cloud.plan, "fraud-scoring-features", 75 * 60 * 1000, clock.now() - timedelta(minutes=5))
+
+    report = cloud.invoke(readiness_step, {})
+
+    [lag] = checks(report, "ml.state_lag")
+    assert (lag["status"], lag["severity"]) == ("fail", "warning")
+    assert "feature_table fraud-scoring-features 4500 s" in lag["evidence"]
+    assert report["ml_state_lag_seconds"] == 4500.0
+    assert report["ready"] is True
 
 
 # --- preflight --------------------------------------------------------------------------------------------------------

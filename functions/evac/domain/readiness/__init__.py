@@ -11,7 +11,8 @@ that does not exist is a failed check naming it, never a crash.
 - ``catalogue``: every check's name, severity and remediation, as data;
 - ``probes``: how readiness reads (one region's ports, the source region read at most until it fails to answer);
 - one module per check family: ``database``, ``endpoints`` (with ``artifacts`` and ``images``), ``quotas``,
-  ``registry``, ``buckets``, ``tables``, ``repositories``, ``dns``.
+  ``registry``, ``buckets``, ``tables``, ``repositories``, ``dns``;
+- ``ml_state``: how far the model state the target holds lags behind the source's (``ml_state_lag_seconds``).
 
 Example::
 
@@ -29,6 +30,7 @@ from evac.domain.readiness.buckets import bucket_checks
 from evac.domain.readiness.database import database_checks
 from evac.domain.readiness.dns import dns_checks
 from evac.domain.readiness.endpoints import endpoint_checks
+from evac.domain.readiness.ml_state import lag_check, ml_state, total
 from evac.domain.readiness.probes import Finding, RegionReads, Source, check, sharing_images
 from evac.domain.readiness.quotas import quota_checks
 from evac.domain.readiness.registry import model_package_checks
@@ -38,6 +40,7 @@ from evac.domain.readiness.tables import table_checks
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
     from evac.domain.ports import RecordSets
+    from evac.domain.readiness.dns import RecordHealth
 
 
 def assess(
@@ -46,6 +49,7 @@ def assess(
     source: RegionReads,
     target: RegionReads,
     records: RecordSets,
+    health: RecordHealth | None = None,
 ) -> Readiness:
     """Every readiness check of ``plan`` for a failover from ``source.region`` to ``target.region``."""
     source, target = sharing_images(source), sharing_images(target)
@@ -58,8 +62,11 @@ def assess(
         *bucket_checks(plan, from_source, target),
         *table_checks(plan, source.region, target),
         *repository_checks(plan, from_source, target),
-        *dns_checks(plan, records, source=source.region),
+        *dns_checks(plan, records, source=source.region, target=target.region, health=health),
     ]
+    lags = ml_state(plan, from_source, target)
+    if lags:  # the plan names a model package group or a feature table
+        checks.append(lag_check(plan, lags))
     return Readiness(
         ready=all(c.status == "pass" for c in checks if c.severity == "critical"),
         application=plan.application,
@@ -67,6 +74,9 @@ def assess(
         target_region=target.region,
         checked_at=clock.now(),
         checks=checks,
+        ml_state_lag_seconds=total(lags),
+        ml_state_budget_seconds=plan.readiness.ml_state_budget_seconds,
+        ml_state=lags,
     )
 
 

@@ -96,6 +96,12 @@ CATALOGUE: Final[dict[str, CheckSpec]] = {
         "Add a registry replication rule in {source} to {region} covering {repository}, so every image pushed "
         "there is also here.",
     ),
+    # The age of the model state in the target (severity: the plan's readiness.ml_state_severity when it lags)
+    "ml.state_lag": CheckSpec(
+        "warning",
+        "Replicate what lags (the package into the target's registry, its artifact and image, the feature tables' "
+        "writes) within readiness.ml_state_budget_seconds ({budget} s): a failover now serves an older model.",
+    ),
     # Route 53
     "route53.records": CheckSpec(
         "critical",
@@ -105,6 +111,12 @@ CATALOGUE: Final[dict[str, CheckSpec]] = {
     "route53.health_checks": CheckSpec(
         "warning",
         "Attach a Route 53 health check to each record set, so Route 53 stops answering with a region that fails.",
+    ),
+    "route53.health_check_status": CheckSpec(
+        "warning",
+        "Make {region}'s record-set health check healthy where its status lives (its alarm back to OK: the Drain "
+        "metric at 0 for {region}; or its routing control), and keep what drains {source} in {region}: if {source} "
+        "fails first, nothing can undo it there.",
     ),
     "route53.data_plane": CheckSpec(
         "warning",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         ReplicatedTables,
         ScalableTargets,
     )
+    from evac.domain.readiness.ml_state import TableLatency
 
 T = TypeVar("T")
 
@@ -51,6 +52,7 @@ class RegionReads:
     bucket_metrics: BucketReplicationMetrics
     images: Images
     tables: ReplicatedTables
+    table_metrics: TableLatency | None = None  # feature tables' replication latency, read in the writing region
 
 
 @dataclass(frozen=True)

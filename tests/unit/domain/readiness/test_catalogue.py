@@ -8,6 +8,7 @@ import pytest
 
 from evac.domain.readiness import assess
 from evac.domain.readiness.catalogue import CATALOGUE
+from tests.fakes.dns import FakeRecordHealth
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
@@ -21,7 +22,8 @@ def test_the_bundled_plan_runs_every_catalogued_check_with_its_severity(
     plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
 ) -> None:
     # a remediation template naming a fact its family does not give would raise here (they are filled eagerly)
-    report = assess(plan, source=primary.reads_as(), target=secondary.reads_as(), records=record_sets)
+    health = FakeRecordHealth.healthy(*plan.regions.both)
+    report = assess(plan, source=primary.reads_as(), target=secondary.reads_as(), records=record_sets, health=health)
 
     assert {c.name for c in report.checks} == set(CATALOGUE)
     assert {c.name: c.severity for c in report.checks} == {name: spec.severity for name, spec in CATALOGUE.items()}
