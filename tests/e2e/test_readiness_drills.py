@@ -21,14 +21,27 @@ pytestmark = pytest.mark.e2e
 FAST = 300.0
 
 
-def test_a_secondary_whose_model_artifact_never_replicated_blocks_the_automatic_failover() -> None:
+def test_a_secondary_not_ready_waits_for_a_person_who_approves_and_it_fails_over() -> None:
     report = run_drill("secondary-not-ready", speed=FAST)
+
+    assert (report.status, report.error, report.executions) == ("SUCCEEDED", None, 1)
+    assert report.writer_region == report.dns_region == "us-west-2"
+    assert report.approver == "drill@evac.local"
+    [asked] = [m for m in report.notifications if "waits for approval" in m]
+    assert "CRITICAL s3.model_artifact s3://fraud-scoring-models-usw2/fraud-scoring-xgb/model.tar.gz: fail" in asked
+    assert "    remediation: " in asked
+    assert report.expected, [c for c in report.checks if not c.ok]
+
+
+def test_a_secondary_not_ready_whose_run_is_rejected_aborts_and_changes_nothing() -> None:
+    report = run_drill("secondary-not-ready-rejected", speed=FAST)
 
     assert report.status == "ABORTED"
     assert (report.error, report.executions) == ("SecondaryNotReadyError", 1)
     assert "s3.model_artifact s3://fraud-scoring-models-usw2/fraud-scoring-xgb/model.tar.gz: fail" in (
         report.cause or ""
     )
+    assert "(not approved: ApprovalRejectedError)" in (report.cause or "")
     assert report.writer_region == report.dns_region == report.from_region == "us-east-1"
     target = next(e for e in report.endpoints if e.region == "us-west-2")
     assert (target.status, target.instances) == ("InService", 1)

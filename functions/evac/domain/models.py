@@ -149,6 +149,10 @@ class Preflight(Contract):
     warnings: list[str] = Field(
         default_factory=list, description="readiness findings recorded without blocking the run"
     )
+    not_ready: str | None = Field(
+        default=None,
+        description="why the target cannot take an unplanned run (readiness.on_critical: approve): a person decides",
+    )
     started_at: AwareDatetime
     ended_at: AwareDatetime
 

@@ -4,6 +4,7 @@ the SecondaryReady metric says so; the preflight step blocks the automatic path 
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from evac.domain.plan import DEFAULT_PLAN
-from evac.errors import PlanError, SecondaryNotReadyError
+from evac.errors import PlanError
 from evac.handlers import preflight
 from evac.handlers import readiness as readiness_step
 
@@ -133,13 +134,14 @@ def test_preflight_records_readiness_on_the_seeded_target(cloud: Cloud, unplanne
     assert result["warnings"] == []
 
 
-def test_preflight_blocks_an_unplanned_run_whose_model_artifact_never_replicated(
+def test_preflight_asks_a_person_for_an_unplanned_run_whose_model_artifact_never_replicated(
     cloud: Cloud, unplanned_run: dict[str, Any]
 ) -> None:
     delete_model_artifact()
 
-    with pytest.raises(SecondaryNotReadyError, match=r"s3\.model_artifact s3://fraud-scoring-models-usw2/"):
-        cloud.invoke(preflight, {"run": unplanned_run})
+    result = cloud.invoke(preflight, {"run": unplanned_run})
+
+    assert re.search(r"s3\.model_artifact s3://fraud-scoring-models-usw2/\S+: fail", result["not_ready"])
 
 
 def test_preflight_records_the_same_finding_on_a_planned_run(cloud: Cloud, planned_run: dict[str, Any]) -> None:
