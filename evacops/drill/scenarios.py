@@ -362,6 +362,16 @@ SCENARIOS: dict[str, Scenario] = {
             prepare=_no_capacity_for_the_planned_type,
             fallback=True,
         ),
+        Scenario(
+            "capacity-fallback-follow-capacity",
+            "As capacity-fallback, with dns.shift follow-capacity: the ramp's first look after the rollback falls back "
+            "to the next instance type; traffic follows the capacity that serves, never more.",
+            primary_outage,
+            "failover",
+            prepare=_no_capacity_for_the_planned_type,
+            fallback=True,
+            shift=FOLLOW_CAPACITY,
+        ),
         *SIGNAL_SCENARIOS,
         *DNS_SCENARIOS.values(),
     )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 import boto3
 
-from evac.aws.dynamodb import Ledger
+from evac.aws.dynamodb import APPROVAL_PREFIX, Ledger
 from evac.aws.stepfunctions import TaskTokens
 from evac.domain.approvals import answer
 from evacops.drill.scenarios import Scenario, primary_outage
@@ -29,21 +29,16 @@ FINDING = "s3.model_artifact"
 
 
 def answer_approval(cloud: LocalCloud, options: Options, region: str, incident_id: str | None = None) -> None:
-    """Once the run in ``region`` (``incident_id``, or the first runbook to start there) asks for approval, answer
-    it as ``options`` say, through the same path `evac approve` / `evac reject` and the approval function use
+    """Once the run in ``region`` (``incident_id``, or the first to ask there) asks for approval, answer it as
+    ``options`` say, through the same path `evac approve` / `evac reject` and the approval function use
     (``evac.domain.approvals.answer``)."""
     ledger = Ledger(cloud.stacks[region].table, region)
     if options.approve_after is None:
         return  # a person answers from another terminal; the drill follows the run until it ends
-    if incident_id is None:
-        if not cloud.wait_until(lambda: bool(cloud.truth.executions(region))):
-            return  # no run started; the report says so
-        incident_id = str(cloud.truth.executions(region)[-1]["name"])
-    run = incident_id
-    if not cloud.wait_until(lambda: ledger.approval(run) is not None or _stopped(cloud, region, run)):
-        return
-    if ledger.approval(run) is None:
-        return  # the run ended before asking; the report says how
+    asked = cloud.wait_until(lambda: _asking(cloud, region, incident_id) is not None or bool(cloud.truth.runs(region)))
+    run = _asking(cloud, region, incident_id)
+    if not asked or run is None:
+        return  # the run ended (or never started) without asking; the report says how
     cloud.clock.sleep(options.approve_after)
     decision: Literal["approve", "reject"] = "reject" if options.reject else "approve"
     comment = "drill: rejected by the incident commander" if options.reject else "drill: approved as it stands"
@@ -56,8 +51,15 @@ def answer_approval(cloud: LocalCloud, options: Options, region: str, incident_i
     answer(run, decision, by=options.approver, comment=comment, ledger=ledger, tokens=TaskTokens(region))
 
 
-def _stopped(cloud: LocalCloud, region: str, name: str) -> bool:
-    return any(e["name"] == name and e["status"] != "RUNNING" for e in cloud.truth.executions(region))
+def _asking(cloud: LocalCloud, region: str, incident_id: str | None) -> str | None:
+    """The incident whose approval is pending in ``region``'s ledger (``incident_id``'s, if given), if any."""
+    for item in cloud.truth.items(region):
+        key = str(item["pk"])
+        if key.startswith(APPROVAL_PREFIX) and item.get("status") == "pending":
+            found = key.removeprefix(APPROVAL_PREFIX)
+            if incident_id in (None, found):
+                return found
+    return None
 
 
 def _model_artifact_missing(cloud: LocalCloud) -> None:

@@ -283,6 +283,9 @@ class RecordInput(Contract):
         description="(database, one poll per endpoint): the Parallel state's branch results, in branch order",
     )
     approval: ApprovalDecision | None = None
+    capacity: list[Poll] | None = Field(
+        default=None, description="a follow-capacity ramp's latest look at each endpoint (its fallbacks, if any)"
+    )
     dns: Poll | None = None
     verification: Verification | None = None
     standby: Standby | None = None
