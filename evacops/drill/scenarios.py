@@ -140,7 +140,9 @@ def _dry_run(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
 def _game_day(cloud: LocalCloud, options: Options) -> None:
     """A person watches the console: the run pauses for approval, and the drill answers it (``answer_approval``)."""
     request = start(cloud, "game-day.json")
-    readiness.answer_approval(cloud, options, request.target_region or cloud.plan.regions.secondary, request.incident_id)
+    readiness.answer_approval(
+        cloud, options, request.target_region or cloud.plan.regions.secondary, request.incident_id
+    )
 
 
 def _alarm_storm(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001

@@ -24,6 +24,7 @@ RUN_PREFIX = "run#"
 LAST_PREFIX = "last#"
 APPROVAL_PREFIX = "approval#"
 SCALING_PREFIX = "scaling#"
+NOTICE_PREFIX = "notice#"
 
 
 def lock_key(application: str) -> str:
@@ -56,6 +57,19 @@ class Ledger:
                     "target_region": {"S": record.target_region or ""},
                 },
             )
+
+    def claim_notice(self, incident_id: str, kind: str, at: datetime) -> bool:
+        """Claim telling people of ``incident_id``'s ``kind`` of decision (held back, started, failed): True for the
+        first claimant only (a conditional put), so every watch of one incident tells it once."""
+        try:
+            self._dynamodb.put_item(
+                TableName=self.table,
+                Item={"pk": {"S": f"{NOTICE_PREFIX}{incident_id}#{kind}"}, "at": {"S": at.isoformat()}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def last_failover(self, application: str) -> datetime | None:
         """When the application last failed over successfully, as this region's ledger knows it."""

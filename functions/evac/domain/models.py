@@ -319,6 +319,8 @@ class Confirmation(Contract):
     held_back: bool = False
     execution: str | None = None
     request: RunbookInput | None = None
+    incident: str | None = Field(default=None, description="the incident this decision is about")
+    notify: bool = Field(default=False, description="the first watch of the incident to decide so: it tells people")
 
 
 class Phase(Contract):
