@@ -309,6 +309,9 @@ class WatchInput(Contract):
 
     signal: Signal
     sustain_seconds: int = Field(ge=0)
+    delivery: str | None = Field(
+        default=None, description="the request id of the trigger invocation that started the watch (one per delivery)"
+    )
 
 
 class Confirmation(Contract):

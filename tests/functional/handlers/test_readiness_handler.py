@@ -3,7 +3,6 @@ the SecondaryReady metric says so; the preflight step blocks the automatic path 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from evac.domain.plan import DEFAULT_PLAN
 from evac.errors import PlanError
 from evac.handlers import preflight
 from evac.handlers import readiness as readiness_step
+from tests.functional.emf import emitted_metrics
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,19 +29,6 @@ IMAGE_TAG = "1.7-1"
 
 def checks(report: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [c for c in report["checks"] if c["name"] == name]
-
-
-def emitted_metrics(output: str) -> dict[str, Any]:
-    """The EMF document Powertools printed: metric name -> value, and its dimensions."""
-    document = next(json.loads(line) for line in output.splitlines() if '"_aws"' in line)
-    definition = document["_aws"]["CloudWatchMetrics"][0]
-    values = {m["Name"]: _one(document[m["Name"]]) for m in definition["Metrics"]}
-    return values | {"dimensions": {d: document[d] for d in definition["Dimensions"][0]}}
-
-
-def _one(value: Any) -> Any:
-    """EMF keeps a metric's values in a list when there may be several."""
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def test_the_seeded_secondary_is_ready(cloud: Cloud, read_event: ReadEvent) -> None:
