@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from evacops.cli import app
 from evacops.drill import run_drill
+from evacops.drill.scenarios import Options
 from evacops.localcloud import LocalCloud
 
 if TYPE_CHECKING:
@@ -116,6 +117,15 @@ def test_evac_readiness_with_a_stack_name_needs_a_region() -> None:
     result = CliRunner().invoke(app, ["readiness", "--stack-name", "evac-fraud-scoring"])
 
     assert result.exit_code == 2
+
+
+def test_a_secondary_not_ready_nobody_answers_aborts_as_not_ready_when_the_window_closes() -> None:
+    # GIVEN nobody answers the approval request (no --approve-after): the plan's approval window closes
+    report = run_drill("secondary-not-ready", speed=FAST, options=Options(approve_after=None))
+
+    assert (report.status, report.error) == ("ABORTED", "SecondaryNotReadyError")
+    assert "(not approved: ApprovalTimedOutError)" in (report.cause or "")
+    assert report.writer_region == report.dns_region == "us-east-1"
 
 
 def test_a_fallback_while_traffic_follows_capacity_succeeds_with_every_weight_within_capacity() -> None:
