@@ -102,6 +102,20 @@ class Ledger:
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": lock_key(application)}}).get("Item")
         return item["incident_id"]["S"] if item else None
 
+    def run_in_flight(self, application: str, now: datetime) -> str | None:
+        """The incident whose run holds ``application``'s lock at ``now`` (within its lease), if any: the runbook's
+        AcquireLock refuses every other incident until then. A lock without a readable lease holds, as there."""
+        item = self._dynamodb.get_item(
+            TableName=self.table, Key={"pk": {"S": lock_key(application)}}, ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return None
+        try:
+            expires = datetime.fromisoformat(item["expires_at"]["S"])
+        except (KeyError, ValueError):
+            return str(item["incident_id"]["S"])
+        return str(item["incident_id"]["S"]) if expires >= now else None
+
     def runs(self) -> list[dict[str, Any]]:
         """Every run record in this region's ledger, newest first."""
         pages = self._dynamodb.get_paginator("scan").paginate(

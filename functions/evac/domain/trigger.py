@@ -87,6 +87,7 @@ class World:
     writer_region: str | None
     last_failover: datetime | None
     paused: bool
+    in_flight: str | None = None  # the incident whose run holds the application's lock within its lease
 
 
 @dataclass(frozen=True)
@@ -213,13 +214,18 @@ def _quorum_not_met(plan: RecoveryPlan, signal: AlarmSignal, holding: list[Alarm
 
 
 def _guards(plan: RecoveryPlan, world: World, target: str) -> Decision | None:
-    """Kill switch, active region, cooldown, and the target's own health, in that order; None when all pass."""
+    """Kill switch, active region, a run in flight, cooldown, and the target's own health, in that order; None when
+    all pass."""
     if world.paused:
         return Decision(
             "ignore", f"automatic failover is paused (SSM parameter {plan.pause_parameter} = paused)", held_back=True
         )
     if world.writer_region == target:
         return Decision("ignore", f"{target} is already the active region: nothing to fail over to")
+    if world.in_flight is not None:
+        # An alarm that went back to ALARM while a run waits (for a person, say) is the same outage, not a new
+        # incident to start (and fail on the lock): the run in flight decides, and people already know of it.
+        return Decision("ignore", f"the run of {world.in_flight} is in flight (it holds the lock): it decides")
     if world.last_failover is not None:
         since = (world.now - world.last_failover).total_seconds()
         if since < plan.trigger.cooldown_seconds:

@@ -55,7 +55,7 @@ def lambda_handler(event: WatchInput) -> Confirmation:
 
 def read_world(config: Settings) -> World:
     """What the policy needs, read from this region, and from the others only through the bounded probe client."""
-    plan, here = config.plan, config.region
+    plan, here, now = config.plan, config.region, clock.now()
     alarms: dict[str, AlarmReading] = {}
     for region, group in groupby(sorted(plan.alarms, key=lambda a: a.region), key=lambda a: a.region):
         read = AlarmStates(region, probe=region != here).read([a.name for a in group])
@@ -63,11 +63,12 @@ def read_world(config: Settings) -> World:
             logger.warning("alarms unreadable: not evidence of failure", extra={"region": region, "alarms": unread})
         alarms |= read
     return World(
-        now=clock.now(),
+        now=now,
         alarms=alarms,
         writer_region=AuroraGlobal(here).global_state(plan.database.global_cluster).writer_region,
         last_failover=_last_failover(config, plan),
         paused=AutomaticFailoverSwitch(here).paused(plan.pause_parameter),
+        in_flight=Ledger(config.table, here).run_in_flight(plan.application, now),
     )
 
 
