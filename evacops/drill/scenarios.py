@@ -14,15 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 
-from evac.aws.dynamodb import Ledger
-from evac.aws.stepfunctions import TaskTokens
-from evac.domain.approvals import answer
 from evac.domain.models import RunbookInput
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.drill import scenarios_probes as probing
 from evacops.drill.variants import FOLLOW_CAPACITY
 from evacops.localcloud.faults import Fault
-from evacops.localcloud.seed import MODEL_KEY
 from evacops.template import ROOT
 
 if TYPE_CHECKING:
@@ -64,9 +60,16 @@ class Scenario:
     shift: dict[str, Any] | None = None  # the plan's dns.shift for this scenario (None: the plan's own)
     writer: Literal["home", "away"] | None = None  # "failed": where the writer must be (None: either)
     checks: Callable[[LocalCloud, float], list[ExtraCheck]] | None = None  # the scenario's own, given its start
+    approval: str | None = None  # the approval request must say this (why the run asks a person)
 
     def expected(self, options: Options) -> Outcome:
-        return "aborted" if self.name == "game-day" and options.reject else self.outcome
+        """What the scenario must end as: a run that asks a person and is rejected is aborted."""
+        return "aborted" if self.asks and options.reject else self.outcome
+
+    @property
+    def asks(self) -> bool:
+        """The run waits for a person (a game day, a target found not ready): ``Options`` answer it."""
+        return self.name == "game-day" or self.approval is not None
 
 
 def fire(cloud: LocalCloud, region: str, state: str = "ALARM", *, reason: str = "drill") -> list[dict]:
@@ -118,7 +121,7 @@ def start(cloud: LocalCloud, event_file: str) -> RunbookInput:
     return request
 
 
-def _primary_outage(cloud: LocalCloud, options: Options) -> None:
+def primary_outage(cloud: LocalCloud, options: Options) -> None:
     """The primary stops answering; the plan's probes see it from outside (its alarms there are evaluated, not set)."""
     if any(a.kind == "probe" for a in cloud.plan.watching(cloud.plan.regions.primary)):
         probing.primary_outage_seen_from_outside(cloud, options)
@@ -135,26 +138,10 @@ def _dry_run(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001
 
 
 def _game_day(cloud: LocalCloud, options: Options) -> None:
-    """A person watches the console: the run pauses for approval, and the drill answers through the same path
-    `evac approve` / `evac reject` and the approval function use (``evac.domain.approvals.answer``)."""
+    """A person watches the console: the run pauses for approval, and the drill answers it (``answer_approval``)."""
     request = start(cloud, "game-day.json")
-    region = request.target_region or cloud.plan.regions.secondary
-    ledger = Ledger(cloud.stacks[region].table, region)
-    if options.approve_after is None:
-        return  # a person answers from another terminal; the drill follows the run until it ends
-    if not cloud.wait_until(lambda: ledger.approval(request.incident_id) is not None):
-        return  # the run failed before asking; the report says how
-    cloud.clock.sleep(options.approve_after)
-    decision: Literal["approve", "reject"] = "reject" if options.reject else "approve"
-    comment = "drill: rejected by the incident commander" if options.reject else "drill: preflight green"
-    if options.console:  # the IAM-authorised path: Lambda Invoke of the approval function with events/approve.json
-        payload = {"run": request.incident_id, "decision": decision, "approver": options.approver, "reason": comment}
-        boto3.client("lambda", region).invoke(
-            FunctionName=cloud.stacks[region].function_arns["ApprovalFunction"], Payload=json.dumps(payload).encode()
-        )
-        return
-    answer(
-        request.incident_id, decision, by=options.approver, comment=comment, ledger=ledger, tokens=TaskTokens(region)
+    readiness.answer_approval(
+        cloud, options, request.target_region or cloud.plan.regions.secondary, request.incident_id
     )
 
 
@@ -189,7 +176,7 @@ def _secondary_also_alarming(cloud: LocalCloud, options: Options) -> None:  # no
 
 def _cooldown(cloud: LocalCloud, options: Options) -> None:
     """An outage fails over; the primary recovers; then the new active region fails inside the cooldown."""
-    _primary_outage(cloud, options)
+    primary_outage(cloud, options)
     cloud.quiesce()
     fire(cloud, cloud.plan.regions.primary, "OK", reason="drill: the primary recovered")
     fire(cloud, cloud.plan.regions.secondary, reason="drill: a second outage, in the new active region")
@@ -198,20 +185,12 @@ def _cooldown(cloud: LocalCloud, options: Options) -> None:
 def _failback(cloud: LocalCloud, options: Options) -> None:
     """An outage fails over; the primary recovers; traffic comes home with a planned switchover (events/failback.json),
     the primary at full capacity before DNS moves, the secondary back to warm standby after."""
-    _primary_outage(cloud, options)
+    primary_outage(cloud, options)
     cloud.quiesce()
     fire(cloud, cloud.plan.regions.primary, "OK", reason="drill: the primary recovered")
     start(cloud, "failback.json")
     cloud.quiesce()
     cloud.wait_until(lambda: all(e["status"] == "InService" for e in cloud.endpoints()))
-
-
-def _model_artifact_missing(cloud: LocalCloud) -> None:
-    """The first endpoint's model artifact never reached the secondary's bucket (deleted: a delete marker hides it)."""
-    plan = cloud.plan
-    bucket = next(b for b in plan.readiness.buckets if b.purpose == "model-artifacts").names[plan.regions.secondary]
-    key = MODEL_KEY.format(endpoint=plan.inference.endpoints[0].name)
-    boto3.client("s3", plan.regions.secondary).delete_object(Bucket=bucket, Key=key)
 
 
 def _no_capacity_for_the_planned_type(cloud: LocalCloud) -> None:
@@ -269,7 +248,8 @@ def _aurora_refuses_failover(cloud: LocalCloud) -> None:
     )
 
 
-from evacops.drill.scenarios_dns import DNS_SCENARIOS  # noqa: E402 - its scenarios are Scenarios, defined above
+from evacops.drill import scenarios_readiness as readiness  # noqa: E402 - its scenarios are Scenarios, defined above
+from evacops.drill.scenarios_dns import DNS_SCENARIOS  # noqa: E402 - likewise
 from evacops.drill.scenarios_signals import SIGNAL_SCENARIOS  # noqa: E402 - likewise
 
 SCENARIOS: dict[str, Scenario] = {
@@ -278,14 +258,14 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "primary-outage",
             "Unplanned: the primary's alarms go to ALARM; the trigger confirms them and fails over with AllowDataLoss.",
-            _primary_outage,
+            primary_outage,
             "failover",
         ),
         Scenario(
             "traffic-follows-capacity",
             "Unplanned, with dns.shift follow-capacity: the warm standby takes the plan's minimum share once the "
             "database is promoted, then more as instances come into service, never more than they can serve.",
-            _primary_outage,
+            primary_outage,
             "failover",
             shift=FOLLOW_CAPACITY,
         ),
@@ -351,7 +331,7 @@ SCENARIOS: dict[str, Scenario] = {
             "capacity-shortfall",
             "No good outcome: the secondary has no capacity for any instance type the plan allows; the run stops "
             "before DNS with InferenceScaleError, recorded and notified (the database was already promoted).",
-            _primary_outage,
+            primary_outage,
             "failed",
             prepare=_no_capacity_for_any_type,
             error="InferenceScaleError",
@@ -360,7 +340,7 @@ SCENARIOS: dict[str, Scenario] = {
             "failover-rejected",
             "No good outcome: Aurora refuses the failover; the run stops with DatabasePromotionError, no DNS change, "
             "recorded and notified.",
-            _primary_outage,
+            primary_outage,
             "failed",
             prepare=_aurora_refuses_failover,
             error="DatabasePromotionError",
@@ -373,25 +353,26 @@ SCENARIOS: dict[str, Scenario] = {
             "failover",
             notice="cooldown",
         ),
-        Scenario(
-            "secondary-not-ready",
-            "Unplanned, but the model artifact never replicated to the secondary: preflight blocks the automatic "
-            "failover naming the finding (ABORTED); writer, DNS and the standby stay as they were.",
-            _primary_outage,
-            "aborted",
-            notice="s3.model_artifact",
-            prepare=_model_artifact_missing,
-            error="SecondaryNotReadyError",
-        ),
+        *readiness.scenarios(),
         *probing.scenarios(),
         Scenario(
             "capacity-fallback",
             "Unplanned, but the secondary has no capacity for the endpoint's instance type: the scale-up rolls back, "
             "the runbook falls back to the plan's next instance type and succeeds.",
-            _primary_outage,
+            primary_outage,
             "failover",
             prepare=_no_capacity_for_the_planned_type,
             fallback=True,
+        ),
+        Scenario(
+            "capacity-fallback-follow-capacity",
+            "As capacity-fallback, with dns.shift follow-capacity: the ramp's first look after the rollback falls back "
+            "to the next instance type; traffic follows the capacity that serves, never more.",
+            primary_outage,
+            "failover",
+            prepare=_no_capacity_for_the_planned_type,
+            fallback=True,
+            shift=FOLLOW_CAPACITY,
         ),
         *SIGNAL_SCENARIOS,
         *DNS_SCENARIOS.values(),

@@ -45,17 +45,27 @@ def verdicts(
         said = [m for m in report.notifications if scenario.notice in m]
         detail = said[0][:200] if said else f"no notification says {scenario.notice!r}"
         checks.append(Verdict(name="notified", ok=bool(said), detail=detail))
-    if scenario.error:
+    if scenario.error and outcome in ("aborted", "failed"):
         detail = f"{report.error}, expected {scenario.error}"
         checks.append(Verdict(name="error", ok=report.error == scenario.error, detail=detail))
     if scenario.fallback:
         checks += _fell_back(report, plan)
     if scenario.shift is not None and outcome == "failover":
         checks += _followed_capacity(report, plan)
-    if scenario.name == "game-day" and outcome == "switchover":
+    if scenario.approval:
+        checks.append(_asked(report, scenario.approval))
+    if scenario.asks and outcome != "aborted":
         approved = any(p.name == "approval" for p in report.phases)
         checks.append(Verdict(name="approval", ok=approved and bool(report.approver), detail=f"by {report.approver}"))
     return checks
+
+
+def _asked(report: DrillReport, finding: str) -> Verdict:
+    """The run asked a person, and the request named ``finding`` with what was read and what to do about it."""
+    asked = [m for m in report.notifications if "waits for approval" in m and (report.incident_id or "?") in m]
+    named = [m for m in asked if finding in m and "evidence: " in m and "remediation: " in m]
+    detail = f"{len(asked)} approval request(s); {'one names' if named else 'none names'} {finding} with its evidence"
+    return Verdict(name="asked", ok=bool(named), detail=detail)
 
 
 def _followed_capacity(report: DrillReport, plan: RecoveryPlan) -> list[Verdict]:

@@ -57,6 +57,10 @@ class SecondaryNotReadyError(EvacError):
     """A readiness check the automatic path depends on failed in the target region; the message names each finding."""
 
 
+class ApprovalRejectedError(EvacError):
+    """A person rejected a run waiting for approval (sent as the task's failure by ``evac.domain.approvals``)."""
+
+
 class ResourceNotFoundError(EvacError):
     """A resource the plan names does not exist (an adapter's answer; readiness reports it as a failed check)."""
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from evacops.cli import app
 from evacops.drill import run_drill
+from evacops.drill.scenarios import Options
 from evacops.localcloud import LocalCloud
 
 if TYPE_CHECKING:
@@ -21,14 +22,27 @@ pytestmark = pytest.mark.e2e
 FAST = 300.0
 
 
-def test_a_secondary_whose_model_artifact_never_replicated_blocks_the_automatic_failover() -> None:
+def test_a_secondary_not_ready_waits_for_a_person_who_approves_and_it_fails_over() -> None:
     report = run_drill("secondary-not-ready", speed=FAST)
+
+    assert (report.status, report.error, report.executions) == ("SUCCEEDED", None, 1)
+    assert report.writer_region == report.dns_region == "us-west-2"
+    assert report.approver == "drill@evac.local"
+    [asked] = [m for m in report.notifications if "waits for approval" in m]
+    assert "CRITICAL s3.model_artifact s3://fraud-scoring-models-usw2/fraud-scoring-xgb/model.tar.gz: fail" in asked
+    assert "    remediation: " in asked
+    assert report.expected, [c for c in report.checks if not c.ok]
+
+
+def test_a_secondary_not_ready_whose_run_is_rejected_aborts_and_changes_nothing() -> None:
+    report = run_drill("secondary-not-ready-rejected", speed=FAST)
 
     assert report.status == "ABORTED"
     assert (report.error, report.executions) == ("SecondaryNotReadyError", 1)
     assert "s3.model_artifact s3://fraud-scoring-models-usw2/fraud-scoring-xgb/model.tar.gz: fail" in (
         report.cause or ""
     )
+    assert "(not approved: ApprovalRejectedError)" in (report.cause or "")
     assert report.writer_region == report.dns_region == report.from_region == "us-east-1"
     target = next(e for e in report.endpoints if e.region == "us-west-2")
     assert (target.status, target.instances) == ("InService", 1)
@@ -111,3 +125,26 @@ def test_evac_readiness_with_a_stack_name_needs_a_region() -> None:
     result = CliRunner().invoke(app, ["readiness", "--stack-name", "evac-fraud-scoring"])
 
     assert result.exit_code == 2
+
+
+def test_a_secondary_not_ready_nobody_answers_aborts_as_not_ready_when_the_window_closes() -> None:
+    # GIVEN nobody answers the approval request (no --approve-after): the plan's approval window (an hour) closes,
+    # while the dark primary's alarms may go back to ALARM (the same outage: no second incident's run may start)
+    report = run_drill("secondary-not-ready", speed=FAST, options=Options(approve_after=None))
+
+    assert (report.status, report.error, report.executions) == ("ABORTED", "SecondaryNotReadyError", 1)
+    assert "(not approved: ApprovalTimedOutError)" in (report.cause or "")
+    assert report.writer_region == report.dns_region == "us-east-1"
+    assert next(c for c in report.checks if c.name == "lock_released").ok
+
+
+def test_a_fallback_while_traffic_follows_capacity_succeeds_with_every_weight_within_capacity() -> None:
+    report = run_drill("capacity-fallback-follow-capacity", speed=FAST)
+
+    assert (report.status, report.dns_policy) == ("SUCCEEDED", "follow-capacity")
+    assert report.writer_region == report.dns_region == "us-west-2"
+    [used] = report.capacity
+    assert (used["instance_type"], used["fallback"], used["tried"]) == ("ml.g4dn.2xlarge", True, ["ml.g4dn.xlarge"])
+    assert all(move.share <= move.capacity for move in report.traffic)
+    assert report.traffic[-1].share == 100
+    assert report.expected, [c for c in report.checks if not c.ok]

@@ -7,9 +7,10 @@ hand, so "not done yet" and "done after the modelled latency" are both observabl
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
@@ -66,7 +67,7 @@ class LambdaContext:
     function_name: str = "evac-test"
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = f"arn:aws:lambda:{HERE}:{ACCOUNT}:function:x"
-    aws_request_id: str = "00000000-0000-4000-8000-000000000000"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # one per invocation, as Lambda's
 
 
 @dataclass

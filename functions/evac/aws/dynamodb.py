@@ -24,6 +24,7 @@ RUN_PREFIX = "run#"
 LAST_PREFIX = "last#"
 APPROVAL_PREFIX = "approval#"
 SCALING_PREFIX = "scaling#"
+NOTICE_PREFIX = "notice#"
 
 
 def lock_key(application: str) -> str:
@@ -57,6 +58,19 @@ class Ledger:
                 },
             )
 
+    def claim_notice(self, incident_id: str, kind: str, at: datetime) -> bool:
+        """Claim telling people of ``incident_id``'s ``kind`` of decision (held back, started, failed): True for the
+        first claimant only (a conditional put), so every watch of one incident tells it once."""
+        try:
+            self._dynamodb.put_item(
+                TableName=self.table,
+                Item={"pk": {"S": f"{NOTICE_PREFIX}{incident_id}#{kind}"}, "at": {"S": at.isoformat()}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def last_failover(self, application: str) -> datetime | None:
         """When the application last failed over successfully, as this region's ledger knows it."""
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": LAST_PREFIX + application}}).get("Item")
@@ -87,6 +101,20 @@ class Ledger:
     def lock_holder(self, application: str) -> str | None:
         item = self._dynamodb.get_item(TableName=self.table, Key={"pk": {"S": lock_key(application)}}).get("Item")
         return item["incident_id"]["S"] if item else None
+
+    def run_in_flight(self, application: str, now: datetime) -> str | None:
+        """The incident whose run holds ``application``'s lock at ``now`` (within its lease), if any: the runbook's
+        AcquireLock refuses every other incident until then. A lock without a readable lease holds, as there."""
+        item = self._dynamodb.get_item(
+            TableName=self.table, Key={"pk": {"S": lock_key(application)}}, ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return None
+        try:
+            expires = datetime.fromisoformat(item["expires_at"]["S"])
+        except (KeyError, ValueError):
+            return str(item["incident_id"]["S"])
+        return str(item["incident_id"]["S"]) if expires >= now else None
 
     def runs(self) -> list[dict[str, Any]]:
         """Every run record in this region's ledger, newest first."""

@@ -18,8 +18,11 @@ class StateMachine:
     def start(self, name: str, payload: dict) -> tuple[str, bool]:
         """Start an execution named ``name``; returns (execution ARN, False if the name was already used).
 
-        Step Functions refuses a second execution with the same name for 90 days (and answers a repeat of a running
-        execution's exact start with that execution), so every duplicate delivery lands here and starts nothing.
+        Step Functions refuses a second execution with the same name for 90 days, but answers a repeat of a running
+        execution's exact name and input with success and that execution ("If StartExecution is called with the same
+        name and input as a running execution, the call succeeds and return the same response as the original
+        request", https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). So True
+        means a new execution only if no earlier caller sent this ``payload``: callers make it unique per attempt.
         """
         try:
             started = self._sfn.start_execution(stateMachineArn=self.arn, name=name, input=json.dumps(payload))

@@ -113,11 +113,39 @@ def _message(event: ApprovalRequest, region: str) -> str:
         f"evac run {run.incident_id} waits for approval before changing anything.\n\n"
         f"What will happen: {_headline(event)}\n"
         f"Why: {run.reason or 'requested'}\n"
+        f"{_not_ready(event)}"
         f"Predicted RTO: {run.predicted_rto_seconds or 0:.0f} s\n"
         f"RPO estimate: {rpo}{' (over the plan budget)' if run.rpo_over_budget else ''}\n"
-        f"Preflight:\n{checks}\n\n"
+        f"Preflight:\n{checks}\n"
+        f"{_findings(event)}\n"
         f"Approve:  evac approve {run.incident_id} --stack-name <stack> --region {region}\n"
         f"Reject:   evac reject {run.incident_id} --reason '...' --stack-name <stack> --region {region}\n"
         f"Console:  invoke the stack's ApprovalFunction with {example}\n"
         "Nobody answering within the plan's approval window aborts the run; nothing will have changed."
     )
+
+
+def _not_ready(event: ApprovalRequest) -> str:
+    """Why a person is asked, when the target failed a critical readiness check: approving fails over anyway."""
+    if not event.preflight.not_ready:
+        return ""
+    return (
+        "ASKED BECAUSE THE TARGET IS NOT READY (readiness.on_critical: approve): approving fails over anyway; "
+        "rejecting, or not answering, aborts the run with SecondaryNotReadyError.\n"
+    )
+
+
+def _findings(event: ApprovalRequest) -> str:
+    """Every readiness check that did not pass, critical first: what was read and what to do about it."""
+    report = event.preflight.readiness
+    findings = sorted(report.findings, key=lambda c: c.severity != "critical") if report else []
+    if not findings:
+        return "Readiness: every check passed\n" if report else ""
+    lines = [f"Readiness findings ({len(findings)}):"]
+    for check in findings:
+        where = f" {check.resource}" if check.resource else ""
+        lines.append(f"  {check.severity.upper()} {check.name}{where}: {check.status}")
+        lines.append(f"    evidence: {check.evidence}")
+        if check.remediation:
+            lines.append(f"    remediation: {check.remediation}")
+    return "\n".join(lines) + "\n"

@@ -97,10 +97,11 @@ def _summary(record: RecordInput, application: str, incident: str, outcome: Outc
 
 
 def capacity_used(record: RecordInput, plan: RecoveryPlan) -> list[CapacityUsed]:
-    """What each target endpoint served on when its poll last looked: its plan type, or a fallback."""
+    """What each target endpoint served on when its poll last looked (a traffic ramp's looks come after the
+    scale-up's): its plan type, or a fallback."""
     if record.promotion is None:
         return []
-    polls = {poll.ref: poll.detail for poll in record.promotion[1]}
+    polls = {poll.ref: poll.detail for poll in record.capacity or record.promotion[1]}
     used = []
     for endpoint in plan.inference.endpoints:
         detail = polls.get(endpoint.name, {})

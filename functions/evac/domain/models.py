@@ -165,6 +165,10 @@ class Preflight(Contract):
     warnings: list[str] = Field(
         default_factory=list, description="readiness findings recorded without blocking the run"
     )
+    not_ready: str | None = Field(
+        default=None,
+        description="why the target cannot take an unplanned run (readiness.on_critical: approve): a person decides",
+    )
     started_at: AwareDatetime
     ended_at: AwareDatetime
 
@@ -295,6 +299,9 @@ class RecordInput(Contract):
         description="(database, one poll per endpoint): the Parallel state's branch results, in branch order",
     )
     approval: ApprovalDecision | None = None
+    capacity: list[Poll] | None = Field(
+        default=None, description="a follow-capacity ramp's latest look at each endpoint (its fallbacks, if any)"
+    )
     dns: Poll | None = None
     verification: Verification | None = None
     standby: Standby | None = None
@@ -318,6 +325,9 @@ class WatchInput(Contract):
 
     signal: Signal
     sustain_seconds: int = Field(ge=0)
+    delivery: str | None = Field(
+        default=None, description="the request id of the trigger invocation that started the watch (one per delivery)"
+    )
 
 
 class Confirmation(Contract):
@@ -328,6 +338,8 @@ class Confirmation(Contract):
     held_back: bool = False
     execution: str | None = None
     request: RunbookInput | None = None
+    incident: str | None = Field(default=None, description="the incident this decision is about")
+    notify: bool = Field(default=False, description="the first watch of the incident to decide so: it tells people")
 
 
 class Phase(Contract):

@@ -218,6 +218,9 @@ class ReadinessTargets(MlStateBudget):
     )
     ecr_repositories: list[Name] = Field(default_factory=list, description="ECR repositories of the inference images")
     model_package_group: Name | None = Field(default=None, description="the SageMaker Model Registry group")
+    on_critical: Literal["abort", "approve"] = Field(
+        default="approve", description="an unplanned run with a critical finding: ask a person, or abort it at once"
+    )
 
 
 class Expectations(_Strict):

@@ -202,8 +202,10 @@ def preflight(
 ) -> Preflight:
     """Check that the target can be promoted before anything changes; fail naming every check that did not pass.
 
-    Then assess readiness: on the automatic path (an unplanned run) a critical finding blocks the run with
-    ``SecondaryNotReadyError`` naming it; otherwise, and for warnings, findings are recorded in the output.
+    Then assess readiness: on the automatic path (an unplanned run) a critical finding stops the run with
+    ``SecondaryNotReadyError`` naming it if the plan says ``readiness.on_critical: abort``; by default
+    (``approve``) the output is ``not_ready`` and the runbook waits for a person, who sees the findings and decides
+    (a rejection or no answer aborts with ``SecondaryNotReadyError``). Findings are recorded in the output.
     """
     started_at = clock.now()
     cluster = plan.database.clusters[run.target_region]
@@ -218,17 +220,23 @@ def preflight(
     if failed := [c for c in checks if not c.ok]:
         raise PreflightFailedError("; ".join(f"{c.name}: {c.detail}" for c in failed))
     report = readiness()
-    if report.blocking and run.mode == "unplanned":
-        raise SecondaryNotReadyError(
-            f"{run.target_region} cannot serve {plan.application} as {run.source_region} does: "
-            + "; ".join(c.summary() for c in report.blocking)
-        )
+    not_ready = not_ready_cause(run, plan, report) if report.blocking and run.mode == "unplanned" else None
+    if not_ready and plan.readiness.on_critical == "abort":
+        raise SecondaryNotReadyError(not_ready)
     return Preflight(
         checks=checks,
         readiness=report,
         warnings=[f"{c.severity}: {c.summary()}" for c in report.findings],
+        not_ready=not_ready,
         started_at=started_at,
         ended_at=clock.now(),
+    )
+
+
+def not_ready_cause(run: Run, plan: RecoveryPlan, report: Readiness) -> str:
+    """Why the target cannot take the run: every critical finding, with what was read."""
+    return f"{run.target_region} cannot serve {plan.application} as {run.source_region} does: " + "; ".join(
+        c.summary() for c in report.blocking
     )
 
 

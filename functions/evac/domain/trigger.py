@@ -16,7 +16,7 @@ depends on it; silence (the alarm's region does not answer) holds only with outs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from evac.domain.decisions import incident_id
@@ -87,6 +87,7 @@ class World:
     writer_region: str | None
     last_failover: datetime | None
     paused: bool
+    in_flight: str | None = None  # the incident whose run holds the application's lock within its lease
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
         return Decision("ignore", f"alarm {signal.name!r} is not in the plan")
     source, target = alarm.watched_region, plan.peer(alarm.watched_region)
     if refused := _guards(plan, world, target):
-        return refused
+        return _naming_alarms(refused, plan, world, source)
     sustain, quorum = plan.trigger.sustain_seconds, plan.trigger.quorum
     watching = plan.watching(source)
     agreeing = [
@@ -192,6 +193,15 @@ def confirm(signal: AlarmSignal, plan: RecoveryPlan, world: World) -> Decision:
     return Decision("start", f"{summary}: failing over to {target}", _request(plan, alarm, target, first, reason))
 
 
+def _naming_alarms(refused: Decision, plan: RecoveryPlan, world: World, source: str) -> Decision:
+    """A failover a guard held back, its reason naming every alarm in ALARM on ``source``: the one message people
+    get about it says which alarms took part."""
+    alarming = [a.name for a in plan.watching(source) if _read(a, world).state == "ALARM"]
+    if not refused.held_back or not alarming:
+        return refused
+    return replace(refused, reason=f"{refused.reason} (in ALARM on {source}: {', '.join(alarming)})")
+
+
 def _quorum_not_met(plan: RecoveryPlan, signal: AlarmSignal, holding: list[Alarm], source: str, names: str) -> Decision:
     """No failover; held back (and so notified) when the alarm that opened the incident did hold: one vantage point,
     or one signal, alone saw ``source`` fail (a prober's own network trouble is no regional outage). A blip that did
@@ -204,13 +214,18 @@ def _quorum_not_met(plan: RecoveryPlan, signal: AlarmSignal, holding: list[Alarm
 
 
 def _guards(plan: RecoveryPlan, world: World, target: str) -> Decision | None:
-    """Kill switch, active region, cooldown, and the target's own health, in that order; None when all pass."""
+    """Kill switch, active region, a run in flight, cooldown, and the target's own health, in that order; None when
+    all pass."""
     if world.paused:
         return Decision(
             "ignore", f"automatic failover is paused (SSM parameter {plan.pause_parameter} = paused)", held_back=True
         )
     if world.writer_region == target:
         return Decision("ignore", f"{target} is already the active region: nothing to fail over to")
+    if world.in_flight is not None:
+        # An alarm that went back to ALARM while a run waits (for a person, say) is the same outage, not a new
+        # incident to start (and fail on the lock): the run in flight decides, and people already know of it.
+        return Decision("ignore", f"the run of {world.in_flight} is in flight (it holds the lock): it decides")
     if world.last_failover is not None:
         since = (world.now - world.last_failover).total_seconds()
         if since < plan.trigger.cooldown_seconds:
@@ -277,3 +292,22 @@ def _request(plan: RecoveryPlan, alarm: Alarm, target: str, at: datetime, reason
         plan.application, alarm.watched_region, target, at, window_seconds=plan.trigger.incident_window_seconds
     )
     return RunbookInput(incident_id=incident, mode="unplanned", target_region=target, detected_at=at, reason=reason)
+
+
+def notice_kind(decision: Decision) -> str | None:
+    """Which incident decision ``decision`` is, for the one message people get about it: ``started`` or
+    ``held-back``; None for one nobody is told about (a blip, an ignored event)."""
+    if decision.action == "start":
+        return "started"
+    return "held-back" if decision.held_back else None
+
+
+def incident_of(signal: AlarmSignal, plan: RecoveryPlan) -> str:
+    """The incident an alarm change belongs to, as a start would name it (``incident_id``); "" if not a plan alarm."""
+    alarm = plan.alarm(signal.name)
+    if alarm is None:
+        return ""
+    target = plan.peer(alarm.watched_region)
+    return incident_id(
+        plan.application, alarm.watched_region, target, signal.at, window_seconds=plan.trigger.incident_window_seconds
+    )

@@ -17,7 +17,7 @@ from evac.aws.dynamodb import Ledger
 from evac.aws.rds import AuroraGlobal
 from evac.aws.ssm import AutomaticFailoverSwitch
 from evac.domain.models import Confirmation, WatchInput
-from evac.domain.trigger import AlarmReading, AlarmSignal, World, confirm
+from evac.domain.trigger import AlarmReading, AlarmSignal, World, confirm, incident_of, notice_kind
 from evac.handlers._step import logger, step
 from evac.settings import Settings, settings
 
@@ -32,9 +32,15 @@ def lambda_handler(event: WatchInput) -> Confirmation:
     config = settings()
     signal = AlarmSignal(**event.signal.model_dump())
     decision = confirm(signal, config.plan, read_world(config))
+    incident = decision.execution_name or incident_of(signal, config.plan)
+    kind = notice_kind(decision)
+    # One message per incident decision: every watch of the incident (one per alarm change) decides, the first to
+    # claim the decision in the ledger tells people. A claim is one conditional put; Powertools Idempotency would
+    # replay the first watch's answer ("notify") to the others, the opposite of what is wanted here.
+    notify = kind is not None and Ledger(config.table, config.region).claim_notice(incident, kind, clock.now())
     logger.info(
         "alarm confirmed" if decision.action == "start" else "failover not started",
-        extra={"decision": decision.action, "reason": decision.reason},
+        extra={"decision": decision.action, "reason": decision.reason, "incident": incident, "notify": notify},
     )
     return Confirmation(
         action=decision.action,
@@ -42,12 +48,14 @@ def lambda_handler(event: WatchInput) -> Confirmation:
         held_back=decision.held_back,
         execution=decision.execution_name,
         request=decision.request,
+        incident=incident,
+        notify=notify,
     )
 
 
 def read_world(config: Settings) -> World:
     """What the policy needs, read from this region, and from the others only through the bounded probe client."""
-    plan, here = config.plan, config.region
+    plan, here, now = config.plan, config.region, clock.now()
     alarms: dict[str, AlarmReading] = {}
     for region, group in groupby(sorted(plan.alarms, key=lambda a: a.region), key=lambda a: a.region):
         read = AlarmStates(region, probe=region != here).read([a.name for a in group])
@@ -55,11 +63,12 @@ def read_world(config: Settings) -> World:
             logger.warning("alarms unreadable: not evidence of failure", extra={"region": region, "alarms": unread})
         alarms |= read
     return World(
-        now=clock.now(),
+        now=now,
         alarms=alarms,
         writer_region=AuroraGlobal(here).global_state(plan.database.global_cluster).writer_region,
         last_failover=_last_failover(config, plan),
         paused=AutomaticFailoverSwitch(here).paused(plan.pause_parameter),
+        in_flight=Ledger(config.table, here).run_in_flight(plan.application, now),
     )
 
 

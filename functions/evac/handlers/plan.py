@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import Field, model_validator
 
 from evac.aws import rds
@@ -11,7 +12,7 @@ from evac.aws.cloudwatch import AuroraLag
 from evac.aws.dynamodb import Ledger
 from evac.domain.models import Contract, RunbookInput
 from evac.domain.runbook import plan_run
-from evac.handlers._step import logger, step
+from evac.handlers._step import logger, metrics, step
 from evac.settings import settings
 
 if TYPE_CHECKING:
@@ -40,6 +41,11 @@ class PlanInput(Contract):
 def lambda_handler(event: PlanInput) -> Run:
     config = settings()
     plan, request = config.plan, event.request
+    if event.attempt == 0:
+        # The first step of every runbook execution, run once per execution that really started: a watch's
+        # StartExecution that Step Functions answered idempotently (same name and input) never gets here.
+        metrics.add_dimension(name="application", value=plan.application)
+        metrics.add_metric(name="RunbooksStarted", unit=MetricUnit.Count, value=1)
     run = plan_run(
         request,
         plan,

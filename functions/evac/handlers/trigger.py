@@ -39,7 +39,13 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict:
     result: dict[str, Any] = {"decision": decision.action, "reason": decision.reason}
     if decision.request is not None:
         logger.append_keys(correlation_id=decision.request.incident_id)
-        watch = {"signal": signal.__dict__, "sustain_seconds": plan.trigger.sustain_seconds}
+        # The delivery's request id makes every delivery's input its own: Step Functions answers a repeat of a running
+        # execution's exact name and input with success, so only a different input tells a repeat (refused) apart.
+        watch = {
+            "signal": signal.__dict__,
+            "sustain_seconds": plan.trigger.sustain_seconds,
+            "delivery": context.aws_request_id,
+        }
         arn, started = StateMachine(config.watch_arn).start(watch_name(signal), _json(watch))
         result |= {"incident": decision.request.incident_id, "watch": arn, "started": started}
         metrics.add_metric(name="WatchesStarted" if started else "DuplicateAlarmEvents", unit=MetricUnit.Count, value=1)

@@ -9,6 +9,7 @@ import pytest
 
 from evac.errors import AlreadyActiveError, InvalidInputError
 from evac.handlers import plan as plan_step
+from tests.functional.emf import emitted_metrics
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,3 +61,18 @@ def test_a_drill_to_the_region_that_already_writes_is_refused(cloud: Cloud, read
 
     with pytest.raises(AlreadyActiveError):
         cloud.invoke(plan_step, request)
+
+
+def test_each_runbook_execution_counts_one_runbook_started_not_its_retries(
+    cloud: Cloud, read_event: ReadEvent, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = read_event("drill-unplanned.json")
+    capsys.readouterr()
+
+    cloud.invoke(plan_step, {"request": request, "attempt": 0})
+    first = emitted_metrics(capsys.readouterr().out)
+    cloud.invoke(plan_step, {"request": request, "attempt": 1})  # the runbook retrying the step (Retry)
+    retried = emitted_metrics(capsys.readouterr().out)
+
+    assert (first["RunbooksStarted"], first["dimensions"]) == (1, {"service": "evac", "application": "fraud-scoring"})
+    assert "RunbooksStarted" not in retried

@@ -3,7 +3,7 @@ the SecondaryReady metric says so; the preflight step blocks the automatic path 
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,10 +13,11 @@ import yaml
 
 from evac import clock
 from evac.domain.plan import DEFAULT_PLAN
-from evac.errors import PlanError, SecondaryNotReadyError
+from evac.errors import PlanError
 from evac.handlers import preflight
 from evac.handlers import readiness as readiness_step
 from evacops.localcloud.seed import publish_table_latency
+from tests.functional.emf import emitted_metrics
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,19 +32,6 @@ IMAGE_TAG = "1.7-1"
 
 def checks(report: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [c for c in report["checks"] if c["name"] == name]
-
-
-def emitted_metrics(output: str) -> dict[str, Any]:
-    """The EMF document Powertools printed: metric name -> value, and its dimensions."""
-    document = next(json.loads(line) for line in output.splitlines() if '"_aws"' in line)
-    definition = document["_aws"]["CloudWatchMetrics"][0]
-    values = {m["Name"]: _one(document[m["Name"]]) for m in definition["Metrics"]}
-    return values | {"dimensions": {d: document[d] for d in definition["Dimensions"][0]}}
-
-
-def _one(value: Any) -> Any:
-    """EMF keeps a metric's values in a list when there may be several."""
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 @pytest.fixture(autouse=True)
@@ -183,13 +171,14 @@ def test_preflight_records_readiness_on_the_seeded_target(cloud: Cloud, unplanne
     assert result["warnings"] == []
 
 
-def test_preflight_blocks_an_unplanned_run_whose_model_artifact_never_replicated(
+def test_preflight_asks_a_person_for_an_unplanned_run_whose_model_artifact_never_replicated(
     cloud: Cloud, unplanned_run: dict[str, Any]
 ) -> None:
     delete_model_artifact()
 
-    with pytest.raises(SecondaryNotReadyError, match=r"s3\.model_artifact s3://fraud-scoring-models-usw2/"):
-        cloud.invoke(preflight, {"run": unplanned_run})
+    result = cloud.invoke(preflight, {"run": unplanned_run})
+
+    assert re.search(r"s3\.model_artifact s3://fraud-scoring-models-usw2/\S+: fail", result["not_ready"])
 
 
 def test_preflight_records_the_same_finding_on_a_planned_run(cloud: Cloud, planned_run: dict[str, Any]) -> None:

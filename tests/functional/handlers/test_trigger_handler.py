@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from evac.handlers import trigger
+from tests.functional.emf import emitted_metrics
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,7 +63,9 @@ def test_the_watch_carries_the_signal_and_the_plans_sustain_window(
     result = aws.invoke(trigger, read_event("alarm-inference-5xx.json"))
 
     started = boto3.client("stepfunctions", HERE).describe_execution(executionArn=result["watch"])
-    assert json.loads(started["input"]) == {
+    watch = json.loads(started["input"])
+    assert watch.pop("delivery")  # the request id of the trigger invocation: each delivery's input is its own
+    assert watch == {
         "signal": {
             "name": "fraud-scoring-inference-5xx",
             "region": "us-east-1",
@@ -82,6 +85,24 @@ def test_a_duplicate_delivery_starts_no_second_watch(aws: Cloud, watch_arn: str,
 
     assert again["watch"] == first["watch"]
     assert len(executions(watch_arn)) == 1
+
+
+def test_a_duplicate_delivery_while_the_watch_runs_is_neither_reported_started_nor_counted(
+    aws: Cloud, watch_arn: str, read_event: ReadEvent, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the watch of an alarm change is running (Step Functions answers a repeat of its exact start with success)
+    first = aws.invoke(trigger, read_event("alarm-inference-5xx.json"))
+    counted_first = emitted_metrics(capsys.readouterr().out)
+    assert executions(watch_arn)[0]["status"] == "RUNNING"
+
+    # WHEN EventBridge delivers the same event again
+    again = aws.invoke(trigger, read_event("alarm-inference-5xx.json"))
+
+    # THEN only the first delivery started the watch and counted it
+    assert (first["started"], again["started"]) == (True, False)
+    assert (counted_first.get("WatchesStarted"), counted_first.get("DuplicateAlarmEvents")) == (1, None)
+    counted_again = emitted_metrics(capsys.readouterr().out)
+    assert (counted_again.get("WatchesStarted"), counted_again.get("DuplicateAlarmEvents")) == (None, 1)
 
 
 def test_a_composite_alarm_not_in_the_plan_is_ignored(aws: Cloud, watch_arn: str, read_event: ReadEvent) -> None:

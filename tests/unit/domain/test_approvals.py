@@ -9,7 +9,7 @@ import pytest
 
 from evac.domain.approvals import ApprovalError, answer, close_unanswered, request
 from evac.domain.ledger import build_record
-from evac.domain.models import ApprovalRequest, Preflight, PreflightCheck, StepError
+from evac.domain.models import ApprovalRequest, Preflight, PreflightCheck, Readiness, ReadinessCheck, StepError
 from evac.domain.ports import TaskClosedError
 
 if TYPE_CHECKING:
@@ -198,6 +198,75 @@ def test_a_request_keeps_the_token_pending_and_tells_people_how_to_answer(
     assert published == [("evac: approve failover to us-west-2?", message)]
     assert f"evac approve {failover_run.incident_id} --stack-name <stack> --region us-west-2" in message
     assert "  ok  rds.target_cluster: available" in message
+
+
+def test_a_request_for_a_target_not_ready_names_every_finding_with_its_evidence_and_remediation(
+    failover_run: Run, frozen_clock: FrozenClock
+) -> None:
+    # GIVEN a preflight that found a critical finding and a warning on the target
+    now = frozen_clock.now()
+    critical = ReadinessCheck(
+        name="s3.model_artifact",
+        status="fail",
+        severity="critical",
+        resource="s3://models-usw2/xgb/model.tar.gz",
+        evidence="NoSuchKey",
+        remediation="copy the artifact: aws s3 cp ...",
+    )
+    warning = ReadinessCheck(
+        name="ecr.replication", status="unknown", severity="warning", evidence="AccessDenied", remediation="grant it"
+    )
+    readiness = Readiness(
+        ready=False,
+        application="fraud-scoring",
+        source_region="us-east-1",
+        target_region="us-west-2",
+        checked_at=now,
+        checks=[warning, critical],
+    )
+    preflight = Preflight(
+        checks=[], readiness=readiness, not_ready="us-west-2 cannot serve", started_at=now, ended_at=now
+    )
+
+    # WHEN the step asks
+    message = request(
+        ApprovalRequest(run=failover_run, preflight=preflight, token=TOKEN),
+        ledger=FakeApprovals(),
+        notifier=_Notifier([]),
+        region="us-west-2",
+    )
+
+    # THEN the person sees why they are asked, each finding (critical first), what was read and what to do
+    assert "THE TARGET IS NOT READY" in message
+    assert "rejecting, or not answering, aborts the run with SecondaryNotReadyError" in message
+    lines = message.splitlines()
+    at = lines.index("  CRITICAL s3.model_artifact s3://models-usw2/xgb/model.tar.gz: fail")
+    assert lines[at + 1 : at + 3] == ["    evidence: NoSuchKey", "    remediation: copy the artifact: aws s3 cp ..."]
+    assert lines.index("  WARNING ecr.replication: unknown") > at
+
+
+def test_every_approval_request_lists_the_readiness_warnings(failover_run: Run, frozen_clock: FrozenClock) -> None:
+    now = frozen_clock.now()
+    warning = ReadinessCheck(name="ecr.replication", status="fail", severity="warning", evidence="no rule")
+    readiness = Readiness(
+        ready=True,
+        application="fraud-scoring",
+        source_region="us-east-1",
+        target_region="us-west-2",
+        checked_at=now,
+        checks=[warning],
+    )
+    preflight = Preflight(checks=[], readiness=readiness, started_at=now, ended_at=now)
+
+    message = request(
+        ApprovalRequest(run=failover_run, preflight=preflight, token=TOKEN),
+        ledger=FakeApprovals(),
+        notifier=_Notifier([]),
+        region="us-west-2",
+    )
+
+    assert "NOT READY" not in message
+    assert "  WARNING ecr.replication: fail\n    evidence: no rule" in message
 
 
 @pytest.mark.parametrize(("error", "closed"), [(None, False), ("ApprovalTimedOutError", True), ("DnsShiftError", True)])

@@ -246,8 +246,9 @@ def test_a_reading_says_how_it_was_read() -> None:
         ({"paused": True}, "automatic failover is paused (SSM parameter /evac/fraud-scoring/automatic", True),
         ({"writer_region": "us-west-2"}, "us-west-2 is already the active region", False),
         ({"last_failover": AT - timedelta(minutes=30)}, "cooldown: the last failover was 1860 s ago", True),
+        ({"in_flight": "inc-0945"}, "the run of inc-0945 is in flight (it holds the lock): it decides", False),
     ],
-    ids=["kill-switch", "already-active", "cooldown"],
+    ids=["kill-switch", "already-active", "cooldown", "run-in-flight"],
 )
 def test_guards_hold_back_a_failover_the_alarms_call_for(
     plan: RecoveryPlan, changes: dict[str, object], reason: str, held_back: bool

@@ -69,7 +69,7 @@ def test_preflight_records_the_readiness_report_of_a_ready_target(
     assert result.warnings == []
 
 
-def test_a_critical_finding_blocks_an_unplanned_run_naming_it(
+def test_a_critical_finding_blocks_an_unplanned_run_naming_it_when_the_plan_says_abort(
     plan: RecoveryPlan,
     database: FakeGlobalDatabase,
     lag: FakeReplicationLag,
@@ -78,8 +78,9 @@ def test_a_critical_finding_blocks_an_unplanned_run_naming_it(
     secondary: FakeRegion,
     readiness: Callable[[], Readiness],
 ) -> None:
-    # GIVEN the model artifact never replicated to the target
+    # GIVEN the model artifact never replicated to the target, and a plan that aborts on a critical finding
     secondary.objects.clear()
+    plan = plan.model_copy(update={"readiness": plan.readiness.model_copy(update={"on_critical": "abort"})})
     run = decide(request("unplanned"), plan, database, lag, answers=True)
 
     # WHEN the automatic path reaches preflight
@@ -90,6 +91,30 @@ def test_a_critical_finding_blocks_an_unplanned_run_naming_it(
     assert "s3.model_artifact s3://fraud-scoring-models-usw2/fraud-scoring-xgb/model.tar.gz: fail" in str(blocked.value)
     assert database.in_flight is None
     assert target_endpoints.endpoints[ENDPOINT].status == "InService"
+
+
+def test_a_critical_finding_on_an_unplanned_run_asks_a_person_by_default(
+    plan: RecoveryPlan,
+    database: FakeGlobalDatabase,
+    lag: FakeReplicationLag,
+    target_endpoints: FakeEndpoints,
+    records: FakeRecordWeights,
+    secondary: FakeRegion,
+    readiness: Callable[[], Readiness],
+) -> None:
+    # GIVEN the model artifact never replicated to the target, and the plan's default (readiness.on_critical: approve)
+    secondary.objects.clear()
+    run = decide(request("unplanned"), plan, database, lag, answers=True)
+
+    # WHEN the automatic path reaches preflight
+    result = preflight(run, plan, database=database, endpoints=target_endpoints, records=records, readiness=readiness)
+
+    # THEN it goes on to the approval step (not_ready), naming the finding, and nothing changed
+    assert plan.readiness.on_critical == "approve"
+    assert "s3.model_artifact s3://fraud-scoring-models-usw2/fraud-scoring-xgb/model.tar.gz: fail" in (
+        result.not_ready or ""
+    )
+    assert database.in_flight is None
 
 
 def test_a_critical_finding_is_recorded_not_blocking_on_a_planned_run(
@@ -111,6 +136,7 @@ def test_a_critical_finding_is_recorded_not_blocking_on_a_planned_run(
         ["critical:", "ecr.image_present"],
         ["warning:", "ml.state_lag"],
     ]
+    assert result.not_ready is None  # a person started it: nobody to ask again
 
 
 def test_warnings_and_unknowns_never_block_and_are_recorded(
