@@ -20,7 +20,6 @@ from evacops.bench.cold_start import BASELINE, ImportTime, import_seconds, impor
 from evacops.drill.engine import run_drill
 from evacops.drill.variants import FOLLOW_CAPACITY, derive
 from evacops.journal import Journaled
-from evacops.localcloud.clock import DEFAULT_SPEED
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -57,7 +56,9 @@ class Goal(BaseModel):
 
 class BenchReport(Journaled):
     kind: Literal["bench"] = "bench"
-    speed: float = Field(description="modelled seconds per wall second of the local cloud")
+    clock: Literal["virtual"] = Field(
+        default="virtual", description="modelled time advances only when the local cloud waits: figures are the model's"
+    )
     runs: list[BenchRun]
     imports: list[ImportTime]
     baseline_import_seconds: float | None
@@ -68,7 +69,6 @@ def run_bench(
     counts: Iterable[int] = COUNTS,
     policies: Iterable[Policy] = POLICIES,
     *,
-    speed: float = DEFAULT_SPEED,
     imports: bool = True,
     plan: RecoveryPlan | None = None,
     on_run: Callable[[BenchRun], None] | None = None,
@@ -80,7 +80,7 @@ def run_bench(
     for count in counts:
         for policy in policies:
             shift = FOLLOW_CAPACITY if policy == "follow-capacity" else None
-            report = run_drill("primary-outage", plan=derive(base, endpoints=count, shift=shift), speed=speed)
+            report = run_drill("primary-outage", plan=derive(base, endpoints=count, shift=shift))
             run = BenchRun(
                 endpoints=count,
                 dns_policy=policy,
@@ -99,7 +99,7 @@ def run_bench(
             if on_run:
                 on_run(run)
     timed, baseline = (import_times(), import_seconds(BASELINE)) if imports else ([], None)
-    return BenchReport(speed=speed, runs=runs, imports=timed, baseline_import_seconds=baseline, goals=goals(runs))
+    return BenchReport(runs=runs, imports=timed, baseline_import_seconds=baseline, goals=goals(runs))
 
 
 def goals(runs: list[BenchRun]) -> list[Goal]:

@@ -20,7 +20,6 @@ from evacops.drill.report import DrillReport, EndpointReport, PhaseReport, Signa
 from evacops.drill.scenarios import SCENARIOS, Options
 from evacops.drill.variants import derive
 from evacops.drill.verdict import verdicts, within_capacity
-from evacops.localcloud.clock import DEFAULT_SPEED
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -36,6 +35,9 @@ if TYPE_CHECKING:
 
 # How the confirmation names the alarms that met the quorum in the runbook's input (evac.domain.trigger.confirm).
 HELD = "alarms held: "
+# A drill served for a person to answer (``serve``) runs no faster than this many modelled seconds per wall second:
+# the approval timeout's hour is a wall minute.
+BY_HAND_PACE = 60.0
 # Step Functions execution status -> drill status; no execution at all is SKIPPED.
 _STATUS: dict[str, Status] = {
     "SUCCEEDED": "SUCCEEDED",
@@ -49,7 +51,6 @@ def run_drill(
     scenario: str,
     *,
     plan: RecoveryPlan | None = None,
-    speed: float = DEFAULT_SPEED,
     latencies: Latencies | None = None,
     options: Options | None = None,
     on_event: Callable[[float, dict[str, Any]], None] | None = None,
@@ -71,7 +72,7 @@ def run_drill(
     if chosen.shift is not None:  # the scenario's own DNS shift policy
         plan = derive(plan, shift=chosen.shift)
     wall_start = time.perf_counter()
-    with local_cloud(plan, speed=speed, latencies=latencies, log_file=log_file) as cloud:
+    with local_cloud(plan, latencies=latencies, log_file=log_file, pace=BY_HAND_PACE if serve else None) as cloud:
         home, away = plan.regions.primary, plan.regions.secondary
         target = home if chosen.outcome == "failback" else away
         if chosen.prepare:
@@ -203,8 +204,8 @@ def _traffic(found: list[Move], target: str, origin: float) -> list[TrafficRepor
 
 
 def _since(began: datetime, at: datetime, cloud: LocalCloud) -> float:
-    """History timestamps are wall time: map one onto the modelled clock, as seconds since the incident began."""
-    return round(cloud.clock.elapsed_at(at) - cloud.clock.seconds_since_epoch(began), 1)
+    """A history timestamp (a modelled moment, as the local cloud stamps them) in seconds since the drill began."""
+    return round(cloud.clock.seconds_since_epoch(at) - cloud.clock.seconds_since_epoch(began), 1)
 
 
 def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]:
