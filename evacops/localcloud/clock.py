@@ -20,7 +20,6 @@ from another terminal (``evac drill --by-hand``) must leave them time to.
 from __future__ import annotations
 
 import inspect
-import itertools
 import logging
 import sys
 import threading
@@ -82,11 +81,15 @@ def _blocked(frame: FrameType) -> object | None:
 
 @dataclass(eq=False)
 class _Wait:
-    seq: int
     deadline: float | None  # modelled seconds, or None: only ``until`` ends it
     until: Callable[[], bool] | None
+    wake: threading.Condition  # on the clock's lock: only this waiter is woken
     ready: bool = False
     held: bool = False  # ``until`` returned True (it may have taken something: it is not asked again)
+
+    def end(self, *, held: bool = False) -> None:
+        self.ready, self.held = True, held
+        self.wake.notify()
 
 
 @dataclass
@@ -105,9 +108,9 @@ class VirtualClock:
         self._paced_from = time.monotonic()
         self.jumps = 0  # how many times time moved on
         self._now = 0.0
-        self._cv = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._cv = threading.Condition(self._lock)  # the driver's: a wait began, or something changed
         self._waits: dict[int, _Wait] = {}  # thread ident -> its wait on the clock
-        self._seq = itertools.count()
         self._local = threading.local()
         self._outside = set(threading.enumerate()) - {threading.current_thread()}
         self._driver: threading.Thread | None = None
@@ -148,17 +151,17 @@ class VirtualClock:
             self._held().batons.clear()
             for baton in held:  # a baton's holder lets go while it waits (another invocation runs meanwhile)
                 baton.lock.release()
-            wait = _Wait(next(self._seq), None if timeout is None else self._now + timeout, until)
+            wait = _Wait(None if timeout is None else self._now + timeout, until, threading.Condition(self._lock))
             me = threading.get_ident()
             self._waits[me] = wait
             self._start_driver()
-            self._cv.notify_all()
+            self._cv.notify()
             try:
                 while not wait.ready and not self._closed:
-                    # an untimed wait looks at its condition now and then itself: it may be set from outside
-                    self._cv.wait(None if until is None else 0.05)
+                    # a conditional wait looks at its condition now and then itself: it may be set from outside
+                    wait.wake.wait(None if until is None else 0.05)
                     if not wait.ready and until is not None and until():
-                        wait.ready = wait.held = True
+                        wait.end(held=True)
             finally:
                 del self._waits[me]
             result = wait.held or until is None or until()
@@ -174,7 +177,7 @@ class VirtualClock:
     def poke(self) -> None:
         """Something a waiter may be waiting for changed: look again now."""
         with self._cv:
-            self._cv.notify_all()
+            self._cv.notify()
 
     def ignore(self, threads: set[threading.Thread]) -> None:
         """Leave ``threads`` out of the simulation (a server thread waiting on sockets for another process)."""
@@ -186,6 +189,8 @@ class VirtualClock:
         with self._cv:
             self._closed = True
             self._cv.notify_all()
+            for wait in self._waits.values():
+                wait.wake.notify()
         if self._driver is not None and self._driver is not threading.current_thread():
             self._driver.join(5)
 
@@ -215,9 +220,9 @@ class VirtualClock:
         woken = False
         for wait in self._waits.values():
             if not wait.ready and wait.until is not None and wait.until():
-                wait.ready = wait.held = woken = True
+                wait.end(held=True)
+                woken = True
         if woken:
-            self._cv.notify_all()
             return True
         if any(w.ready for w in self._waits.values()):
             return False  # woken, not yet running
@@ -242,8 +247,7 @@ class VirtualClock:
         self.jumps += 1
         for wait in self._waits.values():
             if wait.deadline is not None and wait.deadline <= self._now:
-                wait.ready = True
-        self._cv.notify_all()
+                wait.end()
         return True
 
     def _idle(self) -> dict[int, object] | None:

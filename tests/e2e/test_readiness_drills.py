@@ -18,11 +18,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 pytestmark = pytest.mark.e2e
-FAST = 300.0
 
 
 def test_a_secondary_whose_model_artifact_never_replicated_blocks_the_automatic_failover() -> None:
-    report = run_drill("secondary-not-ready", speed=FAST)
+    report = run_drill("secondary-not-ready")
 
     assert report.status == "ABORTED"
     assert (report.error, report.executions) == ("SecondaryNotReadyError", 1)
@@ -36,7 +35,7 @@ def test_a_secondary_whose_model_artifact_never_replicated_blocks_the_automatic_
 
 
 def test_a_secondary_without_capacity_for_the_planned_type_falls_back_and_fails_over() -> None:
-    report = run_drill("capacity-fallback", speed=FAST)
+    report = run_drill("capacity-fallback")
 
     assert report.status == "SUCCEEDED"
     assert report.writer_region == report.dns_region == "us-west-2"
@@ -72,7 +71,7 @@ def test_evac_readiness_on_the_default_plan_is_ready_with_checks_across_services
 
 
 def test_evac_readiness_with_a_stack_name_invokes_that_stacks_readiness_function(tmp_path: Path) -> None:
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         # GIVEN the stack as CloudFormation lists it (its output names the deployed readiness function)
         function = cloud.stacks["us-west-2"].function_arns["ReadinessFunction"].rsplit(":", 1)[-1]
         boto3.client("cloudformation", "us-west-2").create_stack(

@@ -17,7 +17,8 @@ import pytest
 
 from evac.errors import InvalidInputError
 from evacops.localcloud import LocalCloud
-from evacops.localcloud.clock import ScaledClock
+from evacops.localcloud.clock import VirtualClock
+from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.runtime import LambdaRuntime
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def echo_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def runtime(stack: ExitStack) -> LambdaRuntime:
-    installed = LambdaRuntime(ScaledClock(100_000))
+    installed = LambdaRuntime(VirtualClock(), Latencies())
     installed.install(stack)
     return installed
 
@@ -137,7 +138,7 @@ def wait(sfn: Any, execution: str, timeout: float = 20.0) -> dict[str, Any]:
 # --- the deployed runbook on the local cloud --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(speed=300) as local:
+    with LocalCloud() as local:
         yield local
 
 
