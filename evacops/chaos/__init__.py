@@ -19,7 +19,8 @@ checked against the invariants:
 Where the permanent fault takes away the very means of one piece of evidence (the ledger write, the notification,
 the lock release), that invariant cannot hold and is replaced by the others carrying the news (``EXEMPT``).
 
-Drills run on latencies a little longer than the plan expects, so every poll loop polls more than once: outcomes, not timings, are what the matrix checks.
+Drills run on latencies a little longer than the plan expects, so every poll loop polls more than once: outcomes,
+not timings, are what the matrix checks.
 """
 
 from __future__ import annotations

@@ -107,9 +107,7 @@ class Case:
         return degraded[0] if degraded else "FAILED"
 
 
-def record_sites(
-    scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan
-) -> list[Site]:
+def record_sites(scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan) -> list[Site]:
     """Play each scenario clean and return the runbook's call sites (a site seen in an earlier scenario is kept
     there); each must end as expected, or the matrix would measure a broken baseline."""
     sites: dict[tuple[str, str, str, str, str | None], Site] = {}

@@ -141,9 +141,7 @@ def drill(
             "  evac approve game-day-2026-q4 --local    or    evac reject game-day-2026-q4 --reason TEXT --local\n"
         )
     with local_setup():
-        report = run_drill(
-            scenario, plan=loaded, options=options, on_event=None if quiet else progress, serve=by_hand
-        )
+        report = run_drill(scenario, plan=loaded, options=options, on_event=None if quiet else progress, serve=by_hand)
     write_report(report, default_folder(scenario, report_dir))
     remember(report.records, keep=kept)
     if json_path:

@@ -41,7 +41,9 @@ class AlarmEvents:
     clock: VirtualClock
     stacks: dict[str, Stack]
     dark: Callable[[str], bool] = lambda _region: False
-    delivery: float = 0.0  # modelled seconds from an event on the bus to its target (``Latencies.eventbridge_delivery``)
+    delivery: float = (
+        0.0  # modelled seconds from an event on the bus to its target (``Latencies.eventbridge_delivery``)
+    )
     deliveries: list[Delivery] = field(default_factory=list)
 
     def set_state(

@@ -253,8 +253,8 @@ class VirtualClock:
     def _idle(self) -> dict[int, object] | None:
         """Each simulated thread's token of what it waits on, or None if any of them may be running."""
         states: dict[int, object] = {}
-        threads = threading._active  # type: ignore[attr-defined]  # noqa: SLF001 - ident -> Thread, as enumerate()
-        for ident, frame in sys._current_frames().items():  # noqa: SLF001 - the only view of other threads' frames
+        threads = threading._active  # type: ignore[attr-defined]
+        for ident, frame in sys._current_frames().items():
             if threads.get(ident) in self._outside:
                 continue
             wait = self._waits.get(ident)
@@ -318,11 +318,11 @@ class Baton:
 
     def __enter__(self) -> Baton:
         self.take()
-        self.clock._held().batons.append(self)  # noqa: SLF001 - the clock and its batons work together
+        self.clock._held().batons.append(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.clock._held().batons.remove(self)  # noqa: SLF001
+        self.clock._held().batons.remove(self)
         self.lock.release()
         self.clock.poke()
 

@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
+from moto.stepfunctions.parser import models as parser_models
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
@@ -36,7 +37,6 @@ from moto.stepfunctions.parser.asl.eval.callback import callback
 from moto.stepfunctions.parser.asl.eval.event import event_manager
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import boto_client
-from moto.stepfunctions.parser import models as parser_models
 from moto.stepfunctions.parser.backend import execution as execution_module
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
@@ -157,7 +157,7 @@ def _modelled_datetime(clock: VirtualClock) -> SimpleNamespace:
 
     class ModelledDatetime(datetime.datetime):
         @classmethod
-        def now(cls, tz: datetime.tzinfo | None = None) -> ModelledDatetime:  # type: ignore[override]
+        def now(cls, tz: datetime.tzinfo | None = None) -> ModelledDatetime:
             moment = clock.now()
             return moment if tz is not None else moment.replace(tzinfo=None)  # type: ignore[return-value]
 

@@ -90,7 +90,7 @@ class Invocation:
 
 @dataclass
 class LambdaRuntime:
-    """Runs deployed functions' handlers in this process, each with its own environment variables (``ThreadEnviron``)."""
+    """Runs deployed functions' handlers in this process, each with its own environment (``ThreadEnviron``)."""
 
     clock: VirtualClock
     latencies: Latencies

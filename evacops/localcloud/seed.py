@@ -22,7 +22,7 @@ from evacops.template import partition
 
 if TYPE_CHECKING:
     from evac.domain.plan import Endpoint, RecoveryPlan
-    from evacops.localcloud.clock import VirtualClock, Timeline
+    from evacops.localcloud.clock import Timeline, VirtualClock
     from evacops.localcloud.fidelity import SageMakerQuotas
     from evacops.localcloud.fidelity.arc import RoutingControlCluster
     from evacops.localcloud.fidelity.health_checks import Route53HealthChecks

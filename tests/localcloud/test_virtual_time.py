@@ -231,7 +231,7 @@ def test_wait_state_of_ten_minutes_waits_ten_modelled_minutes_in_a_fraction_of_a
                 "Prepare": {"Type": "Pass", "Next": "WaitForReplication"},
                 "WaitForReplication": {"Type": "Wait", "Seconds": 600, "End": True},
             },
-        }
+        },
     )
 
     assert described["status"] == "SUCCEEDED"
@@ -259,7 +259,7 @@ def test_task_retry_intervals_back_off_on_the_virtual_clock(played: VirtualClock
                 },
                 "GaveUp": {"Type": "Succeed"},
             },
-        }
+        },
     )
 
     assert described["status"] == "SUCCEEDED"
@@ -298,7 +298,7 @@ def test_wait_and_retry_together_finish_in_well_under_a_few_wall_seconds(played:
                     "End": True,
                 },
             },
-        }
+        },
     )
 
     assert described["status"] == "FAILED"  # retries exhausted: the error is the task's

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import VirtualClock, Timeline
+    from evacops.localcloud.clock import Timeline, VirtualClock
     from evacops.localcloud.fidelity.sns import ServicePublishes
 
 CLOUDWATCH = "cloudwatch.amazonaws.com"
