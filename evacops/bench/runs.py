@@ -35,6 +35,7 @@ POLICIES: tuple[Policy, ...] = ("scale-then-shift", "follow-capacity")
 class BenchRun(BaseModel):
     endpoints: int
     dns_policy: Policy
+    seed: int | None = Field(default=None, description="what drew the run's latencies; null: the table's figures")
     status: str
     expected: bool = Field(description="the drill's expected outcome was verified")
     rto_seconds: float | None
@@ -69,6 +70,7 @@ def run_bench(
     counts: Iterable[int] = COUNTS,
     policies: Iterable[Policy] = POLICIES,
     *,
+    seed: int | None = None,
     imports: bool = True,
     plan: RecoveryPlan | None = None,
     on_run: Callable[[BenchRun], None] | None = None,
@@ -80,8 +82,9 @@ def run_bench(
     for count in counts:
         for policy in policies:
             shift = FOLLOW_CAPACITY if policy == "follow-capacity" else None
-            report = run_drill("primary-outage", plan=derive(base, endpoints=count, shift=shift))
+            report = run_drill("primary-outage", plan=derive(base, endpoints=count, shift=shift), seed=seed)
             run = BenchRun(
+                seed=seed,
                 endpoints=count,
                 dns_policy=policy,
                 status=report.status,

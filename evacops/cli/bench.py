@@ -29,6 +29,10 @@ def bench(
         typer.Option(help=f"DNS shift policies to run (repeat for more; default: {', '.join(POLICIES)})."),
     ] = None,
     plan: PlanOption = DEFAULT_PLAN,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Draw each run's dependency latencies with this seed (see `evac drill --seed`)."),
+    ] = None,
     imports: Annotated[bool, typer.Option(help="Time each handler module's import (cold start).")] = True,
 ) -> None:
     """Measure RTO against its floor as the application grows, what each run costs, and each handler's cold start.
@@ -71,7 +75,7 @@ def bench(
 
     policies: list[Policy] = [p for p in POLICIES if p in chosen]
     with local_setup():
-        report = run_bench(counts, policies, imports=imports, plan=loaded, on_run=progress)
+        report = run_bench(counts, policies, seed=seed, imports=imports, plan=loaded, on_run=progress)
     bench_tables(console, report)
     if json_path:
         write_json(report, json_path)

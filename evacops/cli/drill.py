@@ -56,6 +56,13 @@ def drill(
         ),
     ] = None,
     plan: PlanOption = DEFAULT_PLAN,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="Draw the dependencies' latencies (Aurora, SageMaker scale-out, Route 53) from distributions anchored"
+            " on AWS's published figures, seeded: the same seed plays the same run. Default: the table's figures."
+        ),
+    ] = None,
     approve_after: Annotated[
         float, typer.Option(help="game-day: approve this many modelled seconds after the run asks.", min=0)
     ] = 60.0,
@@ -124,7 +131,8 @@ def drill(
     except HistorySettingError as exc:
         raise fail(str(exc)) from None
     console.print(f"[bold]evac drill[/] {scenario}: {SCENARIOS[scenario].summary}")
-    console.print(f"local cloud: plan {plan}, virtual time (modelled seconds)\n")
+    drawn = f", latencies drawn with seed {seed}" if seed is not None else ""
+    console.print(f"local cloud: plan {plan}, virtual time (modelled seconds){drawn}\n")
 
     def progress(at: float, event: dict) -> None:
         kind = event["type"]
@@ -141,7 +149,9 @@ def drill(
             "  evac approve game-day-2026-q4 --local    or    evac reject game-day-2026-q4 --reason TEXT --local\n"
         )
     with local_setup():
-        report = run_drill(scenario, plan=loaded, options=options, on_event=None if quiet else progress, serve=by_hand)
+        report = run_drill(
+            scenario, plan=loaded, seed=seed, options=options, on_event=None if quiet else progress, serve=by_hand
+        )
     write_report(report, default_folder(scenario, report_dir))
     remember(report.records, keep=kept)
     if json_path:

@@ -7,7 +7,9 @@ import threading
 
 import pytest
 
+from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.drill import run_drill
+from evacops.localcloud.fidelity.latencies import Latencies
 
 pytestmark = pytest.mark.e2e
 
@@ -41,3 +43,16 @@ def test_two_runs_of_the_default_drill_report_the_same_figures_while_the_machine
 
     assert loaded == quiet
     assert quiet["rto_seconds"] is not None
+
+
+def test_a_seed_draws_the_same_latencies_every_time_and_the_critical_path_follows_them() -> None:
+    first, again = run_drill("primary-outage", seed=7), run_drill("primary-outage", seed=7)
+    drawn = Latencies().drawn(7)
+
+    assert first.expected, [c for c in first.checks if not c.ok]
+    assert (first.seed, first.rto_seconds, first.phases) == (again.seed, again.rto_seconds, again.phases)
+    # the floor is what was drawn: the sustain window, the slower of promotion and scale-up, then DNS propagation
+    sustain = load_plan(DEFAULT_PLAN).trigger.sustain_seconds
+    slowest = max(drawn.aurora_failover, drawn.endpoint_scale_up)
+    assert first.critical_path_seconds == pytest.approx(sustain + slowest + drawn.dns_propagation, abs=0.1)
+    assert first.critical_path_seconds != Latencies().endpoint_scale_up + Latencies().dns_propagation + sustain

@@ -7,7 +7,8 @@ evac's estimate where AWS publishes none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 
 # Data-plane calls answer in milliseconds. DynamoDB: "consistent single-digit millisecond performance at any scale"
 # (https://aws.amazon.com/dynamodb/). Step Functions' task-token and execution APIs, SNS Publish, SSM parameters and
@@ -70,6 +71,37 @@ class Latencies:
     # An event from a service (a CloudWatch alarm's state change) matched by a rule and delivered to its target:
     # "near real-time" (https://aws.amazon.com/eventbridge/faqs/); half a second, evac's estimate.
     eventbridge_delivery: float = 0.5
+
+    def drawn(self, seed: int) -> Latencies:
+        """The failover's dependencies drawn for one run, from distributions anchored on the published figures
+        (triangular: low, most likely, high); the same seed draws the same run. The per-step costs stay fixed.
+
+        - Aurora global failover: 30-120 s, most likely 60 ("typically ... about a minute", as above); switchover
+          60-180 s, most likely 90 (it waits for replication to catch up: evac's estimate).
+        - SageMaker scale-out of GPU instances: 134-525 s, most likely 360. "Introducing container caching in Amazon
+          SageMaker AI for faster model scaling" (https://aws.amazon.com/blogs/machine-learning/introducing-container-caching-in-amazon-sagemaker-ai-for-faster-model-scaling/)
+          measures 525 s to a new instance serving without container caching and 258 s with it (Qwen3-8B,
+          ml.g6.2xlarge); smaller models start faster. The first new instance serves at the same share of the
+          last's time as in the defaults (240 / 360).
+        - Route 53: INSYNC within 60 s (GetChange, as above): 10-60 s, most likely 40.
+        - SageMaker capacity failure and rollback: +-50 % around evac's estimates.
+        """
+        rng = random.Random(seed)  # noqa: S311 - a model's draws, repeatable by seed: no secret here
+
+        def tri(low: float, likely: float, high: float) -> float:
+            return round(rng.triangular(low, high, likely), 1)
+
+        scale_up = tri(134, 360, 525)
+        return replace(
+            self,
+            aurora_failover=tri(30, 60, 120),
+            aurora_switchover=tri(60, 90, 180),
+            endpoint_scale_up=scale_up,
+            endpoint_first_instance=round(scale_up * self.endpoint_first_instance / self.endpoint_scale_up, 1),
+            dns_propagation=tri(10, 40, 60),
+            endpoint_capacity_failure=tri(90, 180, 270),
+            endpoint_rollback=tri(15, 30, 45),
+        )
 
     def api(self, service: str) -> float:
         """What one call to ``service`` (botocore's service name) takes."""
