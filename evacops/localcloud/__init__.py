@@ -22,7 +22,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import warnings
 from contextlib import ExitStack
 from pathlib import Path
@@ -65,6 +64,7 @@ from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, ins
 from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
+from evacops.localcloud.threads import await_threads_since, execution_ended
 from evacops.localcloud.truth import GroundTruth
 from evacops.stack.parameters import stack_parameters
 
@@ -88,33 +88,6 @@ _ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
     "POWERTOOLS_METRICS_DISABLED": "true",  # EMF goes to stdout; the drill's output is for people
 }
-
-
-def _await_threads_since(before: set[threading.Thread], timeout: float = 30.0) -> None:
-    """Let the threads the cloud started (its executions' states) finish before its patches and mock come off: a
-    state still running after them would call AWS outside any mock, or the next cloud's."""
-    deadline = time.monotonic() + timeout
-    for thread in set(threading.enumerate()) - before:
-        if thread is not threading.current_thread() and thread.ident is not None:  # started
-            thread.join(max(0.0, deadline - time.monotonic()))
-    if stray := [t.name for t in set(threading.enumerate()) - before if t.is_alive()]:
-        logging.getLogger("evac.localcloud").warning("threads outlived their local cloud: %s", stray)
-
-
-def _ended(execution_arn: str) -> Callable[[], bool]:
-    """Whether the execution has ended, read from moto's backend (no API call: the clock asks it under its lock)."""
-    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
-    _, _, _, region, account, *_ = execution_arn.split(":")
-    backend = stepfunctions_parser_backends[account][region]
-
-    def ended() -> bool:
-        try:
-            return backend.describe_execution(execution_arn).status != "RUNNING"
-        except Exception:  # noqa: BLE001 - unknown yet: look again later
-            return False
-
-    return ended
 
 
 def _drain_metrics(plan: RecoveryPlan) -> set[tuple[str, str]]:
@@ -219,7 +192,7 @@ class LocalCloud:
             # Run on exit (last registered, first run) before the patches and the mock come off: no runbook outlives
             # its cloud, and no invocation still in flight outlives it either.
             threads = set(threading.enumerate())
-            stack.callback(_await_threads_since, threads)
+            stack.callback(await_threads_since, threads)
             stack.callback(self.runtime.close)
             stack.callback(self.clock.close)  # every wait ends at once: the stopped executions' threads wind down
             stack.callback(self._stop_running_executions)
@@ -421,4 +394,4 @@ class LocalCloud:
                 return dict(described)
             if self.clock.elapsed() > deadline:
                 raise TimeoutError(f"{execution_arn} still running after {timeout_modelled:.0f} modelled seconds")
-            self.clock.wait_until(_ended(execution_arn), _POLL)
+            self.clock.wait_until(execution_ended(execution_arn), _POLL)
