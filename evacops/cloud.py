@@ -2,7 +2,7 @@
 
 The operator tooling passes plans as objects (loaded once); ``LocalCloud`` writes the file its functions read::
 
-    with local_cloud(plan, speed=60) as cloud:
+    with local_cloud(plan) as cloud:
         cloud.writer_region()
 """
 
@@ -36,6 +36,6 @@ def write_plan(plan: RecoveryPlan, directory: str | Path, name: str = "plan.yaml
 
 @contextmanager
 def local_cloud(plan: RecoveryPlan, **options: Any) -> Iterator[LocalCloud]:
-    """A fresh local cloud of ``plan``; ``options`` are LocalCloud's (speed, latencies, log_file)."""
+    """A fresh local cloud of ``plan``; ``options`` are LocalCloud's (latencies, log_file)."""
     with LocalCloud(plan, **options) as cloud:
         yield cloud

@@ -20,7 +20,6 @@ from evacops.bench.cold_start import BASELINE, ImportTime, import_seconds, impor
 from evacops.drill.engine import run_drill
 from evacops.drill.variants import FOLLOW_CAPACITY, derive
 from evacops.journal import Journaled
-from evacops.localcloud.clock import DEFAULT_SPEED
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -36,6 +35,7 @@ POLICIES: tuple[Policy, ...] = ("scale-then-shift", "follow-capacity")
 class BenchRun(BaseModel):
     endpoints: int
     dns_policy: Policy
+    seed: int | None = Field(default=None, description="what drew the run's latencies; null: the table's figures")
     status: str
     expected: bool = Field(description="the drill's expected outcome was verified")
     rto_seconds: float | None
@@ -57,7 +57,9 @@ class Goal(BaseModel):
 
 class BenchReport(Journaled):
     kind: Literal["bench"] = "bench"
-    speed: float = Field(description="modelled seconds per wall second of the local cloud")
+    clock: Literal["virtual"] = Field(
+        default="virtual", description="modelled time advances only when the local cloud waits: figures are the model's"
+    )
     runs: list[BenchRun]
     imports: list[ImportTime]
     baseline_import_seconds: float | None
@@ -68,7 +70,7 @@ def run_bench(
     counts: Iterable[int] = COUNTS,
     policies: Iterable[Policy] = POLICIES,
     *,
-    speed: float = DEFAULT_SPEED,
+    seed: int | None = None,
     imports: bool = True,
     plan: RecoveryPlan | None = None,
     on_run: Callable[[BenchRun], None] | None = None,
@@ -80,8 +82,9 @@ def run_bench(
     for count in counts:
         for policy in policies:
             shift = FOLLOW_CAPACITY if policy == "follow-capacity" else None
-            report = run_drill("primary-outage", plan=derive(base, endpoints=count, shift=shift), speed=speed)
+            report = run_drill("primary-outage", plan=derive(base, endpoints=count, shift=shift), seed=seed)
             run = BenchRun(
+                seed=seed,
                 endpoints=count,
                 dns_policy=policy,
                 status=report.status,
@@ -99,7 +102,7 @@ def run_bench(
             if on_run:
                 on_run(run)
     timed, baseline = (import_times(), import_seconds(BASELINE)) if imports else ([], None)
-    return BenchReport(speed=speed, runs=runs, imports=timed, baseline_import_seconds=baseline, goals=goals(runs))
+    return BenchReport(runs=runs, imports=timed, baseline_import_seconds=baseline, goals=goals(runs))
 
 
 def goals(runs: list[BenchRun]) -> list[Goal]:

@@ -19,18 +19,17 @@ checked against the invariants:
 Where the permanent fault takes away the very means of one piece of evidence (the ledger write, the notification,
 the lock release), that invariant cannot hold and is replaced by the others carrying the news (``EXEMPT``).
 
-Drills run at a high local-cloud speed on latencies a little longer than the plan expects, so every poll loop polls
-more than once: outcomes, not timings, are what the matrix checks.
+Drills run on latencies a little longer than the plan expects, so every poll loop polls more than once: outcomes,
+not timings, are what the matrix checks.
 """
 
 from __future__ import annotations
 
 from evacops.chaos.matrix import Matrix, Result, run_case, run_matrix, write_json
-from evacops.chaos.sites import BASE_SCENARIOS, CHAOS_SPEED, KINDS, SUBSET, Case, Site, record_sites
+from evacops.chaos.sites import BASE_SCENARIOS, KINDS, SUBSET, Case, Site, record_sites
 
 __all__ = [
     "BASE_SCENARIOS",
-    "CHAOS_SPEED",
     "KINDS",
     "SUBSET",
     "Case",

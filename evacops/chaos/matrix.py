@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.invariants import invariants
-from evacops.chaos.sites import BASE_SCENARIOS, CHAOS_SPEED, cases, chaos_latencies, record_sites, subset
+from evacops.chaos.sites import BASE_SCENARIOS, cases, chaos_latencies, record_sites, subset
 from evacops.drill.engine import run_drill
 from evacops.journal import envelope
 from evacops.localcloud.faults import iam_action
@@ -85,7 +85,7 @@ def fault_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, in
     return found
 
 
-def run_case(case: Case, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED) -> Result:
+def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
     """Play the case's scenario with its fault and check every invariant."""
     fault = case.fault
     observed: dict[str, Any] = {}
@@ -98,7 +98,6 @@ def run_case(case: Case, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED) -> R
     report = run_drill(
         case.site.scenario,
         plan=plan,
-        speed=speed,
         latencies=chaos_latencies(plan),
         faults=[fault],
         inspect=inspect,
@@ -130,26 +129,25 @@ def run_matrix(
     only_subset: bool = False,
     scenarios: Iterable[str] = BASE_SCENARIOS,
     plan: RecoveryPlan | None = None,
-    speed: float = CHAOS_SPEED,
     jobs: int = 1,
     on_result: Callable[[Result, int, int], None] | None = None,
 ) -> Matrix:
     """Record the sites of ``scenarios``, then play every case (or the subset), ``jobs`` at a time (processes)."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(scenarios, plan=plan, speed=speed)
+    sites = record_sites(scenarios, plan=plan)
     chosen = cases(sites)
     if only_subset:
         chosen = subset(chosen)
     results: list[Result] = []
     if jobs <= 1:
         for case in chosen:
-            results.append(run_case(case, plan=plan, speed=speed))
+            results.append(run_case(case, plan=plan))
             if on_result:
                 on_result(results[-1], len(results), len(chosen))
     else:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(run_case, case, plan=plan, speed=speed) for case in chosen]
+            futures = [pool.submit(run_case, case, plan=plan) for case in chosen]
             for future in futures:
                 results.append(future.result())
                 if on_result:

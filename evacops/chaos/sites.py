@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from evacops.localcloud import LocalCloud
     from evacops.localcloud.faults import Call, FaultKind
 
-CHAOS_SPEED: Final = 300.0
 SLOWER: Final = 30.0  # modelled seconds each dependency takes beyond what the plan expects, in the matrix
 KINDS: Final[tuple[FaultKind, ...]] = ("throttling", "5xx", "access-denied", "timeout")
 # The scenarios whose call sites the matrix covers: the unplanned failover, and what only a planned one calls.
@@ -41,8 +40,7 @@ Point = Literal["first", "poll"]
 
 def chaos_latencies(plan: RecoveryPlan) -> Latencies:
     """The plan's expected latencies, plus enough that every poll loop polls at least twice (the first poll comes
-    at the expected time after the step began; a busy machine's compute, played at high speed, can delay the step's
-    own call by several modelled seconds)."""
+    at the expected time after the step began)."""
     expected = plan.expectations
     return Latencies(
         aurora_failover=expected.database_promotion_seconds + SLOWER,
@@ -109,9 +107,7 @@ class Case:
         return degraded[0] if degraded else "FAILED"
 
 
-def record_sites(
-    scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED
-) -> list[Site]:
+def record_sites(scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan) -> list[Site]:
     """Play each scenario clean and return the runbook's call sites (a site seen in an earlier scenario is kept
     there); each must end as expected, or the matrix would measure a broken baseline."""
     sites: dict[tuple[str, str, str, str, str | None], Site] = {}
@@ -121,7 +117,7 @@ def record_sites(
         def keep_calls(cloud: LocalCloud, _report: DrillReport, into: list[Call] = calls) -> None:
             into.extend(cloud.faults.calls)
 
-        report = run_drill(scenario, plan=plan, speed=speed, latencies=chaos_latencies(plan), inspect=keep_calls)
+        report = run_drill(scenario, plan=plan, latencies=chaos_latencies(plan), inspect=keep_calls)
         if not report.expected:
             failed = [f"{c.name}: {c.detail}" for c in report.checks if not c.ok]
             raise RuntimeError(f"the clean {scenario} run did not end as expected: {failed}")

@@ -10,9 +10,8 @@ import typer
 from rich.console import Console
 
 from evacops.bench.runs import COUNTS, POLICIES, BenchRun, Policy, run_bench, write_json
-from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, fail, load, local_setup
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, fail, load, local_setup
 from evacops.cli.render import bench_tables, figure
-from evacops.localcloud.clock import DEFAULT_SPEED
 
 # Piped (make bench > log), the tables get room for every column; in a terminal, its width.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -30,7 +29,10 @@ def bench(
         typer.Option(help=f"DNS shift policies to run (repeat for more; default: {', '.join(POLICIES)})."),
     ] = None,
     plan: PlanOption = DEFAULT_PLAN,
-    speed: SpeedOption = DEFAULT_SPEED,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Draw each run's dependency latencies with this seed (see `evac drill --seed`)."),
+    ] = None,
     imports: Annotated[bool, typer.Option(help="Time each handler module's import (cold start).")] = True,
 ) -> None:
     """Measure RTO against its floor as the application grows, what each run costs, and each handler's cold start.
@@ -39,8 +41,8 @@ def bench(
     endpoints by default: its own endpoints first, then copies of its first), once per DNS shift policy, and
     reports each run's RTO, critical path, overhead ratio, time to all traffic, state transitions, Lambda
     invocations and wall time; then each handler module's import time (python -X importtime, one fresh interpreter
-    each) as a ratio to importing boto3 and aws_lambda_powertools alone. Times are modelled seconds, except wall and
-    import times; compare ratios within one run, since the machine's load moves absolute figures. Exits 0 when every
+    each) as a ratio to importing boto3 and aws_lambda_powertools alone. Times are modelled seconds on the local cloud's
+    virtual clock, whatever the machine's load; wall and import times are the machine's. Exits 0 when every
     drill met its expected outcome.
 
     Examples:
@@ -62,8 +64,7 @@ def bench(
     if unknown := [p for p in chosen if p not in POLICIES]:
         raise fail(f"unknown --policy {', '.join(unknown)}; choose from {', '.join(POLICIES)}")
     console.print(
-        f"[bold]evac bench[/]: primary-outage with {endpoints} endpoint(s) of {loaded.application}, "
-        f"{speed:g} modelled s per wall s"
+        f"[bold]evac bench[/]: primary-outage with {endpoints} endpoint(s) of {loaded.application}, in virtual time"
     )
 
     def progress(run: BenchRun) -> None:
@@ -74,7 +75,7 @@ def bench(
 
     policies: list[Policy] = [p for p in POLICIES if p in chosen]
     with local_setup():
-        report = run_bench(counts, policies, speed=speed, imports=imports, plan=loaded, on_run=progress)
+        report = run_bench(counts, policies, seed=seed, imports=imports, plan=loaded, on_run=progress)
     bench_tables(console, report)
     if json_path:
         write_json(report, json_path)

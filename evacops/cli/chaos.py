@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from evacops.chaos.matrix import run_matrix, write_json
-from evacops.chaos.sites import CHAOS_SPEED
-from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, console, load, local_setup
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, load, local_setup
 from evacops.cli.render import chaos_summary
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ def chaos(
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Drills played at once, one process each.", min=1)] = 1,
     plan: PlanOption = DEFAULT_PLAN,
-    speed: SpeedOption = CHAOS_SPEED,
 ) -> None:
     """Run the fault matrix: every AWS call site of the runbook, each fault, invariants checked.
 
@@ -59,7 +57,7 @@ def chaos(
             console.print(f"        [red]{violation}[/]")
 
     with local_setup():
-        matrix = run_matrix(only_subset=only_subset, plan=loaded, speed=speed, jobs=jobs, on_result=progress)
+        matrix = run_matrix(only_subset=only_subset, plan=loaded, jobs=jobs, on_result=progress)
     if json_path:
         write_json(matrix, json_path)
     chaos_summary(console, matrix)

@@ -25,8 +25,7 @@ console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
 PlanOption = Annotated[Path, typer.Option("--plan", help="The recovery plan (YAML or JSON).", show_default=True)]
-SpeedOption = Annotated[float, typer.Option(help="Modelled seconds per wall second on the local cloud.", min=1.0)]
-__all__ = ["DEFAULT_PLAN", "PlanOption", "SpeedOption", "aws", "console", "errors", "fail", "load", "local_setup"]
+__all__ = ["DEFAULT_PLAN", "PlanOption", "aws", "console", "errors", "fail", "load", "local_setup"]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -10,13 +10,12 @@ import typer
 from pydantic import ValidationError
 
 from evac.domain.models import RunbookInput
-from evacops.cli.common import DEFAULT_PLAN, PlanOption, SpeedOption, aws, console, fail, load, local_setup
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, aws, console, fail, load, local_setup
 from evacops.cli.render import drill_summary, scenario_table
 from evacops.drill.catalog import catalog
 from evacops.drill.engine import run_drill
 from evacops.drill.scenarios import SCENARIOS, Options
 from evacops.history import HistorySettingError, keep_setting, remember
-from evacops.localcloud.clock import DEFAULT_SPEED
 from evacops.reports.folder import default_folder, write_report
 from evacops.stack import runbook
 
@@ -57,7 +56,13 @@ def drill(
         ),
     ] = None,
     plan: PlanOption = DEFAULT_PLAN,
-    speed: SpeedOption = DEFAULT_SPEED,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="Draw the dependencies' latencies (Aurora, SageMaker scale-out, Route 53) from distributions anchored"
+            " on AWS's published figures, seeded: the same seed plays the same run. Default: the table's figures."
+        ),
+    ] = None,
     approve_after: Annotated[
         float, typer.Option(help="game-day: approve this many modelled seconds after the run asks.", min=0)
     ] = 60.0,
@@ -126,7 +131,8 @@ def drill(
     except HistorySettingError as exc:
         raise fail(str(exc)) from None
     console.print(f"[bold]evac drill[/] {scenario}: {SCENARIOS[scenario].summary}")
-    console.print(f"local cloud: plan {plan}, {speed:g} modelled s per wall s\n")
+    drawn = f", latencies drawn with seed {seed}" if seed is not None else ""
+    console.print(f"local cloud: plan {plan}, virtual time (modelled seconds){drawn}\n")
 
     def progress(at: float, event: dict) -> None:
         kind = event["type"]
@@ -144,7 +150,7 @@ def drill(
         )
     with local_setup():
         report = run_drill(
-            scenario, plan=loaded, speed=speed, options=options, on_event=None if quiet else progress, serve=by_hand
+            scenario, plan=loaded, seed=seed, options=options, on_event=None if quiet else progress, serve=by_hand
         )
     write_report(report, default_folder(scenario, report_dir))
     remember(report.records, keep=kept)

@@ -20,7 +20,7 @@ from evacops.drill.report import DrillReport, EndpointReport, PhaseReport, Signa
 from evacops.drill.scenarios import SCENARIOS, Options
 from evacops.drill.variants import derive
 from evacops.drill.verdict import verdicts, within_capacity
-from evacops.localcloud.clock import DEFAULT_SPEED
+from evacops.localcloud.fidelity.latencies import Latencies
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -32,10 +32,12 @@ if TYPE_CHECKING:
     from evacops.drill.report import Status
     from evacops.localcloud import LocalCloud
     from evacops.localcloud.faults import Fault
-    from evacops.localcloud.fidelity import Latencies
 
 # How the confirmation names the alarms that met the quorum in the runbook's input (evac.domain.trigger.confirm).
 HELD = "alarms held: "
+# A drill served for a person to answer (``serve``) runs no faster than this many modelled seconds per wall second:
+# the approval timeout's hour is a wall minute.
+BY_HAND_PACE = 60.0
 # Step Functions execution status -> drill status; no execution at all is SKIPPED.
 _STATUS: dict[str, Status] = {
     "SUCCEEDED": "SUCCEEDED",
@@ -49,18 +51,19 @@ def run_drill(
     scenario: str,
     *,
     plan: RecoveryPlan | None = None,
-    speed: float = DEFAULT_SPEED,
     latencies: Latencies | None = None,
     options: Options | None = None,
     on_event: Callable[[float, dict[str, Any]], None] | None = None,
     log_file: Path | None = None,
     serve: bool = False,
+    seed: int | None = None,
     faults: Sequence[Fault] = (),
     inspect: Callable[[LocalCloud, DrillReport], None] | None = None,
 ) -> DrillReport:
     """Play ``scenario`` on a fresh local cloud of ``plan`` (the bundled plan by default); ``on_event(modelled_seconds,
     history_event)`` shows progress.
 
+    ``seed`` draws the dependencies' latencies for this run (``Latencies.drawn``) unless ``latencies`` are given;
     ``faults`` are injected before the scenario plays; ``inspect(cloud, report)`` sees the cloud before it closes
     (the chaos matrix checks its invariants there).
     """
@@ -70,8 +73,10 @@ def run_drill(
     plan = plan or load_plan(DEFAULT_PLAN)
     if chosen.shift is not None:  # the scenario's own DNS shift policy
         plan = derive(plan, shift=chosen.shift)
+    if seed is not None and latencies is None:
+        latencies = Latencies().drawn(seed)
     wall_start = time.perf_counter()
-    with local_cloud(plan, speed=speed, latencies=latencies, log_file=log_file) as cloud:
+    with local_cloud(plan, latencies=latencies, log_file=log_file, pace=BY_HAND_PACE if serve else None) as cloud:
         home, away = plan.regions.primary, plan.regions.secondary
         target = home if chosen.outcome == "failback" else away
         if chosen.prepare:
@@ -89,6 +94,7 @@ def run_drill(
         origin = (_origin(seen.record, began) - cloud.clock.epoch).total_seconds()
         report = _report(scenario, plan, seen, target, floor, began, origin)
         report.wall_seconds = round(time.perf_counter() - wall_start, 2)
+        report.seed = seed
         report.checks = verdicts(report, chosen.expected(options), chosen, plan, seen.lock)
         if report.status == "SUCCEEDED" and report.executions:
             report.checks.append(within_capacity(seen.moves))
@@ -203,8 +209,8 @@ def _traffic(found: list[Move], target: str, origin: float) -> list[TrafficRepor
 
 
 def _since(began: datetime, at: datetime, cloud: LocalCloud) -> float:
-    """History timestamps are wall time: map one onto the modelled clock, as seconds since the incident began."""
-    return round(cloud.clock.elapsed_at(at) - cloud.clock.seconds_since_epoch(began), 1)
+    """A history timestamp (a modelled moment, as the local cloud stamps them) in seconds since the drill began."""
+    return round(cloud.clock.seconds_since_epoch(at) - cloud.clock.seconds_since_epoch(began), 1)
 
 
 def _phases(record: dict[str, Any] | None, began: datetime) -> list[PhaseReport]:

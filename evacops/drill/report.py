@@ -75,6 +75,9 @@ class DrillReport(Journaled):
     report_files: list[str] = Field(default_factory=list)
     # Added fields (the contract allows additions):
     incident_id: str | None = None
+    seed: int | None = Field(
+        default=None, description="what drew the dependencies' latencies (Latencies.drawn); null: the table's defaults"
+    )
     error: str | None = None
     cause: str | None = Field(default=None, description="the runbook's error message: what failed, or the findings")
     capacity: list[dict[str, Any]] = Field(

@@ -1,4 +1,4 @@
-"""The local cloud: two AWS regions in one process, on moto, with evac's fidelity extensions and a scaled clock.
+"""The local cloud: two AWS regions in one process, on moto, with evac's fidelity extensions and a virtual clock.
 
 It deploys the real ``template.yaml`` in both regions (the real ASL, the real handlers), seeds the application the
 plan describes, and lets drills raise alarms and follow runbooks::
@@ -22,7 +22,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import warnings
 from contextlib import ExitStack
 from pathlib import Path
@@ -37,7 +36,7 @@ from evac import clock as evac_clock
 from evac.aws import clients
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
 from evacops.localcloud.alarms import AlarmEvents
-from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
+from evacops.localcloud.clock import Timeline, VirtualClock
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
 from evacops.localcloud.faults import FaultInjector, StateMachineContext
 from evacops.localcloud.fidelity import (
@@ -61,10 +60,11 @@ from evacops.localcloud.fidelity.arc import RoutingControlCluster
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
-from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_scaled_time
+from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_virtual_time
 from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
+from evacops.localcloud.threads import await_threads_since, execution_ended
 from evacops.localcloud.truth import GroundTruth
 from evacops.stack.parameters import stack_parameters
 
@@ -73,10 +73,9 @@ if TYPE_CHECKING:
 
 # Where a served local cloud says how to reach it (see ``serve``).
 SERVED = Path(".evac") / "localcloud.json"
-# The fastest clock a plan with outside-in probes runs on (modelled seconds per wall second).
-PROBING_SPEED = 60.0
-# How often observers (drills, tests) look at executions, in wall seconds: each look costs the interpreter CPU.
-_POLL = 0.2
+# How often observers (drills, tests) look again at what they wait for, in modelled seconds (they are woken at once
+# when an execution ends).
+_POLL = 5.0
 
 _ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -89,17 +88,6 @@ _ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
     "POWERTOOLS_METRICS_DISABLED": "true",  # EMF goes to stdout; the drill's output is for people
 }
-
-
-def _await_threads_since(before: set[threading.Thread], timeout: float = 30.0) -> None:
-    """Let the threads the cloud started (its executions' states) finish before its patches and mock come off: a
-    state still running after them would call AWS outside any mock, or the next cloud's."""
-    deadline = time.monotonic() + timeout
-    for thread in set(threading.enumerate()) - before:
-        if thread is not threading.current_thread() and thread.ident is not None:  # started
-            thread.join(max(0.0, deadline - time.monotonic()))
-    if stray := [t.name for t in set(threading.enumerate()) - before if t.is_alive()]:
-        logging.getLogger("evac.localcloud").warning("threads outlived their local cloud: %s", stray)
 
 
 def _drain_metrics(plan: RecoveryPlan) -> set[tuple[str, str]]:
@@ -122,23 +110,19 @@ class LocalCloud:
         self,
         plan: RecoveryPlan | str | Path = DEFAULT_PLAN,
         *,
-        speed: float = DEFAULT_SPEED,
         latencies: Latencies | None = None,
         log_file: Path | None = None,
+        pace: float | None = None,
     ) -> None:
         # The plan is handed to the template as a file (its PlanFile parameter, the functions' EVAC_PLAN): a plan
         # given as an object is written once, when the cloud starts (``_plan_file``).
         self.plan_path: Path | None = None if isinstance(plan, RecoveryPlan) else Path(plan).resolve()
         self.plan: RecoveryPlan = plan if isinstance(plan, RecoveryPlan) else load_plan(Path(plan))
         check_plan(self.plan)  # any two commercial regions; anything else is one UnsupportedSetupError
-        if any(a.kind == "probe" for a in self.plan.alarms):
-            # Probe rounds and alarm periods are played by this process: faster, its own CPU time (a round's
-            # in-process Lambda) would outlast a modelled period and the alarms would see gaps no prober left.
-            speed = min(speed, PROBING_SPEED)
-        self.clock = ScaledClock(speed)
+        self.clock = VirtualClock(pace=pace)  # pace: modelled seconds per wall second at most (a person answers)
         self.timeline = Timeline(self.clock)
         self.latencies = latencies or Latencies()
-        self.runtime = LambdaRuntime(self.clock)
+        self.runtime = LambdaRuntime(self.clock, self.latencies)
         self.definitions = ParsedDefinitions()
         self.route53 = Route53Propagation(self.timeline, self.latencies)
         # capacity[(region, instance type)]: instances of that type the region can run (unlimited if absent)
@@ -154,8 +138,11 @@ class LocalCloud:
             functions=self.runtime.logical_id,
             invocation=self.runtime.current_invocation,
             where=self.runtime.current_region,
+            latency=self.latencies.api,
         )
-        self.alarms = AlarmEvents(self.clock, self.stacks, dark=self.faults.dark)
+        self.alarms = AlarmEvents(
+            self.clock, self.stacks, dark=self.faults.dark, delivery=self.latencies.eventbridge_delivery
+        )
         # Route 53's data plane: ARC routing controls, health checks that are evaluated, DNS answers (truth.dns_region)
         self.routing = RoutingControlCluster()
         self.health_checks = Route53HealthChecks(ACCOUNT, self.routing, self.faults.dark)
@@ -184,9 +171,9 @@ class LocalCloud:
             _new_sessions()
             evac_clock.use(self.clock.now)
             stack.callback(evac_clock.use, None)
-            evac_clock.use_stopwatch(self.clock.slept)  # a canary's latency: what the endpoint is modelled to take
+            evac_clock.use_stopwatch(self.clock.elapsed)  # a canary's latency: what the endpoint is modelled to take
             stack.callback(evac_clock.use_stopwatch, None)
-            install_scaled_time(stack, self.clock)
+            install_virtual_time(stack, self.clock, self.latencies.state_transition)
             self.runtime.install(stack)
             self.definitions.install(stack)
             SharedClients().install(stack)
@@ -199,15 +186,15 @@ class LocalCloud:
             self.runtime.warm(tuple(self.plan.vantages))
             self.definitions.warm(self._definitions())
             # What it took to start (moto's backends, service models, parsed definitions: most of the process's
-            # objects) lives as long as the cloud: the garbage collector need not walk it again, which would stop
-            # every runbook for a few hundred ms (tens of modelled seconds) in the middle of a drill.
+            # objects) lives as long as the cloud: the garbage collector need not walk it again.
             gc.freeze()
             stack.callback(gc.unfreeze)
             # Run on exit (last registered, first run) before the patches and the mock come off: no runbook outlives
             # its cloud, and no invocation still in flight outlives it either.
             threads = set(threading.enumerate())
-            stack.callback(_await_threads_since, threads)
+            stack.callback(await_threads_since, threads)
             stack.callback(self.runtime.close)
+            stack.callback(self.clock.close)  # every wait ends at once: the stopped executions' threads wind down
             stack.callback(self._stop_running_executions)
             # Last, so they stop first: schedules (the probes, readiness) and alarm evaluation on the modelled clock.
             self.schedules.install(stack)
@@ -307,7 +294,7 @@ class LocalCloud:
                 for execution in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
                     # moto cannot stop an execution before its first history event
                     while not sfn.get_execution_history(executionArn=execution["executionArn"])["events"]:
-                        time.sleep(0.001)
+                        self.clock.sleep(_POLL)
                     sfn.stop_execution(executionArn=execution["executionArn"], cause="local cloud closed")
 
     # --- serving: other processes (`evac approve --local`) reach this cloud over HTTP on loopback ------------------
@@ -316,7 +303,10 @@ class LocalCloud:
         from moto.server import ThreadedMotoServer
 
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        before = set(threading.enumerate())
         server.start()
+        # its thread waits on a socket for other processes: outside the simulation (a request it serves runs inside)
+        self.clock.ignore(set(threading.enumerate()) - before)
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -370,15 +360,16 @@ class LocalCloud:
                             self.wait_for_execution(execution["executionArn"], on_event=on_event)
             if not running:
                 return
-            time.sleep(_POLL)
+            self.clock.sleep(_POLL)
 
     def wait_until(self, condition: Callable[[], bool], *, timeout_modelled: float = 7200.0) -> bool:
-        """Poll ``condition`` until it holds; False if it still does not after ``timeout_modelled`` seconds."""
+        """Poll ``condition`` (every modelled second) until it holds; False if it still does not after
+        ``timeout_modelled`` seconds."""
         deadline = self.clock.elapsed() + timeout_modelled
         while not condition():
             if self.clock.elapsed() > deadline:
                 return False
-            time.sleep(_POLL / 4)
+            self.clock.sleep(1.0)
         return True
 
     def wait_for_execution(
@@ -403,4 +394,4 @@ class LocalCloud:
                 return dict(described)
             if self.clock.elapsed() > deadline:
                 raise TimeoutError(f"{execution_arn} still running after {timeout_modelled:.0f} modelled seconds")
-            time.sleep(_POLL)
+            self.clock.wait_until(execution_ended(execution_arn), _POLL)

@@ -22,7 +22,7 @@ from evacops.localcloud.deploy import ACCOUNT
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from evacops.localcloud.clock import ScaledClock
+    from evacops.localcloud.clock import VirtualClock
     from evacops.localcloud.deploy import Stack
 
 
@@ -38,9 +38,12 @@ class Delivery:
 class AlarmEvents:
     """``dark(region)`` says a region is blacked out: its CloudWatch and EventBridge deliver nothing."""
 
-    clock: ScaledClock
+    clock: VirtualClock
     stacks: dict[str, Stack]
     dark: Callable[[str], bool] = lambda _region: False
+    delivery: float = (
+        0.0  # modelled seconds from an event on the bus to its target (``Latencies.eventbridge_delivery``)
+    )
     deliveries: list[Delivery] = field(default_factory=list)
 
     def set_state(
@@ -69,6 +72,7 @@ class AlarmEvents:
             if not EventPattern.load(json.dumps(rule.pattern)).matches_event(event):  # type: ignore[arg-type]
                 continue
             if rule.function_arn:
+                self.clock.sleep(self.delivery)
                 response = boto3.client("lambda", region).invoke(
                     FunctionName=rule.function_arn, Payload=json.dumps(event).encode()
                 )

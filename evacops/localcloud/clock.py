@@ -1,60 +1,330 @@
-"""One scaled clock for the whole local cloud.
+"""One virtual clock for the whole local cloud.
 
-Modelled time runs ``speed`` times faster than wall time: at the default speed of 60, AWS's minute-long Aurora
-failover passes in one wall second. Everything that waits (Step Functions Wait states and retry intervals) and
-everything that takes time (promotion, scale-up, DNS propagation) is played on this clock, and handlers read it
-through ``evac.clock``, so a run's recorded timings are modelled seconds.
+Modelled time stands still while anything in the simulation runs, and jumps, once every simulated thread waits, to
+the next moment one of them is due. Python's own CPU time (handlers, moto's interpreter, this machine's load) costs
+no modelled time; what AWS takes (an API call, a Lambda start, a state transition, a failover) is charged explicitly
+from ``fidelity.latencies`` by sleeping on this clock. So a run's figures are the same on a busy machine and a quiet
+one, and a ten-minute failover plays in the seconds of CPU it needs.
+
+Who counts as idle (``_blocked``): a thread waiting on this clock (``sleep``, ``wait_until``, a ``ClockEvent``, a
+``Baton``), or one blocked without a timeout on another simulated thread (``threading.Condition.wait`` -- events,
+queues, moto's latches -- or ``Thread.join``), read from its frame and the lock it waits on. Anything else, a thread
+blocked on something unknown included, counts as running: time stays frozen, which is always safe. The verdict is
+taken twice and must not change between the two looks, so some instant had every thread idle at once. Threads that
+existed before the clock (the test runner's, a server's) are outside the simulation (``ignore``).
+
+A clock with a ``pace`` never runs faster than that many modelled seconds per wall second: a drill a person answers
+from another terminal (``evac drill --by-hand``) must leave them time to.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from types import FrameType
 
-DEFAULT_SPEED = 60.0
+log = logging.getLogger("evac.localcloud")
+
+# How often (wall seconds) the clock looks again when a thread blocked outside it may have gone idle unannounced.
+_LOOK_AGAIN = 0.002
+# How long (wall seconds) every simulated thread may stay blocked with nothing due before the clock says so.
+_STUCK_AFTER = 30.0
 
 
-class ScaledClock:
-    def __init__(self, speed: float = DEFAULT_SPEED, *, epoch: datetime | None = None) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
+def _line(function: Callable[..., Any], text: str) -> int:
+    """The last line of ``function`` whose code is ``text`` (where a blocking acquire happens)."""
+    lines, start = inspect.getsourcelines(function)
+    found = [start + i for i, line in enumerate(lines) if line.strip().startswith(text)]
+    return found[-1] if found else -1
+
+
+_CONDITION_WAIT = threading.Condition.wait.__code__
+_CONDITION_BLOCKS = _line(threading.Condition.wait, "waiter.acquire()")
+_THREAD_START = threading.Thread.start.__code__
+_JOIN_WAIT = threading.Thread._wait_for_tstate_lock.__code__  # type: ignore[attr-defined]
+_JOIN_BLOCKS = _line(threading.Thread._wait_for_tstate_lock, "if lock.acquire(block, timeout)")  # type: ignore[attr-defined]
+
+
+def _starting(frame: FrameType | None) -> bool:
+    """Whether the thread is in ``Thread.start``: the thread it starts may not have a frame to look at yet."""
+    while frame is not None:
+        if frame.f_code is _THREAD_START:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _blocked(frame: FrameType) -> object | None:
+    """What the thread at ``frame`` is blocked on without a timeout (a token that changes if it wakes), or None."""
+    if _starting(frame):
+        return None
+    if frame.f_code is _CONDITION_WAIT and frame.f_lineno == _CONDITION_BLOCKS:
+        waiter = frame.f_locals.get("waiter")
+        if waiter is not None and frame.f_locals.get("timeout") is None and waiter.locked():
+            return waiter
+    if frame.f_code is _JOIN_WAIT and frame.f_lineno == _JOIN_BLOCKS:
+        local = frame.f_locals
+        lock = local.get("lock")
+        if lock is not None and local.get("block") is True and local.get("timeout") == -1 and lock.locked():
+            return lock
+    return None
+
+
+@dataclass(eq=False)
+class _Wait:
+    deadline: float | None  # modelled seconds, or None: only ``until`` ends it
+    until: Callable[[], bool] | None
+    wake: threading.Condition  # on the clock's lock: only this waiter is woken
+    ready: bool = False
+    held: bool = False  # ``until`` returned True (it may have taken something: it is not asked again)
+
+    def end(self, *, held: bool = False) -> None:
+        self.ready, self.held = True, held
+        self.wake.notify()
+
+
+@dataclass
+class _Held:
+    batons: list[Baton] = field(default_factory=list)
+
+
+class VirtualClock:
+    """Modelled seconds since the clock started, advanced only when every simulated thread waits."""
+
+    def __init__(self, *, epoch: datetime | None = None, pace: float | None = None) -> None:
+        if pace is not None and pace <= 0:
+            raise ValueError(f"pace must be positive (modelled seconds per wall second), not {pace}")
         self.epoch = (epoch or datetime.now(UTC)).replace(microsecond=0)
-        self._t0 = time.monotonic()
-        self._wall0 = time.time()
+        self.pace = pace
+        self._paced_from = time.monotonic()
+        self.jumps = 0  # how many times time moved on
+        self._now = 0.0
+        self._lock = threading.Lock()
+        self._cv = threading.Condition(self._lock)  # the driver's: a wait began, or something changed
+        self._waits: dict[int, _Wait] = {}  # thread ident -> its wait on the clock
         self._local = threading.local()
+        self._outside = set(threading.enumerate()) - {threading.current_thread()}
+        self._driver: threading.Thread | None = None
+        self._closed = False
+        self._idle_since: float | None = None
 
+    # --- reading ------------------------------------------------------------------------------------------------------
     def elapsed(self) -> float:
         """Modelled seconds since the clock started."""
-        return (time.monotonic() - self._t0) * self.speed
-
-    def elapsed_at(self, wall: datetime) -> float:
-        """Modelled seconds since the start at a wall-clock moment (e.g. a Step Functions history timestamp)."""
-        return (wall.timestamp() - self._wall0) * self.speed
+        return self._now
 
     def now(self) -> datetime:
-        return self.epoch + timedelta(seconds=self.elapsed())
+        return self.epoch + timedelta(seconds=self._now)
 
     def seconds_since_epoch(self, at: datetime) -> float:
         return (at - self.epoch).total_seconds()
 
-    def real_seconds(self, modelled: float) -> float:
-        return modelled / self.speed
-
+    # --- waiting ------------------------------------------------------------------------------------------------------
     def sleep(self, modelled: float) -> None:
+        """Wait ``modelled`` seconds of modelled time (what an AWS latency, a backoff or a Wait state takes)."""
         if modelled > 0:
-            self._local.slept = self.slept() + modelled
-            time.sleep(self.real_seconds(modelled))
+            self.wait_until(None, modelled)
 
-    def slept(self) -> float:
-        """Modelled seconds this thread has slept on the clock (waiting out a timeout, a retry's backoff)."""
-        return float(getattr(self._local, "slept", 0.0))
+    def wait_until(self, until: Callable[[], bool] | None, timeout: float | None = None) -> bool:
+        """Wait until ``until()`` holds or ``timeout`` modelled seconds pass; returns whether it holds.
+
+        ``until`` is evaluated under the clock's lock whenever the clock looks: it must only read (a flag, a status),
+        never block or call AWS.
+        """
+        with self._cv:
+            if until is not None and until():
+                return True
+            if self._closed:
+                return until() if until is not None else True
+            if timeout is not None and timeout <= 0:
+                return False
+            held = list(self._held().batons)
+            self._held().batons.clear()
+            for baton in held:  # a baton's holder lets go while it waits (another invocation runs meanwhile)
+                baton.lock.release()
+            wait = _Wait(None if timeout is None else self._now + timeout, until, threading.Condition(self._lock))
+            me = threading.get_ident()
+            self._waits[me] = wait
+            self._start_driver()
+            self._cv.notify()
+            try:
+                while not wait.ready and not self._closed:
+                    # a conditional wait looks at its condition now and then itself: it may be set from outside
+                    wait.wake.wait(None if until is None else 0.05)
+                    if not wait.ready and until is not None and until():
+                        wait.end(held=True)
+            finally:
+                del self._waits[me]
+            result = wait.held or until is None or until()
+        for baton in held:
+            baton.take()
+        self._held().batons.extend(held)
+        return result
+
+    def event(self) -> ClockEvent:
+        """A ``threading.Event`` whose ``wait(timeout)`` counts modelled seconds on this clock."""
+        return ClockEvent(self)
+
+    def poke(self) -> None:
+        """Something a waiter may be waiting for changed: look again now."""
+        with self._cv:
+            self._cv.notify()
+
+    def ignore(self, threads: set[threading.Thread]) -> None:
+        """Leave ``threads`` out of the simulation (a server thread waiting on sockets for another process)."""
+        with self._cv:
+            self._outside |= threads
+
+    def close(self) -> None:
+        """Stop driving time: every wait ends now (the cloud is closing and its threads must wind down)."""
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+            for wait in self._waits.values():
+                wait.wake.notify()
+        if self._driver is not None and self._driver is not threading.current_thread():
+            self._driver.join(5)
+
+    def _held(self) -> _Held:
+        held = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = _Held()
+        return held
+
+    # --- driving ------------------------------------------------------------------------------------------------------
+    def _start_driver(self) -> None:
+        if self._driver is None:
+            self._driver = threading.Thread(target=self._drive, name="virtual-clock", daemon=True)
+            self._outside.add(self._driver)
+            self._driver.start()
+
+    def _drive(self) -> None:
+        with self._cv:
+            while not self._closed:
+                if not self._waits:
+                    self._cv.wait()
+                elif not self._advance():
+                    self._cv.wait(_LOOK_AGAIN)
+
+    def _advance(self) -> bool:
+        """Wake waiters whose condition holds, else jump to the next due moment if everyone waits; True if either."""
+        woken = False
+        for wait in self._waits.values():
+            if not wait.ready and wait.until is not None and wait.until():
+                wait.end(held=True)
+                woken = True
+        if woken:
+            return True
+        if any(w.ready for w in self._waits.values()):
+            return False  # woken, not yet running
+        first = self._idle()
+        if first is None or self._idle() != first:
+            self._idle_since = None
+            return False
+        due = [w.deadline for w in self._waits.values() if w.deadline is not None]
+        if not due:
+            self._report_stuck()
+            return False
+        self._idle_since = None
+        target = min(due)
+        if self.pace is not None:  # no faster than the pace since the last move
+            wall = time.monotonic()
+            allowed = self._now + (wall - self._paced_from) * self.pace
+            self._paced_from = wall
+            if target > allowed:
+                self._now = max(self._now, allowed)
+                return False
+        self._now = max(self._now, target)
+        self.jumps += 1
+        for wait in self._waits.values():
+            if wait.deadline is not None and wait.deadline <= self._now:
+                wait.end()
+        return True
+
+    def _idle(self) -> dict[int, object] | None:
+        """Each simulated thread's token of what it waits on, or None if any of them may be running."""
+        states: dict[int, object] = {}
+        threads = threading._active  # type: ignore[attr-defined]
+        for ident, frame in sys._current_frames().items():
+            if threads.get(ident) in self._outside:
+                continue
+            wait = self._waits.get(ident)
+            if wait is not None:
+                if wait.ready:
+                    return None
+                states[ident] = wait
+                continue
+            token = _blocked(frame)
+            if token is None:
+                return None
+            states[ident] = token
+        return states
+
+    def _report_stuck(self) -> None:
+        """Every simulated thread waits and none of them on time: only something outside can wake them."""
+        now = time.monotonic()
+        if self._idle_since is None:
+            self._idle_since = now
+        elif now - self._idle_since > _STUCK_AFTER:
+            self._idle_since = now
+            log.warning("virtual clock: every thread waits and none is due (waiting for something outside?)")
+
+
+class ClockEvent:
+    """``threading.Event`` on a virtual clock: ``wait(timeout)`` counts modelled seconds, and a wait is idle."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self._flag = threading.Event()
+
+    def is_set(self) -> bool:
+        return self._flag.is_set()
+
+    def set(self) -> None:
+        self._flag.set()
+        self.clock.poke()
+
+    def clear(self) -> None:
+        self._flag.clear()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.clock.wait_until(self._flag.is_set, timeout)
+
+
+class Baton:
+    """A lock its holder lets go of while it waits on the clock, and takes back before it goes on.
+
+    The local cloud runs one Lambda invocation's Python at a time; in AWS they overlap. While an invocation waits out a
+    modelled latency, another may run: in modelled time they overlap as in AWS, and no two run Python at once.
+    """
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.lock = threading.Lock()
+
+    def take(self) -> None:
+        """Wait (idle) until the baton is free, and take it."""
+        while not self.clock.wait_until(lambda: self.lock.acquire(blocking=False)):
+            time.sleep(0.001)  # the clock is closed: waits end at once, the lock still has to be had
+
+    def __enter__(self) -> Baton:
+        self.take()
+        self.clock._held().batons.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.clock._held().batons.remove(self)
+        self.lock.release()
+        self.clock.poke()
 
 
 @dataclass(order=True)
@@ -70,7 +340,7 @@ class Timeline:
     AWS state is only observable through API calls, so settling before every read that can see it is exact.
     """
 
-    def __init__(self, clock: ScaledClock) -> None:
+    def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
         self._due: list[_Due] = []
         self._lock = threading.RLock()
@@ -79,7 +349,7 @@ class Timeline:
 
     def moment(self) -> float:
         """When a change happens, in modelled seconds: inside a scheduled action, the time it was due (it is applied
-        when someone next looks, a little later); otherwise now."""
+        when someone next looks, possibly later); otherwise now."""
         return self._applying if self._applying is not None else self.clock.elapsed()
 
     def after(self, seconds: float, action: Callable[[], None]) -> float:

@@ -1,9 +1,11 @@
 """The local cloud's seams into moto 5.2.5's Step Functions interpreter.
 
 - Time: the interpreter sleeps ``Wait`` states (``WaitFunction._wait_interval``) and retry intervals (``time.sleep``
-  in ``RetrierDecl``), bounds tasks by ``TimeoutSeconds`` (``Timeout``), and counts a ``Timestamp``/``TimestampPath``
-  wait from the machine's clock (``Timestamp._get_wait_seconds``), in real time; here all four run on the scaled
-  clock, so the production ASL runs unchanged at compressed time.
+  in ``RetrierDecl``), bounds tasks and task-token waits by ``TimeoutSeconds`` (``Timeout``, events in
+  ``execute_state`` and ``callback``), counts a ``Timestamp``/``TimestampPath`` wait from the machine's clock
+  (``Timestamp._get_wait_seconds``) and stamps history events with ``datetime.now``, all in real time; here all of
+  them run on the virtual clock, and each state entered costs a state transition's modelled latency
+  (``CommonStateField._eval_body``), so the production ASL runs unchanged in modelled time.
 - Definitions and clients: moto parses a definition each time it starts an execution and builds a boto3 client for
   each task; here once (``ParsedDefinitions``, ``SharedClients``).
 """
@@ -11,28 +13,40 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import importlib
 import math
 import threading
-import time
 from datetime import UTC
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
+from moto.stepfunctions.parser import models as parser_models
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
+from moto.stepfunctions.parser.asl.component.state import state as state_module
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import map_run_record
+from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+from moto.stepfunctions.parser.asl.component.state.state import CommonStateField
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.asl.eval.callback import callback
+from moto.stepfunctions.parser.asl.eval.event import event_manager
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import boto_client
+from moto.stepfunctions.parser.backend import execution as execution_module
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+# The interpreter's modules that stamp moments with ``datetime.datetime.now``.
+_STAMPING = (event_manager, execution_module, parser_models, state_module, branches_decl, map_run_record)
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import ScaledClock
+    from evacops.localcloud.clock import VirtualClock
 
 
 class ParsedDefinitions:
@@ -96,19 +110,18 @@ class SharedClients:
             stack.enter_context(patch.object(user, "boto_client_for", shared))
 
 
-def install_scaled_time(stack: ExitStack, clock: ScaledClock) -> None:
-    """Make the Step Functions interpreter wait on ``clock``."""
+def install_virtual_time(stack: ExitStack, clock: VirtualClock, state_transition: float) -> None:
+    """Make the Step Functions interpreter wait, time out and stamp its history on ``clock``, and charge each state
+    entered ``state_transition`` modelled seconds."""
 
     def wait_interval(self: WaitFunction, env: Any, wait_seconds: int) -> None:  # noqa: ARG001
-        # Waiting on the execution's event keeps StopExecution able to interrupt the wait, as moto does.
-        deadline = time.monotonic() + clock.real_seconds(wait_seconds)
-        while env.is_running() and (remaining := deadline - time.monotonic()) > 0:
-            if env.program_state_event.wait(remaining):
-                time.sleep(min(remaining, 0.001))  # an unrelated wake-up: keep waiting, as moto does
+        # StopExecution interrupts the wait, as in moto.
+        clock.wait_until(lambda: not env.is_running(), wait_seconds)
 
     def timeout(self: Timeout, env: Any) -> None:
-        # TimeoutSeconds bounds a task (and a waitForTaskToken callback) in wall seconds; here, modelled ones.
-        env.stack.append(clock.real_seconds(self._eval_seconds(env)))
+        # TimeoutSeconds bounds a task (and a waitForTaskToken callback): the ClockEvent it waits on counts modelled
+        # seconds.
+        env.stack.append(self._eval_seconds(env))
 
     def until(self: Timestamp, env: Any) -> int:
         # A Wait until a moment: the moment is a modelled one (steps stamp times with evac.clock), so is "now".
@@ -119,7 +132,33 @@ def install_scaled_time(stack: ExitStack, clock: ScaledClock) -> None:
             raise FailureEventException(self._create_failure_event(env, text))
         return math.ceil((moment.replace(tzinfo=UTC) - clock.now()).total_seconds())
 
+    entered = CommonStateField._eval_body
+
+    def transition(self: CommonStateField, env: Any) -> None:
+        clock.sleep(state_transition)
+        entered(self, env)
+
     stack.enter_context(patch.object(WaitFunction, "_wait_interval", wait_interval))
     stack.enter_context(patch.object(Timestamp, "_get_wait_seconds", until))
     stack.enter_context(patch.object(Timeout, "_eval_body", timeout))
+    stack.enter_context(patch.object(CommonStateField, "_eval_body", transition))
     stack.enter_context(patch.object(retrier_decl, "time", SimpleNamespace(sleep=clock.sleep)))
+    # A task's TimeoutSeconds and a task token's wait: events whose timed waits count modelled seconds.
+    stack.enter_context(patch.object(execute_state, "threading", SimpleNamespace(Event=clock.event)))
+    stack.enter_context(patch.object(callback, "Event", clock.event))
+    # History events, execution and Map run dates: modelled moments, as evac's own records are.
+    modelled = _modelled_datetime(clock)
+    for module in _STAMPING:
+        stack.enter_context(patch.object(module, "datetime", modelled))
+
+
+def _modelled_datetime(clock: VirtualClock) -> SimpleNamespace:
+    """The ``datetime`` module as moto's interpreter uses it, whose ``datetime.now()`` is the clock's moment."""
+
+    class ModelledDatetime(datetime.datetime):
+        @classmethod
+        def now(cls, tz: datetime.tzinfo | None = None) -> ModelledDatetime:
+            moment = clock.now()
+            return moment if tz is not None else moment.replace(tzinfo=None)  # type: ignore[return-value]
+
+    return SimpleNamespace(**{**vars(datetime), "datetime": ModelledDatetime})

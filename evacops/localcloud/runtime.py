@@ -4,6 +4,11 @@
   is imported and called in-process, with the function's own environment and a Lambda context, and an exception
   becomes the error payload Lambda itself returns (``errorType`` = the exception's class name), which the Step
   Functions interpreter turns into the task's error name.
+- Time: an invocation costs Lambda's own overhead on the virtual clock: a warm execution environment's, or, when every
+  environment of the function is busy (or none exists yet), a cold start's INIT first (``Latencies.lambda_warm``,
+  ``lambda_cold_start``). Environments are kept once started.
+- Concurrency: invocations overlap in modelled time as in Lambda, while this process runs one invocation's Python at a
+  time (a ``Baton``, let go while its holder waits on the clock).
 - Timeouts: an invocation that waited longer than the function's ``Timeout`` (modelled seconds) ends as Lambda ends a
   timed-out invocation: an unhandled error with no ``errorType``, which Step Functions reports as ``Lambda.Unknown``
   (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). The handler is not cut
@@ -23,7 +28,6 @@ import json
 import logging
 import os
 import threading
-import time
 import traceback
 import uuid
 from collections.abc import MutableMapping
@@ -37,11 +41,14 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 from moto.awslambda.models import LambdaFunction
 
+from evacops.localcloud.clock import Baton
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import ScaledClock
+    from evacops.localcloud.clock import VirtualClock
+    from evacops.localcloud.fidelity.latencies import Latencies
 
 log = logging.getLogger("evac.localcloud")
 
@@ -83,13 +90,17 @@ class Invocation:
 
 @dataclass
 class LambdaRuntime:
-    """Runs deployed functions' handlers in this process, one at a time (environment variables are per process)."""
+    """Runs deployed functions' handlers in this process, each with its own environment (``ThreadEnviron``)."""
 
-    clock: ScaledClock
+    clock: VirtualClock
+    latencies: Latencies
     environments: dict[str, dict[str, str]] = field(default_factory=dict)  # function ARN -> its environment
     logical_ids: dict[str, str] = field(default_factory=dict)  # function ARN -> its logical id in template.yaml
     invocations: list[Invocation] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    cold_starts: int = 0
+    _baton: Baton | None = None
+    _environments: dict[str, int] = field(default_factory=dict)  # function ARN -> execution environments started
+    _busy: dict[str, int] = field(default_factory=dict)  # function ARN -> environments running an invocation
     _local: threading.local = field(default_factory=threading.local)
 
     _sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -102,8 +113,14 @@ class LambdaRuntime:
         A stopped execution's thread may still be inside an invocation when its cloud closes; left alone it would go
         on running a handler after the cloud's patches and its mock are gone.
         """
-        with self._lock:
+        with self.baton:
             self.closed = True
+
+    @property
+    def baton(self) -> Baton:
+        if self._baton is None:
+            self._baton = Baton(self.clock)
+        return self._baton
 
     def current(self) -> str | None:
         """The logical id of the function running in this thread, if any (who makes the AWS calls made now)."""
@@ -134,11 +151,8 @@ class LambdaRuntime:
         stack.enter_context(patch.object(os, "environ", ThreadEnviron(os.environ)))
 
     def warm(self, regions: tuple[str, ...]) -> None:
-        """Start every function's container before the drill: import its handler and create its AWS clients.
-
-        In AWS a cold start costs about a second, once per container. Here the process's own compute would be played
-        on the scaled clock (a 0.3 s import would read as 20 modelled seconds), so containers start warm instead.
-        """
+        """Import every function's handler and create its AWS clients before the drill: this process's own one-off
+        work, which costs no modelled time. Lambda's cold starts are charged per execution environment (``_start``)."""
         from evac.aws import clients
 
         for variables in self.environments.values():
@@ -168,17 +182,38 @@ class LambdaRuntime:
             log_stream_name="local",
             get_remaining_time_in_millis=lambda: int(function.timeout) * 1000,
         )
-        with self._lock:
+        with self.baton:
             if self.closed:
                 closed = {"errorMessage": "the local cloud is closed", "errorType": "LocalCloudClosed"}
                 return json.dumps(closed), True, ""
-            return self._invoke_in(function, payload, context, module_name, attribute)
+            started = self.clock.elapsed()
+            self._start(function.function_arn)
+            try:
+                return self._invoke_in(function, payload, context, module_name, attribute, started)
+            finally:
+                self._busy[function.function_arn] -= 1
+
+    def _start(self, arn: str) -> None:
+        """Take an idle execution environment of the function, or start one (a cold start), and charge it."""
+        busy = self._busy.get(arn, 0)
+        self._busy[arn] = busy + 1
+        if busy < self._environments.get(arn, 0):
+            self.clock.sleep(self.latencies.lambda_warm)
+            return
+        self._environments[arn] = self._environments.get(arn, 0) + 1
+        self.cold_starts += 1
+        self.clock.sleep(self.latencies.lambda_cold_start + self.latencies.lambda_warm)
 
     def _invoke_in(
-        self, function: LambdaFunction, payload: Any, context: SimpleNamespace, module_name: str, attribute: str
+        self,
+        function: LambdaFunction,
+        payload: Any,
+        context: SimpleNamespace,
+        module_name: str,
+        attribute: str,
+        started: float,
     ) -> tuple[str, bool, str]:
         with _environment(self.environments.get(function.function_arn, {})):
-            started, slept, wall = self.clock.elapsed(), self.clock.slept(), time.perf_counter()
             self._local.function = self.logical_ids.get(function.function_arn, function.function_name)
             self._local.invocation = next(self._sequence)
             self._local.region = function.region
@@ -198,9 +233,8 @@ class LambdaRuntime:
                 result = None
             finally:
                 self._local.function = self._local.invocation = self._local.region = None
-            # What the invocation waited on the clock (timeouts, backoffs), plus its own compute at Lambda's pace: this
-            # process's compute is not played on the scaled clock (20 ms here would read as seconds there).
-            if (took := self.clock.slept() - slept + time.perf_counter() - wall) > float(function.timeout):
+            # What the invocation took in modelled time: its start, its calls, the timeouts and backoffs it waited.
+            if (took := self.clock.elapsed() - started) > float(function.timeout):
                 error, result = TIMED_OUT, None
                 message = f"{context.aws_request_id} Task timed out after {float(function.timeout):.2f} seconds"
                 body = json.dumps({"errorMessage": message})

@@ -22,7 +22,7 @@ from evacops.template import partition
 
 if TYPE_CHECKING:
     from evac.domain.plan import Endpoint, RecoveryPlan
-    from evacops.localcloud.clock import ScaledClock, Timeline
+    from evacops.localcloud.clock import Timeline, VirtualClock
     from evacops.localcloud.fidelity import SageMakerQuotas
     from evacops.localcloud.fidelity.arc import RoutingControlCluster
     from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
@@ -56,7 +56,7 @@ _MANIFEST: dict[str, Any] = {
 
 def seed(
     plan: RecoveryPlan,
-    clock: ScaledClock,
+    clock: VirtualClock,
     timeline: Timeline | None = None,
     *,
     health: Route53HealthChecks | None = None,
@@ -125,7 +125,7 @@ def model_artifacts(plan: RecoveryPlan, region: str, endpoint: str) -> str:
     return f"s3://{bucket.names[region]}/{MODEL_KEY.format(endpoint=endpoint)}"
 
 
-def _seed_database(plan: RecoveryPlan, clock: ScaledClock) -> None:
+def _seed_database(plan: RecoveryPlan, clock: VirtualClock) -> None:
     db = plan.database
     primary = boto3.client("rds", plan.regions.primary)
     source = primary.create_db_cluster(
@@ -160,7 +160,7 @@ def _seed_database(plan: RecoveryPlan, clock: ScaledClock) -> None:
         )
 
 
-def _seed_buckets(plan: RecoveryPlan, account: str, clock: ScaledClock) -> None:
+def _seed_buckets(plan: RecoveryPlan, account: str, clock: VirtualClock) -> None:
     """Each plan bucket in both regions (versioned, SSE-KMS with the region's own key), replication from the
     primary's bucket to the secondary's (opted in to SSE-KMS objects) with its latency metric (S3 publishes it in the
     source's region), then the objects written in the primary: S3 copies them (the secondary holds replicas, with
@@ -289,7 +289,7 @@ def _seed_registry(plan: RecoveryPlan, account: str) -> None:
         )
 
 
-def _seed_feature_store(plan: RecoveryPlan, clock: ScaledClock) -> None:
+def _seed_feature_store(plan: RecoveryPlan, clock: VirtualClock) -> None:
     """Each feature-store table in the primary, with a replica in the secondary (a global table), and its
     replication latency."""
     dynamodb = boto3.client("dynamodb", plan.regions.primary)

@@ -114,7 +114,7 @@ def test_goals_judge_flatness_overhead_and_the_gain_of_following_capacity() -> N
 
 @pytest.mark.e2e
 def test_a_bench_run_reports_each_drill_and_writes_the_json_contract(tmp_path: Path) -> None:
-    report = run_bench([2], ["follow-capacity"], speed=300, imports=False)
+    report = run_bench([2], ["follow-capacity"], imports=False)
     write_json(report, tmp_path / "bench.json")
 
     [measured] = report.runs
@@ -143,5 +143,5 @@ def test_evac_bench_is_a_command_with_its_options() -> None:
     result = CliRunner().invoke(app, ["bench", "--help"])
 
     assert result.exit_code == 0
-    for option in ("--json", "--endpoints", "--policy", "--speed", "--no-imports"):
+    for option in ("--json", "--endpoints", "--policy", "--no-imports"):
         assert option in result.output

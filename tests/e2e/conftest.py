@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from evacops.drill import DrillReport
     from evacops.localcloud.faults import Call
 
-FAST = 300.0  # modelled seconds per wall second: outcomes do not depend on it; timings are the bench's business
 # Between them, these make every call the functions and the state machines can make: the trigger and its watch (one
 # held back), the runbook planned and unplanned, its failure paths, and game days answered through the approval
 # function. Label -> (scenario, options).
@@ -55,13 +54,13 @@ def play(scenario: str, options: Options | None = None) -> Drilled:
         kept["parameters"] = {r: cloud.parameters(r, cloud.zone_id) for r in cloud.plan.vantages}  # witness too
         kept["runbooks"] = {r: cloud.stacks[r].runbook_arn for r in cloud.plan.regions.both}
 
-    report = run_drill(scenario, speed=FAST, options=options, inspect=inspect)
+    report = run_drill(scenario, options=options, inspect=inspect)
     return Drilled(report, kept["calls"], kept["parameters"], kept["runbooks"])
 
 
 def scheduled_readiness() -> Drilled:
     """The readiness function run as its schedule runs it, in the secondary's stack (its calls recorded)."""
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         region = cloud.plan.regions.secondary
         readiness.invoke(boto3.client("lambda", region), cloud.stacks[region].function_arns[readiness.FUNCTION])
         parameters = {r: cloud.parameters(r, cloud.zone_id) for r in cloud.plan.regions.both}

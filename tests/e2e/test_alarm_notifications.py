@@ -10,7 +10,6 @@ import boto3
 import pytest
 
 from evacops.localcloud import LocalCloud
-from tests.e2e.conftest import FAST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -21,7 +20,7 @@ REGION = "us-west-2"
 
 @pytest.fixture
 def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(speed=FAST) as local:
+    with LocalCloud() as local:
         yield local
 
 

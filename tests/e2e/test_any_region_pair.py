@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 EU_PLAN = Path(__file__).resolve().parents[1] / "plans" / "eu-search.yaml"
-FAST = 300.0  # modelled seconds per wall second: outcomes do not depend on it
 PLAYED = ("primary-outage", "planned-switchover", "region-blackout")
 
 
@@ -39,7 +38,7 @@ def eu_plan() -> RecoveryPlan:
 @pytest.fixture(scope="session")
 def eu_drilled(eu_plan: RecoveryPlan) -> dict[str, DrillReport]:
     """Each drill of the done-when line, played once on the second plan."""
-    return {scenario: run_drill(scenario, plan=eu_plan, speed=FAST) for scenario in PLAYED}
+    return {scenario: run_drill(scenario, plan=eu_plan) for scenario in PLAYED}
 
 
 def test_the_second_plan_is_neither_us_east_1_nor_the_default_names(eu_plan: RecoveryPlan) -> None:
@@ -110,7 +109,7 @@ def test_readiness_of_the_second_plan_is_ready(eu_plan: RecoveryPlan) -> None:
 
 
 def test_the_bench_runs_on_the_second_plan_with_its_own_endpoints(eu_plan: RecoveryPlan) -> None:
-    report = run_bench([3], ["scale-then-shift"], speed=FAST, imports=False, plan=eu_plan)
+    report = run_bench([3], ["scale-then-shift"], imports=False, plan=eu_plan)
 
     [measured] = report.runs
     assert (measured.endpoints, measured.status, measured.expected) == (3, "SUCCEEDED", True)

@@ -12,7 +12,6 @@ from evac.aws.dynamodb import Ledger
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.drill.scenarios import EVENTS
 from evacops.localcloud import LocalCloud
-from tests.e2e.conftest import FAST
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Drilled
@@ -53,7 +52,7 @@ def test_a_region_blackout_costs_the_runbook_no_more_than_an_outage(drilled: dic
 
 def test_a_planned_switchover_asked_of_a_dark_primary_fails_over_after_one_bounded_probe() -> None:
     # GIVEN the primary has gone dark
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         cloud.faults.blackout("us-east-1")
 
         # WHEN a person starts the planned drill

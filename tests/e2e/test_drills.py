@@ -13,14 +13,12 @@ from evac.aws.dynamodb import Ledger
 from evacops.drill import run_drill
 from evacops.drill.scenarios import fire
 from evacops.localcloud import LocalCloud
-from evacops.localcloud.clock import DEFAULT_SPEED
 from evacops.localcloud.deploy import ACCOUNT
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Drilled
 
 pytestmark = pytest.mark.e2e
-FAST = 300.0  # modelled seconds per wall second: outcomes do not depend on it; timings are the bench's business
 
 
 def test_primary_outage_fails_over_to_the_secondary_through_the_trigger(drilled: dict[str, Drilled]) -> None:
@@ -51,7 +49,7 @@ def test_planned_switchover_loses_no_data(drilled: dict[str, Drilled]) -> None:
 
 def test_dns_moves_only_after_database_and_inference_are_ready() -> None:
     # GIVEN a primary outage played on the local cloud
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         fire(cloud, "us-east-1")
         cloud.quiesce()
         invocations = cloud.runtime.invocations
@@ -71,7 +69,7 @@ def test_dns_moves_only_after_database_and_inference_are_ready() -> None:
     ids=["alarm-not-in-plan", "transition-to-ok"],
 )
 def test_alarm_events_the_plan_does_not_ask_for_start_nothing(alarm: str, state: str) -> None:
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         boto3.client("cloudwatch", "us-east-1").put_metric_alarm(
             AlarmName="some-other-team-alarm",
             MetricName="Errors",
@@ -91,7 +89,7 @@ def test_alarm_events_the_plan_does_not_ask_for_start_nothing(alarm: str, state:
 
 
 def test_a_drill_input_with_an_unknown_mode_fails_at_planning_and_changes_nothing() -> None:
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         stack = cloud.stacks["us-west-2"]
         started = boto3.client("stepfunctions", "us-west-2").start_execution(
             stateMachineArn=stack.runbook_arn,
@@ -113,7 +111,7 @@ def test_a_drill_input_with_an_unknown_mode_fails_at_planning_and_changes_nothin
 
 def test_a_failed_preflight_records_notifies_releases_the_lock_and_leaves_dns_alone() -> None:
     # GIVEN the secondary's endpoint is gone
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         boto3.client("sagemaker", "us-west-2").delete_endpoint(EndpointName="fraud-scoring-xgb")
         stack = cloud.stacks["us-west-2"]
 
@@ -150,8 +148,8 @@ def test_a_failed_preflight_records_notifies_releases_the_lock_and_leaves_dns_al
 def test_trigger_scenarios_end_as_the_policy_says(
     scenario: str, status: str, executions: int, writer: str, notice: str | None
 ) -> None:
-    # Flapping is about modelled time: at the default speed an alarm's delivery is seconds, not a sustain window.
-    report = run_drill(scenario, speed=DEFAULT_SPEED if scenario == "flapping-alarm" else FAST)
+    # Flapping is about modelled time: an alarm's delivery is half a second, far shorter than a sustain window.
+    report = run_drill(scenario)
 
     assert (report.status, report.executions) == (status, executions)
     assert report.writer_region == report.dns_region == writer

@@ -13,7 +13,6 @@ import pytest
 from evac.aws.dynamodb import Ledger
 from evacops.drill.scenarios import EVENTS
 from evacops.localcloud import LocalCloud
-from tests.e2e.conftest import FAST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -24,7 +23,7 @@ REGION = "us-west-2"
 
 @pytest.fixture
 def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(speed=FAST) as local:
+    with LocalCloud() as local:
         yield local
 
 

@@ -24,12 +24,11 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 pytestmark = pytest.mark.e2e
-FAST = 300.0
 TARGET = "us-west-2"
 
 
 def test_a_game_day_waits_for_approval_then_switches_over() -> None:
-    report = run_drill("game-day", speed=FAST, options=Options(approve_after=120, approver="ic@example.com"))
+    report = run_drill("game-day", options=Options(approve_after=120, approver="ic@example.com"))
 
     assert (report.status, report.strategy, report.executions) == ("SUCCEEDED", "switchover", 1)
     approval = next(p for p in report.phases if p.name == "approval")
@@ -41,7 +40,7 @@ def test_a_game_day_waits_for_approval_then_switches_over() -> None:
 
 
 def test_a_rejected_game_day_is_aborted_and_changes_nothing() -> None:
-    report = run_drill("game-day", speed=FAST, options=Options(reject=True))
+    report = run_drill("game-day", options=Options(reject=True))
 
     assert (report.status, report.executions, report.outcome) == ("ABORTED", 1, "ABORTED")
     assert report.writer_region == report.dns_region == "us-east-1"
@@ -49,7 +48,7 @@ def test_a_rejected_game_day_is_aborted_and_changes_nothing() -> None:
 
 
 def test_a_dry_run_says_what_would_happen_and_changes_nothing() -> None:
-    report = run_drill("dry-run", speed=FAST)
+    report = run_drill("dry-run")
 
     assert (report.status, report.outcome, report.strategy) == ("SUCCEEDED", "DRY_RUN", "switchover")
     assert report.predicted_rto_seconds == 480.0  # an incident's: the sustain window, scale-up, DNS
@@ -60,7 +59,7 @@ def test_a_dry_run_says_what_would_happen_and_changes_nothing() -> None:
 
 
 def test_failback_brings_writer_dns_and_capacities_back_as_they_began() -> None:
-    report = run_drill("failback", speed=FAST)
+    report = run_drill("failback")
 
     assert (report.status, report.executions, report.strategy) == ("SUCCEEDED", 2, "switchover")
     assert report.writer_region == report.dns_region == "us-east-1"
@@ -72,7 +71,7 @@ def test_failback_brings_writer_dns_and_capacities_back_as_they_began() -> None:
 @pytest.fixture
 def waiting() -> LocalCloud:
     """A local cloud whose game-day run waits for approval."""
-    cloud = LocalCloud(speed=FAST)
+    cloud = LocalCloud()
     cloud.__enter__()
     start(cloud, "game-day.json")
     ledger = Ledger(cloud.stacks[TARGET].table, TARGET)
@@ -109,7 +108,7 @@ def test_bad_answers_are_refused_and_change_nothing(
 
 
 def test_approving_a_run_that_never_asked_is_refused() -> None:
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         start(cloud, "drill-planned.json")
         cloud.quiesce()
 
@@ -129,7 +128,7 @@ def test_nobody_answering_aborts_cleanly_and_a_late_rejection_is_refused(tmp_pat
     plan = yaml.safe_load(DEFAULT_PLAN.read_text(encoding="utf-8")) | {"approval_timeout_seconds": 60}
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(plan), encoding="utf-8")
-    with LocalCloud(path, speed=FAST) as cloud:
+    with LocalCloud(path) as cloud:
         # WHEN a game day asks and nobody answers
         start(cloud, "game-day.json")
         cloud.quiesce()
@@ -150,7 +149,7 @@ def test_nobody_answering_aborts_cleanly_and_a_late_rejection_is_refused(tmp_pat
 
 def test_a_person_approves_from_another_process_with_evac_approve_local(tmp_path: Path) -> None:
     # GIVEN a game day waiting on a local cloud served on loopback
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         cloud.serve(tmp_path / ".evac" / "localcloud.json")
         start(cloud, "game-day.json")
         assert cloud.wait_until(lambda: ledger_of(cloud).approval("game-day-2026-q4") is not None)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 
 from evacops.drill import run_drill
-from tests.e2e.conftest import FAST
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_held_back_failover_is_told_once_naming_every_alarm_that_took_part() -> None:
     # GIVEN the secondary alarming when both of the primary's alarms fire: two watches, both held back
-    report = run_drill("secondary-also-alarming", speed=FAST)
+    report = run_drill("secondary-also-alarming")
 
     told = [m for m in report.notifications if "alarming too" in m]
     assert len(told) == 1, told
@@ -21,7 +20,7 @@ def test_a_held_back_failover_is_told_once_naming_every_alarm_that_took_part() -
 
 
 def test_a_started_failover_is_told_once_naming_the_alarms_that_held() -> None:
-    report = run_drill("primary-outage", speed=FAST)
+    report = run_drill("primary-outage")
 
     told = [m for m in report.notifications if "failing over to us-west-2" in m]
     assert len(told) == 1, told

@@ -12,7 +12,6 @@ import pytest
 from evac.aws.dynamodb import lock_key
 from evacops.drill.scenarios import EVENTS
 from evacops.localcloud import LocalCloud
-from tests.e2e.conftest import FAST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -23,7 +22,7 @@ REGION = "us-west-2"
 
 @pytest.fixture
 def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(speed=FAST) as local:
+    with LocalCloud() as local:
         yield local
 
 

@@ -8,11 +8,10 @@ from evacops.drill import run_drill
 from evacops.localcloud.faults import Fault
 
 pytestmark = pytest.mark.e2e
-SPEED = 60.0  # the probes' rounds and the alarm periods need the default pace to land one round per period
 
 
 def test_region_blackout_is_detected_from_outside_the_dark_region() -> None:
-    report = run_drill("region-blackout", speed=SPEED)
+    report = run_drill("region-blackout")
 
     assert report.expected, [c for c in report.checks if not c.ok]
     assert (report.status, report.executions, report.writer_region) == ("SUCCEEDED", 1, "us-west-2")
@@ -21,7 +20,7 @@ def test_region_blackout_is_detected_from_outside_the_dark_region() -> None:
 
 
 def test_one_vantage_point_losing_the_primary_is_held_back_and_notified() -> None:
-    report = run_drill("prober-partition", speed=SPEED)
+    report = run_drill("prober-partition")
 
     assert report.expected, [c for c in report.checks if not c.ok]
     assert report.executions == 0
@@ -32,14 +31,14 @@ def test_prober_partition_fails_its_verdict_when_the_secondary_loses_the_primary
     # Negative control: the primary is really gone from both vantage points; the partition's verdict must not hold.
     lost = Fault("timeout", region="us-east-1", caller="ProbeFunction", caller_region="us-west-2", calls=None)
 
-    report = run_drill("prober-partition", speed=SPEED, faults=[lost])
+    report = run_drill("prober-partition", faults=[lost])
 
     assert not report.expected
     assert report.executions == 1
 
 
 def test_a_gray_failure_above_the_threshold_fails_over_once_detected_by_both_probers() -> None:
-    report = run_drill("gray-failure", speed=SPEED)
+    report = run_drill("gray-failure")
 
     assert report.expected, [c for c in report.checks if not c.ok]
     assert report.executions == 1
@@ -47,7 +46,7 @@ def test_a_gray_failure_above_the_threshold_fails_over_once_detected_by_both_pro
 
 
 def test_a_gray_failure_below_the_threshold_starts_nothing() -> None:
-    report = run_drill("gray-failure-below-threshold", speed=SPEED)
+    report = run_drill("gray-failure-below-threshold")
 
     assert report.expected, [c for c in report.checks if not c.ok]
     assert report.executions == 0

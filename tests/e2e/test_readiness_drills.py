@@ -19,11 +19,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 pytestmark = pytest.mark.e2e
-FAST = 300.0
 
 
 def test_a_secondary_not_ready_waits_for_a_person_who_approves_and_it_fails_over() -> None:
-    report = run_drill("secondary-not-ready", speed=FAST)
+    report = run_drill("secondary-not-ready")
 
     assert (report.status, report.error, report.executions) == ("SUCCEEDED", None, 1)
     assert report.writer_region == report.dns_region == "us-west-2"
@@ -35,7 +34,7 @@ def test_a_secondary_not_ready_waits_for_a_person_who_approves_and_it_fails_over
 
 
 def test_a_secondary_not_ready_whose_run_is_rejected_aborts_and_changes_nothing() -> None:
-    report = run_drill("secondary-not-ready-rejected", speed=FAST)
+    report = run_drill("secondary-not-ready-rejected")
 
     assert report.status == "ABORTED"
     assert (report.error, report.executions) == ("SecondaryNotReadyError", 1)
@@ -50,7 +49,7 @@ def test_a_secondary_not_ready_whose_run_is_rejected_aborts_and_changes_nothing(
 
 
 def test_a_secondary_without_capacity_for_the_planned_type_falls_back_and_fails_over() -> None:
-    report = run_drill("capacity-fallback", speed=FAST)
+    report = run_drill("capacity-fallback")
 
     assert report.status == "SUCCEEDED"
     assert report.writer_region == report.dns_region == "us-west-2"
@@ -94,7 +93,7 @@ def test_evac_readiness_on_the_default_plan_is_ready_with_checks_across_services
 
 
 def test_evac_readiness_with_a_stack_name_invokes_that_stacks_readiness_function(tmp_path: Path) -> None:
-    with LocalCloud(speed=FAST) as cloud:
+    with LocalCloud() as cloud:
         # GIVEN the stack as CloudFormation lists it (its output names the deployed readiness function)
         function = cloud.stacks["us-west-2"].function_arns["ReadinessFunction"].rsplit(":", 1)[-1]
         boto3.client("cloudformation", "us-west-2").create_stack(
@@ -130,7 +129,7 @@ def test_evac_readiness_with_a_stack_name_needs_a_region() -> None:
 def test_a_secondary_not_ready_nobody_answers_aborts_as_not_ready_when_the_window_closes() -> None:
     # GIVEN nobody answers the approval request (no --approve-after): the plan's approval window (an hour) closes,
     # while the dark primary's alarms may go back to ALARM (the same outage: no second incident's run may start)
-    report = run_drill("secondary-not-ready", speed=FAST, options=Options(approve_after=None))
+    report = run_drill("secondary-not-ready", options=Options(approve_after=None))
 
     assert (report.status, report.error, report.executions) == ("ABORTED", "SecondaryNotReadyError", 1)
     assert "(not approved: ApprovalTimedOutError)" in (report.cause or "")
@@ -139,7 +138,7 @@ def test_a_secondary_not_ready_nobody_answers_aborts_as_not_ready_when_the_windo
 
 
 def test_a_fallback_while_traffic_follows_capacity_succeeds_with_every_weight_within_capacity() -> None:
-    report = run_drill("capacity-fallback-follow-capacity", speed=FAST)
+    report = run_drill("capacity-fallback-follow-capacity")
 
     assert (report.status, report.dns_policy) == ("SUCCEEDED", "follow-capacity")
     assert report.writer_region == report.dns_region == "us-west-2"

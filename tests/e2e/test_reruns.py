@@ -15,7 +15,6 @@ from evac.aws.dynamodb import Ledger
 from evacops.drill.scenarios import EVENTS
 from evacops.localcloud import LocalCloud
 from evacops.localcloud.faults import Fault
-from tests.e2e.conftest import FAST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,7 +36,7 @@ def start(cloud: LocalCloud, name: str, **changes: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(speed=FAST) as local:
+    with LocalCloud() as local:
         yield local
 
 

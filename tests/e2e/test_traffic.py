@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 pytestmark = pytest.mark.e2e
-FAST = 300.0
 TARGET = "us-west-2"
 
 
@@ -52,7 +51,7 @@ def serving_share(cloud: LocalCloud, at: float) -> float:
 @pytest.fixture
 def followed(tmp_path: Path) -> Iterator[LocalCloud]:
     """A primary outage played to its end with a plan whose traffic follows capacity."""
-    with LocalCloud(write_plan(derive(load_plan(DEFAULT_PLAN), shift=FOLLOW_CAPACITY), tmp_path), speed=FAST) as cloud:
+    with LocalCloud(write_plan(derive(load_plan(DEFAULT_PLAN), shift=FOLLOW_CAPACITY), tmp_path)) as cloud:
         fire(cloud, "us-east-1")
         cloud.quiesce()
         yield cloud
@@ -61,7 +60,7 @@ def followed(tmp_path: Path) -> Iterator[LocalCloud]:
 @pytest.fixture
 def scaled_then_shifted() -> Iterator[LocalCloud]:
     """A primary outage played to its end with the bundled plan (scale fully, then shift)."""
-    with LocalCloud(DEFAULT_PLAN, speed=FAST) as cloud:
+    with LocalCloud(DEFAULT_PLAN) as cloud:
         fire(cloud, "us-east-1")
         cloud.quiesce()
         yield cloud
@@ -90,7 +89,7 @@ def test_scale_then_shift_moves_all_traffic_once_every_instance_is_in_service(sc
 
 
 def test_traffic_follows_capacity_drill_recovers_before_the_scale_up_ends() -> None:
-    report = run_drill("traffic-follows-capacity", speed=FAST)
+    report = run_drill("traffic-follows-capacity")
 
     assert report.expected, [c for c in report.checks if not c.ok]
     assert report.dns_policy == "follow-capacity"
@@ -105,7 +104,7 @@ def test_every_endpoint_scales_and_is_polled_in_its_own_map_iteration(tmp_path: 
     # GIVEN a plan with three endpoints
     plan = write_plan(derive(load_plan(DEFAULT_PLAN), endpoints=3), tmp_path)
 
-    with LocalCloud(plan, speed=FAST) as cloud:
+    with LocalCloud(plan) as cloud:
         fire(cloud, "us-east-1")
         cloud.quiesce()
         calls = Counter(

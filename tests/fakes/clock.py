@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from evacops.localcloud.clock import ScaledClock
+from evacops.localcloud.clock import VirtualClock
 
 
 class FrozenClock:
@@ -21,23 +21,15 @@ class FrozenClock:
         return self.at
 
 
-class SteppedClock(ScaledClock):
-    """A ScaledClock whose modelled time moves only when a test advances it or someone sleeps on it.
+class SteppedClock(VirtualClock):
+    """A VirtualClock for one thread: a sleep moves modelled time on at once, and so does ``advance``.
 
     The extensions read modelled time through ``elapsed()`` and wait with ``sleep()``, so stepping this clock plays
-    a latency exactly, whatever the wall time a boto3 call takes. (On a ScaledClock at speed 100 000, one boto3 call
-    of a few wall milliseconds is already several modelled minutes: longer than the latencies under test.)
+    a latency exactly, with no other thread to wait for.
     """
 
-    def __init__(self) -> None:
-        super().__init__(speed=1.0)
-        self._modelled = 0.0
-
-    def elapsed(self) -> float:
-        return self._modelled
-
     def advance(self, seconds: float) -> None:
-        self._modelled += max(seconds, 0.0)
+        self._now += max(seconds, 0.0)
 
     def sleep(self, modelled: float) -> None:
         self.advance(modelled)

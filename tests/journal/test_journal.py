@@ -35,7 +35,6 @@ DRILL = DrillReport(
     checks=[Verdict(name="status", ok=True, detail="runbook SUCCEEDED")],
 )
 BENCH = BenchReport(
-    speed=60,
     runs=[
         BenchRun(
             endpoints=1,

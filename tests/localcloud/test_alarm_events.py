@@ -24,7 +24,7 @@ ALARM = "fraud-scoring-inference-5xx"  # a plan alarm raised in the primary regi
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(speed=300) as local:
+    with LocalCloud() as local:
         yield local
 
 

@@ -18,7 +18,7 @@ from evacops.localcloud.fidelity import AuroraGlobalFailover, Latencies, Route53
 if TYPE_CHECKING:
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import ScaledClock, Timeline
+    from evacops.localcloud.clock import VirtualClock, Timeline
 
 LATENCIES = Latencies()
 EAST, WEST = "us-east-1", "us-west-2"
@@ -137,7 +137,7 @@ def test_failover_with_allow_data_loss_is_failing_over_before_the_writer_moves(a
     assert writers(aurora.west, aurora.id) == [aurora.primary]
 
 
-def test_failover_moves_the_writer_after_the_failover_latency(aurora: SimpleNamespace, clock: ScaledClock) -> None:
+def test_failover_moves_the_writer_after_the_failover_latency(aurora: SimpleNamespace, clock: VirtualClock) -> None:
     aurora.west.failover_global_cluster(
         GlobalClusterIdentifier=aurora.id, TargetDbClusterIdentifier=aurora.secondary, AllowDataLoss=True
     )
@@ -170,7 +170,7 @@ def test_failover_without_allow_data_loss_or_switchover_is_refused_as_invalid_pa
 
 
 def test_switchover_moves_the_writer_without_data_loss_after_the_switchover_latency(
-    aurora: SimpleNamespace, clock: ScaledClock
+    aurora: SimpleNamespace, clock: VirtualClock
 ) -> None:
     aurora.west.switchover_global_cluster(GlobalClusterIdentifier=aurora.id, TargetDbClusterIdentifier=aurora.secondary)
 
@@ -187,7 +187,7 @@ def test_switchover_moves_the_writer_without_data_loss_after_the_switchover_late
     assert writers(aurora.west, aurora.id) == [aurora.secondary]
 
 
-def test_failover_with_switchover_flag_is_a_switchover(aurora: SimpleNamespace, clock: ScaledClock) -> None:
+def test_failover_with_switchover_flag_is_a_switchover(aurora: SimpleNamespace, clock: VirtualClock) -> None:
     aurora.west.failover_global_cluster(
         GlobalClusterIdentifier=aurora.id, TargetDbClusterIdentifier=aurora.secondary, Switchover=True
     )
@@ -202,7 +202,7 @@ def test_failover_with_switchover_flag_is_a_switchover(aurora: SimpleNamespace, 
 
 @pytest.mark.parametrize("second", ["failover", "switchover"])
 def test_a_second_promotion_while_one_is_in_flight_is_refused(
-    aurora: SimpleNamespace, clock: ScaledClock, second: str
+    aurora: SimpleNamespace, clock: VirtualClock, second: str
 ) -> None:
     aurora.west.failover_global_cluster(
         GlobalClusterIdentifier=aurora.id, TargetDbClusterIdentifier=aurora.secondary, AllowDataLoss=True
@@ -223,7 +223,7 @@ def test_a_second_promotion_while_one_is_in_flight_is_refused(
     assert writers(aurora.west, aurora.id) == [aurora.secondary]  # the first promotion still completes
 
 
-def test_a_promotion_after_the_previous_one_completed_is_accepted(aurora: SimpleNamespace, clock: ScaledClock) -> None:
+def test_a_promotion_after_the_previous_one_completed_is_accepted(aurora: SimpleNamespace, clock: VirtualClock) -> None:
     aurora.west.failover_global_cluster(
         GlobalClusterIdentifier=aurora.id, TargetDbClusterIdentifier=aurora.secondary, AllowDataLoss=True
     )
@@ -303,7 +303,7 @@ def test_update_weights_and_capacities_sets_the_desired_count_at_once_and_goes_u
 
 
 def test_endpoint_is_in_service_with_the_new_instance_count_after_the_scale_up_latency(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     scale(sagemaker, 4)
 
@@ -315,7 +315,7 @@ def test_endpoint_is_in_service_with_the_new_instance_count_after_the_scale_up_l
 
 
 def test_new_instances_come_into_service_one_by_one_while_the_endpoint_is_updating(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     # GIVEN three new instances: the first serves after the first-instance latency, the last after the scale-up one
     scale(sagemaker, 4)
@@ -334,7 +334,7 @@ def test_new_instances_come_into_service_one_by_one_while_the_endpoint_is_updati
 
 
 def test_a_single_new_instance_serves_after_the_scale_up_latency(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     scale(sagemaker, 2)
 
@@ -344,7 +344,7 @@ def test_a_single_new_instance_serves_after_the_scale_up_latency(
     assert endpoint(sagemaker) == ("InService", 2, 2)
 
 
-def test_a_scale_in_takes_effect_when_the_update_completes(sagemaker: SimpleNamespace, clock: ScaledClock) -> None:
+def test_a_scale_in_takes_effect_when_the_update_completes(sagemaker: SimpleNamespace, clock: VirtualClock) -> None:
     scale(sagemaker, 3)
     clock.sleep(LATENCIES.endpoint_scale_up)
 
@@ -355,7 +355,7 @@ def test_a_scale_in_takes_effect_when_the_update_completes(sagemaker: SimpleName
 
 
 def test_capacity_over_time_is_observable_from_the_history(
-    stack: ExitStack, timeline: Timeline, clock: ScaledClock
+    stack: ExitStack, timeline: Timeline, clock: VirtualClock
 ) -> None:
     # GIVEN the extension kept by the test, so its history can be read
     scaling = SageMakerScaling(timeline, LATENCIES)
@@ -374,7 +374,7 @@ def test_capacity_over_time_is_observable_from_the_history(
 
 
 def test_update_while_the_endpoint_is_updating_is_refused_with_validation_exception(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     scale(sagemaker, 4)
 
@@ -411,7 +411,7 @@ def test_invoke_endpoint_fails_for_a_missing_endpoint(sagemaker: SimpleNamespace
 
 
 def test_list_endpoints_shows_in_service_after_the_scale_up_latency(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     scale(sagemaker, 4)
     clock.sleep(LATENCIES.endpoint_scale_up)
@@ -466,7 +466,7 @@ def test_change_resource_record_sets_answers_pending_with_a_change_id(route53: S
     assert change["Id"].startswith("/change/")
 
 
-def test_get_change_is_pending_until_propagated_then_insync(route53: SimpleNamespace, clock: ScaledClock) -> None:
+def test_get_change_is_pending_until_propagated_then_insync(route53: SimpleNamespace, clock: VirtualClock) -> None:
     clock.sleep(LATENCIES.dns_propagation)  # the fixture's CREATE has propagated
     change = change_weights(route53, {EAST: 0, WEST: 100})
 
@@ -480,7 +480,7 @@ def test_get_change_is_pending_until_propagated_then_insync(route53: SimpleNames
     assert status(route53, change["Id"].removeprefix("/change/")) == "INSYNC"
 
 
-def test_each_change_propagates_on_its_own_schedule(route53: SimpleNamespace, clock: ScaledClock) -> None:
+def test_each_change_propagates_on_its_own_schedule(route53: SimpleNamespace, clock: VirtualClock) -> None:
     first = change_weights(route53, {EAST: 50, WEST: 50})
     clock.sleep(LATENCIES.dns_propagation / 2)
     second = change_weights(route53, {EAST: 0, WEST: 100})
@@ -507,7 +507,7 @@ def test_get_change_of_an_unknown_change_id_is_no_such_change(route53: SimpleNam
     assert unknown.value.response["Error"]["Code"] == "NoSuchChange"
 
 
-def test_get_change_reports_when_the_change_was_submitted(route53: SimpleNamespace, clock: ScaledClock) -> None:
+def test_get_change_reports_when_the_change_was_submitted(route53: SimpleNamespace, clock: VirtualClock) -> None:
     change = change_weights(route53, {EAST: 0, WEST: 100})
     clock.sleep(LATENCIES.dns_propagation)
 

@@ -17,7 +17,9 @@ import pytest
 
 from evac.errors import InvalidInputError
 from evacops.localcloud import LocalCloud
-from evacops.localcloud.clock import ScaledClock
+from evacops.localcloud.clock import VirtualClock
+from evacops.localcloud.fidelity.latencies import Latencies
+from evacops.localcloud.interpreter import install_virtual_time
 from evacops.localcloud.runtime import LambdaRuntime
 
 if TYPE_CHECKING:
@@ -46,7 +48,10 @@ def echo_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def runtime(stack: ExitStack) -> LambdaRuntime:
-    installed = LambdaRuntime(ScaledClock(100_000))
+    clock = VirtualClock()
+    stack.callback(clock.close)
+    install_virtual_time(stack, clock, Latencies().state_transition)  # the interpreter's waits are the clock's too
+    installed = LambdaRuntime(clock, Latencies())
     installed.install(stack)
     return installed
 
@@ -118,26 +123,27 @@ def test_step_functions_catches_a_lambda_error_by_the_exception_class_name(runti
     )["stateMachineArn"]
 
     execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"mode": "sideways"}))["executionArn"]
-    described = wait(sfn, execution)
+    described = wait(sfn, execution, runtime.clock)
 
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"])["error"]["Error"] == "InvalidInputError"
     assert [i.error for i in runtime.invocations] == ["InvalidInputError"]
 
 
-def wait(sfn: Any, execution: str, timeout: float = 20.0) -> dict[str, Any]:
+def wait(sfn: Any, execution: str, clock: VirtualClock, timeout: float = 20.0) -> dict[str, Any]:
+    """Follow the execution to its end, waiting on the clock between looks (a wall-clock sleep would freeze it)."""
     deadline = time.monotonic() + timeout
     while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
         if time.monotonic() > deadline:
             pytest.fail(f"{execution} still running after {timeout} wall seconds")
-        time.sleep(0.01)
+        clock.sleep(1)
     return dict(described)
 
 
 # --- the deployed runbook on the local cloud --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud(speed=300) as local:
+    with LocalCloud() as local:
         yield local
 
 

@@ -24,7 +24,7 @@ from evacops.localcloud.fidelity import (
 if TYPE_CHECKING:
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import ScaledClock, Timeline
+    from evacops.localcloud.clock import VirtualClock, Timeline
 
 LATENCIES = Latencies()
 EAST, WEST = "us-east-1", "us-west-2"
@@ -98,7 +98,7 @@ def update_endpoint(sagemaker: SimpleNamespace, instance_type: str = LARGE) -> N
 
 
 def test_a_scale_up_beyond_capacity_rolls_back_to_the_old_count_with_a_failure_reason(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     register()
     scale(sagemaker, 4)
@@ -112,7 +112,7 @@ def test_a_scale_up_beyond_capacity_rolls_back_to_the_old_count_with_a_failure_r
 
 
 def test_without_autoscaling_a_failed_scale_up_goes_straight_back_to_in_service(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     scale(sagemaker, 4)
 
@@ -124,7 +124,7 @@ def test_without_autoscaling_a_failed_scale_up_goes_straight_back_to_in_service(
 
 
 def test_a_scale_up_within_capacity_succeeds_and_clears_an_earlier_failure_reason(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     scale(sagemaker, 4)
     clock.sleep(LATENCIES.endpoint_capacity_failure + LATENCIES.endpoint_rollback)
@@ -138,7 +138,7 @@ def test_a_scale_up_within_capacity_succeeds_and_clears_an_earlier_failure_reaso
 
 
 def test_update_endpoint_deploys_the_new_configuration_after_the_scale_up_time(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     update_endpoint(sagemaker)
 
@@ -156,7 +156,7 @@ def test_update_endpoint_deploys_the_new_configuration_after_the_scale_up_time(
 
 
 def test_update_endpoint_without_capacity_for_the_new_fleet_keeps_the_old_one(
-    sagemaker: SimpleNamespace, clock: ScaledClock
+    sagemaker: SimpleNamespace, clock: VirtualClock
 ) -> None:
     sagemaker.extension.capacity[(WEST, LARGE)] = 2
     update_endpoint(sagemaker)
@@ -291,7 +291,7 @@ def test_a_table_without_replicas_lists_none(tables: SimpleNamespace) -> None:
 
 
 def test_creating_a_replica_makes_the_table_in_the_other_region_creating_then_active(
-    tables: SimpleNamespace, clock: ScaledClock
+    tables: SimpleNamespace, clock: VirtualClock
 ) -> None:
     answer = add_replica(tables)
 
@@ -319,7 +319,7 @@ def test_a_replica_in_the_tables_own_region_or_twice_is_a_validation_exception(
     assert refused.value.response["Error"]["Code"] == "ValidationException"
 
 
-def test_deleting_a_replica_removes_it(tables: SimpleNamespace, clock: ScaledClock) -> None:
+def test_deleting_a_replica_removes_it(tables: SimpleNamespace, clock: VirtualClock) -> None:
     add_replica(tables)
     clock.sleep(LATENCIES.dynamodb_replica)
 

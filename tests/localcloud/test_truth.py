@@ -21,14 +21,13 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 PRIMARY, SECONDARY = "us-east-1", "us-west-2"
-SPEED = 300.0
 
 
 @pytest.fixture(scope="module")
 def seeded() -> Iterator[LocalCloud]:
     """A cloud as seeded, for reads: a test that changes it puts it back before it ends. Its plan is given as an
     object, as the operator tooling passes it."""
-    with LocalCloud(load_plan(DEFAULT_PLAN), speed=SPEED) as local:
+    with LocalCloud(load_plan(DEFAULT_PLAN)) as local:
         yield local
 
 

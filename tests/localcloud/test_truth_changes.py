@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 PRIMARY, SECONDARY = "us-east-1", "us-west-2"
-SPEED = 300.0
 # A step that adds no metric makes Powertools warn (the cloud ignores it too; pytest resets filters per test).
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 
@@ -26,7 +25,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publis
 def cloud() -> Iterator[LocalCloud]:
     """A cloud each test changes one part of (the writer, the record, the secondary's endpoint, the secondary's
     runbook, the primary's runs table) and reads that part only: starting a cloud takes seconds."""
-    with LocalCloud(speed=SPEED) as local:
+    with LocalCloud() as local:
         yield local
 
 

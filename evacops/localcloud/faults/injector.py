@@ -1,5 +1,6 @@
 """The fault injector: two botocore event handlers ahead of moto's stub that record each call of the system under
-test and fail the ones a fault or a blackout is due (see the package's docstring for the kinds)."""
+test and fail the ones a fault or a blackout is due (see the package's docstring for the kinds). Each attempt a call
+of the system under test makes costs that service's modelled latency (``latency``) on the virtual clock."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from botocore.model import OperationModel
 
-    from evacops.localcloud.clock import ScaledClock
+    from evacops.localcloud.clock import VirtualClock
     from evacops.localcloud.faults.model import Fault
 
 
@@ -56,15 +57,16 @@ class FaultInjector:
     ``who()`` names the function running in this thread (its logical id), or None, and ``invocation()`` numbers its
     invocation, and ``where()`` its region; ``state_machine()`` names the state machine whose task runs in this
     thread (its integrations sign with Step Functions' credentials); ``functions`` maps a function name or ARN to its
-    logical id (a Lambda ``Invoke`` target).
+    logical id (a Lambda ``Invoke`` target); ``latency(service)`` is what one attempt of a call to that service takes.
     """
 
-    clock: ScaledClock
+    clock: VirtualClock
     who: Callable[[], str | None]
     state_machine: Callable[[], str | None]
     functions: Callable[[str], str | None] = lambda _name: None
     invocation: Callable[[], int | None] = lambda: None
     where: Callable[[], str | None] = lambda: None
+    latency: Callable[[str], float] = lambda _service: 0.0
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     blackouts: dict[str, float] = field(default_factory=dict)  # region -> modelled start
@@ -109,7 +111,7 @@ class FaultInjector:
     # --- lifecycle ----------------------------------------------------------------------------------------------------
     def install(self, stack: ExitStack) -> None:
         """Put the hooks ahead of moto's stub in botocore's built-in handlers, and play botocore's retry sleeps on the
-        scaled clock. Sessions created before this do not carry the hooks: create clients afterwards."""
+        virtual clock. Sessions created before this do not carry the hooks: create clients afterwards."""
         handlers = botocore.handlers.BUILTIN_HANDLERS
         ours = [("before-parameter-build", self._open_call), ("before-send", self._attempt)]
         moto_at = next(
@@ -126,7 +128,7 @@ class FaultInjector:
 
         stack.callback(uninstall)
         stack.enter_context(
-            patch.object(botocore.endpoint, "time", _ScaledTime(self.clock))  # the retry handler's time.sleep
+            patch.object(botocore.endpoint, "time", _ModelledTime(self.clock))  # the retry handler's time.sleep
         )
 
     # --- the hooks ----------------------------------------------------------------------------------------------------
@@ -160,6 +162,7 @@ class FaultInjector:
             call.fault = "blackout"
             self.clock.sleep(min(pending.connect_timeout, _MAX_MODELLED_TIMEOUT))
             raise ConnectTimeoutError(endpoint_url=request.url)
+        self.clock.sleep(self.latency(pending.service))
         if pending.fault is None:
             return None
         return self._fail(pending, pending.fault, call, request)
@@ -225,8 +228,8 @@ def _is_moto(handler: object) -> bool:
     return type(handler).__module__.startswith("moto.")
 
 
-class _ScaledTime:
-    """``botocore.endpoint``'s view of ``time``: its retry backoff sleeps on the scaled clock."""
+class _ModelledTime:
+    """``botocore.endpoint``'s view of ``time``: its retry backoff sleeps on the virtual clock."""
 
-    def __init__(self, clock: ScaledClock) -> None:
+    def __init__(self, clock: VirtualClock) -> None:
         self.sleep = clock.sleep

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import ScaledClock, Timeline
+    from evacops.localcloud.clock import Timeline, VirtualClock
     from evacops.localcloud.fidelity.sns import ServicePublishes
 
 CLOUDWATCH = "cloudwatch.amazonaws.com"
@@ -149,7 +149,7 @@ class AlarmEvaluation:
     the alarm's state by hand. A dark region evaluates and delivers nothing from its blackout's start.
     """
 
-    clock: ScaledClock
+    clock: VirtualClock
     regions: Callable[[], list[str]]
     change: Callable[[str, str, str, str], object]
     dark: Callable[[str], bool] = lambda _region: False
@@ -159,10 +159,11 @@ class AlarmEvaluation:
         thread = threading.Thread(target=self._run, name="cloudwatch-alarm-evaluation", daemon=True)
         thread.start()
         stack.callback(thread.join, 5)
+        stack.callback(self.clock.poke)
         stack.callback(self._stop.set)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.clock.real_seconds(EVALUATION_TICK)):
+        while not self.clock.wait_until(self._stop.is_set, EVALUATION_TICK):
             for region in self.regions():
                 if not self.dark(region):
                     self.evaluate_region(region)
@@ -200,7 +201,7 @@ def _dimensions(dimensions: Any) -> frozenset[tuple[str, str]]:
     return frozenset((d.name, d.value) for d in dimensions)
 
 
-def _series(backend: Any, namespaces: set[str], clock: ScaledClock) -> dict[tuple, list[tuple[float, float]]]:
+def _series(backend: Any, namespaces: set[str], clock: VirtualClock) -> dict[tuple, list[tuple[float, float]]]:
     """(namespace, metric, dimensions) -> [(modelled seconds, value)] of every datapoint in ``namespaces``."""
     found: dict[tuple, list[tuple[float, float]]] = {}
     for datum in list(backend.metric_data):

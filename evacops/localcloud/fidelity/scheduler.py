@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import ScaledClock
+    from evacops.localcloud.clock import VirtualClock
     from evacops.localcloud.deploy import Schedule, Stack
 
 # A context attribute Scheduler fills in a target's input: the time the run was scheduled for
@@ -53,7 +53,7 @@ def _first(started: float, period: float) -> float:
 class Schedules:
     """Runs every stack's schedules while the local cloud is open (``install``)."""
 
-    clock: ScaledClock
+    clock: VirtualClock
     stacks: dict[str, Stack]
     dark: Callable[[str], bool] = lambda _region: False
     invocations: list[tuple[float, str, str]] = field(default_factory=list)  # (modelled s, region, schedule)
@@ -69,12 +69,13 @@ class Schedules:
         thread = threading.Thread(target=self._run, args=(due,), name="scheduler", daemon=True)
         thread.start()
         stack.callback(thread.join, 5)
+        stack.callback(self.clock.poke)
         stack.callback(self._stop.set)
 
     def _run(self, due: dict[tuple[str, str], tuple[float, Schedule]]) -> None:
         while due:
             (region, name), (at, schedule) = min(due.items(), key=lambda item: item[1][0])
-            if self._stop.wait(max(0.0, self.clock.real_seconds(at - self.clock.elapsed()))):
+            if self.clock.wait_until(self._stop.is_set, at - self.clock.elapsed()):
                 return
             due[(region, name)] = (at + rate_seconds(schedule.expression), schedule)
             if self.dark(region):
