@@ -27,6 +27,7 @@ import itertools
 import json
 import logging
 import os
+import sys
 import threading
 import traceback
 import uuid
@@ -335,5 +336,17 @@ def redirect_handler_logs(stack: ExitStack, target: IO[str]) -> None:
     service = Logger().service
     for handler in logging.getLogger(service).handlers:
         if isinstance(handler, logging.StreamHandler):
-            previous = handler.setStream(target)
-            stack.callback(handler.setStream, previous)
+            handler.setStream(target)
+            # Afterwards, whatever stdout is then, as in Lambda: the stream the handler was made with may have been a
+            # caller's capture (a CLI test runner's) that is closed by now.
+            stack.callback(handler.setStream, _CurrentStdout())
+
+
+class _CurrentStdout:
+    """Writes to ``sys.stdout`` as it is at each write."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
