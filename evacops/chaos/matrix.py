@@ -11,13 +11,14 @@ from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, Final
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
-from evacops.chaos.invariants import invariants
+from evacops.chaos.invariants import Verdict, invariants
 from evacops.chaos.sites import BASE_SCENARIOS, CHAOS_SPEED, cases, chaos_latencies, record_sites, subset
 from evacops.drill.engine import run_drill
 from evacops.journal import envelope
 from evacops.localcloud.faults import iam_action
 
 STATUSES: Final = ("SUCCEEDED", "FAILED", "ABORTED")  # how a scenario can end, as the totals count them
+OUTCOMES: Final = ("clean", "escalated", "violated")  # what it left behind, as the invariants judge it
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
@@ -47,6 +48,8 @@ class Result:
     rto_seconds: float | None
     wall_seconds: float
     violations: list[str] = field(default_factory=list)
+    outcome: str = "violated"  # clean | escalated | violated
+    reason: str | None = None  # why it escalated, or its first violation
 
 
 @dataclass
@@ -64,6 +67,9 @@ class Matrix:
             **envelope("chaos"),
             "scenarios": len(self.results),
             "violations": self.violations,
+            "outcomes": {o: sum(r.outcome == o for r in self.results) for o in OUTCOMES},
+            "escalated": [{"id": r.id, "reason": r.reason} for r in self.results if r.outcome == "escalated"],
+            "by_fault": self.totals(),
             "sites": len(self.sites),
             "wall_seconds": round(self.wall_seconds, 1),
             "results": [asdict(r) for r in self.results],
@@ -78,9 +84,13 @@ def fault_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, in
     """Per fault kind: scenarios, how they ended, and violations, from results as the matrix's JSON holds them."""
     found: dict[str, dict[str, int]] = {}
     for result in results:
-        row = found.setdefault(result["kind"], {"scenarios": 0, **dict.fromkeys(STATUSES, 0), "violations": 0})
+        row = found.setdefault(
+            result["kind"],
+            {"scenarios": 0, **dict.fromkeys(STATUSES, 0), **dict.fromkeys(OUTCOMES, 0), "violations": 0},
+        )
         row["scenarios"] += 1
         row[result["status"]] = row.get(result["status"], 0) + 1
+        row[result.get("outcome", "violated")] += 1
         row["violations"] += len(result["violations"])
     return found
 
@@ -91,7 +101,7 @@ def run_case(case: Case, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED) -> R
     observed: dict[str, Any] = {}
 
     def inspect(cloud: LocalCloud, report: DrillReport) -> None:
-        observed["violations"] = invariants(cloud, report, case, fault)
+        observed["verdict"] = invariants(cloud, report, case, fault)
         observed["injected"] = len(cloud.faults.injected(fault))
         observed["writers"] = cloud.writer_regions()
 
@@ -103,7 +113,7 @@ def run_case(case: Case, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED) -> R
         faults=[fault],
         inspect=inspect,
     )
-    violations = list(observed.get("violations", ["the drill ended before its invariants were checked"]))
+    verdict = observed.get("verdict") or Verdict(["the drill ended before its invariants were checked"])
     return Result(
         id=case.id,
         scenario=case.site.scenario,
@@ -121,7 +131,9 @@ def run_case(case: Case, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED) -> R
         dns_region=report.dns_region,
         rto_seconds=report.rto_seconds,
         wall_seconds=report.wall_seconds,
-        violations=violations,
+        violations=verdict.violations,
+        outcome=verdict.outcome,
+        reason=verdict.violations[0] if verdict.violations else verdict.escalation,
     )
 
 

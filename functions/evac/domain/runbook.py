@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
 from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, urgency
+from evac.domain.escalation import finish_by_hand
 from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
@@ -94,7 +95,7 @@ def plan_run(
     else:
         rpo = estimate_rpo(strategy, _lag(lag, plan.database.clusters[target], warnings, final=final_attempt))
     over_budget = request.mode == "unplanned" and (rpo is None or rpo > plan.rpo_budget_seconds)
-    return Run(
+    run = Run(
         incident_id=request.incident_id,
         application=plan.application,
         mode=request.mode,
@@ -116,6 +117,7 @@ def plan_run(
         resumed=resumes is not None,
         warnings=warnings,
     )
+    return run.model_copy(update={"finish_by_hand": finish_by_hand(run, plan)})
 
 
 # Longer than any run takes besides waiting for approval: each of the runbook's waits is bounded (promotion, capacity,
