@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, Final
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.chaos.controls import ControlResult, controls, play_control
 from evacops.chaos.invariants import Verdict, invariants
 from evacops.chaos.sites import BASE_SCENARIOS, CHAOS_SPEED, cases, chaos_latencies, record_sites, subset
 from evacops.drill.engine import run_drill
@@ -57,6 +58,12 @@ class Matrix:
     results: list[Result]
     sites: list[Site]
     wall_seconds: float
+    controls: list[ControlResult] = field(default_factory=list)
+
+    @property
+    def uncaught(self) -> list[ControlResult]:
+        """Negative controls the invariants missed: each one fails the matrix."""
+        return [c for c in self.controls if not c.caught]
 
     @property
     def violations(self) -> int:
@@ -70,6 +77,11 @@ class Matrix:
             "outcomes": {o: sum(r.outcome == o for r in self.results) for o in OUTCOMES},
             "escalated": [{"id": r.id, "reason": r.reason} for r in self.results if r.outcome == "escalated"],
             "by_fault": self.totals(),
+            "negative_controls": {
+                "total": len(self.controls),
+                "caught": sum(c.caught for c in self.controls),
+                "controls": [asdict(c) for c in self.controls],
+            },
             "sites": len(self.sites),
             "wall_seconds": round(self.wall_seconds, 1),
             "results": [asdict(r) for r in self.results],
@@ -144,29 +156,51 @@ def run_matrix(
     plan: RecoveryPlan | None = None,
     speed: float = CHAOS_SPEED,
     jobs: int = 1,
+    with_controls: bool = True,
     on_result: Callable[[Result, int, int], None] | None = None,
+    on_control: Callable[[ControlResult], None] | None = None,
 ) -> Matrix:
-    """Record the sites of ``scenarios``, then play every case (or the subset), ``jobs`` at a time (processes)."""
+    """Record the sites of ``scenarios``, then play every case (or the subset) and every negative control, ``jobs``
+    at a time (processes)."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
     sites = record_sites(scenarios, plan=plan, speed=speed)
     chosen = cases(sites)
     if only_subset:
         chosen = subset(chosen)
+    names = [c.name for c in controls(plan)] if with_controls else []
     results: list[Result] = []
+    played: list[ControlResult] = []
+
+    def done(outcome: Result | ControlResult) -> None:
+        if isinstance(outcome, Result):
+            results.append(outcome)
+            if on_result:
+                on_result(outcome, len(results), len(chosen))
+        else:
+            played.append(outcome)
+            if on_control:
+                on_control(outcome)
+
     if jobs <= 1:
         for case in chosen:
-            results.append(run_case(case, plan=plan, speed=speed))
-            if on_result:
-                on_result(results[-1], len(results), len(chosen))
+            done(run_case(case, plan=plan, speed=speed))
+        for name in names:
+            done(play_named(name, plan=plan, speed=speed))
     else:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(run_case, case, plan=plan, speed=speed) for case in chosen]
+            futures: list[Future[Result] | Future[ControlResult]] = [
+                pool.submit(run_case, case, plan=plan, speed=speed) for case in chosen
+            ]
+            futures += [pool.submit(play_named, name, plan=plan, speed=speed) for name in names]
             for future in futures:
-                results.append(future.result())
-                if on_result:
-                    on_result(results[-1], len(results), len(chosen))
-    return Matrix(results=results, sites=sites, wall_seconds=time.perf_counter() - started)
+                done(future.result())
+    return Matrix(results=results, sites=sites, wall_seconds=time.perf_counter() - started, controls=played)
+
+
+def play_named(name: str, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED) -> ControlResult:
+    """Play the negative control called ``name`` (what a worker process is sent: a name, not a closure)."""
+    return play_control(next(c for c in controls(plan) if c.name == name), plan=plan, speed=speed)
 
 
 def write_json(matrix: Matrix, path: Path) -> None:
