@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from evacops.chaos.policy import EXEMPT, best_effort
+from evacops.chaos.policy import EXEMPT, READINESS_READ, best_effort
 from evacops.localcloud.faults import iam_action
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 # Named errors whose message (and so the failure notification) says what to run by hand to finish the failover.
 ESCALATIONS: Final = frozenset({"ManualCompletionRequiredError", "DnsControlPlaneUnavailableError"})
+END_STATE: Final = ("one_writer", "dns_at_writer", "capacity", "lock_released", "run_record", "notified")
+BLOCKED: Final = "SecondaryNotReadyError"  # a critical readiness check failed: the automatic path does not fail over
 Outcome = Literal["clean", "escalated", "violated"]
 
 
@@ -75,6 +77,16 @@ def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = No
     return verdict
 
 
+def end_state_checks(verdict: Verdict) -> list[tuple[str, bool, str]]:
+    """Each end-state invariant as ``(name, ok, detail)``, for a drill report's ``invariants``."""
+    found = []
+    for name in END_STATE:
+        broken = [v.removeprefix(f"{name}: ") for v in verdict.violations if v.startswith(f"{name}:")]
+        held = f"escalated: {verdict.escalation}" if name == "dns_at_writer" and verdict.escalation else "held"
+        found.append((name, not broken, "; ".join(broken) or held))
+    return found
+
+
 def escalated(report: DrillReport) -> bool:
     """A FAILED run whose named escalation error was published with the AWS CLI commands to finish by hand."""
     if report.status != "FAILED" or report.error not in ESCALATIONS:
@@ -95,6 +107,9 @@ def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault)
 
 def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] | None) -> list[str]:
     operation = case.site.operation
+    if case.kind == "access-denied" and best_effort(case.site) is READINESS_READ and report.error == BLOCKED:
+        named = operation in (report.cause or "")  # a denied critical read blocks the automatic path, naming it
+        return [] if named else [f"outcome: {BLOCKED} does not name {operation}: {(report.cause or '')[:160]}"]
     if report.status != case.expected_status:
         cause = (report.cause or "")[:160]
         return [f"outcome: {report.status} ({report.error}: {cause}), expected {case.expected_status}"]

@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from evac.aws.clients import client
-from evac.aws.errors import aws_errors, error_code, is_transient
+from evac.aws.errors import aws_errors, error_code, is_transient, translate
 from evac.domain.ports import Container, EndpointSpec, EndpointState, ModelPackage, VariantSpec
 from evac.errors import InferenceScaleError, ResourceNotFoundError
 
@@ -80,7 +80,7 @@ class SageMakerEndpoints:
             )
         except ClientError as exc:
             if is_transient(exc):
-                raise  # throttled or a 5xx: the runbook retries the step
+                raise translate(exc) from exc  # throttled or a 5xx: AwsTransientError, the runbook retries the step
             raise InferenceScaleError(f"UpdateEndpointWeightsAndCapacities on {endpoint}: {exc}") from exc
 
     def spec(self, endpoint: str) -> EndpointSpec:
@@ -137,6 +137,8 @@ class SageMakerEndpoints:
                     raise
             self._sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=name)
         except ClientError as exc:
+            if is_transient(exc):  # a throttled or 5xx call is worth the runbook's retry, not a refusal
+                raise translate(exc) from exc
             raise InferenceScaleError(f"falling back to {instance_type} on {endpoint}: {exc}") from exc
         return name
 
