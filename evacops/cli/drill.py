@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
     from evacops.drill.report import DrillReport
     from evacops.localcloud import LocalCloud
+    from evacops.localcloud.faults import Fault
 
 # What the progress shows: the steps people recognise, not every Choice.
 _SHOWN = {"TaskStateEntered", "ParallelStateEntered", "WaitStateEntered", "FailStateEntered", "SucceedStateEntered"}
@@ -172,7 +173,7 @@ def drill(
             on_event=None if quiet else progress,
             serve=by_hand,
             faults=faults,
-            inspect=check_end_state,
+            inspect=lambda cloud, report: check_end_state(cloud, report, faults),
         )
     write_report(report, default_folder(scenario, report_dir))
     remember(report.records, keep=kept)
@@ -190,10 +191,15 @@ def drill(
     raise typer.Exit(0 if (held if faults else report.expected) else 1)
 
 
-def check_end_state(cloud: LocalCloud, report: DrillReport) -> None:
-    """The matrix's end-state invariants, from the local cloud's ground truth, into the report's ``invariants``."""
+def check_end_state(cloud: LocalCloud, report: DrillReport, faults: list[Fault]) -> None:
+    """The matrix's end-state invariants, from the local cloud's ground truth, into the report's ``invariants``;
+    with faults injected, ``exercised``: each one met a call (a fault that never fired proves nothing)."""
     checks = end_state_checks(end_state(cloud, report))
     report.invariants = [Verdict(name=name, ok=ok, detail=detail) for name, ok, detail in checks]
+    if faults:
+        met = [len(cloud.faults.injected(f)) for f in faults]
+        detail = ", ".join(f"{f.service}:{f.operation}:{f.kind} x{n}" for f, n in zip(faults, met, strict=True))
+        report.invariants.append(Verdict(name="exercised", ok=all(met), detail=detail))
 
 
 def _list(plan: RecoveryPlan, json_path: Path | None) -> None:

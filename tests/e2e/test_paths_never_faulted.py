@@ -1,12 +1,22 @@
 """Faults on the paths the matrix's base scenarios never reach: the capacity fallback (a throttled UpdateEndpoint is
-worth the runbook's retry, not a refusal that leaves the writer promoted and DNS behind)."""
+worth the runbook's retry, not a refusal that leaves the writer promoted and DNS behind), and a fault after effect
+(the change is made, its answer lost)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
-from evacops.chaos import Case, Site, run_case
+from evacops.chaos import CHAOS_SPEED, Case, Site, run_case
+from evacops.chaos.invariants import end_state
+from evacops.drill.engine import run_drill
+from evacops.localcloud.faults import parse_fault
+
+if TYPE_CHECKING:
+    from evacops.drill.report import DrillReport
+    from evacops.localcloud import LocalCloud
 
 pytestmark = pytest.mark.e2e
 
@@ -25,3 +35,22 @@ def test_a_transient_fault_on_the_capacity_fallbacks_update_is_retried_and_the_r
     assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
     assert result.writer_regions == [TARGET]
     assert result.dns_region == TARGET
+
+
+def test_a_dns_change_whose_answer_is_lost_after_it_took_effect_is_retried_and_the_run_succeeds() -> None:
+    # GIVEN ShiftDns's ChangeResourceRecordSets takes effect, then its answer is lost (a 5xx after the change)
+    fault = parse_fault("ShiftDnsFunction/route53:ChangeResourceRecordSets:5xx+after-effect")
+    seen: dict[str, Any] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        seen["verdict"] = end_state(cloud, report)
+        seen["injected"] = len(cloud.faults.injected(fault))
+        seen["changes"] = sum(1 for c in cloud.route53.history if c.get("world") is not None)
+
+    report = run_drill("primary-outage", plan=PLAN, speed=CHAOS_SPEED, faults=[fault], inspect=inspect)
+
+    assert seen["injected"] == 1
+    assert seen["changes"] >= 2  # the lost one took effect, then the retry
+    assert report.status == "SUCCEEDED"
+    assert (report.writer_region, report.dns_region) == (TARGET, TARGET)
+    assert seen["verdict"].outcome == "clean"
