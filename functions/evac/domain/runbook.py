@@ -301,8 +301,10 @@ def scale_endpoint(
     state = endpoints.state(name, endpoint.variant)
     if state is None:
         raise PreflightFailedError(f"endpoint {name} does not exist in {run.target_region}")
-    if state.desired_instances < endpoint.active_instances and state.status == "InService":
+    requested = state.desired_instances >= endpoint.active_instances
+    if not requested and state.status == "InService":
         endpoints.set_instances(name, endpoint.variant, endpoint.active_instances)
+        requested = True
     done = _serves_at_capacity(state, endpoint.active_instances)
     if done:
         restore_scaling(endpoint, None, autoscaling=autoscaling, saved=saved)
@@ -314,7 +316,7 @@ def scale_endpoint(
         ref=name,
         wait_seconds=wait,
         check_at=whole_second(started_at, wait),
-        detail={"instances": state.instances, "wanted": endpoint.active_instances},
+        detail={"instances": state.instances, "wanted": endpoint.active_instances, "requested": requested},
     )
 
 
@@ -338,7 +340,9 @@ def check_endpoint(
     done = state is not None and _serves_at_capacity(state, endpoint.active_instances)
     if done:  # a fallback completed, or one whose poll was lost: autoscaling back on the type it serves on
         restore_scaling(endpoint, fallback, autoscaling=autoscaling, saved=saved)
-    elif state is not None and out_of_capacity(state, run):
+    elif state is not None and out_of_capacity(
+        state, run, asked=endpoint.active_instances if poll.detail.get("requested") else None
+    ):
         fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling, saved=saved)
         fallback.since = clock.now().isoformat()
     since = datetime.fromisoformat(fallback.since) if fallback.since else None
