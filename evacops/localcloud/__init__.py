@@ -36,6 +36,7 @@ from moto import mock_aws
 from evac import clock as evac_clock
 from evac.aws import clients
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
+from evacops.iam import principals
 from evacops.localcloud.alarms import AlarmEvents
 from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
@@ -58,6 +59,7 @@ from evacops.localcloud.fidelity import (
     UnresolvedPathIsRuntimeError,
 )
 from evacops.localcloud.fidelity.arc import RoutingControlCluster
+from evacops.localcloud.fidelity.autoscaling import ScalableTargetPermissions
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
@@ -70,6 +72,8 @@ from evacops.stack.parameters import stack_parameters
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from evacops.iam import Principal
 
 # Where a served local cloud says how to reach it (see ``serve``).
 SERVED = Path(".evac") / "localcloud.json"
@@ -145,6 +149,9 @@ class LocalCloud:
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
         self.publishes = ServicePublishes()  # what AWS services published to topics, and what SNS refused
         self.quotas = SageMakerQuotas()
+        # Application Auto Scaling checks the caller's role (as the template grants it) on the target's service
+        self.scalable_targets = ScalableTargetPermissions(self.runtime.current, self._roles)
+        self._role_cache: dict[str, dict[str, Principal]] = {}
         self.stacks: dict[str, Stack] = {}
         self.states = StateMachineContext()
         self.faults = FaultInjector(
@@ -238,6 +245,7 @@ class LocalCloud:
         DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
         StepFunctionsTaskErrors().install(stack)
         UnresolvedPathIsRuntimeError().install(stack)
+        self.scalable_targets.install(stack)
 
     def _seed_and_deploy(self) -> None:
         """The plan's application seeded, then the stack deployed in both regions."""
@@ -281,6 +289,12 @@ class LocalCloud:
         target = self.log_file.open("a", encoding="utf-8") if self.log_file else open(os.devnull, "w")  # noqa: SIM115, PTH123
         stack.callback(target.close)
         redirect_handler_logs(stack, target)
+
+    def _roles(self, region: str) -> dict[str, Principal]:
+        """Each function's role in ``region`` as the template grants it (SAM-expanded once per region)."""
+        if region not in self._role_cache:
+            self._role_cache[region] = principals(region, self.parameters(region, self.zone_id))
+        return self._role_cache[region]
 
     def _plan_file(self) -> Path:
         """The plan as a file: the one it was read from, or, for a plan given as an object, a copy written once for
