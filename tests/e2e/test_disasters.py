@@ -77,7 +77,7 @@ def test_a_planned_switchover_asked_of_a_dark_primary_fails_over_after_one_bound
 @pytest.mark.parametrize(
     ("scenario", "error", "writer"),
     [
-        ("capacity-shortfall", "ManualCompletionRequiredError", None),  # promoted: escalated, InferenceScaleError's cause
+        ("capacity-shortfall", "ManualCompletionRequiredError", None),  # promoted: escalated
         ("failover-rejected", "DatabasePromotionError", "us-east-1"),
     ],
 )
