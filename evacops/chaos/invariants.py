@@ -50,9 +50,9 @@ class Verdict:
         return "escalated" if self.escalation else "clean"
 
 
-def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = None) -> Verdict:
+def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = None, expect_run: bool = True) -> Verdict:
     """The end-state invariants of the run ``report`` describes (``exempt``: one piece of evidence a refused call
-    took away)."""
+    took away; ``expect_run``: a drill that must have started a runbook, so no run at all is a missing record)."""
     truth = cloud.truth
     verdict = Verdict()
     writers = truth.eventual_writer_regions()
@@ -61,8 +61,8 @@ def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = No
     dns = truth.dns_region()
     if dns is None or dns not in writers:
         split = f"writer {writers or 'none'}, DNS answers {truth.dns_answer()} ({dns or 'no single region'})"
-        if escalated(report):
-            verdict.escalation = f"{report.error}: {split}; the notification says how to finish by hand"
+        if escalation := escalated(report):
+            verdict.escalation = f"{escalation}: {split}; the notification says how to finish by hand"
         else:
             verdict.violations.append(f"dns_at_writer: {split}, after a {report.status} run ({report.error})")
     verdict.violations += dns_violations(cloud)
@@ -72,6 +72,8 @@ def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = No
         verdict.violations.append(f"lock_released: held by {holder}")
     if exempt != "run_record" and incident and truth.run(target, incident) is None:
         verdict.violations.append("run_record: none written")
+    elif expect_run and not incident:
+        verdict.violations.append("run_record: no runbook ran, so nothing was recorded")
     if exempt != "notified" and not (incident and any(incident in m for m in truth.notifications(target))):
         verdict.violations.append("notified: nothing published")
     return verdict
@@ -87,11 +89,20 @@ def end_state_checks(verdict: Verdict) -> list[tuple[str, bool, str]]:
     return found
 
 
-def escalated(report: DrillReport) -> bool:
-    """A FAILED run whose named escalation error was published with the AWS CLI commands to finish by hand."""
-    if report.status != "FAILED" or report.error not in ESCALATIONS:
-        return False
-    return any(str(report.error) in m and "aws route53 change-resource-record-sets" in m for m in report.notifications)
+def escalated(report: DrillReport) -> str | None:
+    """The named escalation error a run of the drill published with the AWS CLI commands to finish by hand, if one
+    did (a later run may have ended otherwise, e.g. a new incident refused with AlreadyActiveError)."""
+    if report.status == "SUCCEEDED":
+        return None
+    return next(
+        (
+            name
+            for m in report.notifications
+            for name in sorted(ESCALATIONS)
+            if name in m and "aws route53 change-resource-record-sets" in m
+        ),
+        None,
+    )
 
 
 def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault) -> Verdict:
@@ -118,7 +129,8 @@ def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] |
     if best_effort(case.site):
         noted = json.dumps(record or {})  # its warnings, or the readiness report it keeps
         return [] if operation in noted else [f"outcome: the run record does not name {operation}"]
-    if operation not in (report.cause or "") and iam_action(case.site.service, operation) not in (report.cause or ""):
+    said = [report.cause or "", *report.notifications]  # the error, or the failure notification of an earlier run
+    if not any(operation in text or iam_action(case.site.service, operation) in text for text in said):
         return [f"outcome: the error does not name {operation}: {report.error}: {(report.cause or '')[:160]}"]
     return []
 

@@ -112,9 +112,10 @@ class Case:
 def record_sites(
     scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan, speed: float = CHAOS_SPEED
 ) -> list[Site]:
-    """Play each scenario clean and return the runbook's call sites (a site seen in an earlier scenario is kept
-    there); each must end as expected, or the matrix would measure a broken baseline."""
-    sites: dict[tuple[str, str, str, str, str | None], Site] = {}
+    """Play each scenario clean and return the runbook's call sites, per scenario (a site both scenarios reach is
+    faulted in each: the same call can matter differently in a planned and an unplanned run); each must end as
+    expected, or the matrix would measure a broken baseline."""
+    sites: dict[tuple[str, str, str, str, str, str | None], Site] = {}
     for scenario in scenarios:
         calls: list[Call] = []
 
@@ -126,7 +127,7 @@ def record_sites(
             failed = [f"{c.name}: {c.detail}" for c in report.checks if not c.ok]
             raise RuntimeError(f"the clean {scenario} run did not end as expected: {failed}")
         for site in sites_of(scenario, calls, target_region=plan.regions.secondary):
-            sites.setdefault((site.caller, site.service, site.operation, site.region, site.target), site)
+            sites.setdefault((scenario, site.caller, site.service, site.operation, site.region, site.target), site)
     return list(sites.values())
 
 
