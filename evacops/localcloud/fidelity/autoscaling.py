@@ -8,6 +8,12 @@ policy examples", *Permissions required for API actions on target resources*:
 https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_id-based-policy-examples.html). Without
 them the call is refused with ``AccessDeniedException`` naming the action, and nothing is registered.
 
+Registering a higher ``MinCapacity`` than the variant's desired count changes the capacity itself: "If you register
+a scalable target with a minimum capacity that is greater than the current capacity, Application Auto Scaling
+scales out to the minimum" (Application Auto Scaling User Guide, "Register a scalable target": the capacity is
+adjusted to be within the range). The endpoint goes ``Updating`` to that count (the SageMaker fidelity plays it), and
+an ``UpdateEndpointWeightsAndCapacities`` that follows meets "Cannot update in-progress endpoint".
+
 The caller's permissions are its role as the template grants it, SAM-expanded and resolved for the region
 (``evacops.iam.principals``, what the least-privilege proof reads): a role that lacks one fails the drill here as it
 would fail the failover in AWS. Calls the harness makes (seeding the account) are not checked.
@@ -62,7 +68,9 @@ class ScalableTargetPermissions:
 
         def register_scalable_target(response: ApplicationAutoScalingResponse) -> Any:
             extension.check(response)
-            return original(response)
+            answer = original(response)
+            extension.scale_to_minimum(response)
+            return answer
 
         stack.enter_context(
             patch.object(ApplicationAutoScalingResponse, "register_scalable_target", register_scalable_target)
@@ -88,6 +96,26 @@ class ScalableTargetPermissions:
             )
             self.refused.append(f"{caller}: {', '.join(missing)}")
             raise CallerNotAuthorizedError(message)
+
+    @staticmethod
+    def scale_to_minimum(response: ApplicationAutoScalingResponse) -> None:
+        """A SageMaker variant whose new minimum exceeds its desired count scales out to it, as if updated."""
+        resource = str(response._get_param("ResourceId") or "")
+        minimum = response._get_int_param("MinCapacity")
+        parts = resource.split("/")
+        if response._get_param("ServiceNamespace") != "sagemaker" or minimum is None or len(parts) != 4:
+            return
+        backend = sagemaker_backends[response.current_account][response.region]
+        endpoint = backend.endpoints.get(parts[1])
+        variant = (
+            next((v for v in endpoint.production_variants if v["VariantName"] == parts[3]), None) if endpoint else None
+        )
+        if endpoint is None or variant is None or endpoint.endpoint_status != "InService":
+            return
+        if int(variant.get("DesiredInstanceCount") or variant.get("CurrentInstanceCount") or 0) < minimum:
+            backend.update_endpoint_weights_and_capacities(
+                parts[1], [{"VariantName": parts[3], "DesiredInstanceCount": minimum}]
+            )
 
     @staticmethod
     def _arn(kind: str, region: str, account: str, resource_id: str) -> str:

@@ -11,7 +11,11 @@ from botocore.exceptions import ClientError
 from evac.aws.clients import client
 from evac.aws.errors import aws_errors, error_code, is_transient, translate
 from evac.domain.ports import Container, EndpointSpec, EndpointState, ModelPackage, VariantSpec
-from evac.errors import InferenceScaleError, ResourceNotFoundError
+from evac.errors import AwsTransientError, InferenceScaleError, ResourceNotFoundError
+
+# SageMaker's answer to an update while the endpoint is Updating (a scale-out Application Auto Scaling started when a
+# higher MinCapacity was registered): the endpoint is busy, not refusing (API_UpdateEndpointWeightsAndCapacities).
+_IN_PROGRESS = "Cannot update in-progress endpoint"
 
 # What CreateEndpointConfig accepts of what DescribeEndpointConfig returns, besides the variants.
 _CONFIG_FIELDS = (
@@ -81,6 +85,8 @@ class SageMakerEndpoints:
         except ClientError as exc:
             if is_transient(exc):
                 raise translate(exc) from exc  # throttled or a 5xx: AwsTransientError, the runbook retries the step
+            if _IN_PROGRESS in str(exc):  # registering a higher MinCapacity began scaling it: worth a retry
+                raise AwsTransientError(f"UpdateEndpointWeightsAndCapacities on {endpoint}: {exc}") from exc
             raise InferenceScaleError(f"UpdateEndpointWeightsAndCapacities on {endpoint}: {exc}") from exc
 
     def spec(self, endpoint: str) -> EndpointSpec:
