@@ -45,3 +45,22 @@ def test_a_function_registering_a_variant_is_checked_against_its_role(caller: st
     assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
     assert "sagemaker:DescribeEndpointConfig" in str(refused.value) or "cloudwatch:" in str(refused.value)
     assert cloud.scalable_targets.refused
+
+
+def test_registering_a_higher_minimum_scales_the_variant_out_and_an_update_then_meets_it_in_progress() -> None:
+    with LocalCloud() as cloud:
+        region = cloud.plan.regions.secondary
+        sagemaker = boto3.client("sagemaker", region)
+        before = sagemaker.describe_endpoint(EndpointName="fraud-scoring-xgb")["ProductionVariants"][0]
+
+        register(region)  # by the harness: MinCapacity 4 above the warm standby
+        after = sagemaker.describe_endpoint(EndpointName="fraud-scoring-xgb")
+        with pytest.raises(ClientError) as busy:
+            sagemaker.update_endpoint_weights_and_capacities(
+                EndpointName="fraud-scoring-xgb",
+                DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 4}],
+            )
+
+    assert before["DesiredInstanceCount"] < 4
+    assert (after["EndpointStatus"], after["ProductionVariants"][0]["DesiredInstanceCount"]) == ("Updating", 4)
+    assert "Cannot update in-progress endpoint" in str(busy.value)
