@@ -36,7 +36,6 @@ from moto import mock_aws
 from evac import clock as evac_clock
 from evac.aws import clients
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
-from evacops.iam import principals
 from evacops.localcloud.alarms import AlarmEvents
 from evacops.localcloud.clock import DEFAULT_SPEED, ScaledClock, Timeline
 from evacops.localcloud.deploy import ACCOUNT, Stack, deploy
@@ -292,6 +291,8 @@ class LocalCloud:
 
     def _roles(self, region: str) -> dict[str, Principal]:
         """Each function's role in ``region`` as the template grants it (SAM-expanded once per region)."""
+        from evacops.iam import principals  # here: evacops.iam imports this package (a cycle)
+
         if region not in self._role_cache:
             self._role_cache[region] = principals(region, self.parameters(region, self.zone_id))
         return self._role_cache[region]

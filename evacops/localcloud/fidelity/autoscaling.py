@@ -28,8 +28,6 @@ from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.exceptions import JsonRESTError
 from moto.sagemaker.models import sagemaker_backends
 
-from evacops.iam import allowed
-
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import ExitStack
@@ -80,6 +78,8 @@ class ScalableTargetPermissions:
         caller = self.who()
         if caller is None or response._get_param("ServiceNamespace") != "sagemaker":
             return
+        from evacops.iam import allowed  # here: evacops.iam imports the local cloud (a cycle)
+
         region, account = response.region, response.current_account
         role = self.roles(region).get(caller)
         missing = [
