@@ -137,7 +137,7 @@ def controls(plan: RecoveryPlan) -> list[Control]:
         target,
     )  # fmt: skip
     scale_denied = _case(
-        "primary-outage", "ScaleEndpointFunction", "sagemaker", "UpdateEndpointWeightsAndCapacities", target,
+        "primary-outage", "ScaleEndpointFunction", "application-autoscaling", "RegisterScalableTarget", target,
         "access-denied", target,
     )  # fmt: skip
     shift_throttled = _case(
@@ -151,7 +151,7 @@ def controls(plan: RecoveryPlan) -> list[Control]:
                 "a runbook that records a failure after promotion and stops (ShiftDns denied)", shift_denied,
                 variant=_fail_plainly),
         Control("escalation-without-commands", "dns_at_writer", "primary-outage",
-                "an escalation whose notification omits the commands (UpdateEndpointWeightsAndCapacities denied)",
+                "an escalation whose notification omits the commands (RegisterScalableTarget denied)",
                 scale_denied, variant=_escalate_without_commands),
         Control("traffic-to-a-region-not-writing", "capacity", "primary-outage",
                 "DNS sent back to the failed primary after the run", after=_traffic_to_old_primary),

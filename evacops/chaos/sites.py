@@ -165,5 +165,7 @@ def cases(sites: Iterable[Site], kinds: Iterable[FaultKind] = KINDS) -> list[Cas
 
 def subset(all_cases: Iterable[Case]) -> list[Case]:
     """The representative few of ``SUBSET``, in its order."""
-    by_key = {(c.kind, c.point, c.site.caller, c.site.operation, c.site.target): c for c in all_cases}
+    by_key: dict[tuple[str, str, str, str, str | None], Case] = {}
+    for c in all_cases:  # a site both scenarios reach: the first scenario's (primary-outage)
+        by_key.setdefault((c.kind, c.point, c.site.caller, c.site.operation, c.site.target), c)
     return [by_key[key] for key in SUBSET if key in by_key]

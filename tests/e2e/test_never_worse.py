@@ -32,7 +32,9 @@ def test_a_planned_run_whose_dns_change_is_denied_switches_the_database_back() -
 @pytest.mark.parametrize(
     ("caller", "service", "operation"),
     [
-        ("ScaleEndpointFunction", "sagemaker", "UpdateEndpointWeightsAndCapacities"),
+        # Registering the higher MinCapacity is what scales the endpoint out (Application Auto Scaling does it): its
+        # denial is what leaves the target without capacity once the database is promoted
+        ("ScaleEndpointFunction", "application-autoscaling", "RegisterScalableTarget"),
         ("CheckDatabaseFunction", "rds", "DescribeGlobalClusters"),
     ],
 )
