@@ -31,7 +31,7 @@ NOT_THE_RUNBOOK: Final = frozenset({"TriggerFunction", "ConfirmWatch", "ConfirmF
 SUBSET: Final = (
     ("throttling", "first", "PromoteDatabaseFunction", "FailoverGlobalCluster", None),
     ("5xx", "poll", "CheckDatabaseFunction", "DescribeGlobalClusters", None),
-    ("timeout", "first", "ScaleEndpointFunction", "UpdateEndpointWeightsAndCapacities", None),
+    ("timeout", "first", "ScaleEndpointFunction", "RegisterScalableTarget", None),  # what scales the endpoint out
     ("throttling", "first", "FailoverRunbook", "Invoke", "ShiftDnsFunction"),
     ("5xx", "first", "FailoverRunbook", "PutItem", None),
     ("access-denied", "first", "ShiftDnsFunction", "ChangeResourceRecordSets", None),
