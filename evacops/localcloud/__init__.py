@@ -72,8 +72,6 @@ from evacops.stack.parameters import stack_parameters
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from evacops.iam import Principal
-
 # Where a served local cloud says how to reach it (see ``serve``).
 SERVED = Path(".evac") / "localcloud.json"
 # The fastest clock a plan with outside-in probes runs on (modelled seconds per wall second).
@@ -148,9 +146,9 @@ class LocalCloud:
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
         self.publishes = ServicePublishes()  # what AWS services published to topics, and what SNS refused
         self.quotas = SageMakerQuotas()
-        # Application Auto Scaling checks the caller's role (as the template grants it) on the target's service
-        self.scalable_targets = ScalableTargetPermissions(self.runtime.current, self._roles)
-        self._role_cache: dict[str, dict[str, Principal]] = {}
+        self.scalable_targets = ScalableTargetPermissions(
+            self.runtime.current, lambda r: self.parameters(r, self.zone_id)
+        )
         self.stacks: dict[str, Stack] = {}
         self.states = StateMachineContext()
         self.faults = FaultInjector(
@@ -288,14 +286,6 @@ class LocalCloud:
         target = self.log_file.open("a", encoding="utf-8") if self.log_file else open(os.devnull, "w")  # noqa: SIM115, PTH123
         stack.callback(target.close)
         redirect_handler_logs(stack, target)
-
-    def _roles(self, region: str) -> dict[str, Principal]:
-        """Each function's role in ``region`` as the template grants it (SAM-expanded once per region)."""
-        from evacops.iam import principals  # here: evacops.iam imports this package (a cycle)
-
-        if region not in self._role_cache:
-            self._role_cache[region] = principals(region, self.parameters(region, self.zone_id))
-        return self._role_cache[region]
 
     def _plan_file(self) -> Path:
         """The plan as a file: the one it was read from, or, for a plan given as an object, a copy written once for

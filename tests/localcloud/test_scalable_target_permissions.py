@@ -38,7 +38,7 @@ def test_a_function_registering_a_variant_is_checked_against_its_role(caller: st
             name: replace(role, statements=[s for s in role.statements if s.source != "ScalableTargetPolicy"])
             for name, role in granted.items()
         }
-        cloud.scalable_targets.roles = lambda _region: without
+        cloud.scalable_targets.roles = lambda _region: without  # type: ignore[method-assign]
         with pytest.raises(ClientError) as refused:
             register(region)
 

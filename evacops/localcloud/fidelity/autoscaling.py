@@ -53,12 +53,21 @@ class CallerNotAuthorizedError(JsonRESTError):
 class ScalableTargetPermissions:
     """Refuse ``RegisterScalableTarget`` for a SageMaker variant when the calling function's role lacks what
     Application Auto Scaling checks. ``who()`` names the function running in this thread (None: the harness);
-    ``roles(region)`` gives each function's role as the template grants it there."""
+    ``parameters(region)`` are the stack's parameters there, to resolve each function's role as the template grants
+    it (``roles``, SAM-expanded once per region)."""
 
-    def __init__(self, who: Callable[[], str | None], roles: Callable[[str], dict[str, Principal]]) -> None:
+    def __init__(self, who: Callable[[], str | None], parameters: Callable[[str], dict[str, Any]]) -> None:
         self.who = who
-        self.roles = roles
+        self.parameters = parameters
         self.refused: list[str] = []
+        self._roles: dict[str, dict[str, Principal]] = {}
+
+    def roles(self, region: str) -> dict[str, Principal]:
+        from evacops.iam import principals  # here: evacops.iam imports the local cloud (a cycle)
+
+        if region not in self._roles:
+            self._roles[region] = principals(region, self.parameters(region))
+        return self._roles[region]
 
     def install(self, stack: ExitStack) -> None:
         original = ApplicationAutoScalingResponse.register_scalable_target
