@@ -21,7 +21,8 @@ drill: setup
 
 bench: setup
 	$(BIN)/evac bench --json bench.json
-# The whole fault matrix (`make test` runs a representative subset): two drills at a time, JSON in chaos.json.
+# The whole fault matrix and its negative controls (`make test` runs a representative subset and every control): two
+# drills at a time, JSON in chaos.json.
 chaos: setup
 	$(BIN)/evac chaos --jobs 2 --json chaos.json
 

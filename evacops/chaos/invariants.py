@@ -1,12 +1,26 @@
-"""The invariants every fault-matrix scenario must keep, judged from the local cloud's ground truth (its writer
-regions, DNS history with the world each change was made in, the runs table as moto holds it, the notifications)."""
+"""The invariants every run must keep, judged from the local cloud's ground truth (its writer regions, the DNS answer a
+resolver gets, the DNS history with the world each change was made in, the runs table as moto holds it, the
+notifications), whatever the run's status.
+
+End state (``end_state``, also what ``evac drill --inject`` checks):
+
+- ``one_writer``: at most one writer, counting the switchover or failover in flight as done;
+- ``dns_at_writer``: the DNS answer points at the writer's region. A failed run that splits them breaks it, unless it
+  ended with a named escalation error whose notification gives the commands that finish it by hand: then the run
+  is ``escalated`` (not clean, not violated) and says why;
+- ``capacity``: no DNS change ever sent traffic to a region that was not, at that moment, the writer and serving at
+  capacity, nor before the runbook had verified both;
+- ``lock_released``: no lock left held (a lease alone excuses it only where the release itself was refused);
+- ``run_record`` and ``notified``: the evidence of every run.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from evacops.chaos.policy import EXEMPT, best_effort
+from evacops.chaos.policy import EXEMPT, READINESS_READ, best_effort
 from evacops.localcloud.faults import iam_action
 
 if TYPE_CHECKING:
@@ -15,33 +29,98 @@ if TYPE_CHECKING:
     from evacops.localcloud import LocalCloud
     from evacops.localcloud.faults import Fault
 
+# Named errors whose message (and so the failure notification) says what to run by hand to finish the failover.
+ESCALATIONS: Final = frozenset({"ManualCompletionRequiredError", "DnsControlPlaneUnavailableError"})
+END_STATE: Final = ("one_writer", "dns_at_writer", "capacity", "lock_released", "run_record", "notified")
+BLOCKED: Final = "SecondaryNotReadyError"  # a critical readiness check failed: the automatic path does not fail over
+Outcome = Literal["clean", "escalated", "violated"]
 
-def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault) -> list[str]:
-    """Every invariant the run broke, each as one line naming it."""
-    broken = []
-    writers = cloud.writer_regions()
-    if len(writers) != 1:
-        broken.append(f"one_writer: writers {writers}")
-    broken += dns_violations(cloud)
-    target = cloud.plan.regions.secondary
-    incident = report.incident_id
+
+@dataclass
+class Verdict:
+    """What a run left behind: every invariant it broke, and whether it ended clean, escalated or violated."""
+
+    violations: list[str] = field(default_factory=list)
+    escalation: str | None = None  # why the run escalated: its error, and the split it left to finish by hand
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.violations:
+            return "violated"
+        return "escalated" if self.escalation else "clean"
+
+
+def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = None, expect_run: bool = True) -> Verdict:
+    """The end-state invariants of the run ``report`` describes (``exempt``: one piece of evidence a refused call
+    took away; ``expect_run``: a drill that must have started a runbook, so no run at all is a missing record)."""
+    truth = cloud.truth
+    verdict = Verdict()
+    writers = truth.eventual_writer_regions()
+    if len(writers) > 1:
+        verdict.violations.append(f"one_writer: writers {writers}")
+    dns = truth.dns_region()
+    if dns is None or dns not in writers:
+        split = f"writer {writers or 'none'}, DNS answers {truth.dns_answer()} ({dns or 'no single region'})"
+        if escalation := escalated(report):
+            verdict.escalation = f"{escalation}: {split}; the notification says how to finish by hand"
+        else:
+            verdict.violations.append(f"dns_at_writer: {split}, after a {report.status} run ({report.error})")
+    verdict.violations += dns_violations(cloud)
+    target, application, incident = cloud.plan.regions.secondary, cloud.plan.application, report.incident_id
+    holder = truth.lock_holder(target, application)
+    if holder is not None and not (exempt == "lock_released" and truth.lock_lease(target, application)):
+        verdict.violations.append(f"lock_released: held by {holder}")
+    if exempt != "run_record" and incident and truth.run(target, incident) is None:
+        verdict.violations.append("run_record: none written")
+    elif expect_run and not incident:
+        verdict.violations.append("run_record: no runbook ran, so nothing was recorded")
+    if exempt != "notified" and not (incident and any(incident in m for m in truth.notifications(target))):
+        verdict.violations.append("notified: nothing published")
+    return verdict
+
+
+def end_state_checks(verdict: Verdict) -> list[tuple[str, bool, str]]:
+    """Each end-state invariant as ``(name, ok, detail)``, for a drill report's ``invariants``."""
+    found = []
+    for name in END_STATE:
+        broken = [v.removeprefix(f"{name}: ") for v in verdict.violations if v.startswith(f"{name}:")]
+        held = f"escalated: {verdict.escalation}" if name == "dns_at_writer" and verdict.escalation else "held"
+        found.append((name, not broken, "; ".join(broken) or held))
+    return found
+
+
+def escalated(report: DrillReport) -> str | None:
+    """The named escalation error a run of the drill published with the AWS CLI commands to finish by hand, if one
+    did (a later run may have ended otherwise, e.g. a new incident refused with AlreadyActiveError)."""
+    if report.status == "SUCCEEDED":
+        return None
+    return next(
+        (
+            name
+            for m in report.notifications
+            for name in sorted(ESCALATIONS)
+            if name in m and "aws route53 change-resource-record-sets" in m
+        ),
+        None,
+    )
+
+
+def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault) -> Verdict:
+    """Every invariant the matrix case's run broke (the end state, the fault exercised, the outcome expected)."""
     exempt = EXEMPT.get(case.site.key) if case.kind == "access-denied" else None
-    holder = cloud.truth.lock_holder(target, cloud.plan.application)
-    if holder is not None and exempt != "lock_released":
-        broken.append(f"lock_released: held by {holder}")
-    record = cloud.truth.run(target, incident) if incident else None
-    if record is None and exempt != "run_record":
-        broken.append("run_record: none written")
-    if exempt != "notified" and not (incident and any(incident in m for m in cloud.notifications(target))):
-        broken.append("notified: nothing published")
+    verdict = end_state(cloud, report, exempt=exempt)
     if not cloud.faults.injected(fault):
-        broken.append("exercised: the fault was never injected")
-    broken += outcome_violations(case, report, record)
-    return broken
+        verdict.violations.append("exercised: the fault was never injected")
+    record = cloud.truth.run(cloud.plan.regions.secondary, report.incident_id) if report.incident_id else None
+    verdict.violations += outcome_violations(case, report, record)
+    return verdict
 
 
 def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] | None) -> list[str]:
     operation = case.site.operation
+    if case.kind == "access-denied" and best_effort(case.site) is READINESS_READ and report.error == BLOCKED:
+        named = operation in (report.cause or "")  # a denied critical read blocks the automatic path, naming it
+        return [] if named else [f"outcome: {BLOCKED} does not name {operation}: {(report.cause or '')[:160]}"]
     if report.status != case.expected_status:
         cause = (report.cause or "")[:160]
         return [f"outcome: {report.status} ({report.error}: {cause}), expected {case.expected_status}"]
@@ -50,13 +129,15 @@ def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] |
     if best_effort(case.site):
         noted = json.dumps(record or {})  # its warnings, or the readiness report it keeps
         return [] if operation in noted else [f"outcome: the run record does not name {operation}"]
-    if operation not in (report.cause or "") and iam_action(case.site.service, operation) not in (report.cause or ""):
+    said = [report.cause or "", *report.notifications]  # the error, or the failure notification of an earlier run
+    if not any(operation in text or iam_action(case.site.service, operation) in text for text in said):
         return [f"outcome: the error does not name {operation}: {report.error}: {(report.cause or '')[:160]}"]
     return []
 
 
 def dns_violations(cloud: LocalCloud) -> list[str]:
-    """DNS changes that sent traffic to a region not ready, or not yet verified by the runbook, when submitted."""
+    """``capacity``: DNS changes that sent traffic to a region not ready, or not yet verified by the runbook, when
+    submitted."""
     plan = cloud.plan
     region_of = {set_id: region for region, set_id in plan.dns.set_identifiers.items()}
     verified = _verified_at(cloud)
@@ -71,9 +152,9 @@ def dns_violations(cloud: LocalCloud) -> list[str]:
             if region is None or int(record.get("Weight", 0)) == 0:
                 continue
             if region not in world["writers"] or not world["serving"][region]:
-                broken.append(f"dns_safe: traffic sent to {region} at {change['submitted']:.0f}s; it was {world}")
+                broken.append(f"capacity: traffic sent to {region} at {change['submitted']:.0f}s; it was {world}")
             elif region != plan.regions.primary and verified.get(region, float("inf")) > change["submitted"]:
-                broken.append(f"dns_safe: traffic sent to {region} before the runbook verified it")
+                broken.append(f"capacity: traffic sent to {region} before the runbook verified it")
     return broken
 
 
@@ -87,6 +168,8 @@ def _verified_at(cloud: LocalCloud) -> dict[str, float]:
         if not result.get("done"):
             continue
         name = cloud.runtime.logical_id(invocation.function) or invocation.function
+        if result.get("detail", {}).get("writer_region", invocation.region) != invocation.region:
+            continue  # a failed planned run's switch back, done when the writer is home again
         if name in ("CheckDatabaseFunction", "PromoteDatabaseFunction"):
             database.setdefault(invocation.region, invocation.ended)
         elif name in ("CheckEndpointFunction", "ScaleEndpointFunction") and result.get("ref"):

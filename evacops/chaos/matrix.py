@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, Final
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
-from evacops.chaos.invariants import invariants
+from evacops.chaos.controls import ControlResult, controls, play_control
+from evacops.chaos.invariants import Verdict, invariants
 from evacops.chaos.sites import BASE_SCENARIOS, cases, chaos_latencies, record_sites, subset
 from evacops.drill.engine import run_drill
 from evacops.journal import envelope
 from evacops.localcloud.faults import iam_action
 
 STATUSES: Final = ("SUCCEEDED", "FAILED", "ABORTED")  # how a scenario can end, as the totals count them
+OUTCOMES: Final = ("clean", "escalated", "violated")  # what it left behind, as the invariants judge it
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
@@ -47,6 +49,8 @@ class Result:
     rto_seconds: float | None
     wall_seconds: float
     violations: list[str] = field(default_factory=list)
+    outcome: str = "violated"  # clean | escalated | violated
+    reason: str | None = None  # why it escalated, or its first violation
 
 
 @dataclass
@@ -54,6 +58,12 @@ class Matrix:
     results: list[Result]
     sites: list[Site]
     wall_seconds: float
+    controls: list[ControlResult] = field(default_factory=list)
+
+    @property
+    def uncaught(self) -> list[ControlResult]:
+        """Negative controls the invariants missed: each one fails the matrix."""
+        return [c for c in self.controls if not c.caught]
 
     @property
     def violations(self) -> int:
@@ -64,6 +74,14 @@ class Matrix:
             **envelope("chaos"),
             "scenarios": len(self.results),
             "violations": self.violations,
+            "outcomes": {o: sum(r.outcome == o for r in self.results) for o in OUTCOMES},
+            "escalated": [{"id": r.id, "reason": r.reason} for r in self.results if r.outcome == "escalated"],
+            "by_fault": self.totals(),
+            "negative_controls": {
+                "total": len(self.controls),
+                "caught": sum(c.caught for c in self.controls),
+                "controls": [asdict(c) for c in self.controls],
+            },
             "sites": len(self.sites),
             "wall_seconds": round(self.wall_seconds, 1),
             "results": [asdict(r) for r in self.results],
@@ -78,9 +96,13 @@ def fault_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, in
     """Per fault kind: scenarios, how they ended, and violations, from results as the matrix's JSON holds them."""
     found: dict[str, dict[str, int]] = {}
     for result in results:
-        row = found.setdefault(result["kind"], {"scenarios": 0, **dict.fromkeys(STATUSES, 0), "violations": 0})
+        row = found.setdefault(
+            result["kind"],
+            {"scenarios": 0, **dict.fromkeys(STATUSES, 0), **dict.fromkeys(OUTCOMES, 0), "violations": 0},
+        )
         row["scenarios"] += 1
         row[result["status"]] = row.get(result["status"], 0) + 1
+        row[result.get("outcome", "violated")] += 1
         row["violations"] += len(result["violations"])
     return found
 
@@ -91,7 +113,7 @@ def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
     observed: dict[str, Any] = {}
 
     def inspect(cloud: LocalCloud, report: DrillReport) -> None:
-        observed["violations"] = invariants(cloud, report, case, fault)
+        observed["verdict"] = invariants(cloud, report, case, fault)
         observed["injected"] = len(cloud.faults.injected(fault))
         observed["writers"] = cloud.writer_regions()
 
@@ -102,7 +124,7 @@ def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
         faults=[fault],
         inspect=inspect,
     )
-    violations = list(observed.get("violations", ["the drill ended before its invariants were checked"]))
+    verdict = observed.get("verdict") or Verdict(["the drill ended before its invariants were checked"])
     return Result(
         id=case.id,
         scenario=case.site.scenario,
@@ -120,7 +142,9 @@ def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
         dns_region=report.dns_region,
         rto_seconds=report.rto_seconds,
         wall_seconds=report.wall_seconds,
-        violations=violations,
+        violations=verdict.violations,
+        outcome=verdict.outcome,
+        reason=verdict.violations[0] if verdict.violations else verdict.escalation,
     )
 
 
@@ -130,29 +154,51 @@ def run_matrix(
     scenarios: Iterable[str] = BASE_SCENARIOS,
     plan: RecoveryPlan | None = None,
     jobs: int = 1,
+    with_controls: bool = True,
     on_result: Callable[[Result, int, int], None] | None = None,
+    on_control: Callable[[ControlResult], None] | None = None,
 ) -> Matrix:
-    """Record the sites of ``scenarios``, then play every case (or the subset), ``jobs`` at a time (processes)."""
+    """Record the sites of ``scenarios``, then play every case (or the subset) and every negative control, ``jobs``
+    at a time (processes)."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
     sites = record_sites(scenarios, plan=plan)
     chosen = cases(sites)
     if only_subset:
         chosen = subset(chosen)
+    names = [c.name for c in controls(plan)] if with_controls else []
     results: list[Result] = []
+    played: list[ControlResult] = []
+
+    def done(outcome: Result | ControlResult) -> None:
+        if isinstance(outcome, Result):
+            results.append(outcome)
+            if on_result:
+                on_result(outcome, len(results), len(chosen))
+        else:
+            played.append(outcome)
+            if on_control:
+                on_control(outcome)
+
     if jobs <= 1:
         for case in chosen:
-            results.append(run_case(case, plan=plan))
-            if on_result:
-                on_result(results[-1], len(results), len(chosen))
+            done(run_case(case, plan=plan))
+        for name in names:
+            done(play_named(name, plan=plan))
     else:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(run_case, case, plan=plan) for case in chosen]
+            futures: list[Future[Result] | Future[ControlResult]] = [
+                pool.submit(run_case, case, plan=plan) for case in chosen
+            ]
+            futures += [pool.submit(play_named, name, plan=plan) for name in names]
             for future in futures:
-                results.append(future.result())
-                if on_result:
-                    on_result(results[-1], len(results), len(chosen))
-    return Matrix(results=results, sites=sites, wall_seconds=time.perf_counter() - started)
+                done(future.result())
+    return Matrix(results=results, sites=sites, wall_seconds=time.perf_counter() - started, controls=played)
+
+
+def play_named(name: str, *, plan: RecoveryPlan) -> ControlResult:
+    """Play the negative control called ``name`` (what a worker process is sent: a name, not a closure)."""
+    return play_control(next(c for c in controls(plan) if c.name == name), plan=plan)
 
 
 def write_json(matrix: Matrix, path: Path) -> None:

@@ -35,7 +35,8 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
     ),
 }
 # Preflight's own checks of the target (cluster, endpoints, record): required. Its other calls are readiness's reads
-# of the target and the primary: a check it cannot read is "unknown", recorded, and never blocks a run.
+# of the target and the primary: a check it cannot read is "unknown", recorded, and never blocks a run; a check whose
+# read IAM denied fails (an IAM regression must not switch the guard off), and blocks an unplanned run if critical.
 PREFLIGHT_CHECKS: Final = frozenset(
     {
         ("rds", "DescribeDBClusters"),
@@ -44,7 +45,11 @@ PREFLIGHT_CHECKS: Final = frozenset(
         ("route53", "ListResourceRecordSets"),
     }
 )
-READINESS_READ: Final = ("SUCCEEDED", "a readiness read: an unreadable check is unknown, recorded, never blocking")
+READINESS_READ: Final = (
+    "SUCCEEDED",
+    "a readiness read: an unreadable check is unknown and recorded; a denied one fails its check, which blocks an"
+    " unplanned run (SecondaryNotReadyError naming it) when the check is critical",
+)
 # Permanent faults that take away one piece of evidence: (caller, service, operation, target) -> the invariant
 # excused; the others must carry the news.
 EXEMPT: Final = {

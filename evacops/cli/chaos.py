@@ -12,6 +12,7 @@ from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, load, local_se
 from evacops.cli.render import chaos_summary
 
 if TYPE_CHECKING:
+    from evacops.chaos.controls import ControlResult
     from evacops.chaos.matrix import Result
 
 
@@ -20,22 +21,35 @@ def chaos(
         Path | None,
         typer.Option(
             "--json",
-            help='Write {"schema", "kind": "chaos", "scenarios": N, "violations": M, "results": [...]} to this file.',
+            help=(
+                'Write {"schema", "kind": "chaos", "scenarios", "violations", "outcomes", "escalated", "by_fault", '
+                '"negative_controls": {"total", "caught", "controls"}, "results"} to this file.'
+            ),
         ),
     ] = None,
     only_subset: Annotated[
         bool, typer.Option("--subset", help="Only the representative few that `make test` runs.")
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Drills played at once, one process each.", min=1)] = 1,
+    no_controls: Annotated[
+        bool, typer.Option("--no-controls", help="Skip the negative controls (then the matrix proves less).")
+    ] = False,
     plan: PlanOption = DEFAULT_PLAN,
 ) -> None:
     """Run the fault matrix: every AWS call site of the runbook, each fault, invariants checked.
 
     The call sites come from a recorded clean run of primary-outage and planned-switchover. Each site gets
     throttling, a 5xx, AccessDenied and a timeout, at its first call and (where polled) at a later poll; the drill is
-    played again and checked: one writer, DNS never sent to an unverified region, lock released, run recorded,
-    outcome notified, transient faults end SUCCEEDED, AccessDenied ends FAILED naming the operation.
-    Exits 0 only with no violation.
+    played again and its end state checked from the local cloud's ground truth, whatever the run's status: at most
+    one writer; the DNS answer points at the writer's region; no DNS change ever sent traffic beyond serving
+    capacity; the lock released; the run recorded and notified; transient faults end SUCCEEDED, AccessDenied ends
+    FAILED naming the operation. A failed run that leaves writer and traffic apart is a violation unless it ended
+    with a named escalation error (ManualCompletionRequiredError) whose notification gives the commands to finish
+    by hand: that is counted as escalated, with its reason.
+
+    Then the negative controls: for every invariant a seeded violation (a runbook variant, a world edited after the
+    run, a fault that never meets a call) that the invariant must report.
+    Exits 0 only with no violation and every negative control caught.
 
     Examples:
 
@@ -49,16 +63,27 @@ def chaos(
     console.print("[bold]evac chaos[/]: recording the runbook's calls from clean runs, then one fault per drill")
 
     def progress(result: Result, done: int, total: int) -> None:
-        mark = "[green]✓[/]" if not result.violations else "[red]✗[/]"
+        mark = {"clean": "[green]✓[/]", "escalated": "[yellow]↑[/]"}.get(result.outcome, "[red]✗[/]")
         console.print(
             f"  [dim]{done:3d}/{total}[/] {mark} {result.status:9s} {result.kind:13s} {result.point:5s} {result.site}"
         )
         for violation in result.violations:
             console.print(f"        [red]{violation}[/]")
 
+    def control_progress(control: ControlResult) -> None:
+        mark = "[green]caught[/]" if control.caught else "[red]NOT CAUGHT[/]"
+        console.print(f"  control {control.name} ({control.catches}): {mark}")
+
     with local_setup():
-        matrix = run_matrix(only_subset=only_subset, plan=loaded, jobs=jobs, on_result=progress)
+        matrix = run_matrix(
+            only_subset=only_subset,
+            plan=loaded,
+            jobs=jobs,
+            with_controls=not no_controls,
+            on_result=progress,
+            on_control=control_progress,
+        )
     if json_path:
         write_json(matrix, json_path)
     chaos_summary(console, matrix)
-    raise typer.Exit(0 if matrix.violations == 0 else 1)
+    raise typer.Exit(0 if matrix.violations == 0 and not matrix.uncaught else 1)

@@ -10,17 +10,23 @@ import typer
 from pydantic import ValidationError
 
 from evac.domain.models import RunbookInput
+from evacops.chaos.invariants import end_state, end_state_checks
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, aws, console, fail, load, local_setup
 from evacops.cli.render import drill_summary, scenario_table
 from evacops.drill.catalog import catalog
 from evacops.drill.engine import run_drill
+from evacops.drill.report import Verdict
 from evacops.drill.scenarios import SCENARIOS, Options
 from evacops.history import HistorySettingError, keep_setting, remember
+from evacops.localcloud.faults import GRAMMAR, FaultSpecError, parse_fault
 from evacops.reports.folder import default_folder, write_report
 from evacops.stack import runbook
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
+    from evacops.drill.report import DrillReport
+    from evacops.localcloud import LocalCloud
+    from evacops.localcloud.faults import Fault
 
 # What the progress shows: the steps people recognise, not every Choice.
 _SHOWN = {"TaskStateEntered", "ParallelStateEntered", "WaitStateEntered", "FailStateEntered", "SucceedStateEntered"}
@@ -84,6 +90,16 @@ def drill(
         "events/drill-planned.json"
     ),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live progress, just the summary.")] = False,
+    inject: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--inject",
+            help=f"Inject a fault (repeatable): {GRAMMAR}, e.g. route53:ChangeResourceRecordSets:access-denied,"
+            " cloudwatch:DescribeAlarms:throttling@us-east-1, CheckDatabaseFunction/rds:DescribeGlobalClusters:5xx#2,"
+            " sagemaker:UpdateEndpoint:timeout+after-effect (the call takes effect, its answer is lost). The drill"
+            " then passes when its end state breaks no invariant (see docs/resilience.md), whatever its status.",
+        ),
+    ] = None,
     keep: Annotated[
         int | None,
         typer.Option(
@@ -113,6 +129,8 @@ def drill(
 
       evac drill --scenario game-day --approve-after 120
 
+      evac drill --inject route53:ChangeResourceRecordSets:access-denied --scenario planned-switchover
+
       evac drill --stack-name evac-fraud-scoring --region us-west-2 --input events/drill-planned.json
     """
     if list_scenarios:
@@ -126,6 +144,10 @@ def drill(
     if scenario not in SCENARIOS:
         raise fail(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
     loaded = load(plan, local=True)
+    try:
+        faults = [parse_fault(spec) for spec in inject or []]
+    except FaultSpecError as exc:
+        raise fail(f"--inject {exc}") from None
     try:  # a bad setting is said before the drill, not after
         kept = keep if keep is not None else keep_setting()
     except HistorySettingError as exc:
@@ -150,7 +172,14 @@ def drill(
         )
     with local_setup():
         report = run_drill(
-            scenario, plan=loaded, seed=seed, options=options, on_event=None if quiet else progress, serve=by_hand
+            scenario,
+            plan=loaded,
+            seed=seed,
+            options=options,
+            on_event=None if quiet else progress,
+            serve=by_hand,
+            faults=faults,
+            inspect=lambda cloud, report: check_end_state(cloud, report, faults),
         )
     write_report(report, default_folder(scenario, report_dir))
     remember(report.records, keep=kept)
@@ -158,8 +187,25 @@ def drill(
         report.report_files.append(str(json_path))
         json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     drill_summary(console, report)
+    for name, ok, detail in ((i.name, i.ok, i.detail) for i in report.invariants):
+        if not ok or faults:
+            console.print(
+                f"  invariant {name}: {'[green]held[/]' if ok else '[red]BROKEN[/]'} {detail if not ok else ''}"
+            )
     console.print(f"report: {Path(report.report_files[0]).parent}")
-    raise typer.Exit(0 if report.expected else 1)
+    held = all(i.ok for i in report.invariants)
+    raise typer.Exit(0 if (held if faults else report.expected) else 1)
+
+
+def check_end_state(cloud: LocalCloud, report: DrillReport, faults: list[Fault]) -> None:
+    """The matrix's end-state invariants, from the local cloud's ground truth, into the report's ``invariants``;
+    with faults injected, ``exercised``: each one met a call (a fault that never fired proves nothing)."""
+    checks = end_state_checks(end_state(cloud, report, expect_run=report.executions > 0))
+    report.invariants = [Verdict(name=name, ok=ok, detail=detail) for name, ok, detail in checks]
+    if faults:
+        met = [len(cloud.faults.injected(f)) for f in faults]
+        detail = ", ".join(f"{f.service}:{f.operation}:{f.kind} x{n}" for f, n in zip(faults, met, strict=True))
+        report.invariants.append(Verdict(name="exercised", ok=all(met), detail=detail))
 
 
 def _list(plan: RecoveryPlan, json_path: Path | None) -> None:

@@ -118,7 +118,7 @@ def chaos_summary(console: Console, matrix: Matrix) -> None:
     console.print()
     console.print(sites)
     totals = Table(title="totals by fault kind", title_justify="left")
-    columns = ("scenarios", "SUCCEEDED", "FAILED", "ABORTED", "violations")
+    columns = ("scenarios", "SUCCEEDED", "FAILED", "ABORTED", "clean", "escalated", "violated")
     totals.add_column("fault")
     for column in columns:
         totals.add_column(column, justify="right")
@@ -127,9 +127,20 @@ def chaos_summary(console: Console, matrix: Matrix) -> None:
         totals.add_row(fault, *(str(row.get(c, 0)) for c in columns))
     totals.add_row("[bold]all[/]", *(f"[bold]{sum(r.get(c, 0) for r in rows.values())}[/]" for c in columns))
     console.print(totals)
+    for result in matrix.results:
+        if result.outcome == "escalated":
+            console.print(f"  [yellow]escalated[/] {result.id}: {result.reason}")
+    if matrix.controls:
+        controls = Table(title="negative controls (a seeded violation each invariant must catch)", title_justify="left")
+        for column in ("control", "invariant", "seeded", "caught"):
+            controls.add_column(column)
+        for control in matrix.controls:
+            controls.add_row(control.name, control.catches, control.seeded, "yes" if control.caught else "[red]NO[/]")
+        console.print(controls)
+    caught = sum(c.caught for c in matrix.controls)
     console.print(
         f"{len(matrix.sites)} call sites, {len(matrix.results)} scenarios, {matrix.violations} violation(s), "
-        f"{matrix.wall_seconds:.0f} s"
+        f"negative controls {caught}/{len(matrix.controls)} caught, {matrix.wall_seconds:.0f} s"
     )
 
 

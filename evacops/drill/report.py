@@ -85,6 +85,9 @@ class DrillReport(Journaled):
     )
     expected: bool = Field(default=False, description="the scenario's expected outcome was verified")
     checks: list[Verdict] = Field(default_factory=list)
+    invariants: list[Verdict] = Field(
+        default_factory=list, description="end-state checks from ground truth (evac chaos's), whatever the status"
+    )
     notifications: list[str] = Field(default_factory=list, description="messages published to the topics")
     outcome: str | None = Field(default=None, description="the run's outcome as the ledger recorded it")
     predicted_rto_seconds: float | None = None

@@ -330,11 +330,12 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "capacity-shortfall",
             "No good outcome: the secondary has no capacity for any instance type the plan allows; the run stops "
-            "before DNS with InferenceScaleError, recorded and notified (the database was already promoted).",
+            "before DNS: the database was already promoted, so it escalates with ManualCompletionRequiredError "
+            "(InferenceScaleError's cause, then the commands to finish by hand), recorded and notified.",
             primary_outage,
             "failed",
             prepare=_no_capacity_for_any_type,
-            error="InferenceScaleError",
+            error="ManualCompletionRequiredError",
         ),
         Scenario(
             "failover-rejected",

@@ -57,6 +57,7 @@ from evacops.localcloud.fidelity import (
     UnresolvedPathIsRuntimeError,
 )
 from evacops.localcloud.fidelity.arc import RoutingControlCluster
+from evacops.localcloud.fidelity.autoscaling import ScalableTargetPermissions
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
@@ -129,6 +130,9 @@ class LocalCloud:
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
         self.publishes = ServicePublishes()  # what AWS services published to topics, and what SNS refused
         self.quotas = SageMakerQuotas()
+        self.scalable_targets = ScalableTargetPermissions(
+            self.runtime.current, lambda r: self.parameters(r, self.zone_id)
+        )
         self.stacks: dict[str, Stack] = {}
         self.states = StateMachineContext()
         self.faults = FaultInjector(
@@ -225,6 +229,7 @@ class LocalCloud:
         DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
         StepFunctionsTaskErrors().install(stack)
         UnresolvedPathIsRuntimeError().install(stack)
+        self.scalable_targets.install(stack)
 
     def _seed_and_deploy(self) -> None:
         """The plan's application seeded, then the stack deployed in both regions."""

@@ -76,6 +76,17 @@ class GroundTruth:
         found = find_global_cluster(ACCOUNT, self.plan.database.global_cluster)
         return [_region_of(m.db_cluster_arn) for m in found.members if m.is_writer] if found else []
 
+    def eventual_writer_regions(self) -> list[str]:
+        """The writers once the switchover or failover in flight (``FailoverState``) completes: what a run leaves
+        behind is judged by where the writer is going, not by where it still is when the run stops."""
+        self.timeline.settle()
+        found = find_global_cluster(ACCOUNT, self.plan.database.global_cluster)
+        state = getattr(found, "failover_state", None) if found else None
+        if not state or not state.get("ToDbClusterArn"):
+            return self.writer_regions()
+        leaving = _region_of(state["FromDbClusterArn"])
+        return sorted({*(r for r in self._writers() if r != leaving), _region_of(state["ToDbClusterArn"])})
+
     # --- DNS ------------------------------------------------------------------------------------------------------
     def dns_weights(self) -> dict[str, int]:
         """Set identifier -> weight of the plan's weighted record (an empty dict if the zone is missing)."""
@@ -200,6 +211,11 @@ class GroundTruth:
         """The incident holding the application's lock in the region's ledger, if any."""
         item = self._item(region, lock_key(application))
         return str(item["incident_id"]) if item else None
+
+    def lock_lease(self, region: str, application: str) -> str | None:
+        """When the application's lock in the region's ledger expires (its ``expires_at``), if it is held with one."""
+        item = self._item(region, lock_key(application))
+        return str(item["expires_at"]) if item and item.get("expires_at") else None
 
     def _item(self, region: str, key: str) -> dict[str, Any] | None:
         return next((i for i in self.items(region) if i.get("pk") == key), None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from evacops.chaos.matrix import STATUSES, fault_totals
+from evacops.chaos.matrix import OUTCOMES, STATUSES, fault_totals
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -121,8 +121,9 @@ def bench_goals(report: BenchReport) -> str:
 
 
 def chaos_totals(result: ChaosResult) -> str:
-    """The fault matrix's scenarios by fault kind and outcome, with a row for all."""
-    columns = ("scenarios", *STATUSES, "violations")
+    """The fault matrix's scenarios by fault kind, how they ended and what they left (clean, escalated, violated),
+    with a row for all."""
+    columns = ("scenarios", *STATUSES, *OUTCOMES, "violations")
     totals = fault_totals(result.results)
     rows = [(fault, *(row.get(c, 0) for c in columns)) for fault, row in totals.items()]
     rows.append(("all", *(sum(row.get(c, 0) for row in totals.values()) for c in columns)))

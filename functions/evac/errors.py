@@ -95,7 +95,14 @@ class ControlPlaneUnavailableError(RegionUnavailableError):
 
 
 class AwsCallError(EvacError):
-    """An AWS call failed for a reason evac cannot act on; the message names the operation."""
+    """An AWS call failed for a reason evac cannot act on; the message names the operation.
+
+    ``denied``: IAM refused it (AccessDenied): a permission the stack lacks, never evidence about a region.
+    """
+
+    def __init__(self, message: str, *, denied: bool = False) -> None:
+        super().__init__(message)
+        self.denied = denied
 
 
 class AwsTransientError(AwsCallError):

@@ -75,7 +75,10 @@ def test_a_planned_switchover_asked_of_a_dark_primary_fails_over_after_one_bound
 
 @pytest.mark.parametrize(
     ("scenario", "error", "writer"),
-    [("capacity-shortfall", "InferenceScaleError", None), ("failover-rejected", "DatabasePromotionError", "us-east-1")],
+    [
+        ("capacity-shortfall", "ManualCompletionRequiredError", None),  # promoted: escalated
+        ("failover-rejected", "DatabasePromotionError", "us-east-1"),
+    ],
 )
 def test_a_failure_with_no_good_outcome_stops_before_dns_recorded_and_notified(
     drilled: dict[str, Drilled], scenario: str, error: str, writer: str | None

@@ -54,6 +54,7 @@ class FakeEndpoints:
     endpoints: dict[str, EndpointState]
     instance_types: dict[str, str] = field(default_factory=dict)  # endpoint -> the type it serves on
     no_capacity: set[str] = field(default_factory=set)
+    silent_rollbacks: bool = False  # a rollback leaves FailureReason empty (SageMaker may)
     scaling: FakeAutoscaling | None = None
     requested: dict[str, str] = field(default_factory=dict)  # endpoint -> type of the update in flight
 
@@ -89,7 +90,11 @@ class FakeEndpoints:
             instance_type = self.requested.pop(name, self.instance_types.get(name, ""))
             if instance_type in self.no_capacity and state.desired_instances > state.instances:
                 self.endpoints[name] = EndpointState(
-                    name, "InService", state.instances, state.instances, INSUFFICIENT_CAPACITY
+                    name,
+                    "InService",
+                    state.instances,
+                    state.instances,
+                    None if self.silent_rollbacks else INSUFFICIENT_CAPACITY,
                 )
                 continue
             self.instance_types[name] = instance_type

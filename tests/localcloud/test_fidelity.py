@@ -18,7 +18,7 @@ from evacops.localcloud.fidelity import AuroraGlobalFailover, Latencies, Route53
 if TYPE_CHECKING:
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import VirtualClock, Timeline
+    from evacops.localcloud.clock import Timeline, VirtualClock
 
 LATENCIES = Latencies()
 EAST, WEST = "us-east-1", "us-west-2"

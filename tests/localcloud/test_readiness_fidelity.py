@@ -24,7 +24,7 @@ from evacops.localcloud.fidelity import (
 if TYPE_CHECKING:
     from contextlib import ExitStack
 
-    from evacops.localcloud.clock import VirtualClock, Timeline
+    from evacops.localcloud.clock import Timeline, VirtualClock
 
 LATENCIES = Latencies()
 EAST, WEST = "us-east-1", "us-west-2"

@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 runner = CliRunner()
 
 
-def _chaos(kind: str, status: str, violations: int = 0) -> Result:
+def _chaos(kind: str, status: str, violations: int = 0, outcome: str = "clean") -> Result:
     return Result(
         id=f"{kind}/{status}", scenario="primary-outage", site="x", caller="c", action="a", kind=kind,
         point="first", expected=status, status=status, error=None, cause=None, injected=1, writer_regions=[],
         dns_region=None, rto_seconds=None, wall_seconds=1.0, violations=["v"] * violations,
+        outcome="violated" if violations else outcome,
     )  # fmt: skip
 
 
@@ -61,7 +62,7 @@ def test_the_drill_tables_are_its_summary_and_phases(tmp_path: Path) -> None:
 def test_the_chaos_tables_are_the_totals_by_fault_and_outcome(tmp_path: Path) -> None:
     results = [
         _chaos("throttling", "SUCCEEDED"),
-        _chaos("access-denied", "FAILED"),
+        _chaos("access-denied", "FAILED", outcome="escalated"),
         _chaos("access-denied", "ABORTED", violations=1),
     ]
     document = Matrix(results=results, sites=[], wall_seconds=1.0).to_json()
@@ -70,11 +71,11 @@ def test_the_chaos_tables_are_the_totals_by_fault_and_outcome(tmp_path: Path) ->
 
     assert result.exit_code == 0
     assert result.output == (
-        "| fault | scenarios | SUCCEEDED | FAILED | ABORTED | violations |\n"
-        "|---|---:|---:|---:|---:|---:|\n"
-        "| throttling | 1 | 1 | 0 | 0 | 0 |\n"
-        "| access-denied | 2 | 0 | 1 | 1 | 1 |\n"
-        "| all | 3 | 1 | 1 | 1 | 1 |\n"
+        "| fault | scenarios | SUCCEEDED | FAILED | ABORTED | clean | escalated | violated | violations |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| throttling | 1 | 1 | 0 | 0 | 1 | 0 | 0 | 0 |\n"
+        "| access-denied | 2 | 0 | 1 | 1 | 0 | 1 | 1 | 1 |\n"
+        "| all | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 |\n"
     )
     assert Matrix(results=results, sites=[], wall_seconds=1.0).totals()["access-denied"]["violations"] == 1
     assert asdict(results[0])["kind"] == "throttling"

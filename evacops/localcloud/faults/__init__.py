@@ -27,6 +27,9 @@ session created afterwards (evac's clients, Step Functions' own integration clie
   client's ``connect_timeout``, from a modelled moment on. A global endpoint is dark with the region its control
   plane lives in: Route 53's API with us-east-1 (its DNS answers and health checks are not API calls, and go on).
 
+A fault ``after_effect`` lets the call take effect first (moto's stub answers it, the change is made) and then loses
+its answer: the error or timeout the caller sees came after the change, as a 5xx or a dropped connection can.
+
 An error response is a real HTTP response in the service's protocol, so botocore parses it and retries it as it
 would in AWS (its retry sleeps are played on the scaled clock too). The faulted request itself is re-addressed to a
 host no service answers (``.invalid``, RFC 6761), so moto's stub behind this hook lets it pass and the operation
@@ -42,9 +45,11 @@ from evacops.localcloud.faults.calls import STATES_ACCESS_KEY, Call, StateMachin
 from evacops.localcloud.faults.injector import FaultInjector
 from evacops.localcloud.faults.model import FAULT_KINDS, PERMANENT, TRANSIENT, Fault, FaultKind
 from evacops.localcloud.faults.responses import error_response
+from evacops.localcloud.faults.spec import GRAMMAR, FaultSpecError, parse_fault
 
 __all__ = [
     "FAULT_KINDS",
+    "GRAMMAR",
     "PERMANENT",
     "STATES_ACCESS_KEY",
     "TRANSIENT",
@@ -52,7 +57,9 @@ __all__ = [
     "Fault",
     "FaultInjector",
     "FaultKind",
+    "FaultSpecError",
     "StateMachineContext",
     "error_response",
     "iam_action",
+    "parse_fault",
 ]

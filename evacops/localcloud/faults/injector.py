@@ -75,6 +75,7 @@ class FaultInjector:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     _active: bool = False
+    _service: Callable[..., Any] | None = None
 
     # --- what to inject -----------------------------------------------------------------------------------------------
     def inject(self, fault: Fault) -> Fault:
@@ -118,6 +119,8 @@ class FaultInjector:
             (i for i, (event, handler, *_) in enumerate(handlers) if event == "before-send" and _is_moto(handler)),
             len(handlers),
         )
+        if moto_at < len(handlers):
+            self._service = handlers[moto_at][1]  # what answers a call that takes effect before its answer is lost
         handlers[moto_at:moto_at] = ours
         self._active = True
 
@@ -209,6 +212,8 @@ class FaultInjector:
 
     def _fail(self, pending: _Pending, fault: Fault, call: Call, request: AWSPreparedRequest) -> AWSResponse:
         call.fault = fault.kind
+        if fault.after_effect and self._service is not None:
+            self._service(event_name="before-send", request=request)  # the change is made; its answer is dropped
         if fault.kind == "timeout":
             self.clock.sleep(min(pending.read_timeout, _MAX_MODELLED_TIMEOUT))
             raise ReadTimeoutError(endpoint_url=request.url)

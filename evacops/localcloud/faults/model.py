@@ -37,6 +37,7 @@ class Fault:
     code: str | None = None  # for "refused": the error code, HTTP status and message the service answers with
     status: int = 400
     message: str = ""
+    after_effect: bool = False  # the call takes effect (the service makes the change) and its answer is lost
 
     def matches(self, call: Call) -> bool:
         wanted = (self.service, self.operation, self.region, self.caller, self.target, self.caller_region)

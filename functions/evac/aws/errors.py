@@ -31,6 +31,11 @@ THROTTLING: Final = frozenset(
     }
 )
 
+# How services say IAM refused the caller (IAM's, STS's and SNS's spellings).
+ACCESS_DENIED: Final = frozenset(
+    {"AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation"}
+)
+
 
 def is_transient(exc: ClientError) -> bool:
     """Throttling or a 5xx: the same request may well succeed later.
@@ -47,7 +52,9 @@ def translate(exc: ClientError) -> AwsCallError:
     message names the operation."""
     error: dict[str, Any] = dict(exc.response.get("Error", {}))
     message = f"{exc.operation_name} failed: {error.get('Code', 'Unknown')}: {error.get('Message', '')}"
-    return AwsTransientError(message) if is_transient(exc) else AwsCallError(message)
+    if is_transient(exc):
+        return AwsTransientError(message)
+    return AwsCallError(message, denied=error_code(exc) in ACCESS_DENIED)
 
 
 def error_code(exc: ClientError) -> str:

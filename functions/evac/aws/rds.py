@@ -11,7 +11,9 @@ from evac.errors import DatabasePromotionError, ResourceNotFoundError
 
 # FailoverState.Status while the writer is moving: "pending" (the request is being verified) comes first, so a
 # promotion in that state is under way too and must not be requested again (API_FailoverState).
-_PROMOTING = {"pending", "switching-over", "failing-over"}
+# FailoverState.Status while a switchover or failover is in flight, "cancelling" included: no other may start until it
+# is over (API_FailoverState: pending | failing-over | cancelling; switching-over for a switchover).
+_PROMOTING = {"pending", "switching-over", "failing-over", "cancelling"}
 
 
 def region_of(arn: str) -> str:

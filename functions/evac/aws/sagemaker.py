@@ -9,9 +9,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from evac.aws.clients import client
-from evac.aws.errors import aws_errors, error_code, is_transient
+from evac.aws.errors import aws_errors, error_code, is_transient, translate
 from evac.domain.ports import Container, EndpointSpec, EndpointState, ModelPackage, VariantSpec
-from evac.errors import InferenceScaleError, ResourceNotFoundError
+from evac.errors import AwsTransientError, InferenceScaleError, ResourceNotFoundError
+
+# SageMaker's answer to an update while the endpoint is Updating (a scale-out Application Auto Scaling started when a
+# higher MinCapacity was registered): the endpoint is busy, not refusing (API_UpdateEndpointWeightsAndCapacities).
+_IN_PROGRESS = "Cannot update in-progress endpoint"
 
 # What CreateEndpointConfig accepts of what DescribeEndpointConfig returns, besides the variants.
 _CONFIG_FIELDS = (
@@ -80,7 +84,9 @@ class SageMakerEndpoints:
             )
         except ClientError as exc:
             if is_transient(exc):
-                raise  # throttled or a 5xx: the runbook retries the step
+                raise translate(exc) from exc  # throttled or a 5xx: AwsTransientError, the runbook retries the step
+            if _IN_PROGRESS in str(exc):  # registering a higher MinCapacity began scaling it: worth a retry
+                raise AwsTransientError(f"UpdateEndpointWeightsAndCapacities on {endpoint}: {exc}") from exc
             raise InferenceScaleError(f"UpdateEndpointWeightsAndCapacities on {endpoint}: {exc}") from exc
 
     def spec(self, endpoint: str) -> EndpointSpec:
@@ -137,6 +143,8 @@ class SageMakerEndpoints:
                     raise
             self._sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=name)
         except ClientError as exc:
+            if is_transient(exc):  # a throttled or 5xx call is worth the runbook's retry, not a refusal
+                raise translate(exc) from exc
             raise InferenceScaleError(f"falling back to {instance_type} on {endpoint}: {exc}") from exc
         return name
 

@@ -54,10 +54,17 @@ class Fallback:
         }
 
 
-def out_of_capacity(state: EndpointState, run: Run) -> bool:
+def out_of_capacity(state: EndpointState, run: Run, *, asked: int | None = None) -> bool:
+    """Whether the endpoint's scale-up failed for lack of capacity: InService with a capacity ``FailureReason``, or,
+    once ``asked`` instances were requested, InService at a lower desired count with no reason at all (a rollback
+    may leave ``FailureReason`` empty; an InService endpoint below what it was asked for rolled back)."""
     if state.status == "Failed":  # only DeleteEndpoint is possible on a Failed endpoint: nothing to fall back on
         raise InferenceScaleError(f"{state.name} in {run.target_region} is Failed: {state.failure_reason}")
-    return state.status == "InService" and bool(state.failure_reason and CAPACITY_FAILURE.search(state.failure_reason))
+    if state.status != "InService":
+        return False
+    if state.failure_reason:
+        return bool(CAPACITY_FAILURE.search(state.failure_reason))
+    return asked is not None and state.desired_instances < asked
 
 
 def fall_back(

@@ -81,6 +81,9 @@ class Run(Contract):
     reason: str = ""
     resumed: bool = Field(default=False, description="an earlier run of this incident went to the same target")
     warnings: list[str] = Field(default_factory=list, description="what could not be done and did not stop the run")
+    finish_by_hand: str = Field(
+        default="", description="the commands that finish this failover by hand, for an escalation's notification"
+    )
 
 
 class StepInput(Contract):
@@ -190,6 +193,14 @@ class Poll(Contract):
 
 class PollInput(StepInput):
     poll: Poll
+
+
+class PromoteInput(StepInput):
+    """``PromoteDatabase``; with ``back``, the failure path's ``SwitchBack`` (a failed planned run putting the writer
+    back in its source), polled: ``poll`` is null the first time."""
+
+    back: bool = False
+    poll: Poll | None = None
 
 
 class EndpointInput(StepInput):

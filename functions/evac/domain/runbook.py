@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
 from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, urgency
+from evac.domain.escalation import finish_by_hand
 from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import polled, whole_second
@@ -94,7 +95,7 @@ def plan_run(
     else:
         rpo = estimate_rpo(strategy, _lag(lag, plan.database.clusters[target], warnings, final=final_attempt))
     over_budget = request.mode == "unplanned" and (rpo is None or rpo > plan.rpo_budget_seconds)
-    return Run(
+    run = Run(
         incident_id=request.incident_id,
         application=plan.application,
         mode=request.mode,
@@ -116,6 +117,7 @@ def plan_run(
         resumed=resumes is not None,
         warnings=warnings,
     )
+    return run.model_copy(update={"finish_by_hand": finish_by_hand(run, plan)})
 
 
 # Longer than any run takes besides waiting for approval: each of the runbook's waits is bounded (promotion, capacity,
@@ -307,8 +309,10 @@ def scale_endpoint(
     state = endpoints.state(name, endpoint.variant)
     if state is None:
         raise PreflightFailedError(f"endpoint {name} does not exist in {run.target_region}")
-    if state.desired_instances < endpoint.active_instances and state.status == "InService":
+    requested = state.desired_instances >= endpoint.active_instances
+    if not requested and state.status == "InService":
         endpoints.set_instances(name, endpoint.variant, endpoint.active_instances)
+        requested = True
     done = _serves_at_capacity(state, endpoint.active_instances)
     if done:
         restore_scaling(endpoint, None, autoscaling=autoscaling, saved=saved)
@@ -320,7 +324,7 @@ def scale_endpoint(
         ref=name,
         wait_seconds=wait,
         check_at=whole_second(started_at, wait),
-        detail={"instances": state.instances, "wanted": endpoint.active_instances},
+        detail={"instances": state.instances, "wanted": endpoint.active_instances, "requested": requested},
     )
 
 
@@ -344,7 +348,9 @@ def check_endpoint(
     done = state is not None and _serves_at_capacity(state, endpoint.active_instances)
     if done:  # a fallback completed, or one whose poll was lost: autoscaling back on the type it serves on
         restore_scaling(endpoint, fallback, autoscaling=autoscaling, saved=saved)
-    elif state is not None and out_of_capacity(state, run):
+    elif state is not None and out_of_capacity(
+        state, run, asked=endpoint.active_instances if poll.detail.get("requested") else None
+    ):
         fall_back(run, endpoint, state, fallback, endpoints=endpoints, autoscaling=autoscaling, saved=saved)
         fallback.since = clock.now().isoformat()
     since = datetime.fromisoformat(fallback.since) if fallback.since else None

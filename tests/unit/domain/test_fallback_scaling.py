@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from evac.domain.fallback import out_of_capacity
 from evac.domain.ports import EndpointState
 from evac.domain.runbook import check_endpoint, scale_endpoint
 from tests.fakes.inference import FakeAutoscaling, FakeEndpoints
@@ -188,3 +189,35 @@ def test_an_endpoint_that_never_fell_back_has_nothing_put_back(
     assert done.done
     assert (autoscaling.floors[XGB], autoscaling.policies[XGB]) == (4, POLICIES)
     assert "instance_type" not in done.detail
+
+
+def test_a_rollback_that_leaves_no_failure_reason_still_falls_back(
+    failover_run: Run,
+    plan: RecoveryPlan,
+    target_endpoints: FakeEndpoints,
+    autoscaling: FakeAutoscaling,
+    saved_scaling: FakeSavedScaling,
+    frozen_clock: FrozenClock,
+) -> None:
+    # GIVEN the scale-up rolled back to the old count and SageMaker said nothing about why
+    target_endpoints.no_capacity.add("ml.g4dn.xlarge")
+    target_endpoints.silent_rollbacks = True
+    poll = scale_endpoint(
+        failover_run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling
+    )
+    frozen_clock.advance(360)
+    target_endpoints.finish_updates()
+    assert target_endpoints.endpoints[XGB].failure_reason is None
+
+    served = poll_until_served(failover_run, plan, poll, target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
+
+    assert served.detail["instance_type"] == plan.endpoint(XGB).fallback_instance_types[0]
+
+
+def test_an_endpoint_not_yet_asked_to_scale_is_not_taken_for_a_rollback(
+    failover_run: Run, plan: RecoveryPlan, target_endpoints: FakeEndpoints, frozen_clock: FrozenClock
+) -> None:
+    state = target_endpoints.endpoints[XGB]
+
+    assert not out_of_capacity(state, failover_run, asked=None)
+    assert out_of_capacity(state, failover_run, asked=state.desired_instances + 1)

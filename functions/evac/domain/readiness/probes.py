@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from evac.domain.models import ReadinessCheck
 from evac.domain.readiness.catalogue import CATALOGUE
-from evac.errors import AwsTransientError, EvacError, RegionUnavailableError, ResourceNotFoundError
+from evac.errors import AwsCallError, AwsTransientError, EvacError, RegionUnavailableError, ResourceNotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -146,6 +146,11 @@ def check(
         found = probe()
     except ResourceNotFoundError as exc:
         found = Finding("fail", str(exc))
+    except AwsCallError as exc:
+        # A denied read fails its check (fail closed): an IAM regression must not switch off the guard it feeds.
+        found = Finding(
+            "fail" if exc.denied else "unknown", f"{'refused' if exc.denied else 'could not be read'}: {exc}"
+        )
     except EvacError as exc:
         found = Finding("unknown", f"could not be read: {exc}")
     return ReadinessCheck(

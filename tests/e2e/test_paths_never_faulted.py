@@ -1,0 +1,57 @@
+"""Faults on the paths the matrix's base scenarios never reach: the capacity fallback (a throttled UpdateEndpoint is
+worth the runbook's retry, not a refusal that leaves the writer promoted and DNS behind), and a fault after effect
+(the change is made, its answer lost)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.chaos import Case, Site, run_case
+from evacops.chaos.invariants import end_state
+from evacops.drill.engine import run_drill
+from evacops.localcloud.faults import parse_fault
+
+if TYPE_CHECKING:
+    from evacops.drill.report import DrillReport
+    from evacops.localcloud import LocalCloud
+
+pytestmark = pytest.mark.e2e
+
+PLAN = load_plan(DEFAULT_PLAN)
+TARGET = PLAN.regions.secondary
+
+
+@pytest.mark.parametrize("kind", ["throttling", "5xx"])
+def test_a_transient_fault_on_the_capacity_fallbacks_update_is_retried_and_the_run_succeeds(kind: str) -> None:
+    site = Site("capacity-fallback", "CheckEndpointFunction", "sagemaker", "UpdateEndpoint", TARGET, None, 1, None,
+                TARGET)  # fmt: skip
+
+    result = run_case(Case(site, kind, "first"), plan=PLAN)  # type: ignore[arg-type]
+
+    assert result.injected == 1
+    assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
+    assert result.writer_regions == [TARGET]
+    assert result.dns_region == TARGET
+
+
+def test_a_dns_change_whose_answer_is_lost_after_it_took_effect_is_retried_and_the_run_succeeds() -> None:
+    # GIVEN ShiftDns's ChangeResourceRecordSets takes effect, then its answer is lost (a 5xx after the change)
+    fault = parse_fault("ShiftDnsFunction/route53:ChangeResourceRecordSets:5xx+after-effect")
+    seen: dict[str, Any] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        seen["verdict"] = end_state(cloud, report)
+        seen["faulted"] = [c.at for c in cloud.faults.injected(fault)]
+        seen["changes"] = [c["submitted"] for c in cloud.route53.history if c.get("world") is not None]
+
+    report = run_drill("primary-outage", plan=PLAN, faults=[fault], inspect=inspect)
+
+    assert len(seen["faulted"]) == 1
+    # the change was made by the faulted call itself (its answer lost), not by the retry that followed
+    assert abs(seen["changes"][0] - seen["faulted"][0]) < 1.0
+    assert report.status == "SUCCEEDED"
+    assert (report.writer_region, report.dns_region) == (TARGET, TARGET)
+    assert seen["verdict"].outcome == "clean"
