@@ -39,7 +39,7 @@ def test_each_entry_says_what_it_rehearses_its_expected_outcome_and_its_checks()
     entries = {e["name"]: e for e in listed()}
 
     shortfall = entries["capacity-shortfall"]
-    assert (shortfall["outcome"], shortfall["error"], shortfall["runbooks"]) == ("failed", "InferenceScaleError", 1)
+    assert (shortfall["outcome"], shortfall["error"], shortfall["runbooks"]) == ("failed", "ManualCompletionRequiredError", 1)
     assert {"status", "dns_region", "run_record", "lock_released", "error"} <= set(shortfall["checks"])
     assert "no capacity" in shortfall["rehearses"]
     assert "first_share" in entries["traffic-follows-capacity"]["checks"]
@@ -74,7 +74,7 @@ def test_the_table_shows_every_scenario_with_its_expected_outcome() -> None:
     assert result.exit_code == 0, result.output
     for name in scenarios.SCENARIOS:
         assert name in result.output
-    assert "failed (1 runbook, InferenceScaleError)" in result.output
+    assert "failed (1 runbook, ManualCompletionRequiredError)" in result.output
     assert "what it rehearses" in result.output
 
 
