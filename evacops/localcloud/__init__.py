@@ -57,6 +57,7 @@ from evacops.localcloud.fidelity import (
     UnresolvedPathIsRuntimeError,
 )
 from evacops.localcloud.fidelity.arc import RoutingControlCluster
+from evacops.localcloud.fidelity.aurora_writes import AuroraWrites
 from evacops.localcloud.fidelity.autoscaling import ScalableTargetPermissions
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
@@ -150,7 +151,11 @@ class LocalCloud:
         # Route 53's data plane: ARC routing controls, health checks that are evaluated, DNS answers (truth.dns_region)
         self.routing = RoutingControlCluster()
         self.health_checks = Route53HealthChecks(ACCOUNT, self.routing, self.faults.dark)
-        self.truth = GroundTruth(self.plan, self.timeline, self.stacks, resolver=self.health_checks)
+        # the write workload on the global database's writer (what a failover loses: truth.rpo)
+        self.writes = AuroraWrites(self.timeline, self.latencies.aurora_replication_lag, self.faults.blackouts.get)
+        self.truth = GroundTruth(
+            self.plan, self.timeline, self.stacks, resolver=self.health_checks, writes=self.writes
+        )
         self.schedules = Schedules(self.clock, self.stacks, dark=self.faults.dark)
         self.log_file = log_file
         self.zone_id = ""
@@ -215,7 +220,7 @@ class LocalCloud:
 
     def _install_fidelity(self, stack: ExitStack) -> None:
         """What AWS does that moto does not (``fidelity``), patched in for the life of the cloud."""
-        AuroraGlobalFailover(self.timeline, self.latencies).install(stack)
+        AuroraGlobalFailover(self.timeline, self.latencies, self.writes).install(stack)
         S3Replication().install(stack)
         InferenceComponentVariants().install(stack)
         self.sagemaker.install(stack)
@@ -235,7 +240,12 @@ class LocalCloud:
         """The plan's application seeded, then the stack deployed in both regions."""
         seed_quotas(self.plan, self.quotas)
         self.zone_id = zone_id = seed(
-            self.plan, self.clock, self.timeline, health=self.health_checks, routing=self.routing
+            self.plan,
+            self.clock,
+            self.timeline,
+            health=self.health_checks,
+            routing=self.routing,
+            replication_lag=self.latencies.aurora_replication_lag,
         )
         # every DNS change from now on keeps the ground truth it was made in
         self.route53.observe = self.truth.world

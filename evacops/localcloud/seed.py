@@ -17,6 +17,7 @@ import boto3
 
 from evac.aws.autoscaling import DIMENSION, resource_id
 from evac.aws.cloudwatch import LAG_METRICS
+from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.seed_dns import seed_health_checks
 from evacops.template import partition
 
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from evacops.localcloud.fidelity.arc import RoutingControlCluster
     from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 
-# Aurora's typical cross-region replication lag, "usually under a second" (Aurora Global Database overview).
-SEED_LAG_MS = 850.0
 LAG_MINUTES = 6 * 60
 # S3 Replication Time Control replicates "most objects in seconds" (its SLA: 99.99% within 15 minutes).
 SEED_S3_LATENCY_SECONDS = 12.0
@@ -61,15 +60,17 @@ def seed(
     *,
     health: Route53HealthChecks | None = None,
     routing: RoutingControlCluster | None = None,
+    replication_lag: float = Latencies.aurora_replication_lag,
 ) -> str:
     """Create everything the plan names; returns the hosted zone id.
 
     ``timeline``: the local cloud's, flushed at the end so the account starts settled (replicas ACTIVE).
     ``health``, ``routing``: the fidelity extensions that hold health checks and routing controls
-    (``evacops.localcloud.seed_dns``).
+    (``evacops.localcloud.seed_dns``). ``replication_lag``: Aurora's cross-Region lag in seconds, published as its
+    metrics (the local cloud's write workload replicates with the same lag).
     """
     account = str(boto3.client("sts", plan.regions.primary).get_caller_identity()["Account"])
-    _seed_database(plan, clock)
+    _seed_database(plan, clock, replication_lag)
     _seed_buckets(plan, account, clock)
     _seed_images(plan, account)
     _seed_registry(plan, account)
@@ -125,7 +126,7 @@ def model_artifacts(plan: RecoveryPlan, region: str, endpoint: str) -> str:
     return f"s3://{bucket.names[region]}/{MODEL_KEY.format(endpoint=endpoint)}"
 
 
-def _seed_database(plan: RecoveryPlan, clock: VirtualClock) -> None:
+def _seed_database(plan: RecoveryPlan, clock: VirtualClock, lag_seconds: float) -> None:
     db = plan.database
     primary = boto3.client("rds", plan.regions.primary)
     source = primary.create_db_cluster(
@@ -152,7 +153,7 @@ def _seed_database(plan: RecoveryPlan, clock: VirtualClock) -> None:
                     "MetricName": LAG_METRICS[0],
                     "Dimensions": [{"Name": "DBClusterIdentifier", "Value": db.clusters[region]}],
                     "Timestamp": start + timedelta(minutes=minute),
-                    "Value": SEED_LAG_MS,
+                    "Value": lag_seconds * 1000,
                     "Unit": "Milliseconds",
                 }
                 for minute in range(LAG_MINUTES)

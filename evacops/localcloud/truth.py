@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
     from evacops.localcloud.clock import Timeline
     from evacops.localcloud.deploy import Stack
+    from evacops.localcloud.fidelity.aurora_writes import AuroraWrites, RpoTruth
     from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 
 # Route 53 is one global service, moto's backend keyed by partition. (Aurora global clusters are global too: moto
@@ -52,11 +53,13 @@ class GroundTruth:
         stacks: dict[str, Stack],
         *,
         resolver: Route53HealthChecks | None = None,
+        writes: AuroraWrites | None = None,
     ) -> None:
         self.plan = plan
         self.timeline = timeline
         self.stacks = stacks
         self.resolver = resolver
+        self.writes = writes
 
     # --- the database ---------------------------------------------------------------------------------------------
     def writer_regions(self) -> list[str]:
@@ -86,6 +89,17 @@ class GroundTruth:
             return self.writer_regions()
         leaving = _region_of(state["FromDbClusterArn"])
         return sorted({*(r for r in self._writers() if r != leaving), _region_of(state["ToDbClusterArn"])})
+
+    def rpo(self) -> RpoTruth | None:
+        """What the writer's last move lost, from the write workload (``fidelity.aurora_writes``): the newest write
+        committed on the old writer, the newest of them the new writer holds, and their age difference (the observed
+        RPO, 0 if nothing was lost). None if the writer never moved or no workload runs::
+
+            lost = cloud.truth.rpo()
+            assert lost is not None and lost.observed_seconds <= plan.rpo_budget_seconds
+        """
+        self.timeline.settle()
+        return self.writes.rpo(self.plan.database.global_cluster) if self.writes else None
 
     # --- DNS ------------------------------------------------------------------------------------------------------
     def dns_weights(self) -> dict[str, int]:

@@ -33,6 +33,10 @@ class Latencies:
     # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
     aurora_failover: float = 60.0
     aurora_switchover: float = 90.0
+    # Cross-Region replication lag, "typically under a second" (Aurora Global Database overview): what the seed
+    # publishes as AuroraGlobalDBRPOLag and what the write workload's transactions take to reach the secondary.
+    # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html
+    aurora_replication_lag: float = 0.85
     # New ML instances are provisioned, the container pulled and the model loaded: several minutes. The last new
     # instance serves after endpoint_scale_up; when several are added, the first after endpoint_first_instance.
     # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateEndpointWeightsAndCapacities.html

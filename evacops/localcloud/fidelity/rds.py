@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from contextlib import ExitStack
 
     from evacops.localcloud.clock import Timeline
+    from evacops.localcloud.fidelity.aurora_writes import AuroraWrites
     from evacops.localcloud.fidelity.latencies import Latencies
 
 
@@ -45,11 +46,15 @@ class AuroraGlobalFailover:
     writer is a reader (API_FailoverGlobalCluster, API_SwitchoverGlobalCluster, API_FailoverState). A switchover is
     refused unless every secondary is ``available`` (InvalidDBClusterStateFault); a failover is refused without
     ``AllowDataLoss`` or ``Switchover`` (InvalidParameterCombination).
+
+    ``writes`` (``aurora_writes``), when given, is the write workload: the writer takes writes from the global
+    cluster's creation, a move fences it, and a switchover completes no sooner than the secondary has caught up.
     """
 
-    def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
+    def __init__(self, timeline: Timeline, latencies: Latencies, writes: AuroraWrites | None = None) -> None:
         self.timeline = timeline
         self.latencies = latencies
+        self.writes = writes
 
     def install(self, stack: ExitStack) -> None:
         extension = self
@@ -75,6 +80,8 @@ class AuroraGlobalFailover:
                 created.members.append(source)
             for member in created.members:
                 member.is_writer = True
+                if extension.writes is not None:
+                    extension.writes.begin(created.global_cluster_identifier, _region_of(member.db_cluster_arn))
             created.failover_state = None  # type: ignore[attr-defined]  # evac adds FailoverState to moto's model
             return created
 
@@ -125,6 +132,9 @@ class AuroraGlobalFailover:
         source = next(m for m in global_cluster.members if m.is_writer)
         if target is source:
             raise RDSClientError("InvalidParameterValue", f"{target_ref} is already the writer")
+        if self.writes is not None:  # the writer is fenced; a switchover waits until the secondary caught up
+            catch_up = self.writes.fence(global_cluster.global_cluster_identifier, allow_data_loss=kind == "failing-over")
+            seconds = max(seconds, catch_up)
         global_cluster.status = kind
         global_cluster.failover_state = {  # type: ignore[attr-defined]
             "Status": kind,
@@ -138,6 +148,8 @@ class AuroraGlobalFailover:
             target.is_writer = True
             global_cluster.status = "available"
             global_cluster.failover_state = None  # type: ignore[attr-defined]
+            if self.writes is not None:
+                self.writes.begin(global_cluster.global_cluster_identifier, _region_of(target.db_cluster_arn))
 
         self.timeline.after(seconds, complete)
         return ActionResult({"GlobalCluster": global_cluster})
@@ -153,3 +165,7 @@ def _source_cluster(identifier: str | None) -> Any:
     if found is None:
         raise DBClusterNotFoundError(identifier)
     return found
+
+
+def _region_of(arn: str) -> str:
+    return arn.split(":")[3]
