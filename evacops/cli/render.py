@@ -36,6 +36,7 @@ def drill_summary(console: Console, report: DrillReport) -> None:
         "critical path": _seconds(report.critical_path_seconds),
         "overhead ratio": f"{report.overhead_ratio:.3f}" if report.overhead_ratio else "-",
         "RPO estimate": _seconds(report.rpo_seconds),
+        "RPO observed": _rpo_observed(report),
         "DNS shift": report.dns_policy or "-",
         "traffic moves": " → ".join(f"{t.share}% @ {t.submitted:.0f} s" for t in report.traffic) or "-",
         "all traffic": _seconds(report.full_capacity_seconds),
@@ -191,3 +192,11 @@ def _seconds(value: float | None) -> str:
 def figure(value: float | None) -> str:
     """A modelled time as a bare figure ("-" if unknown), for table cells."""
     return "-" if value is None else f"{value:.1f}"
+
+
+def _rpo_observed(report: DrillReport) -> str:
+    """What the writer's move lost, and how far evac's estimate was from it."""
+    if report.rpo_observed_seconds is None:
+        return "-"
+    error = f" (estimate off by {report.rpo_error_seconds:+.2f} s)" if report.rpo_error_seconds is not None else ""
+    return f"{report.rpo_observed_seconds:.2f} s{error}"

@@ -99,6 +99,8 @@ def run_drill(
         if report.status == "SUCCEEDED" and report.executions:
             report.checks.append(within_capacity(seen.moves))
         report.checks += [Verdict(name=name, ok=ok, detail=detail) for name, ok, detail in extra]
+        if report.rpo_observed_seconds is not None:
+            report.checks.append(rpo_observed(report, plan))
         report.expected = all(c.ok for c in report.checks)
         if inspect:
             inspect(cloud, report)
@@ -118,6 +120,8 @@ def _report(
     """The report of what was observed, before its verdicts."""
     record, last, described = seen.record, seen.last, seen.described
     rto = _number(record, "rto_seconds")
+    estimate = _number(record, "rpo_seconds")
+    observed = seen.rpo.observed_seconds if seen.rpo else None
     return DrillReport(
         scenario=scenario,
         status=_status(described),
@@ -131,7 +135,10 @@ def _report(
         rto_seconds=rto,
         critical_path_seconds=floor,
         overhead_ratio=round(rto / floor, 3) if rto and floor else None,
-        rpo_seconds=_number(record, "rpo_seconds"),
+        rpo_seconds=estimate,
+        rpo_estimate_seconds=estimate,
+        rpo_observed_seconds=observed,
+        rpo_error_seconds=round(estimate - observed, 3) if estimate is not None and observed is not None else None,
         phases=_phases(record, began),
         wall_seconds=0.0,
         incident_id=record["incident_id"] if record else (last["name"] if last else None),
@@ -151,6 +158,15 @@ def _report(
         lambda_invocations=seen.lambda_invocations,
         detected_by=detected_by(plan, described),
     )
+
+
+def rpo_observed(report: DrillReport, plan: RecoveryPlan) -> Verdict:
+    """What the writer's move lost, as the write workload saw it: nothing for a switchover (Aurora synchronises the
+    secondary first), at most the plan's ``rpo_budget_seconds`` for a failover."""
+    observed, budget = report.rpo_observed_seconds or 0.0, plan.rpo_budget_seconds
+    ok = observed == 0 if report.strategy == "switchover" else observed <= budget
+    detail = f"observed RPO {observed} s (estimate {report.rpo_estimate_seconds} s, budget {budget} s)"
+    return Verdict(name="rpo_observed", ok=ok, detail=detail)
 
 
 def detected_by(plan: RecoveryPlan, described: dict[str, Any]) -> list[Signal]:

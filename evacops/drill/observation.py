@@ -17,6 +17,7 @@ from evacops.drill.moves import moves
 if TYPE_CHECKING:
     from evacops.drill.moves import Move
     from evacops.localcloud import LocalCloud
+    from evacops.localcloud.fidelity.aurora_writes import RpoTruth
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Observation:
     moves: list[Move]
     state_transitions: int
     lambda_invocations: int
+    rpo: RpoTruth | None = None  # what the writer's last move lost, from the local cloud's write workload
 
     @property
     def last(self) -> dict[str, Any] | None:
@@ -63,6 +65,7 @@ def observe(cloud: LocalCloud, target: str) -> Observation:
         moves=moves(cloud),
         state_transitions=state_transitions(cloud),
         lambda_invocations=len(cloud.runtime.invocations),
+        rpo=truth.rpo(),
     )
 
 

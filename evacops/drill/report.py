@@ -107,3 +107,14 @@ class DrillReport(Journaled):
         default_factory=list,
         description="the signals that met the quorum, from the runbook's input as Step Functions holds it",
     )
+    rpo_estimate_seconds: float | None = Field(
+        default=None, description="the RPO evac recorded (the replication lag it read; 0 for a switchover)"
+    )
+    rpo_observed_seconds: float | None = Field(
+        default=None,
+        description="the age of the newest write the new writer lacks, from the local cloud's write workload "
+        "(0 if nothing was lost); null if the writer did not move",
+    )
+    rpo_error_seconds: float | None = Field(
+        default=None, description="rpo_estimate_seconds - rpo_observed_seconds (positive: the estimate was pessimistic)"
+    )
