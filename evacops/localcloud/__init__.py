@@ -153,9 +153,7 @@ class LocalCloud:
         self.health_checks = Route53HealthChecks(ACCOUNT, self.routing, self.faults.dark)
         # the write workload on the global database's writer (what a failover loses: truth.rpo)
         self.writes = AuroraWrites(self.timeline, self.latencies.aurora_replication_lag, self.faults.blackouts.get)
-        self.truth = GroundTruth(
-            self.plan, self.timeline, self.stacks, resolver=self.health_checks, writes=self.writes
-        )
+        self.truth = GroundTruth(self.plan, self.timeline, self.stacks, resolver=self.health_checks, writes=self.writes)
         self.schedules = Schedules(self.clock, self.stacks, dark=self.faults.dark)
         self.log_file = log_file
         self.zone_id = ""

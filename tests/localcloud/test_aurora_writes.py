@@ -30,7 +30,10 @@ def build(stack: ExitStack, timeline: Timeline, *, lag: float = LAG) -> SimpleNa
     AuroraGlobalFailover(timeline, LATENCIES, writes).install(stack)
     east, west = boto3.client("rds", "us-east-1"), boto3.client("rds", "us-west-2")
     primary = east.create_db_cluster(
-        DBClusterIdentifier="orders-use1", Engine="aurora-postgresql", MasterUsername="evac", MasterUserPassword="local-only-password"
+        DBClusterIdentifier="orders-use1",
+        Engine="aurora-postgresql",
+        MasterUsername="evac",
+        MasterUserPassword="local-only-password",
     )["DBCluster"]["DBClusterArn"]
     east.create_global_cluster(GlobalClusterIdentifier="orders-global", SourceDBClusterIdentifier=primary)
     secondary = west.create_db_cluster(
@@ -68,7 +71,8 @@ def test_a_failover_during_the_lag_loses_exactly_the_writes_not_yet_replicated(
     assert writer(aurora.west) == "us-west-2"
     assert (lost.from_region, lost.to_region) == ("us-east-1", "us-west-2")
     assert (lost.newest_committed, lost.newest_held) == (100.0, 99.1)
-    assert lost_writes(lost.newest_committed, lost.newest_held) == [99.2, 99.3, 99.4, 99.5, 99.6, 99.7, 99.8, 99.9, 100.0]
+    in_flight = [99.2, 99.3, 99.4, 99.5, 99.6, 99.7, 99.8, 99.9, 100.0]
+    assert lost_writes(lost.newest_committed, lost.newest_held) == in_flight
     assert lost.observed_seconds == pytest.approx(0.9)
 
 
@@ -106,7 +110,9 @@ def test_a_switchover_completes_no_sooner_than_the_secondary_has_caught_up(
 ) -> None:
     slow = build(stack, timeline, lag=150.0)  # replication far behind: longer than the switchover itself
     clock.advance(200.0)
-    slow.west.switchover_global_cluster(GlobalClusterIdentifier="orders-global", TargetDbClusterIdentifier=slow.secondary)
+    slow.west.switchover_global_cluster(
+        GlobalClusterIdentifier="orders-global", TargetDbClusterIdentifier=slow.secondary
+    )
 
     clock.advance(LATENCIES.aurora_switchover)
     assert writer(slow.west) == "us-east-1"  # still synchronising

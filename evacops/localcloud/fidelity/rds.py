@@ -133,7 +133,8 @@ class AuroraGlobalFailover:
         if target is source:
             raise RDSClientError("InvalidParameterValue", f"{target_ref} is already the writer")
         if self.writes is not None:  # the writer is fenced; a switchover waits until the secondary caught up
-            catch_up = self.writes.fence(global_cluster.global_cluster_identifier, allow_data_loss=kind == "failing-over")
+            failover = kind == "failing-over"
+            catch_up = self.writes.fence(global_cluster.global_cluster_identifier, allow_data_loss=failover)
             seconds = max(seconds, catch_up)
         global_cluster.status = kind
         global_cluster.failover_state = {  # type: ignore[attr-defined]
