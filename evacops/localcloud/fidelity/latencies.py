@@ -33,8 +33,8 @@ class Latencies:
     # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
     aurora_failover: float = 60.0
     aurora_switchover: float = 90.0
-    # Cross-Region replication lag, "typically under a second" (Aurora Global Database overview): what the seed
-    # publishes as AuroraGlobalDBRPOLag and what the write workload's transactions take to reach the secondary.
+    # Cross-Region replication, "with typical latency of under a second" (Aurora Global Database overview): what the
+    # seed publishes as AuroraGlobalDBRPOLag and what the write workload's transactions take to reach the secondary.
     # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html
     aurora_replication_lag: float = 0.85
     # New ML instances are provisioned, the container pulled and the model loaded: several minutes. The last new
