@@ -4,9 +4,9 @@ failover loses is then observed, not assumed.
 The writer commits one transaction every ``interval`` modelled seconds from the moment it holds the role. Each reaches
 the secondary ``Latencies.aurora_replication_lag`` later (the lag the seed publishes as ``AuroraGlobalDBRPOLag``),
 unless replication from the writer stopped first: the lag is "the time it takes for the most recent user transaction
-COMMIT to be stored on a secondary DB cluster" (``rpo_lag_in_msec``, aurora_global_db_status, Aurora User Guide). The writer stops committing when its region goes dark
-(``FaultInjector.blackouts``) or when a failover or switchover fences it; the promoted cluster starts its own writes
-when the promotion completes.
+COMMIT to be stored on a secondary DB cluster" (``rpo_lag_in_msec``, aurora_global_db_status, Aurora User Guide).
+The writer stops committing when its region goes dark (``FaultInjector.blackouts``) or when a failover or switchover
+fences it; the promoted cluster starts its own writes when the promotion completes.
 
 What a move loses follows the RDS API Reference:
 
