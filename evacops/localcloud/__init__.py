@@ -63,7 +63,7 @@ from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_virtual_time
-from evacops.localcloud.runtime import LambdaRuntime, redirect_handler_logs
+from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
 from evacops.localcloud.threads import await_threads_since, execution_ended
@@ -90,12 +90,6 @@ _ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
     "POWERTOOLS_METRICS_DISABLED": "true",  # EMF goes to stdout; the drill's output is for people
 }
-
-
-def _drain_metrics(plan: RecoveryPlan) -> set[tuple[str, str]]:
-    """The metrics whose alarms the local cloud evaluates: the health-check switch's (``evac.aws.drain``)."""
-    switch = plan.dns.health_check_switch or {}
-    return {(drain.namespace, drain.metric) for drain in switch.values()}
 
 
 def _new_sessions() -> None:
@@ -185,7 +179,7 @@ class LocalCloud:
             self.definitions.install(stack)
             SharedClients().install(stack)
             self._install_fidelity(stack)
-            self._quiet_handler_logs(stack)
+            quiet_handler_logs(stack, self.log_file)
             try:
                 self._seed_and_deploy()
             except (ClientError, BotoCoreError) as exc:
@@ -226,7 +220,7 @@ class LocalCloud:
         AlarmStateClock(self.timeline).install(stack)
         AlarmActions(self.publishes).install(stack)
         self.health_checks.install(stack)
-        MetricAlarmEvaluator(self.timeline, _drain_metrics(self.plan)).install(stack)
+        MetricAlarmEvaluator.for_plan(self.timeline, self.plan).install(stack)
         StartExecutionIntegration().install(stack)
         self.quotas.install(stack)
         DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
@@ -268,19 +262,6 @@ class LocalCloud:
                 if arn.rsplit(":", 1)[-1] == name:
                     return logical
         return name
-
-    def _quiet_handler_logs(self, stack: ExitStack) -> None:
-        """Handlers log JSON to stdout in Lambda; here their lines go to ``log_file`` (or nowhere).
-
-        moto's Step Functions interpreter logs every failed state with its whole parse tree; the execution history
-        says the same in a line.
-        """
-        interpreter = logging.getLogger("moto.stepfunctions")
-        stack.callback(interpreter.setLevel, interpreter.level)
-        interpreter.setLevel(logging.CRITICAL)
-        target = self.log_file.open("a", encoding="utf-8") if self.log_file else open(os.devnull, "w")  # noqa: SIM115, PTH123
-        stack.callback(target.close)
-        redirect_handler_logs(stack, target)
 
     def _plan_file(self) -> Path:
         """The plan as a file: the one it was read from, or, for a plan given as an object, a copy written once for

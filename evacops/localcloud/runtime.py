@@ -47,6 +47,7 @@ from evacops.localcloud.clock import Baton
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from contextlib import ExitStack
+    from pathlib import Path
 
     from evacops.localcloud.clock import VirtualClock
     from evacops.localcloud.fidelity.latencies import Latencies
@@ -322,6 +323,20 @@ def _environment(variables: dict[str, str]) -> Iterator[None]:
                 environ.pop(key, None)
             else:
                 environ[key] = value
+
+
+def quiet_handler_logs(stack: ExitStack, log_file: Path | None) -> None:
+    """Handlers log JSON to stdout in Lambda; here their lines go to ``log_file`` (or nowhere) until ``stack`` closes.
+
+    moto's Step Functions interpreter logs every failed state with its whole parse tree; the execution history says
+    the same in a line.
+    """
+    interpreter = logging.getLogger("moto.stepfunctions")
+    stack.callback(interpreter.setLevel, interpreter.level)
+    interpreter.setLevel(logging.CRITICAL)
+    target = log_file.open("a", encoding="utf-8") if log_file else open(os.devnull, "w")  # noqa: SIM115, PTH123
+    stack.callback(target.close)
+    redirect_handler_logs(stack, target)
 
 
 def redirect_handler_logs(stack: ExitStack, target: IO[str]) -> None:

@@ -39,7 +39,11 @@ def test_each_entry_says_what_it_rehearses_its_expected_outcome_and_its_checks()
     entries = {e["name"]: e for e in listed()}
 
     shortfall = entries["capacity-shortfall"]
-    assert (shortfall["outcome"], shortfall["error"], shortfall["runbooks"]) == ("failed", "ManualCompletionRequiredError", 1)
+    assert (shortfall["outcome"], shortfall["error"], shortfall["runbooks"]) == (
+        "failed",
+        "ManualCompletionRequiredError",
+        1,
+    )
     assert {"status", "dns_region", "run_record", "lock_released", "error"} <= set(shortfall["checks"])
     assert "no capacity" in shortfall["rehearses"]
     assert "first_share" in entries["traffic-follows-capacity"]["checks"]

@@ -21,6 +21,7 @@ from moto.cloudwatch.responses import CloudWatchResponse
 if TYPE_CHECKING:
     from contextlib import ExitStack
 
+    from evac.domain.plan import RecoveryPlan
     from evacops.localcloud.clock import Timeline
 
 _COMPARE = {
@@ -37,6 +38,12 @@ class MetricAlarmEvaluator:
     def __init__(self, timeline: Timeline, metrics: set[tuple[str, str]]) -> None:
         self.timeline = timeline
         self.metrics = metrics
+
+    @classmethod
+    def for_plan(cls, timeline: Timeline, plan: RecoveryPlan) -> MetricAlarmEvaluator:
+        """The evaluator of the health-check switch's drain metrics (``evac.aws.drain``), the ones the plan names."""
+        switch = plan.dns.health_check_switch or {}
+        return cls(timeline, {(drain.namespace, drain.metric) for drain in switch.values()})
 
     def install(self, stack: ExitStack) -> None:
         evaluator = self

@@ -16,8 +16,8 @@ from evac.aws.cloudwatch import AlarmStates
 from evac.aws.dynamodb import Ledger
 from evac.aws.rds import AuroraGlobal
 from evac.aws.ssm import AutomaticFailoverSwitch
-from evac.domain.models import Confirmation, WatchInput
 from evac.domain.trigger import AlarmReading, AlarmSignal, World, confirm, incident_of, notice_kind
+from evac.domain.watch import Confirmation, WatchInput
 from evac.handlers._step import logger, step
 from evac.settings import Settings, settings
 

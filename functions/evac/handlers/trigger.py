@@ -60,6 +60,6 @@ def _answer(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _json(watch: dict[str, Any]) -> dict[str, Any]:
-    from evac.domain.models import WatchInput
+    from evac.domain.watch import WatchInput
 
     return WatchInput.model_validate(watch).model_dump(mode="json")
