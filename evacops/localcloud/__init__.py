@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import json
-import logging
 import os
 import shutil
 import tempfile
