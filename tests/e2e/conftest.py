@@ -15,6 +15,8 @@ from evacops.localcloud import LocalCloud
 from evacops.stack import readiness_function as readiness
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from evacops.drill import DrillReport
     from evacops.localcloud.faults import Call
 
@@ -73,3 +75,10 @@ def drilled() -> dict[str, Drilled]:
     """Each recorded scenario, played once, and the scheduled readiness check."""
     played = {label: play(scenario, options) for label, (scenario, options) in RECORDED.items()}
     return played | {"readiness-schedule": scheduled_readiness()}
+
+
+@pytest.fixture
+def cloud() -> Iterator[LocalCloud]:
+    """A local cloud of its own for one test, with the default plan."""
+    with LocalCloud() as local:
+        yield local

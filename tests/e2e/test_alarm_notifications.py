@@ -9,19 +9,11 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 
-from evacops.localcloud import LocalCloud
-
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from evacops.localcloud import LocalCloud
 
 pytestmark = pytest.mark.e2e
 REGION = "us-west-2"
-
-
-@pytest.fixture
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud() as local:
-        yield local
 
 
 def test_the_readiness_alarm_reaches_the_notifications_topic(cloud: LocalCloud) -> None:

@@ -12,19 +12,12 @@ import pytest
 
 from evac.aws.dynamodb import Ledger
 from evacops.drill.scenarios import EVENTS
-from evacops.localcloud import LocalCloud
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from evacops.localcloud import LocalCloud
 
 pytestmark = pytest.mark.e2e
 REGION = "us-west-2"
-
-
-@pytest.fixture
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud() as local:
-        yield local
 
 
 def test_a_run_refused_by_the_plan_step_fails_with_its_error_recorded_and_notified(cloud: LocalCloud) -> None:

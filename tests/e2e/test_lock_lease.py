@@ -11,19 +11,12 @@ import pytest
 
 from evac.aws.dynamodb import lock_key
 from evacops.drill.scenarios import EVENTS
-from evacops.localcloud import LocalCloud
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from evacops.localcloud import LocalCloud
 
 pytestmark = pytest.mark.e2e
 REGION = "us-west-2"
-
-
-@pytest.fixture
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud() as local:
-        yield local
 
 
 def left_lock(cloud: LocalCloud, expires_at: str) -> None:

@@ -13,11 +13,10 @@ import pytest
 
 from evac.aws.dynamodb import Ledger
 from evacops.drill.scenarios import EVENTS
-from evacops.localcloud import LocalCloud
 from evacops.localcloud.faults import Fault
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from evacops.localcloud import LocalCloud
 
 pytestmark = pytest.mark.e2e
 REGION = "us-west-2"
@@ -32,12 +31,6 @@ def start(cloud: LocalCloud, name: str, **changes: Any) -> dict[str, Any]:
     arn = sfn.start_execution(stateMachineArn=cloud.stacks[REGION].runbook_arn, name=name, input=json.dumps(request))
     cloud.quiesce()
     return dict(sfn.describe_execution(executionArn=arn["executionArn"]))
-
-
-@pytest.fixture
-def cloud() -> Iterator[LocalCloud]:
-    with LocalCloud() as local:
-        yield local
 
 
 def state(cloud: LocalCloud) -> tuple[str | None, str | None, int, list[dict[str, Any]]]:
