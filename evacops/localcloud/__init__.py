@@ -45,6 +45,7 @@ from evacops.localcloud.fidelity import (
     AlarmStateClock,
     AuroraGlobalFailover,
     DynamoDBGlobalTables,
+    ExecutionHistoryLimit,
     InferenceComponentVariants,
     Latencies,
     Route53Propagation,
@@ -229,6 +230,7 @@ class LocalCloud:
         DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
         StepFunctionsTaskErrors().install(stack)
         UnresolvedPathIsRuntimeError().install(stack)
+        ExecutionHistoryLimit().install(stack)
         self.scalable_targets.install(stack)
 
     def _seed_and_deploy(self) -> None:
