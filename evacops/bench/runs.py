@@ -44,6 +44,7 @@ class BenchRun(BaseModel):
     full_capacity_seconds: float | None
     state_transitions: int
     lambda_invocations: int
+    history_events: int = Field(default=0, description="the largest runbook execution's history, in events")
     wall_seconds: float
     phases: dict[str, float] = Field(default_factory=dict, description="each phase's modelled seconds: what grows")
 
@@ -95,6 +96,7 @@ def run_bench(
                 full_capacity_seconds=report.full_capacity_seconds,
                 state_transitions=report.state_transitions,
                 lambda_invocations=report.lambda_invocations,
+                history_events=report.history_events,
                 wall_seconds=report.wall_seconds,
                 phases={phase.name: phase.seconds for phase in report.phases},
             )

@@ -165,14 +165,18 @@ def _verified_at(cloud: LocalCloud) -> dict[str, float]:
     endpoints: dict[str, dict[str, float]] = {}
     for invocation in cloud.runtime.invocations:
         result = invocation.result or {}
+        name = cloud.runtime.logical_id(invocation.function) or invocation.function
+        if name == "CheckEndpointFunction":  # every endpoint's poll, in one task: each seen done when it was
+            for poll in result.get("polls", []):
+                if poll.get("done") and poll.get("ref"):
+                    endpoints.setdefault(invocation.region, {}).setdefault(str(poll["ref"]), invocation.ended)
         if not result.get("done"):
             continue
-        name = cloud.runtime.logical_id(invocation.function) or invocation.function
         if result.get("detail", {}).get("writer_region", invocation.region) != invocation.region:
             continue  # a failed planned run's switch back, done when the writer is home again
         if name in ("CheckDatabaseFunction", "PromoteDatabaseFunction"):
             database.setdefault(invocation.region, invocation.ended)
-        elif name in ("CheckEndpointFunction", "ScaleEndpointFunction") and result.get("ref"):
+        elif name == "ScaleEndpointFunction" and result.get("ref"):
             endpoints.setdefault(invocation.region, {}).setdefault(str(result["ref"]), invocation.ended)
     planned = {e.name for e in cloud.plan.inference.endpoints}
     return {

@@ -46,6 +46,7 @@ def drill_summary(console: Console, report: DrillReport) -> None:
         "wall time": f"{report.wall_seconds:.1f} s",
         "state transitions": str(report.state_transitions),
         "Lambda invocations": str(report.lambda_invocations),
+        "history events": str(report.history_events),
     }
     for endpoint in report.endpoints:
         shape = f"{endpoint.status} x{endpoint.instances}"
@@ -151,6 +152,7 @@ def bench_tables(console: Console, report: BenchReport) -> None:
     for column in ("endpoints", "DNS shift", "RTO", "critical path", "overhead", "all traffic", "transitions"):
         runs.add_column(column, justify="left" if column == "DNS shift" else "right")
     runs.add_column("invocations", justify="right")
+    runs.add_column("history", justify="right")
     runs.add_column("wall (s)", justify="right")
     for run in report.runs:
         runs.add_row(
@@ -162,6 +164,7 @@ def bench_tables(console: Console, report: BenchReport) -> None:
             figure(run.full_capacity_seconds),
             str(run.state_transitions),
             str(run.lambda_invocations),
+            str(run.history_events),
             f"{run.wall_seconds:.1f}",
         )
     console.print()

@@ -95,6 +95,9 @@ def run_drill(
         report = _report(scenario, plan, seen, target, floor, began, origin)
         report.wall_seconds = round(time.perf_counter() - wall_start, 2)
         report.seed = seed
+        report.history_events = max(
+            (n for region in plan.regions.both for n in cloud.truth.history_events(region).values()), default=0
+        )
         report.checks = verdicts(report, chosen.expected(options), chosen, plan, seen.lock)
         if report.status == "SUCCEEDED" and report.executions:
             report.checks.append(within_capacity(seen.moves))

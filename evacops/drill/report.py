@@ -103,6 +103,10 @@ class DrillReport(Journaled):
     )
     state_transitions: int = Field(default=0, description="states entered, every execution of both regions")
     lambda_invocations: int = Field(default=0, description="function invocations, both regions")
+    history_events: int = Field(
+        default=0,
+        description="the largest runbook execution's history, in events (Step Functions fails one at 25,000)",
+    )
     detected_by: list[Signal] = Field(
         default_factory=list,
         description="the signals that met the quorum, from the runbook's input as Step Functions holds it",

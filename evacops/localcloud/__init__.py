@@ -44,6 +44,7 @@ from evacops.localcloud.fidelity import (
     AlarmStateClock,
     AuroraGlobalFailover,
     DynamoDBGlobalTables,
+    ExecutionHistoryLimit,
     InferenceComponentVariants,
     Latencies,
     Route53Propagation,
@@ -225,6 +226,7 @@ class LocalCloud:
         DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
         StepFunctionsTaskErrors().install(stack)
         UnresolvedPathIsRuntimeError().install(stack)
+        ExecutionHistoryLimit().install(stack)
         self.scalable_targets.install(stack)
 
     def _seed_and_deploy(self) -> None:

@@ -201,6 +201,14 @@ class GroundTruth:
             listed.append(entry)
         return listed
 
+    def history_events(self, region: str, machine: str = "FailoverRunbook") -> dict[str, int]:
+        """Execution ARN -> how many events its history holds, for each execution of one of the region's state
+        machines (the runbook by default): what Step Functions' 25,000-event limit counts
+        (``fidelity.stepfunctions.HISTORY_LIMIT``)."""
+        arn = self.stacks[region].state_machine_arns[machine]
+        executions = stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
+        return {e.execution_arn: _history_size(e) for e in executions}
+
     def notifications(self, region: str) -> list[str]:
         """Messages published to the region's notification topic, oldest first."""
         topic = sns_backends[ACCOUNT][region].topics[self.stacks[region].topic_arn]
@@ -240,6 +248,12 @@ class GroundTruth:
         moment by. No API call: a DNS change asks for it from inside one (``Route53Propagation.observe``)."""
         self.timeline.settle()
         return {"at": self.timeline.clock.elapsed(), "writers": self.writer_regions(), "serving": self.serving()}
+
+
+def _history_size(execution: Any) -> int:
+    worker = execution.exec_worker
+    env = getattr(worker, "env", None) if worker else None
+    return len(env.event_manager.get_event_history()) if env else 0
 
 
 def _region_of(arn: str) -> str:

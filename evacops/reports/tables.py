@@ -95,6 +95,7 @@ def bench_runs(report: BenchReport) -> str:
         "all traffic",
         "state transitions",
         "Lambda invocations",
+        "history events",
         "wall (s)",
     )
     rows = [
@@ -107,11 +108,12 @@ def bench_runs(report: BenchReport) -> str:
             _number(run.full_capacity_seconds, 1),
             run.state_transitions,
             run.lambda_invocations,
+            run.history_events,
             f"{run.wall_seconds:.1f}",
         )
         for run in report.runs
     ]
-    return table(header, "rlrrrrrrr", rows)
+    return table(header, "rlrrrrrrrr", rows)
 
 
 def bench_goals(report: BenchReport) -> str:

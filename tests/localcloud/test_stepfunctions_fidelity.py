@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from evacops.localcloud.fidelity import UnresolvedPathIsRuntimeError
+from evacops.localcloud.fidelity import ExecutionHistoryLimit, UnresolvedPathIsRuntimeError
+from evacops.localcloud.fidelity import stepfunctions as stepfunctions_fidelity
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
@@ -74,5 +75,56 @@ def test_a_resolved_path_runs_the_task(stack: ExitStack) -> None:
 def test_plain_moto_lets_a_catch_all_handle_an_unresolved_path() -> None:
     """The gap the extension closes (if moto starts failing this, the extension may go)."""
     execution = run(delete_lock_of("$.run.application"), {})
+
+    assert execution["status"] == "SUCCEEDED"
+
+
+def history(arn: str) -> list[dict[str, Any]]:
+    return list(boto3.client("stepfunctions", REGION).get_execution_history(executionArn=arn)["events"])
+
+
+# A loop that never ends (a poll that never sees its resource ready) inside a Parallel whose Catch takes every error.
+POLL_FOREVER: dict[str, Any] = {
+    "StartAt": "Await",
+    "States": {
+        "Await": {
+            "Type": "Parallel",
+            "Branches": [{"StartAt": "Poll", "States": {"Poll": {"Type": "Pass", "Next": "Poll"}}}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+            "End": True,
+        },
+        "Caught": {"Type": "Pass", "End": True},
+    },
+}
+
+
+def test_an_execution_fails_uncaught_when_its_history_reaches_the_limit(
+    stack: ExitStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stepfunctions_fidelity, "HISTORY_LIMIT", 60)
+    ExecutionHistoryLimit().install(stack)
+
+    execution = run(POLL_FOREVER, {})
+
+    assert (execution["status"], execution["error"]) == ("FAILED", "States.Runtime")
+    assert "maximum execution history size of 60 events" in execution["cause"]
+    events = history(execution["executionArn"])
+    assert events[-1]["type"] == "ExecutionFailed"
+    assert len(events) <= 60 + 3  # what was in flight at the limit, then the failure
+    assert not any(e.get("stateEnteredEventDetails", {}).get("name") == "Caught" for e in events)
+
+
+def test_an_execution_under_the_limit_runs_to_its_end(stack: ExitStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stepfunctions_fidelity, "HISTORY_LIMIT", 60)
+    ExecutionHistoryLimit().install(stack)
+    loop = {
+        "StartAt": "Count",
+        "States": {
+            "Count": {"Type": "Pass", "Result": 1, "ResultPath": "$.n", "Next": "Done"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+    execution = run(loop, {})
 
     assert execution["status"] == "SUCCEEDED"

@@ -21,7 +21,8 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
   Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
   integration's parameter names are mapped to boto3's; a path that does not resolve is ``States.Runtime``, which
-  ``Catch`` does not handle (moto: the task's own error, caught by ``States.ALL``).
+  ``Catch`` does not handle (moto: the task's own error, caught by ``States.ALL``); an execution whose history
+  reaches 25,000 events fails (moto: no limit).
 - ``s3``: default SSE-S3, SSE-KMS ETags that differ per bucket, and replication that copies new objects as the
   bucket's rules allow (filters, the SSE-KMS opt-in), keeping the version id and answering ``ReplicationStatus``
   (moto: MD5 ETags, rules stored but never applied, filters and ``SourceSelectionCriteria`` dropped).
@@ -47,18 +48,22 @@ from evacops.localcloud.fidelity.sagemaker import INSUFFICIENT_CAPACITY, Inferen
 from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_code
 from evacops.localcloud.fidelity.sns import ServicePublishes
 from evacops.localcloud.fidelity.stepfunctions import (
+    HISTORY_LIMIT,
+    ExecutionHistoryLimit,
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
     UnresolvedPathIsRuntimeError,
 )
 
 __all__ = [
+    "HISTORY_LIMIT",
     "INSUFFICIENT_CAPACITY",
     "AlarmActions",
     "AlarmEvaluation",
     "AlarmStateClock",
     "AuroraGlobalFailover",
     "DynamoDBGlobalTables",
+    "ExecutionHistoryLimit",
     "InferenceComponentVariants",
     "Latencies",
     "Route53Propagation",

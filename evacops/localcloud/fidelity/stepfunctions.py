@@ -1,7 +1,7 @@
 """Step Functions' service integrations as AWS runs them: the ``startExecution`` integration's parameter names, the
 error names a failed Task gets (moto 5.2.5: a throttled Lambda invoke is ``Exception``, an unreachable SNS the
 uncatchable ``States.Runtime``), and ``States.Runtime`` on a path that does not resolve (moto 5.2.5: a Task's
-``Retry``/``Catch`` on ``States.ALL`` handles it)."""
+``Retry``/``Catch`` on ``States.ALL`` handles it), and the execution history's size limit (moto 5.2.5: none)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from unittest.mock import patch
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
-from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails, TaskFailedEventDetails
+from moto.stepfunctions.parser.api import (
+    ExecutionFailedEventDetails,
+    HistoryEventType,
+    LambdaFunctionFailedEventDetails,
+    TaskFailedEventDetails,
+)
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
     FailureEvent,
@@ -30,7 +35,10 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
     StateTaskServiceSns,
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import StateTaskLambda
+from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
@@ -175,3 +183,50 @@ def _runtime_failure(env: Any, missing: NoSuchJsonPathError, state: str) -> Fail
         event_type=HistoryEventType.TaskFailed,
         event_details=cast("EventDetails", {"taskFailedEventDetails": TaskFailedEventDetails(error=name, cause=cause)}),
     )
+
+
+# "Maximum execution history size: 25,000 events. If the execution history reaches this quota the execution fails."
+# https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (a hard quota: no increase).
+HISTORY_LIMIT = 25_000
+HISTORY_LIMIT_ERROR = "States.Runtime"
+
+
+class ExecutionHistoryLimit:
+    """A Standard execution whose history reaches ``HISTORY_LIMIT`` events fails, whatever its ``Catch`` says:
+    "Maximum execution history size: 25,000 events. If the execution history reaches this quota the execution fails"
+    (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). moto 5.2.5 keeps adding events
+    forever, so a runbook that polls too often looks fine locally and fails on AWS with no record and the lock held.
+
+    The limit is read when each event is added (a test may lower it); the execution fails with ``States.Runtime``
+    and a cause naming the limit, the state it was in stops where it is, and nothing after it runs.
+    """
+
+    def install(self, stack: ExitStack) -> None:
+        roots: dict[int, Environment] = {}  # an execution's event manager (its frames share it) -> its root environment
+        failed: set[int] = set()
+        make_environment = ExecutionWorker._get_evaluation_environment
+        add_event = EventManager.add_event
+        set_error = Environment.set_error
+
+        def evaluation_environment(worker: ExecutionWorker) -> Environment:
+            env = make_environment(worker)
+            roots[id(env.event_manager)] = env
+            return env
+
+        def add_event_limited(manager: EventManager, *args: Any, **kwargs: Any) -> int:
+            event_id = add_event(manager, *args, **kwargs)
+            env = roots.get(id(manager))
+            if env is not None and event_id >= HISTORY_LIMIT and id(env) not in failed:
+                failed.add(id(env))
+                cause = f"The execution reached the maximum execution history size of {HISTORY_LIMIT} events."
+                set_error(env, ExecutionFailedEventDetails(error=HISTORY_LIMIT_ERROR, cause=cause))
+            return event_id
+
+        def set_error_once(env: Environment, error: ExecutionFailedEventDetails) -> None:
+            # what failed an execution at the limit stays its error: a state stopped mid-way may report its own
+            if id(env) not in failed:
+                set_error(env, error)
+
+        stack.enter_context(patch.object(ExecutionWorker, "_get_evaluation_environment", evaluation_environment))
+        stack.enter_context(patch.object(EventManager, "add_event", add_event_limited))
+        stack.enter_context(patch.object(Environment, "set_error", set_error_once))

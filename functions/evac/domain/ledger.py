@@ -101,7 +101,7 @@ def capacity_used(record: RecordInput, plan: RecoveryPlan) -> list[CapacityUsed]
     scale-up's): its plan type, or a fallback."""
     if record.promotion is None:
         return []
-    polls = {poll.ref: poll.detail for poll in record.capacity or record.promotion[1]}
+    polls = {poll.ref: poll.detail for poll in (record.capacity.polls if record.capacity else record.promotion[1])}
     used = []
     for endpoint in plan.inference.endpoints:
         detail = polls.get(endpoint.name, {})

@@ -195,6 +195,28 @@ class PollInput(StepInput):
     poll: Poll
 
 
+class EndpointPolls(Contract):
+    """Every endpoint's poll, checked by one step a round (the runbook's ``AwaitEndpoints`` loop and the
+    follow-capacity ramp's ``CheckCapacity``): a handful of history events a round whatever the number of endpoints,
+    where a Map iteration per endpoint per round nears Step Functions' 25,000-event limit on an execution's history
+    at scale (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html)."""
+
+    polls: list[Poll]
+    done: bool = Field(default=False, description="every endpoint serves at capacity")
+    attempt: int = Field(default=0, description="the most polls an endpoint still pending has had (the ASL bounds it)")
+    check_at: AwareDatetime | None = Field(
+        default=None, description="when the first pending poll is due (the Wait's TimestampPath)"
+    )
+
+
+class EndpointPollsInput(StepInput):
+    polls: list[Poll]
+    look: Literal["due", "all"] = Field(
+        default="due",
+        description="check the pending polls whose check_at has come (the scale-up wait), or all of them (the ramp)",
+    )
+
+
 class PromoteInput(StepInput):
     """``PromoteDatabase``; with ``back``, the failure path's ``SwitchBack`` (a failed planned run putting the writer
     back in its source), polled: ``poll`` is null the first time."""
@@ -310,7 +332,7 @@ class RecordInput(Contract):
         description="(database, one poll per endpoint): the Parallel state's branch results, in branch order",
     )
     approval: ApprovalDecision | None = None
-    capacity: list[Poll] | None = Field(
+    capacity: EndpointPolls | None = Field(
         default=None, description="a follow-capacity ramp's latest look at each endpoint (its fallbacks, if any)"
     )
     dns: Poll | None = None

@@ -17,19 +17,28 @@ if TYPE_CHECKING:
 # Once a change is overdue, poll this often (seconds): little time lost after it completes, few state transitions.
 # "capacity": how often a traffic ramp looks for instances that came into service, once the first is expected.
 POLL_FLOOR = {"database": 5, "inference": 5, "dns": 2, "capacity": 10}
+# A scale-up that is late is polled less and less often: again after a quarter of how late it already is, between
+# the floor and this ceiling (seconds). A 3x slower scale-up then costs tens of polls, not hundreds (an execution's
+# history is limited to 25,000 events: https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html),
+# and is seen at most a quarter of its lateness, and POLL_CEILING seconds, after it serves.
+POLL_CEILING = {"inference": 30}
 
 
 def next_wait(poll: Poll, kind: str, expected_seconds: int, *, since: datetime | None = None) -> int:
     """Sleep until the change started at ``since`` (default: the poll's start) is expected to be done, then poll
-    every ``POLL_FLOOR[kind]`` seconds.
+    every ``POLL_FLOOR[kind]`` seconds, or, for a kind with a ``POLL_CEILING``, after a quarter of its lateness.
 
     >>> from datetime import timedelta
     >>> from evac.domain.models import Poll
     >>> next_wait(Poll(started_at=clock.now() - timedelta(seconds=20)), "inference", 360)
     340
+    >>> next_wait(Poll(started_at=clock.now() - timedelta(seconds=419)), "inference", 360)
+    15
     """
     remaining = expected_seconds - (clock.now() - (since or poll.started_at)).total_seconds()
-    return max(POLL_FLOOR[kind], math.ceil(remaining))
+    if remaining > 0 or kind not in POLL_CEILING:
+        return max(POLL_FLOOR[kind], math.ceil(remaining))
+    return min(POLL_CEILING[kind], max(POLL_FLOOR[kind], math.ceil(-remaining / 4)))
 
 
 def polled(

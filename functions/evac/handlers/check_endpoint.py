@@ -1,6 +1,6 @@
-"""Runbook poll, one per endpoint (the AwaitEndpoints Map): is it InService at the plan's capacity? Falls back to
-the plan's other instance types when the target has no capacity for the first, its autoscaling saved in the runs
-table while the variant is deregistered."""
+"""Runbook poll of every endpoint in one task (the AwaitEndpoints loop, the follow-capacity ramp's CheckCapacity): is
+each InService at the plan's capacity? Falls back to the plan's other instance types when the target has no capacity
+for the first, its autoscaling saved in the runs table while the variant is deregistered."""
 
 from __future__ import annotations
 
@@ -9,22 +9,23 @@ from typing import TYPE_CHECKING
 from evac.aws.autoscaling import VariantScaling
 from evac.aws.dynamodb import Ledger
 from evac.aws.sagemaker import SageMakerEndpoints
-from evac.domain.models import PollInput
-from evac.domain.runbook import check_endpoint
+from evac.domain.endpoint_polls import check_endpoints
+from evac.domain.models import EndpointPollsInput
 from evac.handlers._step import step
 from evac.settings import settings
 
 if TYPE_CHECKING:
-    from evac.domain.models import Poll
+    from evac.domain.models import EndpointPolls
 
 
-@step(PollInput)
-def lambda_handler(event: PollInput) -> Poll:
+@step(EndpointPollsInput)
+def lambda_handler(event: EndpointPollsInput) -> EndpointPolls:
     region, config = event.run.target_region, settings()
-    return check_endpoint(
+    return check_endpoints(
         event.run,
         config.plan,
-        event.poll,
+        event.polls,
+        look=event.look,
         endpoints=SageMakerEndpoints(region),
         autoscaling=VariantScaling(region),
         saved=Ledger(config.table, region),

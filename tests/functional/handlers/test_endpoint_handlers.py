@@ -1,5 +1,6 @@
-"""scale_endpoint + check_endpoint (one Map iteration each) on moto with the SageMaker scaling extension: instances
-come into service one by one, the endpoint is InService again after the modelled scale-up time."""
+"""scale_endpoint (one Map iteration each) + check_endpoint (every endpoint's poll in one task) on moto with the
+SageMaker scaling extension: instances come into service one by one, the endpoint is InService again after the
+modelled scale-up time."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
     from tests.functional.conftest import Cloud
 
 XGB = "fraud-scoring-xgb"
+
+
+def check(cloud: Cloud, run: dict[str, Any], poll: dict[str, Any]) -> dict[str, Any]:
+    """The CheckEndpoints step looking at one endpoint's poll now, due or not."""
+    checked = cloud.invoke(check_endpoint, {"run": run, "polls": [poll], "look": "all"})
+    assert checked["done"] == checked["polls"][0]["done"]
+    return dict(checked["polls"][0])
 
 
 def test_scaling_raises_the_target_floor_and_instance_count_to_active_capacity(
@@ -43,7 +51,7 @@ def test_the_endpoint_is_not_ready_while_its_instances_come_into_service(
     poll = cloud.invoke(scale_endpoint, {"run": planned_run, "endpoint": XGB})
     cloud.wait(cloud.latencies.endpoint_scale_up - 1)
 
-    polled = cloud.invoke(check_endpoint, {"run": planned_run, "poll": poll})
+    polled = check(cloud, planned_run, poll)
 
     assert (polled["done"], polled["detail"]["instances"]) == (False, 3)
     assert cloud.endpoint()["EndpointStatus"] == "Updating"
@@ -55,7 +63,7 @@ def test_the_endpoint_is_ready_once_the_modelled_scale_up_time_has_passed(
     poll = cloud.invoke(scale_endpoint, {"run": planned_run, "endpoint": XGB})
     cloud.wait(cloud.latencies.endpoint_scale_up)
 
-    polled = cloud.invoke(check_endpoint, {"run": planned_run, "poll": poll})
+    polled = check(cloud, planned_run, poll)
 
     assert (polled["done"], polled["detail"]["instances"]) == (True, 4)
     assert cloud.endpoint()["EndpointStatus"] == "InService"
@@ -92,10 +100,10 @@ def test_an_endpoint_without_capacity_falls_back_to_the_next_instance_type_and_r
     assert "capacity" in cloud.endpoint()["FailureReason"]
 
     # WHEN the poll sees it, then once more after the fallback's scale-up time
-    falling_back = cloud.invoke(check_endpoint, {"run": unplanned_run, "poll": poll})
+    falling_back = check(cloud, unplanned_run, poll)
     assert (falling_back["done"], cloud.endpoint()["EndpointStatus"]) == (False, "Updating")
     cloud.wait(cloud.latencies.endpoint_scale_up)
-    done = cloud.invoke(check_endpoint, {"run": unplanned_run, "poll": falling_back})
+    done = check(cloud, unplanned_run, falling_back)
 
     # THEN the endpoint serves 4 x ml.g4dn.2xlarge from a copy of its configuration, autoscaling registered again
     endpoint = cloud.endpoint()
@@ -176,16 +184,16 @@ def test_a_check_that_dies_after_deregistering_loses_no_scaling_policy(
     events = clients.client("application-autoscaling", "us-west-2").meta.events
     events.register("after-call.application-autoscaling.DeregisterScalableTarget", die, unique_id="die")
     with pytest.raises(LambdaDiedError):
-        cloud.invoke(check_endpoint, {"run": unplanned_run, "poll": poll})
+        check(cloud, unplanned_run, poll)
     events.unregister("after-call.application-autoscaling.DeregisterScalableTarget", unique_id="die")
     assert policies() == []  # deleted with the scalable target
     saved = boto3.client("dynamodb", "us-west-2").scan(TableName=runs_table)["Items"]
     assert [i["pk"]["S"] for i in saved if i["pk"]["S"].startswith("scaling#")] == [f"scaling#{XGB}/AllTraffic"]
 
     # ...and the runbook retries the check with the poll it had, then polls on until the endpoint serves
-    falling_back = cloud.invoke(check_endpoint, {"run": unplanned_run, "poll": poll})
+    falling_back = check(cloud, unplanned_run, poll)
     cloud.wait(cloud.latencies.endpoint_scale_up)
-    done = cloud.invoke(check_endpoint, {"run": unplanned_run, "poll": falling_back})
+    done = check(cloud, unplanned_run, falling_back)
 
     # THEN the endpoint serves on the fallback type, registered again with its floor and its policy
     assert (done["done"], done["detail"]["instance_type"]) == (True, "ml.g4dn.2xlarge")
@@ -193,3 +201,21 @@ def test_a_check_that_dies_after_deregistering_loses_no_scaling_policy(
     assert policies() == ["invocations-per-instance"]
     left = boto3.client("dynamodb", "us-west-2").scan(TableName=runs_table)["Items"]
     assert not [i for i in left if i["pk"]["S"].startswith("scaling#")]
+
+
+def test_one_step_checks_the_polls_only_once_one_is_due_and_says_when_the_first_is(
+    cloud: Cloud, planned_run: dict[str, Any]
+) -> None:
+    # GIVEN a scale-up just started, and another endpoint's poll due even later
+    poll = cloud.invoke(scale_endpoint, {"run": planned_run, "endpoint": XGB})
+    later = poll | {"ref": "later", "check_at": "2099-01-01T00:00:00Z"}
+
+    early = cloud.invoke(check_endpoint, {"run": planned_run, "polls": [poll, later]})
+    cloud.wait(cloud.latencies.endpoint_scale_up)
+    due = cloud.invoke(check_endpoint, {"run": planned_run, "polls": [poll]})
+
+    # THEN before the expected scale-up time nothing is checked and the next check is the first poll's; after it, the
+    # endpoint is seen serving
+    assert early["polls"] == [poll, later]
+    assert (early["done"], early["check_at"]) == (False, poll["check_at"])
+    assert (due["done"], due["polls"][0]["detail"]["instances"]) == (True, 4)

@@ -9,7 +9,7 @@ import pytest
 
 from evac import clock
 from evac.domain.models import Poll, Readiness, Run, RunbookInput
-from evac.domain.polling import POLL_FLOOR, next_wait, polled
+from evac.domain.polling import POLL_CEILING, POLL_FLOOR, next_wait, polled
 from evac.domain.ports import EndpointState, PriorRun, Reachability
 from evac.domain.runbook import (
     check_database,
@@ -522,9 +522,24 @@ def test_a_poll_sleeps_until_the_change_is_expected_to_be_done(frozen_clock: Fro
 
 @pytest.mark.parametrize("kind", sorted(POLL_FLOOR))
 def test_an_overdue_change_is_polled_at_the_floor_interval(kind: str, frozen_clock: FrozenClock) -> None:
-    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=400))
+    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=370))
 
     assert next_wait(poll, kind, 360) == POLL_FLOOR[kind]
+
+
+@pytest.mark.parametrize(("late", "wait"), [(20, 5), (60, 15), (100, 25), (120, 30), (720, 30)])
+def test_a_late_scale_up_is_polled_after_a_quarter_of_its_lateness_up_to_the_ceiling(
+    late: int, wait: int, frozen_clock: FrozenClock
+) -> None:
+    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=360 + late))
+
+    assert next_wait(poll, "inference", 360) == wait == min(POLL_CEILING["inference"], max(5, late // 4))
+
+
+def test_other_late_changes_keep_their_floor_interval(frozen_clock: FrozenClock) -> None:
+    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=60 + 600))
+
+    assert next_wait(poll, "database", 60) == POLL_FLOOR["database"]
 
 
 def test_a_poll_never_sleeps_less_than_the_floor_even_just_before_the_expected_time(frozen_clock: FrozenClock) -> None:
