@@ -93,6 +93,7 @@ class Invocation:
     error: str | None
     started: float
     ended: float
+    cold: bool = False  # it started an execution environment (INIT, ``Latencies.lambda_cold_start``) first
 
 
 @dataclass
@@ -229,22 +230,23 @@ class LambdaRuntime:
                 closed = {"errorMessage": "the local cloud is closed", "errorType": "LocalCloudClosed"}
                 return json.dumps(closed), True, ""
             started = self.clock.elapsed()
-            self._start(function.function_arn)
+            cold = self._start(function.function_arn)
             try:
-                return self._invoke_in(function, payload, context, module_name, attribute, started)
+                return self._invoke_in(function, payload, context, module_name, attribute, started, cold=cold)
             finally:
                 self._busy[function.function_arn] -= 1
 
-    def _start(self, arn: str) -> None:
-        """Take an idle execution environment of the function, or start one (a cold start), and charge it."""
+    def _start(self, arn: str) -> bool:
+        """Take an idle execution environment of the function, or start one (a cold start: True), and charge it."""
         busy = self._busy.get(arn, 0)
         self._busy[arn] = busy + 1
         if busy < self._environments.get(arn, 0):
             self.clock.sleep(self.latencies.lambda_warm)
-            return
+            return False
         self._environments[arn] = self._environments.get(arn, 0) + 1
         self.cold_starts += 1
         self.clock.sleep(self.latencies.lambda_cold_start + self.latencies.lambda_warm)
+        return True
 
     def _invoke_in(
         self,
@@ -254,6 +256,8 @@ class LambdaRuntime:
         module_name: str,
         attribute: str,
         started: float,
+        *,
+        cold: bool,
     ) -> tuple[str, bool, str]:
         with environment(self.environments.get(function.function_arn, {})):
             self._local.function = self.logical_ids.get(function.function_arn, function.function_name)
@@ -286,7 +290,14 @@ class LambdaRuntime:
                 log.warning("%s timed out after %.1f modelled seconds", function.function_name, took)
             self.invocations.append(
                 Invocation(
-                    function.function_name, function.region, payload, result, error, started, self.clock.elapsed()
+                    function.function_name,
+                    function.region,
+                    payload,
+                    result,
+                    error,
+                    started,
+                    self.clock.elapsed(),
+                    cold,
                 )
             )
         return body, error is not None, ""
