@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from evac.domain.runbook import predicted_rto
+from evac.errors import PlanError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -90,7 +91,7 @@ def step(name: str, description: str, block_type: str, key: str, config: dict[st
     }
 
 
-def evac_action(  # noqa: PLR0913 - a step's name, what it says, what it calls, and how long it may take
+def evac_action(
     act: Activation, name: str, description: str, *, function: str, action: str, timeout_minutes: int, **payload: Any
 ) -> Step:
     """A ``CustomActionLambda`` step invoking evac's ``function`` in the activating region's stack (ARC takes one
@@ -141,7 +142,8 @@ def sagemaker_endpoints(act: Activation) -> list[Step]:
         evac_action(
             act,
             f"capacity-{endpoint.name}",
-            f"SageMaker {endpoint.name}: {endpoint.active_instances} x {' or '.join(endpoint.instance_types)} InService",
+            f"SageMaker {endpoint.name}: {endpoint.active_instances} InService on "
+            f"{' or '.join(endpoint.instance_types)}",
             function="ScaleEndpointFunction",
             action="endpoint-capacity",
             timeout_minutes=minutes(expected),
@@ -185,7 +187,8 @@ def route53_health_check(act: Activation) -> list[Step]:
 def arc_routing_control(act: Activation) -> list[Step]:
     """The plan's routing controls: the activating region's On, its peer's Off."""
     routing = act.plan.dns.routing_control
-    assert routing is not None  # noqa: S101 - the plan's own validation requires it for this mechanism
+    if routing is None:  # the plan's own validation requires it for this mechanism
+        raise PlanError("dns.routing_control: required when dns.mechanism is routing-control")
     states = {act.region: "On", act.peer: "Off"}
     config = {
         "regionAndRoutingControls": {

@@ -38,7 +38,7 @@ def problems(request: dict[str, Any]) -> list[str]:
     return found + list(_constraints(request, shape, "input"))
 
 
-def _constraints(value: Any, shape: Shape, path: str) -> list[str]:  # noqa: ANN401 - any JSON value
+def _constraints(value: Any, shape: Shape, path: str) -> list[str]:
     """The model's enum, pattern and maximum constraints, which botocore leaves to the service."""
     found: list[str] = []
     meta = shape.metadata
