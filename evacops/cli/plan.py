@@ -71,7 +71,7 @@ def plan_export(
     out: Annotated[Path | None, typer.Option("--out", help="Write the JSON here instead of stdout.")] = None,
     account: Annotated[
         str | None,
-        typer.Option(help=f"evac's AWS account. Default: the plan's account, else {PLACEHOLDER_ACCOUNT} (substitute it)."),
+        typer.Option(help=f"The account. Default: the plan's account, else {PLACEHOLDER_ACCOUNT}, a placeholder."),
     ] = None,
     stack_name: Annotated[
         str | None, typer.Option(help="evac's stack name in both regions. Default: evac-<application>.")
