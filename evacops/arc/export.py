@@ -10,7 +10,7 @@ function in the stack of the activating region.
 A kind maps through one function (``PROMOTE_KINDS``, ``DNS_MECHANISMS``): a new kind is one entry.
 
 Request shape: https://docs.aws.amazon.com/arc-region-switch/latest/api/API_CreatePlan.html; execution blocks:
-https://docs.aws.amazon.com/r53recovery/latest/dg/region-switch-plans-execution-blocks.html.
+https://docs.aws.amazon.com/arc-region-switch/latest/api/API_ExecutionBlockConfiguration.html.
 
 Example::
 
