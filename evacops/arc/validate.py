@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import botocore.session
+from botocore.model import ListShape, MapShape, StringShape, StructureShape
 from botocore.validate import ParamValidator
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ def create_plan_model() -> OperationModel:
 def problems(request: dict[str, Any]) -> list[str]:
     """Every way ``request`` breaks the model, one line each naming the member; empty when it is valid."""
     shape = create_plan_model().input_shape
+    if shape is None:  # CreatePlan always has an input; a model without one cannot be checked against
+        return [f"botocore's {SERVICE} model has no input for {OPERATION}"]
     report = ParamValidator().validate(request, shape)
     found = report.generate_report().splitlines() if report.has_errors() else []
     return found + list(_constraints(request, shape, "input"))
@@ -42,7 +45,7 @@ def _constraints(value: Any, shape: Shape, path: str) -> list[str]:
     """The model's enum, pattern and maximum constraints, which botocore leaves to the service."""
     found: list[str] = []
     meta = shape.metadata
-    if shape.type_name == "string" and isinstance(value, str):
+    if isinstance(shape, StringShape) and isinstance(value, str):
         if shape.enum and value not in shape.enum:
             found.append(f"Invalid value for parameter {path}: {value!r}, must be one of: {', '.join(shape.enum)}")
         if (pattern := meta.get("pattern")) and not _matches(pattern, value):
@@ -50,16 +53,16 @@ def _constraints(value: Any, shape: Shape, path: str) -> list[str]:
     if "max" in meta and isinstance(value, (str, list, dict, int)) and not isinstance(value, bool):
         size = value if isinstance(value, int) else len(value)
         if size > meta["max"]:
-            found.append(f"Invalid {'range' if isinstance(value, int) else 'length'} for parameter {path}: "
-                         f"{size}, valid max: {meta['max']}")  # fmt: skip
-    if shape.type_name == "structure" and isinstance(value, dict):
+            kind = "range" if isinstance(value, int) else "length"
+            found.append(f"Invalid {kind} for parameter {path}: {size}, valid max: {meta['max']}")
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
         for name, member in shape.members.items():
             if name in value:
                 found += _constraints(value[name], member, f"{path}.{name}")
-    elif shape.type_name == "list" and isinstance(value, list):
+    elif isinstance(shape, ListShape) and isinstance(value, list):
         for i, item in enumerate(value):
             found += _constraints(item, shape.member, f"{path}[{i}]")
-    elif shape.type_name == "map" and isinstance(value, dict):
+    elif isinstance(shape, MapShape) and isinstance(value, dict):
         for key, item in value.items():
             found += _constraints(key, shape.key, f"{path} (key: {key})")
             found += _constraints(item, shape.value, f"{path}.{key}")
