@@ -4,8 +4,9 @@ Each workflow is: an optional execution approval, evac's readiness preflight, th
 block of every kind's steps: the Aurora global database, each SageMaker endpoint), the traffic shift (a Route 53 health
 check or ARC routing control block, per ``dns.mechanism``), evac's canary verification, and evac's run record.
 Where ARC has a block, the export uses it; what ARC has no block for (SageMaker capacity with its fallback instance
-types, readiness, the canary, the record, moving record weights) is a ``CustomActionLambda`` step naming the evac
-function in the stack of the activating region.
+types, readiness, the canary, the record, moving record weights) is a ``CustomActionLambda`` step invoking evac's
+custom-action function (``ArcActionFunction``, ``evac.handlers.arc_action``) in the stack of the activating region,
+with the evac step to run named in its payload.
 
 A kind maps through one function (``PROMOTE_KINDS``, ``DNS_MECHANISMS``): a new kind is one entry.
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 Step = dict[str, Any]
 # ARC retries a custom action that failed at this interval until its timeout: evac's functions raise until done.
 RETRY_MINUTES = 1.0
+ACTION_FUNCTION = "ArcActionFunction"  # the stack's one entry point for ARC: evac.handlers.arc_action
 PLACEHOLDER_ACCOUNT = "111122223333"  # AWS's documentation account: a request that names it is a template
 
 
@@ -92,13 +94,13 @@ def step(name: str, description: str, block_type: str, key: str, config: dict[st
 
 
 def evac_action(
-    act: Activation, name: str, description: str, *, function: str, action: str, timeout_minutes: int, **payload: Any
+    act: Activation, name: str, description: str, *, evac_step: str, timeout_minutes: int, **payload: Any
 ) -> Step:
-    """A ``CustomActionLambda`` step invoking evac's ``function`` in the activating region's stack (ARC takes one
-    function per region and runs the one in ``regionToRun``); ARC merges its execution metadata into ``payload``."""
-    body = {"evac": {"action": action, "application": act.plan.application, **payload}}
+    """A ``CustomActionLambda`` step running ``evac_step`` in the activating region's stack (ARC takes one function
+    per region and runs the one in ``regionToRun``); ARC merges its execution metadata into the payload."""
+    body = {"evac": {"step": evac_step, "application": act.plan.application, **payload}}
     lambdas = [
-        {"arn": act.target.function_arn(region, function), "payload": json.dumps(body, separators=(",", ":"))}
+        {"arn": act.target.function_arn(region, ACTION_FUNCTION), "payload": json.dumps(body, separators=(",", ":"))}
         for region in act.plan.regions.both
     ]
     config = {
@@ -144,8 +146,7 @@ def sagemaker_endpoints(act: Activation) -> list[Step]:
             f"capacity-{endpoint.name}",
             f"SageMaker {endpoint.name}: {endpoint.active_instances} InService on "
             f"{' or '.join(endpoint.instance_types)}",
-            function="ScaleEndpointFunction",
-            action="endpoint-capacity",
+            evac_step="scale-endpoint",
             timeout_minutes=minutes(expected),
             endpoint=endpoint.name,
             instances=endpoint.active_instances,
@@ -216,8 +217,7 @@ def record_weights(act: Activation) -> list[Step]:
             act,
             "shift-traffic",
             f"Route 53: {dns.record_name} weights to {act.region}",
-            function="ShiftDnsFunction",
-            action="shift-record-weights",
+            evac_step="shift-dns",
             timeout_minutes=minutes(act.plan.expectations.dns_propagation_seconds),
             record=dns.record_name,
         )
@@ -258,8 +258,7 @@ def workflow(plan: RecoveryPlan, target: Target, region: str) -> dict[str, Any]:
             act,
             "preflight",
             f"evac readiness: {region} can be promoted and serve the model",
-            function="PreflightFunction",
-            action="preflight",
+            evac_step="preflight",
             timeout_minutes=2,
         ),
         step("promote", "Every resource of the plan, at once", "Parallel", "parallelConfig", {"steps": promote}),
@@ -268,16 +267,14 @@ def workflow(plan: RecoveryPlan, target: Target, region: str) -> dict[str, Any]:
             act,
             "verify",
             f"evac verification: writer, capacity and a canary per endpoint in {region}",
-            function="VerifyFunction",
-            action="verify",
+            evac_step="verify",
             timeout_minutes=minutes(plan.expectations.dns_propagation_seconds),
         ),
         evac_action(
             act,
             "record",
             "evac's run record: phases, RTO, RPO",
-            function="RecordFunction",
-            action="record",
+            evac_step="record",
             timeout_minutes=1,
         ),
     ]

@@ -12,6 +12,7 @@ import pytest
 from botocore.validate import ParamValidator
 from typer.testing import CliRunner
 
+from evac.domain.arc_action import ArcEvent, check_action
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan, parse_plan
 from evacops.arc.export import PLACEHOLDER_ACCOUNT, Target, create_plan_request
 from evacops.arc.validate import create_plan_model, problems
@@ -108,11 +109,11 @@ def test_every_sagemaker_endpoint_is_a_custom_action_of_evacs_stack_in_the_activ
             config = actions[endpoint.name]["executionBlockConfiguration"]["customActionLambdaConfig"]
             assert config["regionToRun"] == "activatingRegion"
             assert [lam["arn"] for lam in config["lambdas"]] == [
-                f"arn:aws:lambda:{r}:{PLACEHOLDER_ACCOUNT}:function:evac-app-ScaleEndpointFunction"
+                f"arn:aws:lambda:{r}:{PLACEHOLDER_ACCOUNT}:function:evac-app-ArcActionFunction"
                 for r in plan.regions.both
             ]
         # what else ARC has no block for: readiness before, the canary and evac's record after
-        assert {payload(s)["action"] for s in of_type(workflow, "CustomActionLambda")} >= {
+        assert {payload(s)["step"] for s in of_type(workflow, "CustomActionLambda")} >= {
             "preflight",
             "verify",
             "record",
@@ -149,18 +150,16 @@ def test_a_routing_control_plan_turns_the_activated_regions_control_on_and_its_p
         }
 
 
-def test_a_record_weights_plan_moves_the_weights_with_evacs_shift_dns_function() -> None:
+def test_a_record_weights_plan_moves_the_weights_with_evacs_shift_dns_step() -> None:
     plan = with_dns(load_plan(DEFAULT_PLAN), mechanism="record-weights", health_check_switch=None)
     request = create_plan_request(plan, TARGET)
 
     assert problems(request) == []
     for workflow in request["workflows"]:
         assert of_type(workflow, "Route53HealthCheck") == of_type(workflow, "ARCRoutingControl") == []
-        (shift,) = [
-            s for s in of_type(workflow, "CustomActionLambda") if payload(s)["action"] == "shift-record-weights"
-        ]
+        (shift,) = [s for s in of_type(workflow, "CustomActionLambda") if payload(s)["step"] == "shift-dns"]
         lambdas = shift["executionBlockConfiguration"]["customActionLambdaConfig"]["lambdas"]
-        assert all(lam["arn"].endswith(":function:evac-app-ShiftDnsFunction") for lam in lambdas)
+        assert all(lam["arn"].endswith(":function:evac-app-ArcActionFunction") for lam in lambdas)
 
 
 def test_an_approval_role_puts_an_approval_first_in_every_workflow() -> None:
@@ -231,3 +230,14 @@ def test_the_command_needs_a_format() -> None:
 
     assert result.exit_code == 2
     assert "--arc" in result.stderr
+
+
+@pytest.mark.parametrize("path", PLANS, ids=lambda p: p.name)
+def test_every_custom_action_payload_is_one_evacs_arc_action_function_accepts(path: Path) -> None:
+    plan = load_plan(path)
+    for workflow in create_plan_request(plan, TARGET)["workflows"]:
+        for action in of_type(workflow, "CustomActionLambda"):
+            for lam in action["executionBlockConfiguration"]["customActionLambdaConfig"]["lambdas"]:
+                # as ARC invokes it: the payload with its execution metadata merged into the top level
+                event = ArcEvent.model_validate({**json.loads(lam["payload"]), "ExecutionId": "e1", "StepName": "s"})
+                check_action(event.evac, plan)
