@@ -92,11 +92,12 @@ def plan_export(
     Exits 2 with the model's report if the request breaks it.
 
     Where ARC has no block (SageMaker capacity, readiness, the canary, the run record), a custom-action Lambda step
-    names evac's function in the stack of the region being activated (docs/arc.md: what maps to what).
+    invokes evac's ArcActionFunction in the stack of the region being activated, the evac step named in its payload
+    (docs/arc.md: what maps to what, and how the function runs each step).
 
     Before `aws arc-region-switch create-plan --cli-input-json file://FILE`, substitute: the account (placeholder
-    111122223333), each function's physical name (CloudFormation suffixes <stack-name>-<LogicalId>), the hosted zone
-    id, and the roles."""
+    111122223333), the function's physical name (CloudFormation suffixes <stack-name>-ArcActionFunction), the hosted
+    zone id, and the roles."""
     if not arc:
         raise fail("choose the format: --arc (an ARC Region switch CreatePlan request)")
     loaded = load(plan)

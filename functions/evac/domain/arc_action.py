@@ -87,7 +87,7 @@ def incident_of(execution_id: str) -> str:
     characters and a digest of the whole (two ids never share an incident).
 
     >>> incident_of("a1b2c3"), incident_of("exec/1:2")
-    ('arc-a1b2c3', 'arc-exec-1-2-bad5f4cff9f2')
+    ('arc-a1b2c3', 'arc-exec-1-2-96d8b3f39e7c')
     """
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", execution_id).strip("-")
     if cleaned == execution_id and len(execution_id) <= INCIDENT_MAX - 4:
