@@ -82,6 +82,11 @@ class DnsControlPlaneUnavailableError(EvacError):
     run, or a plan whose ``dns.mechanism`` is ``record-weights``. The message says what to run by hand."""
 
 
+class StepPendingError(EvacError):
+    """A step ARC Region switch runs is not done yet (an endpoint still scaling, a DNS change not INSYNC): ARC invokes
+    the custom action again after its retry interval, until the step's timeout."""
+
+
 class VerificationFailedError(EvacError):
     """The target region does not serve: wrong writer, failing canary or wrong DNS weights."""
 

@@ -25,6 +25,7 @@ LAST_PREFIX = "last#"
 APPROVAL_PREFIX = "approval#"
 SCALING_PREFIX = "scaling#"
 NOTICE_PREFIX = "notice#"
+ARC_PREFIX = "arc#"
 
 
 def lock_key(application: str) -> str:
@@ -126,6 +127,28 @@ class Ledger:
         records = [json.loads(item["record"]["S"]) for page in pages for item in page["Items"]]
         return sorted(records, key=lambda r: r["recorded_at"], reverse=True)
 
+    # --- an ARC Region switch execution's progress: what each custom action decided or found, by part ------------
+
+    def arc_progress(self, incident_id: str) -> dict[str, Any]:
+        """Every part the custom actions of ``incident_id``'s ARC execution saved so far, decoded."""
+        key = {"pk": {"S": ARC_PREFIX + incident_id}}
+        item = self._dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item") or {}
+        return _parts(item)
+
+    def save_arc_progress(self, incident_id: str, part: str, value: str, *, first: bool = False) -> dict[str, Any]:
+        """Save ``part`` (JSON) of the execution's progress and return every part; with ``first``, a part already
+        saved is kept (one conditional update: the first writer decides, every later one reads its decision)."""
+        expression = "SET #part = if_not_exists(#part, :value)" if first else "SET #part = :value"
+        item = self._dynamodb.update_item(
+            TableName=self.table,
+            Key={"pk": {"S": ARC_PREFIX + incident_id}},
+            UpdateExpression=expression,
+            ExpressionAttributeNames={"#part": part},
+            ExpressionAttributeValues={":value": {"S": value}},
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+        return _parts(item)
+
     # --- autoscaling a capacity fallback deregistered, kept until it is registered again ---------------------------
 
     def save_scaling(self, endpoint: str, variant: str, saved: dict[str, Any], incident_id: str) -> None:
@@ -190,6 +213,10 @@ class Ledger:
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+
+def _parts(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: json.loads(value["S"]) for name, value in item.items() if name != "pk"}
 
 
 def _scaling_key(endpoint: str, variant: str) -> str:

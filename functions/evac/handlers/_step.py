@@ -22,7 +22,7 @@ In = TypeVar("In", bound=BaseModel)
 
 # The incident id is the correlation id of every log line: it is the execution name too (all a run that failed in
 # planning carries to RecordFailure).
-CORRELATION = "run.incident_id || request.incident_id || incident_id || execution"
+CORRELATION = "run.incident_id || request.incident_id || incident_id || execution || ExecutionId"
 
 
 def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dict, LambdaContext], dict]]:

@@ -13,11 +13,16 @@ from evac.handlers._step import step
 from evac.settings import settings
 
 if TYPE_CHECKING:
-    from evac.domain.models import Poll
+    from evac.domain.models import Poll, Run
+    from evac.domain.plan import RecoveryPlan
 
 
 @step(PollInput)
 def lambda_handler(event: PollInput) -> Poll:
-    plan = settings().plan
-    records = WeightedRecords(probe=asks_control_plane_once(event.run, plan))
-    return check_dns(event.run, plan, event.poll, records=records, switch=traffic_switch(plan))
+    return propagated(event.run, settings().plan, event.poll)
+
+
+def propagated(run: Run, plan: RecoveryPlan, poll: Poll) -> Poll:
+    """Look at a traffic move in flight (the runbook's poll and ARC's custom action)."""
+    records = WeightedRecords(probe=asks_control_plane_once(run, plan))
+    return check_dns(run, plan, poll, records=records, switch=traffic_switch(plan))

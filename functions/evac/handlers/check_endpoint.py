@@ -15,17 +15,25 @@ from evac.handlers._step import step
 from evac.settings import settings
 
 if TYPE_CHECKING:
-    from evac.domain.models import EndpointPolls
+    from typing import Literal
+
+    from evac.domain.models import EndpointPolls, Poll, Run
+    from evac.domain.plan import RecoveryPlan
 
 
 @step(EndpointPollsInput)
 def lambda_handler(event: EndpointPollsInput) -> EndpointPolls:
-    region, config = event.run.target_region, settings()
+    return check(event.run, settings().plan, event.polls, look=event.look)
+
+
+def check(run: Run, plan: RecoveryPlan, polls: list[Poll], *, look: Literal["due", "all"]) -> EndpointPolls:
+    """Look at the endpoints' polls on this region's AWS (the runbook's step and ARC's custom action)."""
+    region, config = run.target_region, settings()
     return check_endpoints(
-        event.run,
-        config.plan,
-        event.polls,
-        look=event.look,
+        run,
+        plan,
+        polls,
+        look=look,
         endpoints=SageMakerEndpoints(region),
         autoscaling=VariantScaling(region),
         saved=Ledger(config.table, region),

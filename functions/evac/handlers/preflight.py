@@ -15,19 +15,24 @@ from evac.handlers._step import step
 from evac.settings import settings
 
 if TYPE_CHECKING:
-    from evac.domain.models import Preflight
+    from evac.domain.models import Preflight, Run
+    from evac.domain.plan import RecoveryPlan
 
 
 @step(StepInput)
 def lambda_handler(event: StepInput) -> Preflight:
-    run, plan = event.run, settings().plan
+    return check_target(event.run, settings().plan)
+
+
+def check_target(run: Run, plan: RecoveryPlan) -> Preflight:
+    """The preflight of ``run`` on this region's AWS (the runbook's step and ARC's custom action)."""
     region = run.target_region
     return preflight(
         run,
         plan,
         database=AuroraGlobal(region),
         endpoints=SageMakerEndpoints(region),
-        records=WeightedRecords(probe=asks_control_plane_once(event.run, plan)),
+        records=WeightedRecords(probe=asks_control_plane_once(run, plan)),
         readiness=lambda: assess_target(
             plan, source=run.source_region, target=region, source_may_be_down=run.mode == "unplanned"
         ),

@@ -22,6 +22,12 @@ RUNS_BY_OUTCOME = {
 
 @step(RecordInput)
 def lambda_handler(event: RecordInput) -> RunRecord:
+    return write_record(event)
+
+
+def write_record(event: RecordInput) -> RunRecord:
+    """Write the run record to this region's ledger and publish its metrics (the runbook's step and ARC's custom
+    action)."""
     config = settings()
     record = build_record(event, plan=config.plan)
     ledger = Ledger(config.table, config.region)

@@ -14,16 +14,22 @@ from evac.handlers._step import step
 from evac.settings import settings
 
 if TYPE_CHECKING:
-    from evac.domain.models import Poll
+    from evac.domain.models import Poll, Run
+    from evac.domain.plan import RecoveryPlan
 
 
 @step(EndpointInput)
 def lambda_handler(event: EndpointInput) -> Poll:
-    region, config = event.run.target_region, settings()
+    return scale(event.run, settings().plan, event.endpoint)
+
+
+def scale(run: Run, plan: RecoveryPlan, endpoint: str) -> Poll:
+    """Start ``endpoint``'s scale-up on this region's AWS (the runbook's step and ARC's custom action)."""
+    region, config = run.target_region, settings()
     return scale_endpoint(
-        event.run,
-        config.plan,
-        event.endpoint,
+        run,
+        plan,
+        endpoint,
         endpoints=SageMakerEndpoints(region),
         autoscaling=VariantScaling(region),
         saved=Ledger(config.table, region),

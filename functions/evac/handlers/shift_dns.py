@@ -14,17 +14,22 @@ from evac.handlers._step import step
 from evac.settings import settings
 
 if TYPE_CHECKING:
-    from evac.domain.models import Poll
+    from evac.domain.models import Poll, Run
+    from evac.domain.plan import RecoveryPlan
 
 
 @step(ShiftInput)
 def lambda_handler(event: ShiftInput) -> Poll:
-    plan = settings().plan
+    return shift(event.run, settings().plan, event.previous)
+
+
+def shift(run: Run, plan: RecoveryPlan, previous: Poll | None) -> Poll:
+    """Move traffic to this region as far as its capacity allows (the runbook's step and ARC's custom action)."""
     return shift_dns(
-        event.run,
+        run,
         plan,
-        event.previous,
-        records=WeightedRecords(probe=asks_control_plane_once(event.run, plan)),
-        endpoints=SageMakerEndpoints(event.run.target_region),
+        previous,
+        records=WeightedRecords(probe=asks_control_plane_once(run, plan)),
+        endpoints=SageMakerEndpoints(run.target_region),
         switch=traffic_switch(plan),
     )

@@ -17,20 +17,30 @@ from evac.handlers._step import step
 from evac.settings import settings
 
 if TYPE_CHECKING:
-    from evac.domain.models import Verification
+    from evac.domain.models import Poll, Run, Verification
+    from evac.domain.plan import RecoveryPlan
+    from evac.domain.ports import TrafficSwitch
 
 
 @step(VerifyInput)
 def lambda_handler(event: VerifyInput) -> Verification:
-    region, plan = event.run.target_region, settings().plan
+    plan = settings().plan
+    return prove(event.run, plan, event.dns, event.previous, switch=traffic_switch(plan))
+
+
+def prove(
+    run: Run, plan: RecoveryPlan, dns: Poll, previous: Verification | None, *, switch: TrafficSwitch | None
+) -> Verification:
+    """Verify ``run`` on this region's AWS (the runbook's step and ARC's custom action)."""
+    region = run.target_region
     return verify(
-        event.run,
+        run,
         plan,
-        event.dns,
-        event.previous,
+        dns,
+        previous,
         database=AuroraGlobal(region),
         canary=CanaryInvoker(region),
-        records=WeightedRecords(probe=asks_control_plane_once(event.run, plan)),
+        records=WeightedRecords(probe=asks_control_plane_once(run, plan)),
         endpoints=SageMakerEndpoints(region),
-        switch=traffic_switch(plan),
+        switch=switch,
     )
