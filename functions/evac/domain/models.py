@@ -77,6 +77,7 @@ class Run(Contract):
         default=None, description="from the plan's expectations: what the run should take"
     )
     endpoints: list[str] = Field(default_factory=list, description="the plan's endpoints: the Map states' items")
+    resources: list[str] = Field(default_factory=list, description="the plan's resources: recovered if any")
     dns_shift: ShiftPolicy = Field(default="scale-then-shift", description="the plan's dns.shift.policy")
     reason: str = ""
     resumed: bool = Field(default=False, description="an earlier run of this incident went to the same target")
