@@ -20,7 +20,9 @@ class EcsServices:
         if not found.get("services"):
             return None
         described = found["services"][0]
-        primary: dict[str, Any] = next((d for d in described.get("deployments", []) if d.get("status") == "PRIMARY"), {})
+        primary: dict[str, Any] = next(
+            (d for d in described.get("deployments", []) if d.get("status") == "PRIMARY"), {}
+        )
         return ServiceState(
             status=str(described.get("status", "")),
             desired=int(described.get("desiredCount", 0)),
