@@ -179,6 +179,14 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
             return [token_issuer or "*"]
         case ("cloudwatch", "DescribeAlarms"):
             return [f"arn:{aws}:cloudwatch:{region}:{account}:alarm:{name}" for name in params.get("AlarmNames", [])]
+        case ("ecs", "DescribeServices" | "UpdateService"):
+            names = params.get("services") or [params.get("service")]
+            return [f"arn:{aws}:ecs:{region}:{account}:service/{params.get('cluster')}/{name}" for name in names]
+        case ("lambda", "GetEventSourceMapping" | "UpdateEventSourceMapping"):
+            return [f"arn:{aws}:lambda:{region}:{account}:event-source-mapping:{params.get('UUID')}"]
+        case ("scheduler", "GetSchedule" | "UpdateSchedule"):
+            group = params.get("GroupName") or "default"
+            return [f"arn:{aws}:scheduler:{region}:{account}:schedule/{group}/{params.get('Name')}"]
         case ("ssm", "GetParameter"):
             return [f"arn:{aws}:ssm:{region}:{account}:parameter/{str(params['Name']).lstrip('/')}"]
     return ["*"]

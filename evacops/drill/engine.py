@@ -17,6 +17,7 @@ from evacops.cloud import local_cloud
 from evacops.drill.floor import critical_path
 from evacops.drill.observation import observe
 from evacops.drill.report import DrillReport, EndpointReport, PhaseReport, Signal, TrafficReport, Verdict
+from evacops.drill.resources import resources_recovered
 from evacops.drill.scenarios import SCENARIOS, Options
 from evacops.drill.variants import derive
 from evacops.drill.verdict import verdicts, within_capacity
@@ -103,6 +104,8 @@ def run_drill(
         if report.status == "SUCCEEDED" and report.executions:
             report.checks.append(within_capacity(seen.moves))
         report.checks += [Verdict(name=name, ok=ok, detail=detail) for name, ok, detail in extra]
+        if plan.resources and report.status == "SUCCEEDED" and report.strategy is not None:
+            report.checks.append(resources_recovered(report, plan))
         if report.rpo_observed_seconds is not None:
             report.checks.append(rpo_observed(report, plan))
         report.expected = all(c.ok for c in report.checks)

@@ -60,6 +60,7 @@ from evacops.localcloud.fidelity.arc import RoutingControlCluster
 from evacops.localcloud.fidelity.aurora_writes import AuroraWrites
 from evacops.localcloud.fidelity.autoscaling import ScalableTargetPermissions
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
+from evacops.localcloud.fidelity.ecs import EcsTaskStarts
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_virtual_time
@@ -225,6 +226,7 @@ class LocalCloud:
         StartExecutionIntegration().install(stack)
         self.quotas.install(stack)
         DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
+        EcsTaskStarts(self.timeline, self.latencies).install(stack)
         StepFunctionsTaskErrors().install(stack)
         UnresolvedPathIsRuntimeError().install(stack)
         ExecutionHistoryLimit().install(stack)

@@ -19,6 +19,7 @@ from evac.aws.autoscaling import DIMENSION, resource_id
 from evac.aws.cloudwatch import LAG_METRICS
 from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.seed_dns import seed_health_checks
+from evacops.localcloud.seed_kinds import seed_kinds
 from evacops.template import partition
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def seed(
             Threshold=1,
             ComparisonOperator="LessThanThreshold" if alarm.kind == "health-check" else "GreaterThanOrEqualToThreshold",
         )
+    seed_kinds(plan, account)
     zone_id = _seed_dns(plan, health, routing)
     if timeline is not None:
         timeline.flush()

@@ -112,3 +112,8 @@ class AwsCallError(EvacError):
 
 class AwsTransientError(AwsCallError):
     """Throttling or a 5xx that outlasted botocore's retries; the ASL retries the step."""
+
+
+class ResourceRecoveryError(EvacError):
+    """A resource of the plan's ``resources:`` could not be recovered in the target (missing, refused, or a
+    deployment that failed); the message names every such resource, its kind and why."""

@@ -4,11 +4,13 @@ the tests that assert their outcomes and the least-privilege proof."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
 
+from evac.domain.plan import load_plan
 from evacops.drill import run_drill
 from evacops.drill.scenarios import Options
 from evacops.localcloud import LocalCloud
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from evacops.drill import DrillReport
     from evacops.localcloud.faults import Call
 
+RAG_PLAN = Path(__file__).resolve().parents[2] / "functions" / "evac" / "plans" / "rag-assistant.yaml"
 # Between them, these make every call the functions and the state machines can make: the trigger and its watch (one
 # held back), the runbook planned and unplanned, its failure paths, and game days answered through the approval
 # function. Label -> (scenario, options).
@@ -37,6 +40,9 @@ RECORDED = {
     "control-plane-outage": ("control-plane-outage", Options()),
     "control-plane-outage-planned": ("control-plane-outage-planned", Options()),
     "throttled-signals": ("throttled-signals", Options()),
+    # the recovery kinds (RecoverResources): a plan with resources, unplanned and planned (its source switched off)
+    "rag-primary-outage": ("primary-outage", Options(), RAG_PLAN),
+    "rag-planned-switchover": ("planned-switchover", Options(), RAG_PLAN),
 }
 
 
@@ -48,7 +54,7 @@ class Drilled:
     runbooks: dict[str, str] = field(default_factory=dict)  # region -> the runbook's ARN
 
 
-def play(scenario: str, options: Options | None = None) -> Drilled:
+def play(scenario: str, options: Options | None = None, plan: Path | None = None) -> Drilled:
     kept: dict[str, Any] = {}
 
     def inspect(cloud: LocalCloud, report: DrillReport) -> None:
@@ -56,7 +62,7 @@ def play(scenario: str, options: Options | None = None) -> Drilled:
         kept["parameters"] = {r: cloud.parameters(r, cloud.zone_id) for r in cloud.plan.vantages}  # witness too
         kept["runbooks"] = {r: cloud.stacks[r].runbook_arn for r in cloud.plan.regions.both}
 
-    report = run_drill(scenario, options=options, inspect=inspect)
+    report = run_drill(scenario, plan=load_plan(plan) if plan else None, options=options, inspect=inspect)
     return Drilled(report, kept["calls"], kept["parameters"], kept["runbooks"])
 
 
@@ -73,7 +79,7 @@ def scheduled_readiness() -> Drilled:
 @pytest.fixture(scope="session")
 def drilled() -> dict[str, Drilled]:
     """Each recorded scenario, played once, and the scheduled readiness check."""
-    played = {label: play(scenario, options) for label, (scenario, options) in RECORDED.items()}
+    played = {label: play(*entry) for label, entry in RECORDED.items()}
     return played | {"readiness-schedule": scheduled_readiness()}
 
 

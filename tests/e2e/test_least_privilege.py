@@ -37,6 +37,7 @@ class Made:
     call: Call
     role: Principal
     arns: tuple[str, ...]
+    drill: str = ""  # the label of the drill that made it (its plan's roles name its own resources)
 
 
 @cache
@@ -52,12 +53,12 @@ def roles_of(drill: Drilled, region: str) -> dict[str, Principal]:
 @pytest.fixture(scope="module")
 def made(drilled: dict[str, Drilled]) -> list[Made]:
     found = []
-    for drill in drilled.values():
+    for label, drill in drilled.items():
         for call in drill.calls:
             role = roles_of(drill, call.caller_region)[call.caller]
             # a witness stack has no runbook: its prober issues no task token
             arns = resources(call, token_issuer=drill.runbooks.get(call.caller_region, ""))
-            found.append(Made(call, role, tuple(arns)))
+            found.append(Made(call, role, tuple(arns), label))
     return found
 
 
@@ -118,22 +119,27 @@ def test_every_unscoped_grant_is_an_action_without_resource_level_permissions_or
     assert unjustified == []
 
 
-def test_grants_no_drill_used_are_none_or_justified_beside_them(
-    made: list[Made], every_role: list[tuple[str, Principal]]
-) -> None:
+def test_grants_no_drill_used_are_none_or_justified_beside_them(made: list[Made], drilled: dict[str, Drilled]) -> None:
     # A grant is one action on one resource of one statement, as template.yaml writes it (in a function's or state
     # machine's own policies, or in a managed policy several share): used if any drill used it through any of them.
+    # Each drill's calls are matched against its own plan's roles (the rag-assistant drills name their own resources).
     used: set[tuple[str, int, str, int]] = set()
     names: dict[tuple[str, int, str, int], str] = {}
-    for region, role in every_role:
-        calls = [m for m in made if m.call.caller == role.logical_id and m.call.caller_region == region]
-        for owner, index, statement in numbered(role):
-            for action in statement.actions:
-                for r, pattern in enumerate(statement.resources):
-                    grant = (owner, index, action, r)
-                    names.setdefault(grant, f"{owner}: {action} on {pattern}")
-                    if any(uses(m, action, pattern) for m in calls):
-                        used.add(grant)
+    for label, drill in drilled.items():
+        for region in drill.parameters:
+            for role in roles_of(drill, region).values():
+                calls = [
+                    m
+                    for m in made
+                    if m.drill == label and m.call.caller == role.logical_id and m.call.caller_region == region
+                ]
+                for owner, index, statement in numbered(role):
+                    for action in statement.actions:
+                        for r, pattern in enumerate(statement.resources):
+                            grant = (owner, index, action, r)
+                            names.setdefault(grant, f"{owner}: {action} on {pattern}")
+                            if any(uses(m, action, pattern) for m in calls):
+                                used.add(grant)
 
     unjustified = sorted(
         names[grant] for grant in set(names) - used if UNUSED_MARK not in comment_beside(grant[0], grant[2]).lower()

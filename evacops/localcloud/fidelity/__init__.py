@@ -32,6 +32,8 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   a transition publishes to the SNS topics of that state's actions (moto: no action runs).
 - ``sns``: a service's publish (a CloudWatch alarm's) to a topic whose key does not let the service use it, an AWS
   managed key above all, is dropped (moto: no key is checked).
+- ``ecs``: a service's new tasks run ``ecs_task_start`` after its desired count rose, ``IN_PROGRESS`` until then
+  (moto: no task runs at creation, every task at once on an update).
 - ``scheduler``: EventBridge Scheduler ``rate(...)`` schedules invoke their Lambda targets every period (moto: stored,
   never run).
 """

@@ -56,6 +56,11 @@ class Latencies:
     # Adding a replica to a global table copies the table: minutes for a small one.
     # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables.tutorial.html
     dynamodb_replica: float = 300.0
+    # New ECS tasks provisioned, their image pulled, started and past their container health checks: about a
+    # minute for a Fargate task of a small image; AWS publishes no figure ("Fargate task launch ... time to
+    # provision", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html), so
+    # this is evac's estimate, below the plan's expected_seconds.
+    ecs_task_start: float = 75.0
     # One real-time inference, request to response, as a client in the region sees it (model-dependent; a small
     # tabular model answers in tens of milliseconds). The canary times this, not the local cloud's own compute.
     inference: float = 0.045

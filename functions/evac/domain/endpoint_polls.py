@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from evac import clock
 from evac.domain.models import EndpointPolls
+from evac.domain.polling import poll_round, round_summary
 from evac.domain.runbook import check_endpoint
 
 if TYPE_CHECKING:
@@ -34,19 +34,9 @@ def check_endpoints(
     """Check every pending poll (``look="due"``: once one of them is due; ``"all"``: now), and say whether every
     endpoint serves at capacity and when the first still pending is due. Checking them together keeps their polls in
     step: one round for all, not one wake-up per endpoint whose check falls due a second after another's."""
-    now = clock.now()
-    waiting = [poll for poll in polls if not poll.done]
-    due = look == "all" or any(poll.check_at is None or poll.check_at <= now for poll in waiting)
-    checked = [
-        check_endpoint(run, plan, poll, endpoints=endpoints, autoscaling=autoscaling, saved=saved)
-        if due and not poll.done
-        else poll
-        for poll in polls
-    ]
-    pending = [poll for poll in checked if not poll.done]
-    return EndpointPolls(
-        polls=checked,
-        done=not pending,
-        attempt=max((poll.attempt for poll in pending), default=0),
-        check_at=min((poll.check_at for poll in pending if poll.check_at), default=None),
+    checked = poll_round(
+        polls,
+        look,
+        lambda poll: check_endpoint(run, plan, poll, endpoints=endpoints, autoscaling=autoscaling, saved=saved),
     )
+    return EndpointPolls(**round_summary(checked))

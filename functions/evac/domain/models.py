@@ -77,6 +77,7 @@ class Run(Contract):
         default=None, description="from the plan's expectations: what the run should take"
     )
     endpoints: list[str] = Field(default_factory=list, description="the plan's endpoints: the Map states' items")
+    resources: list[str] = Field(default_factory=list, description="the plan's resources: recovered if any")
     dns_shift: ShiftPolicy = Field(default="scale-then-shift", description="the plan's dns.shift.policy")
     reason: str = ""
     resumed: bool = Field(default=False, description="an earlier run of this incident went to the same target")
@@ -327,9 +328,9 @@ class RecordInput(Contract):
     execution: str | None = Field(default=None, description="the execution's name: the incident id")
     request: dict[str, Any] | None = Field(default=None, description="the raw runbook input, valid or not")
     preflight: Preflight | None = None
-    promotion: tuple[Poll, list[Poll]] | None = Field(
+    promotion: tuple[Poll, list[Poll]] | tuple[Poll, list[Poll], list[Poll]] | None = Field(
         default=None,
-        description="(database, one poll per endpoint): the Parallel state's branch results, in branch order",
+        description="(database, one poll per endpoint, one per resource): the Parallel's branch results, in order",
     )
     approval: ApprovalDecision | None = None
     capacity: EndpointPolls | None = Field(

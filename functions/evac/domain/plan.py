@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from evac.domain.plan_dns import DrainSwitch, Mechanism, RoutingControl, mechanism_problems
 from evac.domain.plan_ml import MlStateBudget
+from evac.domain.plan_resources import Resources, check_names, region_maps
 from evac.domain.probes import Probes, probe_alarm_name
 from evac.errors import PlanError, problems
 
@@ -124,7 +125,6 @@ class Shift(_Strict):
         default=0.25, gt=0, le=1, description="follow-capacity: the first share of traffic the target takes"
     )
     step: float = Field(default=0.25, gt=0, le=1, description="follow-capacity: how much each later raise adds")
-    # (scale-then-shift ignores both: all traffic moves at once.)
 
     @model_validator(mode="after")
     def _whole_percents(self) -> Shift:
@@ -259,6 +259,7 @@ class RecoveryPlan(_Strict):
     expectations: Expectations = Expectations()
     readiness: ReadinessTargets = ReadinessTargets()
     probes: Probes = Probes()
+    resources: Resources = Field(default_factory=list, description="recovered beside database and endpoints, by kind")
 
     @model_validator(mode="after")
     def _references(self) -> RecoveryPlan:
@@ -268,6 +269,7 @@ class RecoveryPlan(_Strict):
             ("dns.set_identifiers", self.dns.set_identifiers),
             ("dns.targets", self.dns.targets),
             *((f"readiness.buckets.{i}.names", b.names) for i, b in enumerate(self.readiness.buckets)),
+            *region_maps(self.resources),
         ):
             _require_regions(field, set(mapping), regions)
         for problem in mechanism_problems(
@@ -286,7 +288,8 @@ class RecoveryPlan(_Strict):
                 )
             if alarm.kind == "probe":
                 _check_probe_alarm(self, i, alarm)
-        _require_regions_subset("probes.health_urls", set(self.probes.health_urls), regions)
+        _require_regions("probes.health_urls", set(self.probes.health_urls), regions, every=False)
+        check_names(self.resources, self.application)
         for region in regions:
             watching = self.watching(region)
             if watching and self.trigger.quorum > len(watching):
@@ -346,13 +349,8 @@ def _check_probe_alarm(plan: RecoveryPlan, index: int, alarm: Alarm) -> None:
         raise ValueError(f"alarms.{index}.name: the probe alarm the stack in {alarm.region} creates is {expected!r}")
 
 
-def _require_regions_subset(field: str, present: set[str], expected: set[str]) -> None:
-    if extra := present - expected:
-        raise ValueError(f"{field}: names region(s) {sorted(extra)} that are not the plan's primary or secondary")
-
-
-def _require_regions(field: str, present: set[str], expected: set[str]) -> None:
-    if missing := expected - present:
+def _require_regions(field: str, present: set[str], expected: set[str], *, every: bool = True) -> None:
+    if every and (missing := expected - present):
         raise ValueError(f"{field}: missing region(s) {sorted(missing)}")
     if extra := present - expected:
         raise ValueError(f"{field}: names region(s) {sorted(extra)} that are not the plan's primary or secondary")

@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from evac import clock
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from evac.domain.models import Poll
 
 # Once a change is overdue, poll this often (seconds): little time lost after it completes, few state transitions.
 # "capacity": how often a traffic ramp looks for instances that came into service, once the first is expected.
-POLL_FLOOR = {"database": 5, "inference": 5, "dns": 2, "capacity": 10}
+# "resources": the plan's resources by kind (ECS tasks starting, a consumer enabling), polled like the endpoints.
+POLL_FLOOR = {"database": 5, "inference": 5, "dns": 2, "capacity": 10, "resources": 5}
 # A scale-up that is late is polled less and less often: again after a quarter of how late it already is, between
 # the floor and this ceiling (seconds). A 3x slower scale-up then costs tens of polls, not hundreds (an execution's
 # history is limited to 25,000 events: https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html),
 # and is seen at most a quarter of its lateness, and POLL_CEILING seconds, after it serves.
-POLL_CEILING = {"inference": 30}
+POLL_CEILING = {"inference": 30, "resources": 30}
 
 
 def next_wait(poll: Poll, kind: str, expected_seconds: int, *, since: datetime | None = None) -> int:
@@ -63,3 +65,25 @@ def whole_second(start: datetime, seconds: float) -> datetime:
     """``start + seconds``, rounded up to a whole second: a Wait's timestamp has no fraction to wake early on."""
     at = start + timedelta(seconds=seconds)
     return at if at.microsecond == 0 else at.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def poll_round(polls: list[Poll], look: Literal["due", "all"], check: Callable[[Poll], Poll]) -> list[Poll]:
+    """One round of a loop that polls many changes in one task: ``check`` every pending poll (``look="due"``: once
+    one of them is due; ``"all"``: now). Checking them together keeps their polls in step: one round for all, not
+    one wake-up per change whose check falls due a second after another's."""
+    now = clock.now()
+    waiting = [poll for poll in polls if not poll.done]
+    due = look == "all" or any(poll.check_at is None or poll.check_at <= now for poll in waiting)
+    return [check(poll) if due and not poll.done else poll for poll in polls]
+
+
+def round_summary(polls: list[Poll]) -> dict[str, Any]:
+    """What the ASL's loop reads after a round: the polls, whether all are done, the most polls one still pending
+    has had (the loop's bound), and when the first still pending is due (its Wait's timestamp)."""
+    pending = [poll for poll in polls if not poll.done]
+    return {
+        "polls": polls,
+        "done": not pending,
+        "attempt": max((poll.attempt for poll in pending), default=0),
+        "check_at": min((poll.check_at for poll in pending if poll.check_at), default=None),
+    }

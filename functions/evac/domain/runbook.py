@@ -112,6 +112,7 @@ def plan_run(
         lock_expires_at=started_at + timedelta(seconds=lock_lease_seconds(plan.approval_timeout_seconds)),
         predicted_rto_seconds=predicted_rto(plan, strategy, from_alarm=counts_from_alarm(request)),
         endpoints=[e.name for e in plan.inference.endpoints],
+        resources=[r.name for r in plan.resources],
         dns_shift=plan.dns.shift.policy,
         reason=request.reason,
         resumed=resumes is not None,

@@ -36,8 +36,9 @@ def phases(record: RecordInput) -> list[Phase]:
     """The phases a run went through, in order, as far as it got.
 
     ``detect`` runs from the first ALARM to the runbook's start; ``prepare`` covers planning, the lock and preflight;
-    ``approval`` is the wait for a person, when one was asked; ``database`` and ``inference`` (every endpoint, from
-    the first scale-up request to full capacity) run in parallel; ``dns`` is the first move of traffic, until
+    ``approval`` is the wait for a person, when one was asked; ``database``, ``inference`` (every endpoint, from
+    the first scale-up request to full capacity) and ``resources`` (the plan's resources, when it has any) run in
+    parallel; ``dns`` is the first move of traffic, until
     INSYNC; ``verify`` proves the target serves it and ends the RTO; ``ramp`` (traffic following capacity) raises
     the target's share until it takes all traffic; ``standby`` returns the old region to warm standby.
     """
@@ -52,9 +53,10 @@ def phases(record: RecordInput) -> list[Phase]:
     if record.approval:
         candidates.append(phase("approval", record.approval.requested_at, record.approval.decided_at))
     if record.promotion:
-        database, endpoints = record.promotion
+        database, endpoints, *resources = record.promotion
         candidates.append(phase("database", database.started_at, database.ended_at))
         candidates.append(phase("inference", *_inference(endpoints, steps)))
+        candidates.append(phase("resources", *_inference(resources[0] if resources else [], [])))
     if steps:
         first = steps[0]
         candidates.append(phase("dns", first.shifted_at, first.insync_at))

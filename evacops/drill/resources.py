@@ -1,0 +1,42 @@
+"""The verdict on the plan's ``resources:`` after a run that moved: each in its expected state in the target (and,
+after a graceful run, the pipelines off in the source), read from the local cloud's ground truth (moto's backends,
+``evacops.localcloud.seed_kinds.resource_states``), never through evac's adapters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from evac.domain.plan_resources import EcsService, EventSourceMapping, Schedule
+from evacops.drill.report import Verdict
+from evacops.localcloud.deploy import ACCOUNT
+from evacops.localcloud.seed_kinds import resource_states
+
+if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
+    from evac.domain.plan_resources import Resource
+    from evacops.drill.report import DrillReport
+
+
+def resources_recovered(report: DrillReport, plan: RecoveryPlan) -> Verdict:
+    """Every resource recovered where the traffic went: ECS tasks running at the active count, the global table's
+    replica there, consumers and schedules enabled; after a switchover, consumers and schedules off in the source."""
+    target = report.to_region
+    states = resource_states(plan, target, ACCOUNT)
+    source = resource_states(plan, plan.peer(target), ACCOUNT)
+    wrong = [f"{r.name} in {target}: {states[r.name]}" for r in plan.resources if not _recovered(r, states[r.name])]
+    if report.strategy == "switchover":
+        wrong += [
+            f"{r.name} still on in {plan.peer(target)}"
+            for r in plan.resources
+            if isinstance(r, EventSourceMapping | Schedule) and r.graceful == "disable" and source[r.name]["enabled"]
+        ]
+    detail = "; ".join(wrong) or f"{len(plan.resources)} resource(s) recovered in {target}: {states}"
+    return Verdict(name="resources", ok=not wrong, detail=detail[:400])
+
+
+def _recovered(resource: Resource, state: dict[str, Any]) -> bool:
+    if isinstance(resource, EcsService):
+        return bool(state["running"] >= resource.active_count and state["desired"] >= resource.active_count)
+    if isinstance(resource, EventSourceMapping | Schedule):
+        return bool(state["enabled"])
+    return bool(state["exists"])

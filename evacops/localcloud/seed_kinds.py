@@ -1,0 +1,156 @@
+"""Seed the plan's ``resources:`` in the local cloud's two regions, as the application runs before a failover: the
+primary serves and runs the pipelines, the secondary stands by.
+
+- ``ecs-service``: a cluster, a task definition and the service in each region, ``active_count`` tasks in the
+  primary, ``standby_count`` in the secondary (``fidelity.ecs`` makes them run).
+- ``dynamodb-global-table``: the table in the primary with a replica in the secondary (``fidelity.dynamodb``).
+- ``event-source-mapping``: a consumer function and a Kinesis stream in each region, mapped under the plan's UUID
+  (AWS assigns the UUID when the mapping is created; the plan copies it from the deployment), enabled in the
+  primary only.
+- ``schedule``: the schedule group and a nightly schedule in each region, ENABLED in the primary only.
+
+Ground truth (``resource_states``) is read from moto's backends, never through evac's adapters.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from moto.awslambda.models import lambda_backends
+from moto.dynamodb.models import dynamodb_backends
+from moto.ecs.models import ecs_backends
+from moto.scheduler.models import scheduler_backends
+
+from evac.domain.plan_resources import DynamoDbGlobalTable, EcsService, EventSourceMapping, Schedule
+
+if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
+    from evac.domain.plan_resources import Resource
+
+_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+NIGHTLY = "cron(0 3 * * ? *)"
+
+
+def seed_kinds(plan: RecoveryPlan, account: str) -> None:
+    """Create every resource the plan lists, serving from the primary."""
+    for resource in plan.resources:
+        for region in plan.regions.both:
+            serving = region == plan.regions.primary
+            if isinstance(resource, EcsService):
+                _seed_service(resource, region, serving)
+            elif isinstance(resource, EventSourceMapping):
+                _seed_mapping(plan, resource, region, account, serving)
+            elif isinstance(resource, Schedule):
+                _seed_schedule(plan, resource, region, serving)
+        if isinstance(resource, DynamoDbGlobalTable):
+            _seed_table(plan, resource)
+
+
+def _seed_service(service: EcsService, region: str, serving: bool) -> None:
+    ecs = boto3.client("ecs", region)
+    ecs.create_cluster(clusterName=service.clusters[region])
+    ecs.register_task_definition(
+        family=service.name,
+        containerDefinitions=[{"name": "api", "image": "public.ecr.aws/nginx/nginx:1", "memory": 512}],
+    )
+    ecs.create_service(
+        cluster=service.clusters[region],
+        serviceName=service.services[region],
+        taskDefinition=service.name,
+        desiredCount=service.active_count if serving else service.standby_count,
+    )
+
+
+def _seed_table(plan: RecoveryPlan, table: DynamoDbGlobalTable) -> None:
+    dynamodb = boto3.client("dynamodb", plan.regions.primary)
+    dynamodb.create_table(
+        TableName=table.table,
+        AttributeDefinitions=[{"AttributeName": "session_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    dynamodb.update_table(TableName=table.table, ReplicaUpdates=[{"Create": {"RegionName": plan.regions.secondary}}])
+
+
+def _function(plan: RecoveryPlan, name: str, region: str) -> str:
+    """A function of the application's (a consumer, a pipeline's entry point): its ARN."""
+    role = boto3.client("iam", region).create_role(RoleName=f"{name}-{region}"[:64], AssumeRolePolicyDocument=_TRUST)
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as bundle:
+        bundle.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    return str(
+        boto3.client("lambda", region).create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=role["Role"]["Arn"],
+            Handler="handler.handler",
+            Code={"ZipFile": code.getvalue()},
+            Description=f"{plan.application}: a function the plan's resources name",
+        )["FunctionArn"]
+    )
+
+
+def _seed_mapping(plan: RecoveryPlan, mapping: EventSourceMapping, region: str, account: str, serving: bool) -> None:
+    kinesis = boto3.client("kinesis", region)
+    stream = f"{mapping.name}-documents"
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    function = _function(plan, mapping.name, region)
+    created = boto3.client("lambda", region).create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=function, StartingPosition="LATEST", Enabled=serving
+    )
+    backend = lambda_backends[account][region]._event_source_mappings
+    esm = backend.pop(created["UUID"])
+    esm.uuid = mapping.mappings[region]
+    backend[esm.uuid] = esm
+
+
+def _seed_schedule(plan: RecoveryPlan, schedule: Schedule, region: str, serving: bool) -> None:
+    scheduler = boto3.client("scheduler", region)
+    if schedule.group != "default" and not scheduler.list_schedule_groups(NamePrefix=schedule.group)["ScheduleGroups"]:
+        scheduler.create_schedule_group(Name=schedule.group)
+    role = boto3.client("iam", region).create_role(
+        RoleName=f"{schedule.name}-scheduler-{region}"[:64], AssumeRolePolicyDocument=_TRUST
+    )["Role"]["Arn"]
+    scheduler.create_schedule(
+        Name=schedule.schedules[region],
+        GroupName=schedule.group,
+        ScheduleExpression=NIGHTLY,
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": _function(plan, schedule.schedules[region], region), "RoleArn": role, "Input": "{}"},
+        State="ENABLED" if serving else "DISABLED",
+    )
+
+
+def resource_states(plan: RecoveryPlan, region: str, account: str) -> dict[str, dict[str, Any]]:
+    """Each resource's state in ``region``, from moto's backends: what a drill's verdict reads."""
+    return {r.name: _state(r, region, account) for r in plan.resources}
+
+
+def _state(resource: Resource, region: str, account: str) -> dict[str, Any]:
+    if isinstance(resource, EcsService):
+        key = f"{resource.clusters[region]}:{resource.services[region]}"
+        service = ecs_backends[account][region].services.get(key)
+        return {"running": service.running_count if service else 0, "desired": service.desired_count if service else 0}
+    if isinstance(resource, DynamoDbGlobalTable):
+        table = dynamodb_backends[account][region].tables.get(resource.table)
+        return {"exists": table is not None}
+    if isinstance(resource, EventSourceMapping):
+        esm = lambda_backends[account][region]._event_source_mappings.get(resource.mappings[region])
+        return {"enabled": bool(esm and esm.enabled)}
+    groups = scheduler_backends[account][region].schedule_groups
+    found = groups.get(resource.group)
+    schedule = found.schedules.get(resource.schedules[region]) if found else None
+    return {"enabled": schedule is not None and schedule.state == "ENABLED"}

@@ -1,0 +1,66 @@
+"""One region's services for the recovery kinds (ports ``evac.domain.kinds.ports``): ECS services whose tasks run
+when told to (``start_tasks``), global tables, event source mappings and schedules. A dark region's calls fail as an
+unanswered region does (``RegionUnavailableError``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from evac.domain.kinds.ports import Region, ServiceState
+from evac.errors import RegionUnavailableError, ResourceNotFoundError
+
+if TYPE_CHECKING:
+    from evac.domain.ports import TableReplicas
+
+
+@dataclass
+class FakeRegion:
+    name: str
+    dark: bool = False
+    services: dict[tuple[str, str], ServiceState] = field(default_factory=dict)
+    tables: dict[str, TableReplicas] = field(default_factory=dict)
+    mappings: dict[str, str] = field(default_factory=dict)  # uuid -> State
+    schedules: dict[tuple[str, str], str] = field(default_factory=dict)  # (group, name) -> State
+
+    def _answer(self) -> None:
+        if self.dark:
+            raise RegionUnavailableError(f"{self.name} does not answer")
+
+    # ECS
+    def service(self, cluster: str, service: str) -> ServiceState | None:
+        self._answer()
+        return self.services.get((cluster, service))
+
+    def set_desired(self, cluster: str, service: str, count: int) -> None:
+        self._answer()
+        state = self.services[(cluster, service)]
+        self.services[(cluster, service)] = ServiceState(state.status, count, state.running, state.rollout)
+
+    def start_tasks(self) -> None:
+        """Every service's tasks come up to its desired count."""
+        for key, state in self.services.items():
+            self.services[key] = ServiceState(state.status, state.desired, state.desired, "COMPLETED")
+
+    # DynamoDB
+    def replicas(self, table: str) -> TableReplicas:
+        self._answer()
+        if table not in self.tables:
+            raise ResourceNotFoundError(f"table {table} does not exist in {self.name}")
+        return self.tables[table]
+
+    # Lambda event source mappings
+    def state(self, uuid: str, group: str | None = None) -> str | None:
+        self._answer()
+        return self.mappings.get(uuid) if group is None else self.schedules.get((group, uuid))
+
+    def set_enabled(self, uuid: str, *args: object) -> None:
+        self._answer()
+        if len(args) == 1:
+            self.mappings[uuid] = "Enabled" if args[0] else "Disabled"
+        else:
+            group, enabled = args
+            self.schedules[(str(group), uuid)] = "ENABLED" if enabled else "DISABLED"
+
+    def ports(self) -> Region:
+        return Region(services=self, tables=self, mappings=self, schedules=self)  # type: ignore[arg-type]
