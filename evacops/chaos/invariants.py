@@ -20,7 +20,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from evacops.chaos.policy import EXEMPT, READINESS_READ, best_effort
+from evacops.chaos.policy import EXEMPT, HELD_BACK, READINESS_READ, best_effort
+from evacops.chaos.trigger import evidence, one_runbook, trigger_outcome
+from evacops.drill.scenarios import SCENARIOS
 from evacops.localcloud.faults import iam_action
 
 if TYPE_CHECKING:
@@ -74,6 +76,8 @@ def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = No
         verdict.violations.append("run_record: none written")
     elif expect_run and not incident:
         verdict.violations.append("run_record: no runbook ran, so nothing was recorded")
+    if not (expect_run or incident):
+        return verdict  # no run, so no run's evidence: what told people of that is the caller's to judge
     if exempt != "notified" and not (incident and any(incident in m for m in truth.notifications(target))):
         verdict.violations.append("notified: nothing published")
     return verdict
@@ -106,11 +110,17 @@ def escalated(report: DrillReport) -> str | None:
 
 
 def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault) -> Verdict:
-    """Every invariant the matrix case's run broke (the end state, the fault exercised, the outcome expected)."""
+    """Every invariant the matrix case's run broke (the end state, at most the scenario's runbooks, none started on
+    unreadable evidence, the fault exercised, the outcome expected)."""
     exempt = EXEMPT.get(case.site.key) if case.kind == "access-denied" else None
-    verdict = end_state(cloud, report, exempt=exempt)
+    verdict = end_state(cloud, report, exempt=exempt, expect_run=case.expected_status != HELD_BACK)
+    verdict.violations += one_runbook(cloud, SCENARIOS[case.site.scenario].runbooks)
+    verdict.violations += evidence(cloud)
     if not cloud.faults.injected(fault):
         verdict.violations.append("exercised: the fault was never injected")
+    if case.site.group == "trigger":
+        verdict.violations += trigger_outcome(cloud, report, case)
+        return verdict
     record = cloud.truth.run(cloud.plan.regions.secondary, report.incident_id) if report.incident_id else None
     verdict.violations += outcome_violations(case, report, record)
     return verdict

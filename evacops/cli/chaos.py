@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from evacops.chaos.matrix import run_matrix, write_json
+from evacops.chaos.matrix import count_cases, run_matrix, write_json
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, load, local_setup
 from evacops.cli.render import chaos_summary
 
@@ -31,6 +32,14 @@ def chaos(
         bool, typer.Option("--subset", help="Only the representative few that `make test` runs.")
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Drills played at once, one process each.", min=1)] = 1,
+    count: Annotated[
+        bool,
+        typer.Option(
+            "--count",
+            help="Only count: record the call sites (one clean run per scenario) and print the cases per site group "
+            "and per fault, without playing them (with --json, write the counts).",
+        ),
+    ] = False,
     no_controls: Annotated[
         bool, typer.Option("--no-controls", help="Skip the negative controls (then the matrix proves less).")
     ] = False,
@@ -60,6 +69,15 @@ def chaos(
       evac chaos --subset --plan tests/plans/eu-search.yaml
     """
     loaded = load(plan, local=True)
+    if count:
+        with local_setup():
+            counted = count_cases(only_subset=only_subset, plan=loaded)
+        if json_path:
+            json_path.write_text(json.dumps(counted, indent=2) + "\n", encoding="utf-8")
+        console.print(f"{counted['scenarios']} scenarios from {counted['sites']} call sites")
+        for name in ("by_group", "by_fault"):
+            console.print(f"  {name.removeprefix('by_')}: " + ", ".join(f"{k} {v}" for k, v in counted[name].items()))
+        raise typer.Exit(0)
     console.print("[bold]evac chaos[/]: recording the runbook's calls from clean runs, then one fault per drill")
 
     def progress(result: Result, done: int, total: int) -> None:

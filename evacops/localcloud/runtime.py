@@ -88,6 +88,7 @@ class Invocation:
     error: str | None
     started: float
     ended: float
+    number: int | None = None  # the number its calls carry (``faults.Call.invocation``)
 
 
 @dataclass
@@ -217,7 +218,7 @@ class LambdaRuntime:
     ) -> tuple[str, bool, str]:
         with _environment(self.environments.get(function.function_arn, {})):
             self._local.function = self.logical_ids.get(function.function_arn, function.function_name)
-            self._local.invocation = next(self._sequence)
+            self._local.invocation = number = next(self._sequence)
             self._local.region = function.region
             try:
                 handler = getattr(importlib.import_module(module_name), attribute)
@@ -243,7 +244,14 @@ class LambdaRuntime:
                 log.warning("%s timed out after %.1f modelled seconds", function.function_name, took)
             self.invocations.append(
                 Invocation(
-                    function.function_name, function.region, payload, result, error, started, self.clock.elapsed()
+                    function.function_name,
+                    function.region,
+                    payload,
+                    result,
+                    error,
+                    started,
+                    self.clock.elapsed(),
+                    number,
                 )
             )
         return body, error is not None, ""
