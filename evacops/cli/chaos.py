@@ -24,7 +24,7 @@ def chaos(
             "--json",
             help=(
                 'Write {"schema", "kind": "chaos", "scenarios", "violations", "outcomes", "escalated", "by_fault", '
-                '"negative_controls": {"total", "caught", "controls"}, "results"} to this file.'
+                '"by_group", "negative_controls": {"total", "caught", "controls"}, "results"} to this file.'
             ),
         ),
     ] = None,
@@ -45,24 +45,33 @@ def chaos(
     ] = False,
     plan: PlanOption = DEFAULT_PLAN,
 ) -> None:
-    """Run the fault matrix: every AWS call site of the runbook, each fault, invariants checked.
+    """Run the fault matrix: every AWS call site, each fault, invariants checked.
 
-    The call sites come from a recorded clean run of primary-outage and planned-switchover. Each site gets
-    throttling, a 5xx, AccessDenied and a timeout, at its first call and (where polled) at a later poll; the drill is
-    played again and its end state checked from the local cloud's ground truth, whatever the run's status: at most
-    one writer; the DNS answer points at the writer's region; no DNS change ever sent traffic beyond serving
-    capacity; the lock released; the run recorded and notified; transient faults end SUCCEEDED, AccessDenied ends
-    FAILED naming the operation. A failed run that leaves writer and traffic apart is a violation unless it ended
-    with a named escalation error (ManualCompletionRequiredError) whose notification gives the commands to finish
-    by hand: that is counted as escalated, with its reason.
+    The call sites come from recorded clean runs, in four groups: the runbook's (primary-outage and
+    planned-switchover), the trigger's and confirmation watch's (primary-outage: DescribeAlarms, the ledger, the kill
+    switch, StartExecution, SNS), the capacity fallback's (capacity-fallback) and the follow-capacity ramp's
+    (traffic-follows-capacity). Each site gets throttling, a 5xx, AccessDenied and a timeout, at its first call and
+    (where polled, or a later ramp step) at a later poll; each call that changes something also gets a 5xx and a
+    timeout after effect (it takes effect, its answer is lost). The drill is played again and its end state checked
+    from the local cloud's ground truth, whatever the run's status: at most one writer; the DNS answer points at the
+    writer's region; no DNS change ever sent traffic beyond serving capacity; the lock released; the run recorded and
+    notified; no more runbooks than the scenario starts; none started on alarms nobody could read; transient faults
+    end SUCCEEDED, AccessDenied ends FAILED naming the operation. A site's own policy says otherwise where written:
+    best-effort reads, and the trigger and watch, where AccessDenied on what the decision needs holds the failover
+    back (no runbook, people told). A failed run that leaves writer and traffic apart is a violation unless it ended
+    with a named escalation error (ManualCompletionRequiredError) whose notification gives the commands to finish by
+    hand: that is counted as escalated, with its reason.
 
-    Then the negative controls: for every invariant a seeded violation (a runbook variant, a world edited after the
-    run, a fault that never meets a call) that the invariant must report.
-    Exits 0 only with no violation and every negative control caught.
+    Then the negative controls: for every invariant a seeded violation (a runbook or watch variant, a world edited
+    after the run, a fault that never meets a call, a trigger policy made wrong) that the invariant must report.
+    Exits 0 only with no violation and every negative control caught. The JSON counts each fault (its kind, with
+    +after-effect apart) by status and by outcome (clean, escalated, violated), and each site group.
 
     Examples:
 
       evac chaos --subset                     # the few that make test runs
+
+      evac chaos --count                      # the cases per group and fault, none played
 
       evac chaos --jobs 2 --json chaos.json   # the whole matrix, two drills at a time
 
