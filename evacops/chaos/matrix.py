@@ -39,8 +39,6 @@ class Result:
     action: str
     kind: str
     point: str
-    group: str  # runbook | trigger | fallback | ramp | after-effect
-    fault: str  # the kind, with +after-effect when the call took effect before its answer was lost
     expected: str
     status: str
     error: str | None
@@ -53,6 +51,8 @@ class Result:
     violations: list[str] = field(default_factory=list)
     outcome: str = "violated"  # clean | escalated | violated
     reason: str | None = None  # why it escalated, or its first violation
+    group: str = "runbook"  # runbook | trigger | fallback | ramp | after-effect
+    fault: str = ""  # the kind, with +after-effect when the call took effect before its answer was lost
 
 
 @dataclass

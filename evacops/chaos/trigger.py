@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Faults that leave the caller without any answer (as a dark region does): silence, not a refusal.
 SILENT: Final = frozenset({"timeout", "connection", "blackout"})
 # What the watch and the trigger publish when a failover does not go ahead (confirm.asl.json's messages).
-TOLD: Final = ("held back", "failed to start", "could not confirm")
+TOLD: Final = ("held back", "did not start", "could not confirm")
 
 
 def one_runbook(cloud: LocalCloud, allowed: int) -> list[str]:
