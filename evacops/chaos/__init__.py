@@ -1,12 +1,12 @@
 """The fault matrix: every AWS call site of the runbook, the trigger and its watch, the capacity fallback and the
 follow-capacity ramp, each fault, the drill run again, invariants checked.
 
-The call sites are not a hand-written list: a clean run of each base scenario on the local cloud records every API
-call made (the functions' calls and the state machines' own integrations), and each distinct
-``(caller, service, operation, region, target)`` is a site, in the group its scenario records (``sites``). For each site and each fault kind (throttling, a 5xx,
-AccessDenied, a timeout) the fault is injected at the site's first call and, where the site is polled (called in
-more than one invocation of a poll loop), at its second poll; the scenario is played again and its end state is
-checked against the invariants:
+The call sites are not a hand-written list: a clean run of each base scenario on the local cloud records every API call
+made (the functions' calls and the state machines' own integrations), and each distinct ``(caller, service, operation,
+region, target)`` is a site, in the group its scenario records (``sites``). For each site and each fault kind
+(throttling, a 5xx, AccessDenied, a timeout) the fault is injected at the site's first call and, where the site is
+polled (called in more than one invocation of a poll loop), at its second poll; the scenario is played again and its end
+state is checked against the invariants:
 
 - ``one_writer``: exactly one writer region at the end;
 - ``dns_safe``: no DNS change ever sent traffic to a region that was not, at that moment, the writer and serving

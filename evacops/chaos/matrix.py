@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.controls import ControlResult, controls, play_control
 from evacops.chaos.invariants import Verdict, invariants
-from evacops.chaos.sites import BASE_SCENARIOS, cases, chaos_latencies, record_sites, subset
+from evacops.chaos.sites import BASE_SCENARIOS, SUBSET_SCENARIOS, cases, chaos_latencies, record_sites, subset
 from evacops.drill.engine import run_drill
 from evacops.journal import envelope
 from evacops.localcloud.faults import iam_action
@@ -167,7 +167,7 @@ def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
 def run_matrix(
     *,
     only_subset: bool = False,
-    scenarios: Iterable[str] = BASE_SCENARIOS,
+    scenarios: Iterable[str] | None = None,
     plan: RecoveryPlan | None = None,
     jobs: int = 1,
     with_controls: bool = True,
@@ -178,7 +178,7 @@ def run_matrix(
     at a time (processes)."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(scenarios, plan=plan)
+    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan)
     chosen = cases(sites)
     if only_subset:
         chosen = subset(chosen)
@@ -213,12 +213,12 @@ def run_matrix(
 
 
 def count_cases(
-    *, only_subset: bool = False, scenarios: Iterable[str] = BASE_SCENARIOS, plan: RecoveryPlan | None = None
+    *, only_subset: bool = False, scenarios: Iterable[str] | None = None, plan: RecoveryPlan | None = None
 ) -> dict[str, Any]:
     """What ``run_matrix`` would play, without playing it: the sites (recorded from one clean run per scenario) and
     the cases per group and per fault; ``scenarios`` is the total."""
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(scenarios, plan=plan)
+    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan)
     chosen = subset(cases(sites)) if only_subset else cases(sites)
     by_group: dict[str, int] = {}
     by_fault: dict[str, int] = {}

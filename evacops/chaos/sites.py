@@ -50,7 +50,8 @@ SCENARIO_SITES: Final[tuple[tuple[str, Group, frozenset[str] | None], ...]] = (
 BASE_SCENARIOS: Final = tuple(dict.fromkeys(scenario for scenario, _, _ in SCENARIO_SITES))
 # Operations that only read: a fault after effect is no different from one before it there.
 READS: Final = re.compile(r"^(Describe|Get|List|Head|Query|Scan|Test|BatchGet)")
-# What `make test` runs: one of each fault kind, across Lambda steps, polls and the state machine's integrations.
+# What `make test` runs: one of each fault kind, across Lambda steps, polls and the state machine's integrations, the
+# watch, and a step that ran with its answer lost.
 SUBSET: Final = (
     ("throttling", "first", "PromoteDatabaseFunction", "FailoverGlobalCluster", None),
     ("5xx", "poll", "CheckDatabaseFunction", "DescribeGlobalClusters", None),
@@ -61,6 +62,7 @@ SUBSET: Final = (
     ("throttling", "first", "ConfirmFunction", "DescribeAlarms", None),  # the watch: another alarm's starts the run
     ("5xx+after-effect", "first", "FailoverRunbook", "Invoke", "PromoteDatabaseFunction"),  # ran, its answer lost
 )
+SUBSET_SCENARIOS: Final = ("primary-outage",)  # where every SUBSET site is recorded
 Point = Literal["first", "poll"]
 
 
