@@ -229,7 +229,8 @@ def count_cases(
     for site in sites:
         sites_by_group[site.group] = sites_by_group.get(site.group, 0) + 1
     return {
-        **envelope("chaos-count"),
+        **envelope("chaos"),
+        "played": False,  # counted only: no case was played
         "scenarios": len(chosen),
         "by_group": by_group,
         "by_fault": by_fault,
