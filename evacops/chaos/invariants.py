@@ -20,8 +20,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from evacops.chaos.policy import EXEMPT, HELD_BACK, READINESS_READ, best_effort
+from evacops.chaos.policy import EXEMPT, HELD_BACK, OUTSIDE_THE_RUN, READINESS_READ, best_effort
 from evacops.chaos.trigger import evidence, one_runbook, trigger_outcome
+from evacops.drill.moves import moves, overloads
 from evacops.drill.scenarios import SCENARIOS
 from evacops.localcloud.faults import iam_action
 
@@ -137,8 +138,9 @@ def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] |
     if case.kind != "access-denied":
         return []
     if best_effort(case.site):
-        noted = json.dumps(record or {})  # its warnings, or the readiness report it keeps
-        return [] if operation in noted else [f"outcome: the run record does not name {operation}"]
+        # its warnings, or the readiness report it keeps; a caller outside the run names the call in its own report
+        noted = case.site.caller in OUTSIDE_THE_RUN or operation in json.dumps(record or {})
+        return [] if noted else [f"outcome: the run record does not name {operation}"]
     said = [report.cause or "", *report.notifications]  # the error, or the failure notification of an earlier run
     if not any(operation in text or iam_action(case.site.service, operation) in text for text in said):
         return [f"outcome: the error does not name {operation}: {report.error}: {(report.cause or '')[:160]}"]
@@ -147,8 +149,12 @@ def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] |
 
 def dns_violations(cloud: LocalCloud) -> list[str]:
     """``capacity``: DNS changes that sent traffic to a region not ready, or not yet verified by the runbook, when
-    submitted."""
+    submitted. A plan whose traffic follows capacity (``dns.shift.policy: follow-capacity``) moves it in steps by
+    design: there, no region may get a larger share than its InService capacity could serve at that moment (the
+    drill's own ground-truth moves), and the target none before it writes."""
     plan = cloud.plan
+    if plan.dns.shift.policy == "follow-capacity":
+        return _ramp_violations(cloud)
     region_of = {set_id: region for region, set_id in plan.dns.set_identifiers.items()}
     verified = _verified_at(cloud)
     broken = []
@@ -165,6 +171,18 @@ def dns_violations(cloud: LocalCloud) -> list[str]:
                 broken.append(f"capacity: traffic sent to {region} at {change['submitted']:.0f}s; it was {world}")
             elif region != plan.regions.primary and verified.get(region, float("inf")) > change["submitted"]:
                 broken.append(f"capacity: traffic sent to {region} before the runbook verified it")
+    return broken
+
+
+def _ramp_violations(cloud: LocalCloud) -> list[str]:
+    target = cloud.plan.regions.secondary
+    writers = {c["submitted"]: c["world"]["writers"] for c in cloud.route53.history if c.get("world")}
+    broken = [f"capacity: {over}" for over in overloads(moves(cloud))]
+    for move in moves(cloud):
+        if move.shares.get(target) and target not in writers.get(move.submitted, [target]):
+            broken.append(
+                f"capacity: {move.shares[target]}% of traffic to {target} at {move.submitted:.0f}s, not the writer"
+            )
     return broken
 
 

@@ -33,7 +33,14 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
         "SUCCEEDED",
         "the same, when the standby step cannot be invoked",
     ),
+    ("ReadinessFunction", "*", "*", None): (
+        "SUCCEEDED",
+        "the scheduled readiness report, not the run: a read denied there fails its check and ReadinessAlarm tells"
+        " people; the run reads readiness itself, in preflight",
+    ),
 }
+# Best-effort callers outside the run: their faults cannot be named in its record (their own report names them).
+OUTSIDE_THE_RUN: Final = frozenset({"ReadinessFunction"})
 # Preflight's own checks of the target (cluster, endpoints, record): required. Its other calls are readiness's reads
 # of the target and the primary: a check it cannot read is "unknown", recorded, and never blocks a run; a check whose
 # read IAM denied fails (an IAM regression must not switch the guard off), and blocks an unplanned run if critical.
