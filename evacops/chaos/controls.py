@@ -20,7 +20,7 @@ import boto3
 from moto.sns.models import sns_backends
 
 from evac.aws.dynamodb import RUN_PREFIX
-from evacops.chaos.invariants import Verdict, end_state, invariants
+from evacops.chaos.invariants import Verdict, invariants, run_invariants
 from evacops.chaos.sites import Case, Site, chaos_latencies
 from evacops.drill.engine import run_drill
 from evacops.localcloud.deploy import ACCOUNT
@@ -209,7 +209,8 @@ def play_control(control: Control, *, plan: RecoveryPlan) -> ControlResult:
     def inspect(cloud: LocalCloud, report: DrillReport) -> None:
         if control.after:
             control.after(cloud, report)
-        found["verdict"] = invariants(cloud, report, case, fault) if case and fault else end_state(cloud, report)
+        played = invariants(cloud, report, case, fault) if case and fault else None
+        found["verdict"] = played or run_invariants(cloud, report, control.scenario)
 
     def deployed(definition: str, substitutions: dict[str, str]) -> str:
         filled = deploy_substitute(definition, substitutions)

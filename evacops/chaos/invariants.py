@@ -110,13 +110,24 @@ def escalated(report: DrillReport) -> str | None:
     )
 
 
+def run_invariants(
+    cloud: LocalCloud, report: DrillReport, scenario: str, *, exempt: str | None = None, expect_run: bool = True
+) -> Verdict:
+    """The end state, and what the trigger started: no more runbooks than ``scenario`` starts, none on evidence
+    nobody could read."""
+    verdict = end_state(cloud, report, exempt=exempt, expect_run=expect_run)
+    verdict.violations += one_runbook(cloud, SCENARIOS[scenario].runbooks)
+    verdict.violations += evidence(cloud)
+    return verdict
+
+
 def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault) -> Verdict:
     """Every invariant the matrix case's run broke (the end state, at most the scenario's runbooks, none started on
     unreadable evidence, the fault exercised, the outcome expected)."""
     exempt = EXEMPT.get(case.site.key) if case.kind == "access-denied" else None
-    verdict = end_state(cloud, report, exempt=exempt, expect_run=case.expected_status != HELD_BACK)
-    verdict.violations += one_runbook(cloud, SCENARIOS[case.site.scenario].runbooks)
-    verdict.violations += evidence(cloud)
+    verdict = run_invariants(
+        cloud, report, case.site.scenario, exempt=exempt, expect_run=case.expected_status != HELD_BACK
+    )
     if not cloud.faults.injected(fault):
         verdict.violations.append("exercised: the fault was never injected")
     if case.site.group == "trigger":
