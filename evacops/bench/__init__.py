@@ -4,21 +4,26 @@
 from __future__ import annotations
 
 from evacops.bench.cold_start import ImportTime, handler_modules, import_seconds, import_times, parse_importtime
-from evacops.bench.runs import COUNTS, POLICIES, BenchReport, BenchRun, Goal, Policy, goals, run_bench, write_json
+from evacops.bench.runs import COUNTS, POLICIES, SEEDS, BenchReport, BenchRun, Policy, run_bench, write_json
+from evacops.bench.summary import Goal, Summary, goals, percentile, summarize
 
 __all__ = [
     "COUNTS",
     "POLICIES",
+    "SEEDS",
     "BenchReport",
     "BenchRun",
     "Goal",
     "ImportTime",
     "Policy",
+    "Summary",
     "goals",
     "handler_modules",
     "import_seconds",
     "import_times",
     "parse_importtime",
+    "percentile",
     "run_bench",
+    "summarize",
     "write_json",
 ]

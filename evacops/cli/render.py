@@ -151,26 +151,32 @@ def chaos_summary(console: Console, matrix: Matrix) -> None:
     )
 
 
+def ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def bench_tables(console: Console, report: BenchReport) -> None:
-    """The bench's runs, handler imports and goals."""
-    runs = Table(title="runs (modelled seconds)", title_justify="left")
-    for column in ("endpoints", "DNS shift", "RTO", "critical path", "overhead", "all traffic", "transitions"):
+    """The bench's figures over its seeds (each run is in the JSON), handler imports and goals."""
+    runs = Table(title="runs over their seeds (modelled seconds; p50 / p95)", title_justify="left")
+    for column in ("endpoints", "DNS shift", "seeds", "RTO p50", "RTO p95", "overhead p50", "overhead p95"):
         runs.add_column(column, justify="left" if column == "DNS shift" else "right")
-    runs.add_column("invocations", justify="right")
-    runs.add_column("history", justify="right")
-    runs.add_column("wall (s)", justify="right")
-    for run in report.runs:
+    for column in ("RTO(N)/RTO(1) p50", "history max", "cold starts p50", "wall p50 (s)"):
+        runs.add_column(column, justify="right")
+    for row in report.summary:
         runs.add_row(
-            str(run.endpoints),
-            run.dns_policy,
-            figure(run.rto_seconds),
-            figure(run.critical_path_seconds),
-            f"{run.overhead_ratio:.3f}" if run.overhead_ratio else "-",
-            figure(run.full_capacity_seconds),
-            str(run.state_transitions),
-            str(run.lambda_invocations),
-            str(run.history_events),
-            f"{run.wall_seconds:.1f}",
+            str(row.endpoints),
+            row.dns_policy,
+            f"{row.seeds}"
+            if row.expected == row.seeds
+            else f"{row.seeds} ([red]{row.seeds - row.expected} not as expected[/])",
+            figure(row.rto_p50),
+            figure(row.rto_p95),
+            ratio(row.overhead_p50),
+            ratio(row.overhead_p95),
+            ratio(row.rto_ratio_to_one_p50),
+            str(row.history_events_max),
+            "-" if row.cold_start_share_p50 is None else f"{row.cold_start_share_p50:.1%}",
+            f"{row.wall_p50:.1f}",
         )
     console.print()
     console.print(runs)

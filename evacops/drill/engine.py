@@ -95,6 +95,7 @@ def run_drill(
         report = _report(scenario, plan, seen, target, floor, began, origin)
         report.wall_seconds = round(time.perf_counter() - wall_start, 2)
         report.seed = seed
+        report.cold_start_seconds = _cold_starts(cloud, origin, report.rto_seconds)
         report.history_events = max(
             (n for region in plan.regions.both for n in cloud.truth.history_events(region).values()), default=0
         )
@@ -109,6 +110,14 @@ def run_drill(
             inspect(cloud, report)
     report.wall_seconds = round(time.perf_counter() - wall_start, 2)
     return report
+
+
+def _cold_starts(cloud: LocalCloud, origin: float, rto: float | None) -> float | None:
+    """The Lambda INIT time charged to invocations that started within the RTO (modelled seconds)."""
+    if rto is None:
+        return None
+    started = [i for i in cloud.runtime.invocations if i.cold and origin <= i.started <= origin + rto]
+    return round(len(started) * cloud.latencies.lambda_cold_start, 3)
 
 
 def _report(

@@ -107,6 +107,10 @@ class DrillReport(Journaled):
         default=0,
         description="the largest runbook execution's history, in events (Step Functions fails one at 25,000)",
     )
+    cold_start_seconds: float | None = Field(
+        default=None,
+        description="Lambda INIT time charged to invocations that started within the RTO (None without an RTO)",
+    )
     detected_by: list[Signal] = Field(
         default_factory=list,
         description="the signals that met the quorum, from the runbook's input as Step Functions holds it",

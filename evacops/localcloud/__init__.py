@@ -137,6 +137,7 @@ class LocalCloud:
             functions=self.runtime.logical_id,
             invocation=self.runtime.current_invocation,
             where=self.runtime.current_region,
+            stop_if_timed_out=self.runtime.stop_if_timed_out,
             latency=self.latencies.api,
         )
         self.alarms = AlarmEvents(

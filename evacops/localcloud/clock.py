@@ -8,8 +8,9 @@ one, and a ten-minute failover plays in the seconds of CPU it needs.
 
 Who counts as idle (``_blocked``): a thread waiting on this clock (``sleep``, ``wait_until``, a ``ClockEvent``, a
 ``Baton``), or one blocked without a timeout on another simulated thread (``threading.Condition.wait`` -- events,
-queues, moto's latches -- or ``Thread.join``), read from its frame and the lock it waits on. Anything else, a thread
-blocked on something unknown included, counts as running: time stays frozen, which is always safe. The verdict is
+queues, moto's latches -- ``Thread.join``, or a thread pool's worker with no work left), read from its frame and the
+lock it waits on. Anything else, a thread blocked on something unknown included, counts as running: time stays
+frozen, which is always safe. The verdict is
 taken twice and must not change between the two looks, so some instant had every thread idle at once. Threads that
 existed before the clock (the test runner's, a server's) are outside the simulation (``ignore``).
 
@@ -19,6 +20,7 @@ from another terminal (``evac drill --by-hand``) must leave them time to.
 
 from __future__ import annotations
 
+import concurrent.futures.thread
 import inspect
 import logging
 import sys
@@ -52,6 +54,8 @@ _CONDITION_BLOCKS = _line(threading.Condition.wait, "waiter.acquire()")
 _THREAD_START = threading.Thread.start.__code__
 _JOIN_WAIT = threading.Thread._wait_for_tstate_lock.__code__  # type: ignore[attr-defined]
 _JOIN_BLOCKS = _line(threading.Thread._wait_for_tstate_lock, "if lock.acquire(block, timeout)")  # type: ignore[attr-defined]
+_POOL_WORKER = concurrent.futures.thread._worker.__code__
+_POOL_TAKES = _line(concurrent.futures.thread._worker, "work_item = work_queue.get(block=True)")
 
 
 def _starting(frame: FrameType | None) -> bool:
@@ -76,6 +80,12 @@ def _blocked(frame: FrameType) -> object | None:
         lock = local.get("lock")
         if lock is not None and local.get("block") is True and local.get("timeout") == -1 and lock.locked():
             return lock
+    if frame.f_code is _POOL_WORKER and frame.f_lineno == _POOL_TAKES:
+        # A ThreadPoolExecutor worker with nothing to take blocks inside its queue's C ``get`` (no Python frame of its
+        # own): idle while the queue is empty, as only another simulated thread can give it work.
+        queue = frame.f_locals.get("work_queue")
+        if queue is not None and queue.empty():
+            return queue
     return None
 
 

@@ -11,8 +11,9 @@
   time (a ``Baton``, let go while its holder waits on the clock).
 - Timeouts: an invocation that waited longer than the function's ``Timeout`` (modelled seconds) ends as Lambda ends a
   timed-out invocation: an unhandled error with no ``errorType``, which Step Functions reports as ``Lambda.Unknown``
-  (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). The handler is not cut
-  short, so what it did after the deadline still happened; in Lambda it would not have.
+  (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). Lambda stops the
+  function at its deadline, so an AWS call it would make later never happens: here the call raises ``Killed``, which
+  no handler's ``except Exception`` catches, in the invocation's thread or a thread of its pool.
 - Logs: handlers log JSON lines to stdout, as in Lambda; here they go where the local cloud says
   (``redirect_handler_logs``).
 
@@ -31,8 +32,7 @@ import sys
 import threading
 import traceback
 import uuid
-from collections.abc import MutableMapping
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import IO, TYPE_CHECKING, Any
@@ -43,9 +43,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from moto.awslambda.models import LambdaFunction
 
 from evacops.localcloud.clock import Baton
+from evacops.localcloud.environ import ThreadEnviron, environment
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable
     from contextlib import ExitStack
     from pathlib import Path
 
@@ -75,6 +76,10 @@ WARM_SERVICES = (
 TIMED_OUT = "Lambda.Unknown"
 
 
+class Killed(BaseException):
+    """Raised at an AWS call an invocation would make after its function's Timeout: Lambda had stopped it by then."""
+
+
 def _handler_module(handler: str) -> str:
     return handler.rpartition(".")[0]
 
@@ -88,6 +93,7 @@ class Invocation:
     error: str | None
     started: float
     ended: float
+    cold: bool = False  # it started an execution environment (INIT, ``Latencies.lambda_cold_start``) first
     number: int | None = None  # the number its calls carry (``faults.Call.invocation``)
 
 
@@ -137,6 +143,12 @@ class LambdaRuntime:
         """A number unique to the invocation running in this thread, if any."""
         return getattr(self._local, "invocation", None)
 
+    def stop_if_timed_out(self) -> None:
+        """Raise ``Killed`` if the invocation running in this thread is past its function's Timeout."""
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is not None and self.clock.elapsed() > deadline:
+            raise Killed
+
     def logical_id(self, name_or_arn: str) -> str | None:
         """``evac-PlanFunction`` or its ARN -> ``PlanFunction``."""
         for arn, logical in self.logical_ids.items():
@@ -152,6 +164,35 @@ class LambdaRuntime:
 
         stack.enter_context(patch.object(LambdaFunction, "_invoke_lambda", invoke))
         stack.enter_context(patch.object(os, "environ", ThreadEnviron(os.environ)))
+        submit = self._within_invocation(ThreadPoolExecutor.submit)
+        stack.enter_context(patch.object(ThreadPoolExecutor, "submit", submit))
+
+    def _within_invocation(self, submit: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:
+        """Work a handler hands to a thread pool (``evac.domain.fanout.each``) runs as part of its invocation, as in
+        Lambda, where every thread of the process is the function's: its AWS calls are the function's (faults, a dark
+        region, least privilege) and it sees the function's environment."""
+        runtime = self
+
+        def submit_within(pool: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any, **kw: Any) -> Future[Any]:
+            if runtime.current() is None:
+                return submit(pool, fn, *args, **kw)
+            local = runtime._local
+            context = (local.function, local.invocation, local.region, local.deadline)
+            environ = os.environ
+            variables = environ.own() if isinstance(environ, ThreadEnviron) else None
+
+            def within(*args: Any, **kwargs: Any) -> Any:
+                local = runtime._local
+                local.function, local.invocation, local.region, local.deadline = context
+                try:
+                    with environment(variables or {}):
+                        return fn(*args, **kwargs)
+                finally:
+                    local.function = local.invocation = local.region = local.deadline = None
+
+            return submit(pool, within, *args, **kw)
+
+        return submit_within
 
     def warm(self, regions: tuple[str, ...]) -> None:
         """Import every function's handler and create its AWS clients before the drill: this process's own one-off
@@ -159,7 +200,7 @@ class LambdaRuntime:
         from evac.aws import clients
 
         for variables in self.environments.values():
-            with _environment(variables):
+            with environment(variables):
                 importlib.import_module(_handler_module(variables["_HANDLER"]))
         for service in WARM_SERVICES:
             for region in regions:
@@ -190,22 +231,23 @@ class LambdaRuntime:
                 closed = {"errorMessage": "the local cloud is closed", "errorType": "LocalCloudClosed"}
                 return json.dumps(closed), True, ""
             started = self.clock.elapsed()
-            self._start(function.function_arn)
+            cold = self._start(function.function_arn)
             try:
-                return self._invoke_in(function, payload, context, module_name, attribute, started)
+                return self._invoke_in(function, payload, context, module_name, attribute, started, cold=cold)
             finally:
                 self._busy[function.function_arn] -= 1
 
-    def _start(self, arn: str) -> None:
-        """Take an idle execution environment of the function, or start one (a cold start), and charge it."""
+    def _start(self, arn: str) -> bool:
+        """Take an idle execution environment of the function, or start one (a cold start: True), and charge it."""
         busy = self._busy.get(arn, 0)
         self._busy[arn] = busy + 1
         if busy < self._environments.get(arn, 0):
             self.clock.sleep(self.latencies.lambda_warm)
-            return
+            return False
         self._environments[arn] = self._environments.get(arn, 0) + 1
         self.cold_starts += 1
         self.clock.sleep(self.latencies.lambda_cold_start + self.latencies.lambda_warm)
+        return True
 
     def _invoke_in(
         self,
@@ -215,15 +257,20 @@ class LambdaRuntime:
         module_name: str,
         attribute: str,
         started: float,
+        *,
+        cold: bool,
     ) -> tuple[str, bool, str]:
-        with _environment(self.environments.get(function.function_arn, {})):
+        with environment(self.environments.get(function.function_arn, {})):
             self._local.function = self.logical_ids.get(function.function_arn, function.function_name)
             self._local.invocation = number = next(self._sequence)
             self._local.region = function.region
+            self._local.deadline = started + float(function.timeout)
             try:
                 handler = getattr(importlib.import_module(module_name), attribute)
                 result, error = handler(payload, context), None
                 body = json.dumps(result)
+            except Killed:
+                result, error, body = None, TIMED_OUT, "{}"  # said below, as for any invocation past its deadline
             except Exception as exc:  # noqa: BLE001 - every handler exception becomes Lambda's error payload
                 error = type(exc).__name__
                 body = json.dumps(
@@ -235,7 +282,7 @@ class LambdaRuntime:
                 )
                 result = None
             finally:
-                self._local.function = self._local.invocation = self._local.region = None
+                self._local.function = self._local.invocation = self._local.region = self._local.deadline = None
             # What the invocation took in modelled time: its start, its calls, the timeouts and backoffs it waited.
             if (took := self.clock.elapsed() - started) > float(function.timeout):
                 error, result = TIMED_OUT, None
@@ -251,86 +298,11 @@ class LambdaRuntime:
                     error,
                     started,
                     self.clock.elapsed(),
+                    cold,
                     number,
                 )
             )
         return body, error is not None, ""
-
-
-class ThreadEnviron(MutableMapping[str, str]):
-    """``os.environ`` as each thread sees it: an invocation's own variables over the process's.
-
-    In Lambda every function has its own process environment. Here functions run in threads of one process, so
-    setting and restoring ``os.environ`` around an invocation would change it under every other thread, and a thread
-    iterating it at that moment (botocore does, for proxies, whenever a client is created) would find a key gone.
-    Instead each invocation's variables live in its thread only; other threads see the process's environment.
-    """
-
-    def __init__(self, process: MutableMapping[str, str]) -> None:
-        self.process = process
-        self._local = threading.local()
-
-    def _own(self) -> dict[str, str] | None:
-        return getattr(self._local, "variables", None)
-
-    @contextmanager
-    def using(self, variables: dict[str, str]) -> Iterator[None]:
-        """This thread sees ``variables`` over the process's environment until the block ends."""
-        before = self._own()
-        self._local.variables = dict(variables)
-        try:
-            yield
-        finally:
-            self._local.variables = before
-
-    def __getitem__(self, key: str) -> str:
-        own = self._own()
-        return own[key] if own is not None and key in own else self.process[key]
-
-    def __setitem__(self, key: str, value: str) -> None:
-        own = self._own()
-        if own is not None:
-            own[key] = value
-        else:
-            self.process[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        own = self._own()
-        if own is not None and key in own:
-            del own[key]
-        else:
-            del self.process[key]
-
-    def __iter__(self) -> Iterator[str]:
-        keys = dict.fromkeys(list(self.process))
-        keys.update(dict.fromkeys(self._own() or {}))
-        return iter(list(keys))
-
-    def __len__(self) -> int:
-        return len(set(self.process) | set(self._own() or {}))
-
-    def copy(self) -> dict[str, str]:
-        return dict(self.items())
-
-
-@contextmanager
-def _environment(variables: dict[str, str]) -> Iterator[None]:
-    """A function's environment for the length of one invocation (or one import, when its container starts)."""
-    environ = os.environ
-    if isinstance(environ, ThreadEnviron):
-        with environ.using(variables):
-            yield
-        return
-    saved = {key: environ.get(key) for key in variables}
-    environ.update(variables)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                environ.pop(key, None)
-            else:
-                environ[key] = value
 
 
 def quiet_handler_logs(stack: ExitStack, log_file: Path | None) -> None:

@@ -85,35 +85,38 @@ def drill_phases(report: DrillReport) -> str:
 
 
 def bench_runs(report: BenchReport) -> str:
-    """One row per bench run (modelled seconds, but wall time)."""
+    """One row per endpoint count and DNS policy over its seeds (modelled seconds, but wall time); each run is in the
+    JSON."""
     header = (
         "endpoints",
         "DNS shift",
-        "RTO",
-        "critical path",
-        "overhead",
-        "all traffic",
-        "state transitions",
-        "Lambda invocations",
-        "history events",
-        "wall (s)",
+        "seeds (as expected)",
+        "RTO p50",
+        "RTO p95",
+        "overhead p50",
+        "overhead p95",
+        "RTO(N)/RTO(1) p50",
+        "history events (max)",
+        "cold-start share p50",
+        "wall p50 (s)",
     )
     rows = [
         (
-            run.endpoints,
-            run.dns_policy,
-            _number(run.rto_seconds, 1),
-            _number(run.critical_path_seconds, 1),
-            _number(run.overhead_ratio, 3),
-            _number(run.full_capacity_seconds, 1),
-            run.state_transitions,
-            run.lambda_invocations,
-            run.history_events,
-            f"{run.wall_seconds:.1f}",
+            row.endpoints,
+            row.dns_policy,
+            f"{row.seeds} ({row.expected})",
+            _number(row.rto_p50, 1),
+            _number(row.rto_p95, 1),
+            _number(row.overhead_p50, 3),
+            _number(row.overhead_p95, 3),
+            _number(row.rto_ratio_to_one_p50, 3),
+            row.history_events_max,
+            "-" if row.cold_start_share_p50 is None else f"{row.cold_start_share_p50:.1%}",
+            f"{row.wall_p50:.1f}",
         )
-        for run in report.runs
+        for row in report.summary
     ]
-    return table(header, "rlrrrrrrrr", rows)
+    return table(header, "rlrrrrrrrrr", rows)
 
 
 def bench_goals(report: BenchReport) -> str:

@@ -9,7 +9,17 @@ import pytest
 from typer.testing import CliRunner
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
-from evacops.bench import BenchRun, goals, handler_modules, import_times, parse_importtime, run_bench, write_json
+from evacops.bench import (
+    BenchRun,
+    goals,
+    handler_modules,
+    import_times,
+    parse_importtime,
+    percentile,
+    run_bench,
+    summarize,
+    write_json,
+)
 from evacops.cli import app
 from evacops.cloud import write_plan
 from evacops.drill.variants import FOLLOW_CAPACITY, derive
@@ -77,10 +87,11 @@ def test_a_handler_import_is_timed_in_a_fresh_interpreter_against_boto3_and_powe
     assert timed.ratio > 0
 
 
-def run(endpoints: int, policy: str, rto: float, overhead: float = 1.02) -> BenchRun:
+def run(endpoints: int, policy: str, rto: float, overhead: float = 1.02, seed: int = 1, events: int = 100) -> BenchRun:
     return BenchRun(
         endpoints=endpoints,
         dns_policy=policy,  # type: ignore[arg-type]
+        seed=seed,
         status="SUCCEEDED",
         expected=True,
         rto_seconds=rto,
@@ -89,32 +100,55 @@ def run(endpoints: int, policy: str, rto: float, overhead: float = 1.02) -> Benc
         full_capacity_seconds=rto,
         state_transitions=40,
         lambda_invocations=16,
+        history_events=events,
+        cold_start_seconds=2.0,
         wall_seconds=10.0,
     )
 
 
-def test_goals_judge_flatness_overhead_and_the_gain_of_following_capacity() -> None:
+def test_goals_judge_overhead_flatness_the_gain_of_following_capacity_and_the_history_over_the_seeds() -> None:
     runs = [
-        run(1, "scale-then-shift", 500.0),
-        run(50, "scale-then-shift", 560.0),
-        run(1, "follow-capacity", 200.0),
-        run(50, "follow-capacity", 210.0),
+        run(1, "scale-then-shift", 500.0, 1.02, seed=1),
+        run(1, "scale-then-shift", 400.0, 1.04, seed=2),
+        run(100, "scale-then-shift", 510.0, seed=1),
+        run(100, "scale-then-shift", 420.0, seed=2, events=2600),
+        run(1, "follow-capacity", 200.0, seed=1),
+        run(1, "follow-capacity", 190.0, seed=2),
+        run(100, "follow-capacity", 210.0, seed=1),
+        run(100, "follow-capacity", 200.0, seed=2),
     ]
 
     judged = {g.name: (g.value, g.met) for g in goals(runs)}
 
     assert judged == {
-        "scale-then-shift: RTO(50) / RTO(1)": (1.12, False),
-        "follow-capacity: RTO(50) / RTO(1)": (1.05, True),
-        "scale-then-shift: overhead ratio at 1 endpoint(s)": (1.02, True),
-        "RTO follow-capacity / scale-then-shift at 1 endpoint(s)": (0.4, True),
-        "RTO follow-capacity / scale-then-shift at 50 endpoint(s)": (0.375, True),
+        # p95 of two runs is the larger: a bad seed is not averaged away
+        "scale-then-shift: overhead ratio p95 at 1 endpoint(s)": (1.04, False),
+        # paired by seed: 510/500 = 1.02 and 420/400 = 1.05; nearest-rank p50 of two is the smaller
+        "scale-then-shift: RTO(100) / RTO(1) p50": (1.02, True),
+        "follow-capacity: RTO(100) / RTO(1) p50": (1.05, False),
+        "RTO follow-capacity / scale-then-shift p50 at 1 endpoint(s)": (0.4, True),
+        "RTO follow-capacity / scale-then-shift p50 at 100 endpoint(s)": (0.412, True),
+        "history events at 100 endpoint(s), share of the limit": (0.104, False),
     }
+
+
+def test_the_summary_gives_percentiles_per_count_and_policy_and_pairs_ratios_by_seed() -> None:
+    runs = [run(1, "scale-then-shift", 100.0 * s, seed=s) for s in range(1, 21)]
+    runs += [run(10, "scale-then-shift", 100.0 * s + 1, seed=s) for s in range(1, 21)]
+
+    one, ten = summarize(runs)
+
+    assert (one.endpoints, one.seeds, one.rto_p50, one.rto_p95) == (1, 20, 1000.0, 1900.0)
+    assert ten.rto_p50 == 1001.0
+    # each seed's RTO(10) over the same seed's RTO(1): at most 1.01, never a ratio of two different draws
+    assert ten.rto_ratio_to_one_p50 == 1.001
+    assert one.cold_start_share_p50 == 0.002
+    assert percentile([None, None], 0.5) is None
 
 
 @pytest.mark.e2e
 def test_a_bench_run_reports_each_drill_and_writes_the_json_contract(tmp_path: Path) -> None:
-    report = run_bench([2], ["follow-capacity"], imports=False)
+    report = run_bench([2], ["follow-capacity"], seeds=[7], imports=False)
     write_json(report, tmp_path / "bench.json")
 
     [measured] = report.runs
@@ -127,7 +161,18 @@ def test_a_bench_run_reports_each_drill_and_writes_the_json_contract(tmp_path: P
     assert measured.state_transitions > 0
     assert measured.lambda_invocations > 0
     written = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
-    assert set(written) >= {"runs", "imports"}
+    assert set(written) >= {"runs", "summary", "imports", "goals"}
+    assert written["runs"][0]["seed"] == 7
+    assert set(written["summary"][0]) >= {
+        "endpoints",
+        "dns_policy",
+        "seeds",
+        "rto_p50",
+        "rto_p95",
+        "overhead_p50",
+        "overhead_p95",
+        "rto_ratio_to_one_p50",
+    }
     assert set(written["runs"][0]) >= {
         "endpoints",
         "rto_seconds",
@@ -143,5 +188,5 @@ def test_evac_bench_is_a_command_with_its_options() -> None:
     result = CliRunner().invoke(app, ["bench", "--help"])
 
     assert result.exit_code == 0
-    for option in ("--json", "--endpoints", "--policy", "--no-imports"):
+    for option in ("--json", "--endpoints", "--policy", "--seeds", "--seed", "--no-imports"):
         assert option in result.output

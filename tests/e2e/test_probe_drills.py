@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.drill import run_drill
+from evacops.drill.variants import derive
 from evacops.localcloud.faults import Fault
 
 pytestmark = pytest.mark.e2e
@@ -17,6 +19,20 @@ def test_region_blackout_is_detected_from_outside_the_dark_region() -> None:
     assert (report.status, report.executions, report.writer_region) == ("SUCCEEDED", 1, "us-west-2")
     outside = [s for s in report.detected_by if s.lives_in != "us-east-1"]
     assert {(s.lives_in, s.watches) for s in outside} == {("us-west-2", "us-east-1"), ("us-east-2", "us-east-1")}
+
+
+def test_a_dark_region_with_many_endpoints_is_seen_failing_within_the_probes_timeout() -> None:
+    # 25 endpoints that never answer cost 25 probe timeouts of 3 s: one after the other, a round would outlast the
+    # probe function's 60 s Timeout and publish nothing, and the blackout would never be detected.
+    plan = derive(load_plan(DEFAULT_PLAN), endpoints=25)
+
+    report = run_drill("region-blackout", plan=plan)
+
+    assert report.expected, [c for c in report.checks if not c.ok]
+    assert {(s.lives_in, s.watches) for s in report.detected_by if s.lives_in != "us-east-1"} == {
+        ("us-west-2", "us-east-1"),
+        ("us-east-2", "us-east-1"),
+    }
 
 
 def test_one_vantage_point_losing_the_primary_is_held_back_and_notified() -> None:

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from evac.domain.fanout import each
 from evac.errors import InvalidInputError
 from evacops.localcloud import LocalCloud
 from evacops.localcloud.clock import VirtualClock
+from evacops.localcloud.faults.injector import FaultInjector
 from evacops.localcloud.fidelity.latencies import Latencies
 from evacops.localcloud.interpreter import install_virtual_time
 from evacops.localcloud.runtime import LambdaRuntime
@@ -44,6 +46,24 @@ def rejecting_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def echo_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"event": event, "function": context.function_name, "stage": os.environ.get("EVAC_STAGE")}
+
+
+def fanning_handler(event: dict[str, Any], context: Any) -> list[str | None]:
+    """Calls AWS from a thread pool, as a handler's fan-out over endpoints does."""
+
+    def call(name: str) -> str | None:
+        boto3.session.Session().client("ssm", REGION).put_parameter(Name=name, Value="x", Type="String")
+        return os.environ.get("EVAC_STAGE")
+
+    return each(call, ["/evac/a", "/evac/b", "/evac/c"], workers=2)
+
+
+def overrunning_handler(event: dict[str, Any], context: Any) -> str:
+    """Two calls, the first of which alone outlasts the function's Timeout (3 s, Lambda's default)."""
+    ssm = boto3.session.Session().client("ssm", REGION)
+    ssm.put_parameter(Name="/evac/first", Value="x", Type="String")
+    ssm.put_parameter(Name="/evac/after-the-deadline", Value="x", Type="String")
+    return "finished"
 
 
 @pytest.fixture
@@ -128,6 +148,42 @@ def test_step_functions_catches_a_lambda_error_by_the_exception_class_name(runti
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"])["error"]["Error"] == "InvalidInputError"
     assert [i.error for i in runtime.invocations] == ["InvalidInputError"]
+
+
+def recording(runtime: LambdaRuntime, stack: ExitStack, *, call_seconds: float = 0.0) -> FaultInjector:
+    """The local cloud's record of AWS calls, by caller (clients created after this carry its hooks)."""
+    faults = FaultInjector(
+        runtime.clock,
+        runtime.current,
+        lambda: None,
+        stop_if_timed_out=runtime.stop_if_timed_out,
+        latency=lambda _service: call_seconds,
+    )
+    faults.install(stack)
+    return faults
+
+
+def test_calls_from_a_handlers_thread_pool_are_the_functions_with_its_environment(
+    runtime: LambdaRuntime, stack: ExitStack
+) -> None:
+    faults = recording(runtime, stack)
+    create_function(runtime, "fan", "fanning_handler", {"EVAC_STAGE": "drill"})
+
+    answer = boto3.client("lambda", REGION).invoke(FunctionName="fan", Payload=b"{}")
+
+    assert json.loads(answer["Payload"].read()) == ["drill", "drill", "drill"]
+    assert [(c.caller, c.operation) for c in faults.calls] == [("fan", "PutParameter")] * 3
+
+
+def test_a_call_after_the_functions_timeout_never_happens(runtime: LambdaRuntime, stack: ExitStack) -> None:
+    recording(runtime, stack, call_seconds=5.0)
+    create_function(runtime, "overrun", "overrunning_handler", {})
+
+    answer = boto3.client("lambda", REGION).invoke(FunctionName="overrun", Payload=b"{}")
+
+    assert "Task timed out after 3.00 seconds" in json.loads(answer["Payload"].read())["errorMessage"]
+    names = [p["Name"] for p in boto3.client("ssm", REGION).describe_parameters()["Parameters"]]
+    assert names == ["/evac/first"]  # Lambda had stopped the function before its second call
 
 
 def wait(sfn: Any, execution: str, clock: VirtualClock, timeout: float = 20.0) -> dict[str, Any]:

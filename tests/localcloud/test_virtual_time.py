@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from evac.domain.fanout import each
 from evacops.localcloud.clock import Baton, Timeline, VirtualClock
 from evacops.localcloud.interpreter import install_virtual_time
 
@@ -83,6 +84,23 @@ def test_a_thread_blocked_on_another_simulated_thread_is_idle(virtual: VirtualCl
     in_threads(lambda: (done.wait(), seen.append(virtual.elapsed())), lambda: (virtual.sleep(90), done.set()))
 
     assert seen == [90]
+
+
+def test_a_thread_pool_with_more_work_than_workers_lets_time_move(virtual: VirtualClock) -> None:
+    # A handler fanning out over more endpoints than its pool's workers (``evac.domain.fanout.each``): a worker with
+    # nothing left to take waits on the pool's queue, not on the clock, and must count as idle, or time stands still
+    # while the busy workers sleep out their latencies.
+    def call(seconds: float) -> float:
+        virtual.sleep(seconds)
+        return virtual.elapsed()
+
+    ended: list[float] = []
+    runner = threading.Thread(target=lambda: ended.extend(each(call, [1, 1, 1, 5, 1, 1, 1], workers=3)))
+    virtual.ignore({threading.current_thread()})  # the test only watches, with a bound in wall seconds
+    runner.start()
+    runner.join(10)  # a frozen clock never ends the map
+
+    assert ended == [1, 1, 1, 6, 2, 2, 3]
 
 
 def test_a_clock_event_times_out_in_modelled_seconds_unless_set(virtual: VirtualClock) -> None:

@@ -66,6 +66,7 @@ class FaultInjector:
     functions: Callable[[str], str | None] = lambda _name: None
     invocation: Callable[[], int | None] = lambda: None
     where: Callable[[], str | None] = lambda: None
+    stop_if_timed_out: Callable[[], None] = lambda: None  # Lambda stopped an invocation at its Timeout: no more calls
     latency: Callable[[str], float] = lambda _service: 0.0
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
@@ -153,6 +154,7 @@ class FaultInjector:
         pending: _Pending | None = getattr(self._local, "pending", None)
         if not self._active or pending is None:
             return None
+        self.stop_if_timed_out()
         if not pending.attributed:
             pending.attributed = True
             self._attribute(pending, request)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evac.domain.plan import Expectations
 
 # Data-plane calls answer in milliseconds. DynamoDB: "consistent single-digit millisecond performance at any scale"
 # (https://aws.amazon.com/dynamodb/). Step Functions' task-token and execution APIs, SNS Publish, SSM parameters and
@@ -105,6 +109,28 @@ class Latencies:
             dns_propagation=tri(10, 40, 60),
             endpoint_capacity_failure=tri(90, 180, 270),
             endpoint_rollback=tri(15, 30, 45),
+        )
+
+    def around(self, expected: Expectations, seed: int, *, spread: float = 0.5) -> Latencies:
+        """The failover's dependencies drawn uniformly within ``spread`` (+-50 %) of a plan's expectations, for the
+        bench: how near its floor a run stays when AWS is faster or slower than the plan expects. The same seed draws
+        the same run; the per-step costs stay fixed. Capacity failure and rollback: +-``spread`` around the table's."""
+        rng = random.Random(seed)  # noqa: S311 - a model's draws, repeatable by seed: no secret here
+
+        def near(value: float) -> float:
+            return round(rng.uniform(value * (1 - spread), value * (1 + spread)), 1)
+
+        scale_up = near(expected.endpoint_scale_up_seconds)
+        first = expected.endpoint_first_instance_seconds / expected.endpoint_scale_up_seconds
+        return replace(
+            self,
+            aurora_failover=near(expected.database_promotion_seconds),
+            aurora_switchover=near(expected.database_promotion_seconds),
+            endpoint_scale_up=scale_up,
+            endpoint_first_instance=round(scale_up * first, 1),
+            dns_propagation=near(expected.dns_propagation_seconds),
+            endpoint_capacity_failure=near(self.endpoint_capacity_failure),
+            endpoint_rollback=near(self.endpoint_rollback),
         )
 
     def api(self, service: str) -> float:

@@ -8,16 +8,20 @@ a per-run price and a browser runtime for what is three API calls (docs/triggers
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from evac.aws import probes
+from evac.domain.fanout import each
 from evac.domain.probes import round_outcome
 from evac.handlers._step import logger, step
 from evac.settings import settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from evac.domain.plan import RecoveryPlan
     from evac.domain.probes import ProbeResult
 
@@ -69,13 +73,15 @@ def lambda_handler(request: ProbeInput) -> ProbeOutput:
 
 
 def probe_region(plan: RecoveryPlan, watched: str) -> list[ProbeResult]:
-    """Every probe of ``watched``, one after the other, each within the plan's timeout."""
+    """Every probe of ``watched``, each within the plan's timeout, up to ``fanout.MAX_WORKERS`` at once: a dark region
+    costs every call its whole timeout, and one after the other, a few dozen endpoints would outlast the function's
+    own Timeout and publish nothing (no datapoint: the region would never be seen failing)."""
     timeout = plan.probes.timeout_seconds
-    results = [
-        probes.canary(watched, endpoint.name, endpoint.canary, timeout_seconds=timeout)
+    calls: list[Callable[[], ProbeResult]] = [
+        partial(probes.canary, watched, endpoint.name, endpoint.canary, timeout_seconds=timeout)
         for endpoint in plan.inference.endpoints
     ]
-    results.append(probes.database(watched, plan.database.clusters[watched], timeout_seconds=timeout))
+    calls.append(partial(probes.database, watched, plan.database.clusters[watched], timeout_seconds=timeout))
     if url := plan.probes.health_urls.get(watched):
-        results.append(probes.health_url(url, timeout_seconds=timeout))
-    return results
+        calls.append(partial(probes.health_url, url, timeout_seconds=timeout))
+    return each(lambda call: call(), calls)

@@ -31,7 +31,7 @@ from evac.domain.readiness.database import database_checks
 from evac.domain.readiness.dns import dns_checks
 from evac.domain.readiness.endpoints import endpoint_checks
 from evac.domain.readiness.ml_state import lag_check, ml_state, total
-from evac.domain.readiness.probes import Finding, RegionReads, Source, check, sharing_images
+from evac.domain.readiness.probes import Finding, RegionReads, Source, check, sharing_reads
 from evac.domain.readiness.quotas import quota_checks
 from evac.domain.readiness.registry import model_package_checks
 from evac.domain.readiness.repositories import repository_checks
@@ -52,7 +52,7 @@ def assess(
     health: RecordHealth | None = None,
 ) -> Readiness:
     """Every readiness check of ``plan`` for a failover from ``source.region`` to ``target.region``."""
-    source, target = sharing_images(source), sharing_images(target)
+    source, target = sharing_reads(source), sharing_reads(target)
     from_source = Source(source)
     checks = [
         *database_checks(plan, target),

@@ -105,9 +105,37 @@ def primary_spec(source: Source, endpoint: str) -> EndpointSpec:
         raise UnreadableError(f"the primary's {exc}") from exc
 
 
-def sharing_images(reads: RegionReads) -> RegionReads:
-    """``reads`` resolving each image once per assessment: endpoints often serve the same image."""
-    return replace(reads, images=_SharedDigests(reads.images))
+def sharing_reads(reads: RegionReads) -> RegionReads:
+    """``reads`` reading each image and each endpoint's description once per assessment: endpoints often serve the same
+    image, and the endpoint, bucket and quota checks all look at every endpoint (three reads each: with fifty
+    endpoints, reading them again for each family would outlast the function's timeout)."""
+    return replace(reads, images=_SharedDigests(reads.images), endpoints=_SharedSpecs(reads.endpoints))
+
+
+class _SharedSpecs:
+    """An ``EndpointSpecs`` port that describes each endpoint once (or fails once), however many checks ask."""
+
+    def __init__(self, endpoints: EndpointSpecs) -> None:
+        self._endpoints = endpoints
+        self._specs: dict[str, EndpointSpec | EvacError] = {}
+        self._lock = threading.Lock()
+
+    def spec(self, endpoint: str) -> EndpointSpec:
+        with self._lock:
+            found = self._specs.get(endpoint)
+        if found is None:
+            try:
+                found = self._endpoints.spec(endpoint)
+            except EvacError as exc:
+                found = exc
+            with self._lock:
+                self._specs[endpoint] = found
+        if isinstance(found, EvacError):
+            raise found
+        return found
+
+    def instances_in_use(self, instance_type: str, *, excluding: set[str]) -> int:
+        return self._endpoints.instances_in_use(instance_type, excluding=excluding)
 
 
 class _SharedDigests:

@@ -270,6 +270,21 @@ def test_a_primary_that_does_not_answer_costs_one_read_and_leaves_cross_region_c
     assert report.blocking == []
 
 
+def test_each_endpoint_is_described_once_per_region_however_many_checks_look_at_it(
+    plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
+) -> None:
+    # The endpoint checks and the artifact buckets' both need the target's endpoint: with fifty endpoints, reading
+    # them again per family costs the preflight its timeout.
+    described: list[str] = []
+    spec = secondary.spec
+    secondary.spec = lambda name: (described.append(name), spec(name))[1]  # type: ignore[method-assign]
+
+    report = assessed(plan, primary, secondary, record_sets)
+
+    assert {c.status for c in report.checks if c.name == "s3.replication"} == {"pass"}  # they read the endpoint too
+    assert described == [ENDPOINT]
+
+
 def test_a_feature_table_that_is_not_a_replica_of_the_primary_fails(
     plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
 ) -> None:
