@@ -1,11 +1,12 @@
-"""The fault matrix: every AWS call site of the runbook, each fault, the drill run again, invariants checked.
+"""The fault matrix: every AWS call site of the runbook, the trigger and its watch, the capacity fallback and the
+follow-capacity ramp, each fault, the drill run again, invariants checked.
 
-The call sites are not a hand-written list: a clean run of each base scenario on the local cloud records every API
-call the runbook makes (its functions' calls and the state machine's own integrations), and each distinct
-``(caller, service, operation, region, target)`` is a site. For each site and each fault kind (throttling, a 5xx,
-AccessDenied, a timeout) the fault is injected at the site's first call and, where the site is polled (called in
-more than one invocation of a poll loop), at its second poll; the scenario is played again and its end state is
-checked against the invariants:
+The call sites are not a hand-written list: a clean run of each base scenario on the local cloud records every API call
+made (the functions' calls and the state machines' own integrations), and each distinct ``(caller, service, operation,
+region, target)`` is a site, in the group its scenario records (``sites``). For each site and each fault kind
+(throttling, a 5xx, AccessDenied, a timeout) the fault is injected at the site's first call and, where the site is
+polled (called in more than one invocation of a poll loop), at its second poll; the scenario is played again and its end
+state is checked against the invariants:
 
 - ``one_writer``: exactly one writer region at the end;
 - ``dns_safe``: no DNS change ever sent traffic to a region that was not, at that moment, the writer and serving
@@ -14,7 +15,11 @@ checked against the invariants:
 - ``outcome``: a transient fault still ends SUCCEEDED; a permanent one (AccessDenied) ends FAILED with an error
   whose message names the operation - unless the site is best-effort (``BEST_EFFORT``), where the run succeeds and
   its record names the operation that failed;
+- ``one_runbook``, ``evidence``: never more runbooks than the scenario starts, none on alarms nobody could read;
+  a fault in the trigger or its watch fails closed (``policy.trigger_expectation``);
 - ``exercised``: the fault was injected at least once (a scenario that injected nothing proves nothing).
+
+A call that changes something is also faulted after effect: it takes effect, then its answer is lost.
 
 Where the permanent fault takes away the very means of one piece of evidence (the ledger write, the notification,
 the lock release), that invariant cannot hold and is replaced by the others carrying the news (``EXEMPT``).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from unittest.mock import patch
@@ -19,7 +20,7 @@ import boto3
 from moto.sns.models import sns_backends
 
 from evac.aws.dynamodb import RUN_PREFIX
-from evacops.chaos.invariants import Verdict, end_state, invariants
+from evacops.chaos.invariants import Verdict, invariants, run_invariants
 from evacops.chaos.sites import Case, Site, chaos_latencies
 from evacops.drill.engine import run_drill
 from evacops.localcloud.deploy import ACCOUNT
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 _DEPLOY: Final = importlib.import_module("evacops.localcloud.deploy")  # the module (the package exports a function)
 _RUNBOOK: Final = '"PromoteDatabase"'  # what tells the failover runbook's definition from the others'
+_WATCH: Final = '"StartRunbook"'  # and the confirmation watch's
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Control:
     case: Case | None = None  # a matrix case to play (its fault injected, its outcome and exercise checked)
     variant: Callable[[dict[str, Any]], None] | None = None  # edits the runbook's ASL as it is deployed
     after: Callable[[LocalCloud, DrillReport], None] | None = None  # edits the world after the run
+    machine: str = _RUNBOOK  # which state machine ``variant`` edits: a state only its definition has
+    patches: tuple[tuple[str, Any], ...] = ()  # (target, replacement): evac's own code made wrong for the drill
 
 
 @dataclass
@@ -58,8 +62,10 @@ class ControlResult:
     violations: list[str] = field(default_factory=list)
 
 
-def _case(scenario: str, caller: str, service: str, operation: str, region: str, kind: str, plan_target: str) -> Case:
-    site = Site(scenario, caller, service, operation, region, None, 1, None, plan_target)
+def _case(
+    scenario: str, caller: str, service: str, operation: str, region: str, kind: str, plan_target: str, group: str = ""
+) -> Case:
+    site = Site(scenario, caller, service, operation, region, None, 1, None, plan_target, group or "runbook")  # type: ignore[arg-type]
     return Case(site, kind, "first")  # type: ignore[arg-type]
 
 
@@ -85,6 +91,21 @@ def _skip_lock_release(asl: dict[str, Any]) -> None:
 
 def _no_retry_on_shift(asl: dict[str, Any]) -> None:
     asl["States"]["ShiftDns"].pop("Retry")
+
+
+def _a_runbook_per_watch(asl: dict[str, Any]) -> None:
+    """A watch that names the runbook's execution afresh, not after the incident: each alarm's watch starts one."""
+    parameters = asl["States"]["StartRunbook"]["Parameters"]
+    parameters["Name.$"] = "States.UUID()"
+
+
+def _counts_what_it_cannot_read(_alarm: Any, _signal: Any, _world: Any, _sustain: int, *, agreeing: bool) -> bool:  # noqa: ARG001
+    """A trigger policy that counts every alarm toward the quorum, read or not."""
+    return True
+
+
+def _never_blind(_alarm: Any, _world: Any, _source: str) -> bool:
+    return False
 
 
 # --- worlds edited after the run --------------------------------------------------------------------------------------
@@ -144,6 +165,9 @@ def controls(plan: RecoveryPlan) -> list[Control]:
         "primary-outage", "ShiftDnsFunction", "route53", "ChangeResourceRecordSets", "aws-global", "throttling", target
     )
     never_called = _case("primary-outage", "ShiftDnsFunction", "sagemaker", "DeleteEndpoint", target, "5xx", target)
+    alarms_denied = _case(
+        "primary-outage", "ConfirmFunction", "cloudwatch", "DescribeAlarms", target, "access-denied", target, "trigger"
+    )
     return [
         Control("two-writers", "one_writer", "primary-outage", "every member of the global cluster writes",
                 after=_two_writers),
@@ -166,6 +190,13 @@ def controls(plan: RecoveryPlan) -> list[Control]:
         Control("retry-removed", "outcome", "primary-outage",
                 "a runbook without ShiftDns's Retry (one throttled ChangeResourceRecordSets)", shift_throttled,
                 variant=_no_retry_on_shift),
+        Control("a-runbook-per-alarm", "one_runbook", "primary-outage",
+                "a watch that names the runbook's execution afresh: each alarm's watch starts its own",
+                variant=_a_runbook_per_watch, machine=_WATCH),
+        Control("start-on-unread-alarms", "evidence", "primary-outage",
+                "a trigger policy that counts alarms it could not read (DescribeAlarms denied in the target region)",
+                alarms_denied, patches=(("evac.domain.trigger._counts", _counts_what_it_cannot_read),
+                                        ("evac.domain.trigger._blind", _never_blind))),
     ]  # fmt: skip
 
 
@@ -178,18 +209,22 @@ def play_control(control: Control, *, plan: RecoveryPlan) -> ControlResult:
     def inspect(cloud: LocalCloud, report: DrillReport) -> None:
         if control.after:
             control.after(cloud, report)
-        found["verdict"] = invariants(cloud, report, case, fault) if case and fault else end_state(cloud, report)
+        played = invariants(cloud, report, case, fault) if case and fault else None
+        found["verdict"] = played or run_invariants(cloud, report, control.scenario)
 
     def deployed(definition: str, substitutions: dict[str, str]) -> str:
         filled = deploy_substitute(definition, substitutions)
-        if control.variant is None or _RUNBOOK not in filled:
+        if control.variant is None or control.machine not in filled:
             return filled
         asl = json.loads(filled)
         control.variant(asl)
         return json.dumps(asl)
 
     deploy_substitute = _DEPLOY.substitute
-    with patch.object(_DEPLOY, "substitute", deployed):
+    with ExitStack() as stack:
+        stack.enter_context(patch.object(_DEPLOY, "substitute", deployed))
+        for target, replacement in control.patches:
+            stack.enter_context(patch(target, replacement))
         run_drill(
             control.scenario,
             plan=plan,

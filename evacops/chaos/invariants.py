@@ -20,7 +20,10 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from evacops.chaos.policy import EXEMPT, READINESS_READ, best_effort
+from evacops.chaos.policy import EXEMPT, HELD_BACK, OUTSIDE_THE_RUN, READINESS_READ, best_effort
+from evacops.chaos.trigger import evidence, one_runbook, trigger_outcome
+from evacops.drill.moves import moves, overloads
+from evacops.drill.scenarios import SCENARIOS
 from evacops.localcloud.faults import iam_action
 
 if TYPE_CHECKING:
@@ -74,6 +77,8 @@ def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = No
         verdict.violations.append("run_record: none written")
     elif expect_run and not incident:
         verdict.violations.append("run_record: no runbook ran, so nothing was recorded")
+    if not (expect_run or incident):
+        return verdict  # no run, so no run's evidence: what told people of that is the caller's to judge
     if exempt != "notified" and not (incident and any(incident in m for m in truth.notifications(target))):
         verdict.violations.append("notified: nothing published")
     return verdict
@@ -105,12 +110,29 @@ def escalated(report: DrillReport) -> str | None:
     )
 
 
+def run_invariants(
+    cloud: LocalCloud, report: DrillReport, scenario: str, *, exempt: str | None = None, expect_run: bool = True
+) -> Verdict:
+    """The end state, and what the trigger started: no more runbooks than ``scenario`` starts, none on evidence
+    nobody could read."""
+    verdict = end_state(cloud, report, exempt=exempt, expect_run=expect_run)
+    verdict.violations += one_runbook(cloud, SCENARIOS[scenario].runbooks)
+    verdict.violations += evidence(cloud)
+    return verdict
+
+
 def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault) -> Verdict:
-    """Every invariant the matrix case's run broke (the end state, the fault exercised, the outcome expected)."""
+    """Every invariant the matrix case's run broke (the end state, at most the scenario's runbooks, none started on
+    unreadable evidence, the fault exercised, the outcome expected)."""
     exempt = EXEMPT.get(case.site.key) if case.kind == "access-denied" else None
-    verdict = end_state(cloud, report, exempt=exempt)
+    verdict = run_invariants(
+        cloud, report, case.site.scenario, exempt=exempt, expect_run=case.expected_status != HELD_BACK
+    )
     if not cloud.faults.injected(fault):
         verdict.violations.append("exercised: the fault was never injected")
+    if case.site.group == "trigger":
+        verdict.violations += trigger_outcome(cloud, report, case)
+        return verdict
     record = cloud.truth.run(cloud.plan.regions.secondary, report.incident_id) if report.incident_id else None
     verdict.violations += outcome_violations(case, report, record)
     return verdict
@@ -127,8 +149,9 @@ def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] |
     if case.kind != "access-denied":
         return []
     if best_effort(case.site):
-        noted = json.dumps(record or {})  # its warnings, or the readiness report it keeps
-        return [] if operation in noted else [f"outcome: the run record does not name {operation}"]
+        # its warnings, or the readiness report it keeps; a caller outside the run names the call in its own report
+        noted = case.site.caller in OUTSIDE_THE_RUN or operation in json.dumps(record or {})
+        return [] if noted else [f"outcome: the run record does not name {operation}"]
     said = [report.cause or "", *report.notifications]  # the error, or the failure notification of an earlier run
     if not any(operation in text or iam_action(case.site.service, operation) in text for text in said):
         return [f"outcome: the error does not name {operation}: {report.error}: {(report.cause or '')[:160]}"]
@@ -137,8 +160,12 @@ def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] |
 
 def dns_violations(cloud: LocalCloud) -> list[str]:
     """``capacity``: DNS changes that sent traffic to a region not ready, or not yet verified by the runbook, when
-    submitted."""
+    submitted. A plan whose traffic follows capacity (``dns.shift.policy: follow-capacity``) moves it in steps by
+    design: there, no region may get a larger share than its InService capacity could serve at that moment (the
+    drill's own ground-truth moves), and the target none before it writes."""
     plan = cloud.plan
+    if plan.dns.shift.policy == "follow-capacity":
+        return _ramp_violations(cloud)
     region_of = {set_id: region for region, set_id in plan.dns.set_identifiers.items()}
     verified = _verified_at(cloud)
     broken = []
@@ -155,6 +182,18 @@ def dns_violations(cloud: LocalCloud) -> list[str]:
                 broken.append(f"capacity: traffic sent to {region} at {change['submitted']:.0f}s; it was {world}")
             elif region != plan.regions.primary and verified.get(region, float("inf")) > change["submitted"]:
                 broken.append(f"capacity: traffic sent to {region} before the runbook verified it")
+    return broken
+
+
+def _ramp_violations(cloud: LocalCloud) -> list[str]:
+    target = cloud.plan.regions.secondary
+    writers = {c["submitted"]: c["world"]["writers"] for c in cloud.route53.history if c.get("world")}
+    broken = [f"capacity: {over}" for over in overloads(moves(cloud))]
+    for move in moves(cloud):
+        if move.shares.get(target) and target not in writers.get(move.submitted, [target]):
+            broken.append(
+                f"capacity: {move.shares[target]}% of traffic to {target} at {move.submitted:.0f}s, not the writer"
+            )
     return broken
 
 

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Final
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.controls import ControlResult, controls, play_control
 from evacops.chaos.invariants import Verdict, invariants
-from evacops.chaos.sites import BASE_SCENARIOS, cases, chaos_latencies, record_sites, subset
+from evacops.chaos.sites import BASE_SCENARIOS, SUBSET_SCENARIOS, cases, chaos_latencies, record_sites, subset
 from evacops.drill.engine import run_drill
 from evacops.journal import envelope
 from evacops.localcloud.faults import iam_action
 
-STATUSES: Final = ("SUCCEEDED", "FAILED", "ABORTED")  # how a scenario can end, as the totals count them
+STATUSES: Final = ("SUCCEEDED", "FAILED", "ABORTED", "SKIPPED")  # how a scenario can end, as the totals count them
 OUTCOMES: Final = ("clean", "escalated", "violated")  # what it left behind, as the invariants judge it
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -51,6 +51,8 @@ class Result:
     violations: list[str] = field(default_factory=list)
     outcome: str = "violated"  # clean | escalated | violated
     reason: str | None = None  # why it escalated, or its first violation
+    group: str = "runbook"  # runbook | trigger | fallback | ramp | after-effect
+    fault: str = ""  # the kind, with +after-effect when the call took effect before its answer was lost
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Matrix:
             "outcomes": {o: sum(r.outcome == o for r in self.results) for o in OUTCOMES},
             "escalated": [{"id": r.id, "reason": r.reason} for r in self.results if r.outcome == "escalated"],
             "by_fault": self.totals(),
+            "by_group": group_totals(asdict(r) for r in self.results),
             "negative_controls": {
                 "total": len(self.controls),
                 "caught": sum(c.caught for c in self.controls),
@@ -92,12 +95,23 @@ class Matrix:
         return fault_totals(asdict(r) for r in self.results)
 
 
+def group_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per site group (runbook, trigger, fallback, ramp, after-effect): scenarios and their outcomes."""
+    found: dict[str, dict[str, int]] = {}
+    for result in results:
+        row = found.setdefault(result.get("group", "runbook"), {"scenarios": 0, **dict.fromkeys(OUTCOMES, 0)})
+        row["scenarios"] += 1
+        row[result.get("outcome", "violated")] += 1
+    return found
+
+
 def fault_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per fault kind: scenarios, how they ended, and violations, from results as the matrix's JSON holds them."""
+    """Per fault (its kind, ``+after-effect`` apart): scenarios, how they ended (SKIPPED: no runbook started), and
+    their outcomes and violations, from results as the matrix's JSON holds them."""
     found: dict[str, dict[str, int]] = {}
     for result in results:
         row = found.setdefault(
-            result["kind"],
+            result.get("fault") or result["kind"],
             {"scenarios": 0, **dict.fromkeys(STATUSES, 0), **dict.fromkeys(OUTCOMES, 0), "violations": 0},
         )
         row["scenarios"] += 1
@@ -133,6 +147,8 @@ def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
         action=iam_action(case.site.service, case.site.operation),
         kind=case.kind,
         point=case.point,
+        group=case.group,
+        fault=case.fault_label,
         expected=case.expected_status,
         status=report.status,
         error=report.error,
@@ -151,7 +167,7 @@ def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
 def run_matrix(
     *,
     only_subset: bool = False,
-    scenarios: Iterable[str] = BASE_SCENARIOS,
+    scenarios: Iterable[str] | None = None,
     plan: RecoveryPlan | None = None,
     jobs: int = 1,
     with_controls: bool = True,
@@ -162,7 +178,7 @@ def run_matrix(
     at a time (processes)."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(scenarios, plan=plan)
+    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan)
     chosen = cases(sites)
     if only_subset:
         chosen = subset(chosen)
@@ -194,6 +210,34 @@ def run_matrix(
             for future in futures:
                 done(future.result())
     return Matrix(results=results, sites=sites, wall_seconds=time.perf_counter() - started, controls=played)
+
+
+def count_cases(
+    *, only_subset: bool = False, scenarios: Iterable[str] | None = None, plan: RecoveryPlan | None = None
+) -> dict[str, Any]:
+    """What ``run_matrix`` would play, without playing it: the sites (recorded from one clean run per scenario) and
+    the cases per group and per fault; ``scenarios`` is the total."""
+    plan = plan or load_plan(DEFAULT_PLAN)
+    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan)
+    chosen = subset(cases(sites)) if only_subset else cases(sites)
+    by_group: dict[str, int] = {}
+    by_fault: dict[str, int] = {}
+    for case in chosen:
+        by_group[case.group] = by_group.get(case.group, 0) + 1
+        by_fault[case.fault_label] = by_fault.get(case.fault_label, 0) + 1
+    sites_by_group: dict[str, int] = {}
+    for site in sites:
+        sites_by_group[site.group] = sites_by_group.get(site.group, 0) + 1
+    return {
+        **envelope("chaos"),
+        "played": False,  # counted only: no case was played
+        "scenarios": len(chosen),
+        "by_group": by_group,
+        "by_fault": by_fault,
+        "sites": len(sites),
+        "sites_by_group": sites_by_group,
+        "negative_controls": len(controls(plan)),
+    }
 
 
 def play_named(name: str, *, plan: RecoveryPlan) -> ControlResult:

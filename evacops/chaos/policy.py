@@ -33,7 +33,14 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
         "SUCCEEDED",
         "the same, when the standby step cannot be invoked",
     ),
+    ("ReadinessFunction", "*", "*", None): (
+        "SUCCEEDED",
+        "the scheduled readiness report, not the run: a read denied there fails its check and ReadinessAlarm tells"
+        " people; the run reads readiness itself, in preflight",
+    ),
 }
+# Best-effort callers outside the run: their faults cannot be named in its record (their own report names them).
+OUTSIDE_THE_RUN: Final = frozenset({"ReadinessFunction"})
 # Preflight's own checks of the target (cluster, endpoints, record): required. Its other calls are readiness's reads
 # of the target and the primary: a check it cannot read is "unknown", recorded, and never blocks a run; a check whose
 # read IAM denied fails (an IAM regression must not switch the guard off), and blocks an unplanned run if critical.
@@ -66,3 +73,43 @@ def best_effort(site: Site) -> tuple[str, str] | None:
         own_check = (site.service, site.operation) in PREFLIGHT_CHECKS and site.region in (site.target_region, GLOBAL)
         return None if own_check else READINESS_READ
     return BEST_EFFORT.get(site.key) or BEST_EFFORT.get((site.caller, "*", "*", None))
+
+
+# The trigger and its confirmation watch (the ``trigger`` group) decide whether a runbook starts at all, so a fault
+# there is judged by what started: a transient one (or one after effect) is retried, or another alarm's watch of the
+# same incident starts the run, so exactly one runbook starts and succeeds. A permanent one fails closed: nothing
+# starts on evidence nobody could read, and people are told (a held-back or failed-to-confirm message, or, for the
+# trigger itself, the failed alarm event kept by its on-failure destination, whose alarm notifies). Never two runbooks.
+STARTED: Final = "SUCCEEDED"
+HELD_BACK: Final = "SKIPPED"
+TRIGGER_DENIED: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
+    ("TriggerFunction", "stepfunctions", "StartExecution", None): (
+        HELD_BACK,
+        "no watch starts: the alarm event fails, Lambda keeps it in the on-failure destination, whose alarm notifies",
+    ),
+    ("ConfirmWatch", "sns", "Publish", None): (
+        STARTED,
+        "the 'failover started' message: the runbook is already started, and its own notifications tell people",
+    ),
+}
+TRIGGER_DENIED_DEFAULT: Final = (
+    HELD_BACK,
+    "a read the decision needs, the claim of its one message, or the start itself: fail closed; no runbook, and the"
+    " watch tells people it could not decide (or held the failover back)",
+)
+PEER_LEDGER: Final = (
+    STARTED,
+    "the peer region's ledger (its last failover, for the cooldown): a bonus, since the peer may be the failing region",
+)
+TRIGGER_TRANSIENT: Final = (STARTED, "retried, or another alarm's watch of the incident starts the one runbook")
+
+
+def trigger_expectation(site: Site, *, permanent: bool) -> tuple[str, str] | None:
+    """(expected status, why) for a site of the trigger or its watch; None for any other site."""
+    if site.group != "trigger":
+        return None
+    if not permanent:
+        return TRIGGER_TRANSIENT
+    if site.service == "dynamodb" and site.operation == "GetItem" and site.region != site.target_region:
+        return PEER_LEDGER
+    return TRIGGER_DENIED.get(site.key, TRIGGER_DENIED_DEFAULT)

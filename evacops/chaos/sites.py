@@ -1,12 +1,20 @@
 """The fault matrix's call sites, recorded from clean runs, and its cases: each site with each fault kind, at its
-first call and (where polled) at a later poll."""
+first call and (where polled) at a later poll, and each call that changes something with its answer lost after it
+took effect.
+
+Sites come in groups, each recorded from the scenario that reaches it (``SCENARIO_SITES``): the runbook's own calls
+(``runbook``: primary-outage and planned-switchover, a site both reach faulted in each), the trigger and its
+confirmation watch before it (``trigger``: primary-outage, the run an alarm starts), the capacity fallback
+(``fallback``: capacity-fallback's endpoint steps) and the follow-capacity ramp (``ramp``: traffic-follows-capacity's
+DNS and capacity steps)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from evacops.chaos.policy import GLOBAL, best_effort
+from evacops.chaos.policy import GLOBAL, best_effort, trigger_expectation
 from evacops.drill.engine import run_drill
 from evacops.localcloud.faults import Fault
 from evacops.localcloud.fidelity import Latencies
@@ -21,12 +29,29 @@ if TYPE_CHECKING:
 
 SLOWER: Final = 30.0  # modelled seconds each dependency takes beyond what the plan expects, in the matrix
 KINDS: Final[tuple[FaultKind, ...]] = ("throttling", "5xx", "access-denied", "timeout")
-# The scenarios whose call sites the matrix covers: the unplanned failover, and what only a planned one calls.
-BASE_SCENARIOS: Final = ("primary-outage", "planned-switchover")
-# Calls that are not the runbook's: the trigger and its confirmation watch run before it (a fault there means the
-# runbook does not start, or starts from another alarm's watch: no run to check these invariants on).
-NOT_THE_RUNBOOK: Final = frozenset({"TriggerFunction", "ConfirmWatch", "ConfirmFunction"})
-# What `make test` runs: one of each fault kind, across Lambda steps, polls and the state machine's integrations.
+# After effect: the call takes effect, then its answer is lost (an error answer, or none at all, after the change).
+AFTER_EFFECT_KINDS: Final[tuple[FaultKind, ...]] = ("5xx", "timeout")
+Group = Literal["runbook", "trigger", "fallback", "ramp"]
+GROUPS: Final[tuple[Group, ...]] = ("runbook", "trigger", "fallback", "ramp")
+# The trigger and its confirmation watch: they run before the runbook and decide whether it starts at all.
+TRIGGER_CALLERS: Final = frozenset({"TriggerFunction", "ConfirmWatch", "ConfirmFunction"})
+# Which scenario's clean run each group's sites are recorded from, and which of its callers (a function's logical id,
+# or the runbook's Lambda Invoke of it) belong to the group; None: every runbook caller.
+SCENARIO_SITES: Final[tuple[tuple[str, Group, frozenset[str] | None], ...]] = (
+    ("primary-outage", "runbook", None),
+    ("planned-switchover", "runbook", None),
+    ("primary-outage", "trigger", TRIGGER_CALLERS),
+    # the rollback seen, the next instance type's endpoint configuration, UpdateEndpoint, the scalable target again
+    ("capacity-fallback", "fallback", frozenset({"CheckEndpointFunction"})),
+    # traffic moved in steps as capacity comes into service: each step a ShiftDns, CheckDns and a capacity poll
+    ("traffic-follows-capacity", "ramp", frozenset({"ShiftDnsFunction", "CheckDnsFunction", "CheckEndpointFunction"})),
+)
+# The scenarios whose call sites the matrix covers, in the order recorded.
+BASE_SCENARIOS: Final = tuple(dict.fromkeys(scenario for scenario, _, _ in SCENARIO_SITES))
+# Operations that only read: a fault after effect is no different from one before it there.
+READS: Final = re.compile(r"^(Describe|Get|List|Head|Query|Scan|Test|BatchGet)")
+# What `make test` runs: one of each fault kind, across Lambda steps, polls and the state machine's integrations, the
+# watch, and a step that ran with its answer lost.
 SUBSET: Final = (
     ("throttling", "first", "PromoteDatabaseFunction", "FailoverGlobalCluster", None),
     ("5xx", "poll", "CheckDatabaseFunction", "DescribeGlobalClusters", None),
@@ -34,7 +59,10 @@ SUBSET: Final = (
     ("throttling", "first", "FailoverRunbook", "Invoke", "ShiftDnsFunction"),
     ("5xx", "first", "FailoverRunbook", "PutItem", None),
     ("access-denied", "first", "ShiftDnsFunction", "ChangeResourceRecordSets", None),
+    ("throttling", "first", "ConfirmFunction", "DescribeAlarms", None),  # the watch: another alarm's starts the run
+    ("5xx+after-effect", "first", "FailoverRunbook", "Invoke", "PromoteDatabaseFunction"),  # ran, its answer lost
 )
+SUBSET_SCENARIOS: Final = ("primary-outage",)  # where every SUBSET site is recorded
 Point = Literal["first", "poll"]
 
 
@@ -63,6 +91,7 @@ class Site:
     calls: int  # in the clean run
     poll_ordinal: int | None  # the ordinal of its first call in the second invocation of a poll loop, if polled
     target_region: str = ""  # the region the scenario's runbook promotes
+    group: Group = "runbook"
 
     @property
     def name(self) -> str:
@@ -74,16 +103,32 @@ class Site:
     def key(self) -> tuple[str, str, str, str | None]:
         return (self.caller, self.service, self.operation, self.target)
 
+    @property
+    def changes(self) -> bool:
+        """Whether the call changes something (a Lambda Invoke runs the function): worth a fault after effect."""
+        return not READS.match(self.operation)
+
 
 @dataclass(frozen=True)
 class Case:
     site: Site
     kind: FaultKind
     point: Point
+    after_effect: bool = False  # the call takes effect, then its answer is lost
+
+    @property
+    def fault_label(self) -> str:
+        """The fault as the matrix counts it: its kind, ``+after-effect`` when the call took effect first."""
+        return f"{self.kind}+after-effect" if self.after_effect else self.kind
+
+    @property
+    def group(self) -> str:
+        """The site's group, or ``after-effect``: how the matrix's cases are counted."""
+        return "after-effect" if self.after_effect else self.site.group
 
     @property
     def id(self) -> str:
-        return f"{self.site.scenario}/{self.site.name}/{self.kind}@{self.point}"
+        return f"{self.site.scenario}/{self.site.name}/{self.fault_label}@{self.point}"
 
     @property
     def fault(self) -> Fault:
@@ -97,10 +142,15 @@ class Case:
             target=self.site.target,
             first=ordinal,
             calls=None if self.kind == "access-denied" else 1,  # a missing permission does not come back
+            after_effect=self.after_effect,
         )
 
     @property
     def expected_status(self) -> str:
+        """How the run must end: a transient fault (or one after effect) is retried to SUCCEEDED; a permanent one
+        ends FAILED, or as its site's policy says (best-effort sites, the trigger's and watch's)."""
+        if watched := trigger_expectation(self.site, permanent=self.kind == "access-denied"):
+            return watched[0]
         if self.kind != "access-denied":
             return "SUCCEEDED"
         degraded = best_effort(self.site)
@@ -108,11 +158,11 @@ class Case:
 
 
 def record_sites(scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan) -> list[Site]:
-    """Play each scenario clean and return the runbook's call sites, per scenario (a site both scenarios reach is
-    faulted in each: the same call can matter differently in a planned and an unplanned run); each must end as
-    expected, or the matrix would measure a broken baseline."""
+    """Play each scenario clean and return its groups' call sites (``SCENARIO_SITES``), per scenario: a site two
+    scenarios reach is faulted in each, as the same call can matter differently in a planned and an unplanned run.
+    Each clean run must end as expected, or the matrix would measure a broken baseline."""
     sites: dict[tuple[str, str, str, str, str, str | None], Site] = {}
-    for scenario in scenarios:
+    for scenario in dict.fromkeys(scenarios):
         calls: list[Call] = []
 
         def keep_calls(cloud: LocalCloud, _report: DrillReport, into: list[Call] = calls) -> None:
@@ -128,20 +178,39 @@ def record_sites(scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPla
 
 
 def sites_of(scenario: str, calls: list[Call], *, target_region: str = "") -> list[Site]:
-    """The distinct call sites of the runbook in one run's calls, in the order first seen."""
+    """The distinct call sites of one run's calls, in the order first seen, each in its group for ``scenario``
+    (``SCENARIO_SITES``); calls of no group there are left out."""
     grouped: dict[tuple[str, str, str, str, str | None], list[Call]] = {}
     for call in calls:
-        if call.caller in NOT_THE_RUNBOOK:
-            continue
         grouped.setdefault((call.caller, call.service, call.operation, call.region, call.target), []).append(call)
     found = []
     for (caller, service, operation, region, target), made in grouped.items():
+        group = group_of(scenario, caller, target)
+        if group is None:
+            continue
         # A poll loop calls again in a later invocation; the state machine's own calls are one each.
         rounds = [c.seq if c.invocation is None else c.invocation for c in made]
         distinct = list(dict.fromkeys(rounds))
-        poll_ordinal = rounds.index(distinct[1]) + 1 if len(distinct) > 1 and _polls(caller, target) else None
-        found.append(Site(scenario, caller, service, operation, region, target, len(made), poll_ordinal, target_region))
+        polled = len(distinct) > 1 and (_polls(caller, target) or group == "ramp")  # the ramp's later steps
+        poll_ordinal = rounds.index(distinct[1]) + 1 if polled else None
+        found.append(
+            Site(scenario, caller, service, operation, region, target, len(made), poll_ordinal, target_region, group)
+        )
     return found
+
+
+def group_of(scenario: str, caller: str, target: str | None) -> Group | None:
+    """The group a call belongs to in ``scenario`` (a Lambda Invoke by a state machine: the group of the function it
+    invokes), or None if the scenario records none for it."""
+    who = target if caller in ("FailoverRunbook", "ConfirmWatch") and target else caller
+    for recorded, group, callers in SCENARIO_SITES:
+        if recorded != scenario:
+            continue
+        if callers is None and caller not in TRIGGER_CALLERS and who not in TRIGGER_CALLERS:
+            return group
+        if callers is not None and (caller in callers or who in callers):
+            return group
+    return None
 
 
 def _polls(caller: str, target: str | None) -> bool:
@@ -150,12 +219,16 @@ def _polls(caller: str, target: str | None) -> bool:
 
 
 def cases(sites: Iterable[Site], kinds: Iterable[FaultKind] = KINDS) -> list[Case]:
+    """Each site with each fault kind at its first call (and at a later poll, where polled), and each site that
+    changes something with its answer lost after the change (``AFTER_EFFECT_KINDS``, at its first call)."""
     found = []
     for site in sites:
         for kind in kinds:
             found.append(Case(site, kind, "first"))
             if site.poll_ordinal:
                 found.append(Case(site, kind, "poll"))
+        if site.changes:
+            found += [Case(site, kind, "first", after_effect=True) for kind in AFTER_EFFECT_KINDS]
     return found
 
 
@@ -163,5 +236,5 @@ def subset(all_cases: Iterable[Case]) -> list[Case]:
     """The representative few of ``SUBSET``, in its order."""
     by_key: dict[tuple[str, str, str, str, str | None], Case] = {}
     for c in all_cases:  # a site both scenarios reach: the first scenario's (primary-outage)
-        by_key.setdefault((c.kind, c.point, c.site.caller, c.site.operation, c.site.target), c)
+        by_key.setdefault((c.fault_label, c.point, c.site.caller, c.site.operation, c.site.target), c)
     return [by_key[key] for key in SUBSET if key in by_key]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from evacops.chaos.matrix import run_matrix, write_json
+from evacops.chaos.matrix import count_cases, run_matrix, write_json
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, load, local_setup
 from evacops.cli.render import chaos_summary
 
@@ -23,7 +24,7 @@ def chaos(
             "--json",
             help=(
                 'Write {"schema", "kind": "chaos", "scenarios", "violations", "outcomes", "escalated", "by_fault", '
-                '"negative_controls": {"total", "caught", "controls"}, "results"} to this file.'
+                '"by_group", "negative_controls": {"total", "caught", "controls"}, "results"} to this file.'
             ),
         ),
     ] = None,
@@ -31,35 +32,61 @@ def chaos(
         bool, typer.Option("--subset", help="Only the representative few that `make test` runs.")
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Drills played at once, one process each.", min=1)] = 1,
+    count: Annotated[
+        bool,
+        typer.Option(
+            "--count",
+            help="Only count: record the call sites (one clean run per scenario) and print the cases per site group "
+            "and per fault, without playing them (with --json, write the counts).",
+        ),
+    ] = False,
     no_controls: Annotated[
         bool, typer.Option("--no-controls", help="Skip the negative controls (then the matrix proves less).")
     ] = False,
     plan: PlanOption = DEFAULT_PLAN,
 ) -> None:
-    """Run the fault matrix: every AWS call site of the runbook, each fault, invariants checked.
+    """Run the fault matrix: every AWS call site, each fault, invariants checked.
 
-    The call sites come from a recorded clean run of primary-outage and planned-switchover. Each site gets
-    throttling, a 5xx, AccessDenied and a timeout, at its first call and (where polled) at a later poll; the drill is
-    played again and its end state checked from the local cloud's ground truth, whatever the run's status: at most
-    one writer; the DNS answer points at the writer's region; no DNS change ever sent traffic beyond serving
-    capacity; the lock released; the run recorded and notified; transient faults end SUCCEEDED, AccessDenied ends
-    FAILED naming the operation. A failed run that leaves writer and traffic apart is a violation unless it ended
-    with a named escalation error (ManualCompletionRequiredError) whose notification gives the commands to finish
-    by hand: that is counted as escalated, with its reason.
+    The call sites come from recorded clean runs, in four groups: the runbook's (primary-outage and
+    planned-switchover), the trigger's and confirmation watch's (primary-outage: DescribeAlarms, the ledger, the kill
+    switch, StartExecution, SNS), the capacity fallback's (capacity-fallback) and the follow-capacity ramp's
+    (traffic-follows-capacity). Each site gets throttling, a 5xx, AccessDenied and a timeout, at its first call and
+    (where polled, or a later ramp step) at a later poll; each call that changes something also gets a 5xx and a
+    timeout after effect (it takes effect, its answer is lost). The drill is played again and its end state checked
+    from the local cloud's ground truth, whatever the run's status: at most one writer; the DNS answer points at the
+    writer's region; no DNS change ever sent traffic beyond serving capacity; the lock released; the run recorded and
+    notified; no more runbooks than the scenario starts; none started on alarms nobody could read; transient faults
+    end SUCCEEDED, AccessDenied ends FAILED naming the operation. A site's own policy says otherwise where written:
+    best-effort reads, and the trigger and watch, where AccessDenied on what the decision needs holds the failover
+    back (no runbook, people told). A failed run that leaves writer and traffic apart is a violation unless it ended
+    with a named escalation error (ManualCompletionRequiredError) whose notification gives the commands to finish by
+    hand: that is counted as escalated, with its reason.
 
-    Then the negative controls: for every invariant a seeded violation (a runbook variant, a world edited after the
-    run, a fault that never meets a call) that the invariant must report.
-    Exits 0 only with no violation and every negative control caught.
+    Then the negative controls: for every invariant a seeded violation (a runbook or watch variant, a world edited
+    after the run, a fault that never meets a call, a trigger policy made wrong) that the invariant must report.
+    Exits 0 only with no violation and every negative control caught. The JSON counts each fault (its kind, with
+    +after-effect apart) by status and by outcome (clean, escalated, violated), and each site group.
 
     Examples:
 
       evac chaos --subset                     # the few that make test runs
+
+      evac chaos --count                      # the cases per group and fault, none played
 
       evac chaos --jobs 2 --json chaos.json   # the whole matrix, two drills at a time
 
       evac chaos --subset --plan tests/plans/eu-search.yaml
     """
     loaded = load(plan, local=True)
+    if count:
+        with local_setup():
+            counted = count_cases(only_subset=only_subset, plan=loaded)
+        if json_path:
+            json_path.write_text(json.dumps(counted, indent=2) + "\n", encoding="utf-8")
+        console.print(f"{counted['scenarios']} scenarios from {counted['sites']} call sites")
+        for name in ("by_group", "by_fault"):
+            console.print(f"  {name.removeprefix('by_')}: " + ", ".join(f"{k} {v}" for k, v in counted[name].items()))
+        raise typer.Exit(0)
     console.print("[bold]evac chaos[/]: recording the runbook's calls from clean runs, then one fault per drill")
 
     def progress(result: Result, done: int, total: int) -> None:

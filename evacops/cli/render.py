@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from evacops.chaos.matrix import group_totals
 from evacops.chaos.sites import KINDS
 
 if TYPE_CHECKING:
@@ -120,7 +122,7 @@ def chaos_summary(console: Console, matrix: Matrix) -> None:
     console.print()
     console.print(sites)
     totals = Table(title="totals by fault kind", title_justify="left")
-    columns = ("scenarios", "SUCCEEDED", "FAILED", "ABORTED", "clean", "escalated", "violated")
+    columns = ("scenarios", "SUCCEEDED", "FAILED", "ABORTED", "SKIPPED", "clean", "escalated", "violated")
     totals.add_column("fault")
     for column in columns:
         totals.add_column(column, justify="right")
@@ -129,6 +131,9 @@ def chaos_summary(console: Console, matrix: Matrix) -> None:
         totals.add_row(fault, *(str(row.get(c, 0)) for c in columns))
     totals.add_row("[bold]all[/]", *(f"[bold]{sum(r.get(c, 0) for r in rows.values())}[/]" for c in columns))
     console.print(totals)
+    groups = group_totals(asdict(r) for r in matrix.results)
+    shown = (f"{group} {row['scenarios']} ({row['violated']} violated)" for group, row in groups.items())
+    console.print("by site group: " + ", ".join(shown))
     for result in matrix.results:
         if result.outcome == "escalated":
             console.print(f"  [yellow]escalated[/] {result.id}: {result.reason}")

@@ -94,6 +94,7 @@ class Invocation:
     started: float
     ended: float
     cold: bool = False  # it started an execution environment (INIT, ``Latencies.lambda_cold_start``) first
+    number: int | None = None  # the number its calls carry (``faults.Call.invocation``)
 
 
 @dataclass
@@ -261,7 +262,7 @@ class LambdaRuntime:
     ) -> tuple[str, bool, str]:
         with environment(self.environments.get(function.function_arn, {})):
             self._local.function = self.logical_ids.get(function.function_arn, function.function_name)
-            self._local.invocation = next(self._sequence)
+            self._local.invocation = number = next(self._sequence)
             self._local.region = function.region
             self._local.deadline = started + float(function.timeout)
             try:
@@ -298,6 +299,7 @@ class LambdaRuntime:
                     started,
                     self.clock.elapsed(),
                     cold,
+                    number,
                 )
             )
         return body, error is not None, ""

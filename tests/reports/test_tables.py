@@ -71,11 +71,11 @@ def test_the_chaos_tables_are_the_totals_by_fault_and_outcome(tmp_path: Path) ->
 
     assert result.exit_code == 0
     assert result.output == (
-        "| fault | scenarios | SUCCEEDED | FAILED | ABORTED | clean | escalated | violated | violations |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-        "| throttling | 1 | 1 | 0 | 0 | 1 | 0 | 0 | 0 |\n"
-        "| access-denied | 2 | 0 | 1 | 1 | 0 | 1 | 1 | 1 |\n"
-        "| all | 3 | 1 | 1 | 1 | 1 | 1 | 1 | 1 |\n"
+        "| fault | scenarios | SUCCEEDED | FAILED | ABORTED | SKIPPED | clean | escalated | violated | violations |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| throttling | 1 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 |\n"
+        "| access-denied | 2 | 0 | 1 | 1 | 0 | 0 | 1 | 1 | 1 |\n"
+        "| all | 3 | 1 | 1 | 1 | 0 | 1 | 1 | 1 | 1 |\n"
     )
     assert Matrix(results=results, sites=[], wall_seconds=1.0).totals()["access-denied"]["violations"] == 1
     assert asdict(results[0])["kind"] == "throttling"

@@ -1,0 +1,102 @@
+"""The fault matrix's cases, from recorded calls, without playing a drill: which group each call site falls in, which
+get a fault after effect, and the outcome the policy expects of each (fast: no local cloud)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.chaos.sites import Case, cases, sites_of, subset
+from evacops.localcloud.faults import Call
+
+PLAN = load_plan(DEFAULT_PLAN)
+TARGET = PLAN.regions.secondary
+
+
+def call(seq: int, caller: str, service: str, operation: str, region: str = TARGET, **more: Any) -> Call:
+    return Call(seq, float(seq), caller, TARGET, service, operation, region, False, {}, **more)
+
+
+PRIMARY_OUTAGE = [
+    call(1, "TriggerFunction", "stepfunctions", "StartExecution", invocation=1),
+    call(2, "ConfirmWatch", "lambda", "Invoke", target="ConfirmFunction"),
+    call(3, "ConfirmFunction", "cloudwatch", "DescribeAlarms", invocation=2),
+    call(4, "ConfirmFunction", "dynamodb", "GetItem", PLAN.regions.primary, invocation=2),
+    call(5, "ConfirmWatch", "stepfunctions", "StartExecution"),
+    call(6, "FailoverRunbook", "lambda", "Invoke", target="PromoteDatabaseFunction"),
+    call(7, "PromoteDatabaseFunction", "rds", "FailoverGlobalCluster", invocation=3),
+    call(8, "CheckDatabaseFunction", "rds", "DescribeGlobalClusters", invocation=4),
+    call(9, "CheckDatabaseFunction", "rds", "DescribeGlobalClusters", invocation=5),
+]
+
+
+def test_the_trigger_and_watch_are_sites_of_their_own_group_in_the_run_an_alarm_starts() -> None:
+    sites = sites_of("primary-outage", PRIMARY_OUTAGE, target_region=TARGET)
+
+    groups = {(s.caller, s.operation): s.group for s in sites}
+    assert groups[("TriggerFunction", "StartExecution")] == "trigger"
+    assert groups[("ConfirmWatch", "Invoke")] == "trigger"
+    assert groups[("ConfirmFunction", "DescribeAlarms")] == "trigger"
+    assert groups[("FailoverRunbook", "Invoke")] == "runbook"
+    assert groups[("CheckDatabaseFunction", "DescribeGlobalClusters")] == "runbook"
+
+
+def test_a_scenario_contributes_only_the_sites_of_the_path_it_exists_for() -> None:
+    fallback = [
+        call(1, "CheckEndpointFunction", "sagemaker", "UpdateEndpoint", invocation=1),
+        call(2, "ShiftDnsFunction", "route53", "ChangeResourceRecordSets", "aws-global", invocation=2),
+        call(3, "ConfirmFunction", "cloudwatch", "DescribeAlarms", invocation=3),
+    ]
+
+    sites = sites_of("capacity-fallback", fallback, target_region=TARGET)
+
+    assert [(s.caller, s.group) for s in sites] == [("CheckEndpointFunction", "fallback")]
+
+
+def test_the_ramps_later_dns_steps_are_faulted_as_well_as_its_first() -> None:
+    ramp = [
+        call(i, "ShiftDnsFunction", "route53", "ChangeResourceRecordSets", "aws-global", invocation=i) for i in (1, 2)
+    ]
+
+    [site] = sites_of("traffic-follows-capacity", ramp, target_region=TARGET)
+
+    assert (site.group, site.poll_ordinal) == ("ramp", 2)
+    assert {c.point for c in cases([site])} == {"first", "poll"}
+
+
+def test_only_a_call_that_changes_something_is_faulted_after_effect() -> None:
+    sites = sites_of("primary-outage", PRIMARY_OUTAGE, target_region=TARGET)
+
+    after = {(c.site.operation, c.kind) for c in cases(sites) if c.after_effect}
+
+    assert ("FailoverGlobalCluster", "5xx") in after
+    assert ("Invoke", "timeout") in after
+    assert ("StartExecution", "5xx") in after
+    assert not {op for op, _ in after} & {"DescribeAlarms", "GetItem", "DescribeGlobalClusters"}
+    assert all(c.group == "after-effect" and c.expected_status == "SUCCEEDED" for c in cases(sites) if c.after_effect)
+
+
+def test_a_fault_in_the_trigger_or_watch_is_expected_to_fail_closed() -> None:
+    sites = {s.key: s for s in sites_of("primary-outage", PRIMARY_OUTAGE, target_region=TARGET)}
+    alarms = sites[("ConfirmFunction", "cloudwatch", "DescribeAlarms", None)]
+    peer_ledger = sites[("ConfirmFunction", "dynamodb", "GetItem", None)]
+    start = sites[("ConfirmWatch", "stepfunctions", "StartExecution", None)]
+
+    # a transient fault: retried, or another alarm's watch starts the one runbook
+    assert Case(alarms, "throttling", "first").expected_status == "SUCCEEDED"
+    # a permanent one: nothing starts on evidence nobody could read
+    assert Case(alarms, "access-denied", "first").expected_status == "SKIPPED"
+    assert Case(start, "access-denied", "first").expected_status == "SKIPPED"
+    # the peer region's ledger is a bonus (the peer may be the failing region)
+    assert Case(peer_ledger, "access-denied", "first").expected_status == "SUCCEEDED"
+
+
+def test_the_subset_holds_a_trigger_case_and_an_after_effect_case() -> None:
+    sites = sites_of("primary-outage", PRIMARY_OUTAGE, target_region=TARGET)
+
+    chosen = subset(cases(sites))
+
+    assert {c.group for c in chosen} >= {"trigger", "after-effect"}
+    assert "primary-outage/FailoverRunbook -> lambda:Invoke:PromoteDatabaseFunction/5xx+after-effect@first" in {
+        c.id for c in chosen
+    }
