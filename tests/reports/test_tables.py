@@ -95,7 +95,7 @@ def test_into_replaces_only_the_text_between_the_kinds_markers(tmp_path: Path) -
     text = readme.read_text(encoding="utf-8")
     assert "stale" not in text
     assert text.startswith("# Performance\n\n<!-- evac tables bench begin -->\n\n| endpoints |")
-    assert text.endswith("| met |\n\n<!-- evac tables bench end -->\n\nafter\n")
+    assert text.endswith("| not met |\n\n<!-- evac tables bench end -->\n\nafter\n")
     assert runner.invoke(app, ["tables", str(bench), "--into", str(readme)]).exit_code == 0
     assert readme.read_text(encoding="utf-8") == text  # generating again changes nothing
 
