@@ -1,6 +1,6 @@
 # The README's commands. `make drill`: set up and run the default failover drill on the local cloud.
 # `make test`: set up, then lint, types, template and ASL validation, sam build, and every test.
-# `make bench`: set up, then the bench: RTO against its floor with 1, 10 and 50 endpoints, and handler cold starts.
+# `make bench`: set up, then the bench: RTO against its floor with 1 to 100 endpoints over 20 seeds, and cold starts.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
