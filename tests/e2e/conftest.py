@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # Between them, these make every call the functions and the state machines can make: the trigger and its watch (one
 # held back), the runbook planned and unplanned, its failure paths, and game days answered through the approval
-# function. Label -> (scenario, options).
+# function, and a Region switch execution running evac's custom actions. Label -> (scenario, options).
 RECORDED = {
     "primary-outage": ("primary-outage", Options()),
     "planned-switchover": ("planned-switchover", Options()),
@@ -37,6 +37,7 @@ RECORDED = {
     "control-plane-outage": ("control-plane-outage", Options()),
     "control-plane-outage-planned": ("control-plane-outage-planned", Options()),
     "throttled-signals": ("throttled-signals", Options()),
+    "arc-switchover": ("arc-switchover", Options()),  # ARC Region switch invoking ArcActionFunction
 }
 
 

@@ -62,7 +62,7 @@ AURORA_POLL_SECONDS = 10.0
 _ROUTE53_REGION = "us-east-1"  # Route 53's API is global, served from us-east-1
 
 
-class StepFailed(Exception):
+class StepFailedError(Exception):
     """A step that failed, and so the execution: ``error`` names why (the function's error type, ``StepTimedOut``)."""
 
     def __init__(self, error: str, cause: str) -> None:
@@ -201,7 +201,7 @@ class RegionSwitch:
             for step in workflow["steps"]:
                 self._step(execution, step)
             execution.status = "completed"
-        except StepFailed as failed:
+        except StepFailedError as failed:
             execution.status, execution.error, execution.cause = "failed", failed.error, failed.cause
         execution.ended = self.clock.elapsed()
         return execution
@@ -215,10 +215,12 @@ class RegionSwitch:
         runner = self.blocks.get(block)
         try:
             if runner is None:
-                raise StepFailed("UnsupportedBlock", f"the local cloud does not model {block} (step {step['name']})")
+                raise StepFailedError(
+                    "UnsupportedBlock", f"the local cloud does not model {block} (step {step['name']})"
+                )
             run.detail = runner(execution, run, config)
             run.status = "skipped" if run.detail.startswith("skipped") else "completed"
-        except StepFailed as failed:
+        except StepFailedError as failed:
             run.status, run.detail = "failed", str(failed)
             raise
         finally:
@@ -229,12 +231,12 @@ class RegionSwitch:
 
     # --- blocks --------------------------------------------------------------------------------------------------
     def _parallel(self, execution: Execution, run: StepRun, config: dict[str, Any]) -> str:  # noqa: ARG002
-        failures: list[StepFailed] = []
+        failures: list[StepFailedError] = []
 
         def branch(step: dict[str, Any]) -> None:
             try:
                 self._step(execution, step)
-            except StepFailed as failed:
+            except StepFailedError as failed:
                 failures.append(failed)
 
         threads = [threading.Thread(target=branch, args=(s,), name=f"arc-{s['name']}") for s in config["steps"]]
@@ -243,7 +245,7 @@ class RegionSwitch:
         for thread in threads:
             thread.join()  # idle on the clock while the branches wait on it
         if failures:
-            raise StepFailed(failures[0].error, "; ".join(f.cause for f in failures))
+            raise StepFailedError(failures[0].error, "; ".join(f.cause for f in failures))
         return f"{len(threads)} step(s) at once"
 
     def _custom_action(self, execution: Execution, run: StepRun, config: dict[str, Any]) -> str:
@@ -252,7 +254,7 @@ class RegionSwitch:
             region = next(r for r in self.plans[execution.plan_arn].request["regions"] if r != execution.region)
         target = next((f for f in config["lambdas"] if f["arn"].split(":")[3] == region), None)
         if target is None:
-            raise StepFailed("InvalidConfiguration", f"{run.name}: no function in {region}")
+            raise StepFailedError("InvalidConfiguration", f"{run.name}: no function in {region}")
         payload = json.loads(target.get("payload") or "{}")
         if isinstance(payload, dict):  # ARC merges its metadata into a JSON object's top level
             payload |= {
@@ -272,9 +274,9 @@ class RegionSwitch:
             error = (body or {}).get("errorType") or "Lambda.Unknown"
             message = str((body or {}).get("errorMessage", ""))
             if error != PENDING:
-                raise StepFailed(error, f"{run.name}: {message}")
+                raise StepFailedError(error, f"{run.name}: {message}")
             if self.clock.elapsed() + interval > deadline:
-                raise StepFailed(
+                raise StepFailedError(
                     "StepTimedOut", f"{run.name}: still pending after {run.attempts} attempt(s): {message}"
                 )
             self.clock.sleep(interval)
@@ -283,7 +285,7 @@ class RegionSwitch:
         identifier, deadline = config["globalClusterIdentifier"], self._deadline(config)
         target = next((a for a in config["databaseClusterArns"] if a.split(":")[3] == execution.region), None)
         if target is None:
-            raise StepFailed("InvalidConfiguration", f"no cluster of {identifier} in {execution.region}")
+            raise StepFailedError("InvalidConfiguration", f"no cluster of {identifier} in {execution.region}")
         rds = self._client("rds", execution.region)
         if _writer(rds, identifier)[0] != target:
             try:
@@ -294,13 +296,13 @@ class RegionSwitch:
                         GlobalClusterIdentifier=identifier, TargetDbClusterIdentifier=target, AllowDataLoss=True
                     )
             except (BotoCoreError, ClientError) as exc:
-                raise StepFailed("AuroraGlobalDatabaseFailed", f"{identifier}: {exc}") from exc
+                raise StepFailedError("AuroraGlobalDatabaseFailed", f"{identifier}: {exc}") from exc
         while True:
             writer, status = _writer(rds, identifier)
             if writer == target and status == "available":
                 return f"{target.rsplit(':', 1)[-1]} is the writer of {identifier}"
             if self.clock.elapsed() + AURORA_POLL_SECONDS > deadline:
-                raise StepFailed("StepTimedOut", f"{identifier}: the writer is still {writer} ({status})")
+                raise StepFailedError("StepTimedOut", f"{identifier}: the writer is still {writer} ({status})")
             self.clock.sleep(AURORA_POLL_SECONDS)
 
     def _route53_health_check(self, execution: Execution, run: StepRun, config: dict[str, Any]) -> str:  # noqa: ARG002
@@ -328,7 +330,7 @@ class RegionSwitch:
                 failures.append(f"{host}: {exc}")
                 continue
             return ", ".join(f"{e['RoutingControlArn'].rsplit('/', 1)[-1]} {e['RoutingControlState']}" for e in entries)
-        raise StepFailed("RoutingControlUpdateFailed", "; ".join(failures) or "the cluster has no endpoint")
+        raise StepFailedError("RoutingControlUpdateFailed", "; ".join(failures) or "the cluster has no endpoint")
 
     def _approval(self, execution: Execution, run: StepRun, config: dict[str, Any]) -> str:  # noqa: ARG002
         return f"approved at once by the drill, standing in for {config.get('approvalRole', 'the approval role')}"
