@@ -84,7 +84,7 @@ def check_names(scenario: Scenario, plan: RecoveryPlan) -> list[str]:
         incident_id="any",
     )
     names = [v.name for v in verdicts(blank, outcome, scenario, played, None)]
-    if outcome in ("failover", "switchover", "failback", "dry-run"):  # the runbook SUCCEEDED: the engine checks it
+    if outcome in ("failover", "switchover", "failback", "dry-run") and not scenario.arc:  # the engine checks it
         names.append("traffic_within_capacity")
     if scenario.checks is not None:
         names.append((scenario.checks.__doc__ or scenario.checks.__name__).strip().splitlines()[0])

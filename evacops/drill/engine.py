@@ -6,6 +6,7 @@ The engine is a library (the CLI only parses and prints): ``run_drill("primary-o
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from datetime import datetime
@@ -227,7 +228,8 @@ def _origin(record: dict[str, Any] | None, began: datetime) -> datetime:
 
 
 def _traffic(found: list[Move], target: str, origin: float) -> list[TrafficReport]:
-    """The moves of traffic to ``target``, the record's creation left out, in seconds since the incident began."""
+    """The moves of traffic to ``target``, the record's creation left out, in seconds since the incident began: a change
+    that moves no weight (a health check attached to a record set) is no move."""
     return [
         TrafficReport(
             share=move.shares[target],
@@ -235,7 +237,8 @@ def _traffic(found: list[Move], target: str, origin: float) -> list[TrafficRepor
             submitted=round(move.submitted - origin, 1),
             insync=round(move.insync - origin, 1) if move.insync is not None else None,
         )
-        for move in found[1:]
+        for before, move in itertools.pairwise(found)
+        if move.shares != before.shares
     ]
 
 

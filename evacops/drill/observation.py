@@ -25,7 +25,7 @@ class Observation:
     """The end state of a drill: its runbooks, the last one's record, and the world as the local cloud holds it."""
 
     runbooks: list[dict[str, Any]]  # every runbook execution of both regions, oldest first
-    described: dict[str, Any]  # the last runbook's DescribeExecution ({} if none ran)
+    described: dict[str, Any]  # the last runbook's DescribeExecution, else ARC Region switch's last execution, or {}
     ran_in: str  # the region whose runbook ran last (the target if none ran)
     record: dict[str, Any] | None  # the last runbook's run record
     records: list[dict[str, Any]]  # every run record of both regions
@@ -49,13 +49,22 @@ def observe(cloud: LocalCloud, target: str) -> Observation:
     regions = cloud.plan.regions.both
     runbooks = sorted((e for region in regions for e in cloud.executions(region)), key=lambda e: e["startDate"])
     last = runbooks[-1] if runbooks else None
-    ran_in = last["executionArn"].split(":")[3] if last else target
     truth = cloud.truth
+    arc = cloud.region_switch.executions[-1] if cloud.region_switch.executions and not runbooks else None
+    if arc is not None:  # no runbook ran: ARC Region switch's execution is the run (its record names its id)
+        ran_in, described = arc.region, arc.described()
+        record = next(
+            (r for r in truth.runs(ran_in) if (r.get("request") or {}).get("ExecutionId") == arc.execution_id), None
+        )
+    else:
+        ran_in = last["executionArn"].split(":")[3] if last else target
+        described = describe(last["executionArn"]) if last else {}
+        record = truth.run(ran_in, last["name"]) if last else None
     return Observation(
         runbooks=runbooks,
-        described=describe(last["executionArn"]) if last else {},
+        described=described,
         ran_in=ran_in,
-        record=truth.run(ran_in, last["name"]) if last else None,
+        record=record,
         records=[r for region in regions for r in truth.runs(region)],
         lock=truth.lock_holder(ran_in, cloud.plan.application),
         notifications=[m for region in regions for m in cloud.notifications(region)],

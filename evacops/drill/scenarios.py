@@ -61,6 +61,7 @@ class Scenario:
     writer: Literal["home", "away"] | None = None  # "failed": where the writer must be (None: either)
     checks: Callable[[LocalCloud, float], list[ExtraCheck]] | None = None  # the scenario's own, given its start
     approval: str | None = None  # the approval request must say this (why the run asks a person)
+    arc: bool = False  # run by ARC Region switch (``scenarios_arc``), not evac's runbook: no notification is sent
 
     def expected(self, options: Options) -> Outcome:
         """What the scenario must end as: a run that asks a person and is rejected is aborted."""
@@ -249,6 +250,7 @@ def _aurora_refuses_failover(cloud: LocalCloud) -> None:
 
 
 from evacops.drill import scenarios_readiness as readiness  # noqa: E402 - its scenarios are Scenarios, defined above
+from evacops.drill.scenarios_arc import ARC_SCENARIOS  # noqa: E402 - likewise
 from evacops.drill.scenarios_dns import DNS_SCENARIOS  # noqa: E402 - likewise
 from evacops.drill.scenarios_signals import SIGNAL_SCENARIOS  # noqa: E402 - likewise
 
@@ -377,5 +379,6 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         *SIGNAL_SCENARIOS,
         *DNS_SCENARIOS.values(),
+        *ARC_SCENARIOS,
     )
 }

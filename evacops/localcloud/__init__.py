@@ -57,6 +57,7 @@ from evacops.localcloud.fidelity import (
     UnresolvedPathIsRuntimeError,
 )
 from evacops.localcloud.fidelity.arc import RoutingControlCluster
+from evacops.localcloud.fidelity.arc_region_switch import RegionSwitch
 from evacops.localcloud.fidelity.aurora_writes import AuroraWrites
 from evacops.localcloud.fidelity.autoscaling import ScalableTargetPermissions
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
@@ -147,6 +148,7 @@ class LocalCloud:
         # Route 53's data plane: ARC routing controls, health checks that are evaluated, DNS answers (truth.dns_region)
         self.routing = RoutingControlCluster()
         self.health_checks = Route53HealthChecks(ACCOUNT, self.routing, self.faults.dark)
+        self.region_switch = RegionSwitch(self.clock, self.latencies, self.health_checks, self.routing, ACCOUNT)
         # the write workload on the global database's writer (what a failover loses: truth.rpo)
         self.writes = AuroraWrites(self.timeline, self.latencies.aurora_replication_lag, self.faults.blackouts.get)
         self.truth = GroundTruth(self.plan, self.timeline, self.stacks, resolver=self.health_checks, writes=self.writes)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 RAG_PLAN = Path(__file__).resolve().parents[2] / "functions" / "evac" / "plans" / "rag-assistant.yaml"
 # Between them, these make every call the functions and the state machines can make: the trigger and its watch (one
 # held back), the runbook planned and unplanned, its failure paths, and game days answered through the approval
-# function. Label -> (scenario, options).
+# function, and a Region switch execution running evac's custom actions. Label -> (scenario, options).
 RECORDED = {
     "primary-outage": ("primary-outage", Options()),
     "planned-switchover": ("planned-switchover", Options()),
@@ -43,6 +43,7 @@ RECORDED = {
     # the recovery kinds (RecoverResources): a plan with resources, unplanned and planned (its source switched off)
     "rag-primary-outage": ("primary-outage", Options(), RAG_PLAN),
     "rag-planned-switchover": ("planned-switchover", Options(), RAG_PLAN),
+    "arc-switchover": ("arc-switchover", Options()),  # ARC Region switch invoking ArcActionFunction
 }
 
 

@@ -47,6 +47,24 @@ def test_planned_switchover_loses_no_data(drilled: dict[str, Drilled]) -> None:
     assert report.expected, [c for c in report.checks if not c.ok]
 
 
+def test_arc_region_switch_moves_writer_traffic_and_capacity_and_evac_records_it(
+    drilled: dict[str, Drilled],
+) -> None:
+    report = drilled["arc-switchover"].report
+
+    assert (report.status, report.executions, report.strategy) == ("SUCCEEDED", 0, "switchover")
+    assert report.writer_region == report.dns_region == "us-west-2"
+    target = next(e for e in report.endpoints if e.region == "us-west-2")
+    assert (target.status, target.instances) == ("InService", 4)
+    assert report.outcome == "SUCCEEDED"
+    assert report.incident_id is not None
+    assert report.incident_id.startswith("arc-")
+    assert report.rpo_seconds == 0
+    assert report.rto_seconds is not None
+    assert report.rto_seconds >= report.critical_path_seconds
+    assert report.expected, [c for c in report.checks if not c.ok]
+
+
 def test_dns_moves_only_after_database_and_inference_are_ready() -> None:
     # GIVEN a primary outage played on the local cloud
     with LocalCloud() as cloud:

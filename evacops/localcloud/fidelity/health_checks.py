@@ -9,6 +9,8 @@
 - A ``RECOVERY_CONTROL`` health check is healthy while its routing control is On (ARC developer guide, "Routing
   control health checks").
 - ``Inverted`` inverts the status; any other type stays healthy (nothing here probes an endpoint).
+- A health check ARC Region switch created for a Route 53 health check block has the status its plan's executions
+  set (``set_status``; route53-health-check-block.html: "the Route 53 health check state is updated").
 - GetHealthCheckStatus reports the evaluated status (``Success: ...`` or ``Failure: ...``) from every checker
   (moto 5.2: always ``Success``) (API_GetHealthCheckStatus, ``StatusReport``).
 
@@ -46,6 +48,7 @@ class Route53HealthChecks:
         self.routing = routing
         self.dark = dark
         self._last_known: dict[str, bool] = {}
+        self._set: dict[str, bool] = {}  # health check id -> the status ARC Region switch set
 
     def install(self, stack: ExitStack) -> None:
         original = Route53.create_health_check
@@ -81,10 +84,16 @@ class Route53HealthChecks:
         check = route53_backends[self.account][_PARTITION].health_checks.get(health_check_id)
         return getattr(check, "evac_config", {"Type": check.type_}) if check else None
 
+    def set_status(self, health_check_id: str, *, healthy: bool) -> None:
+        """The status of a health check another service owns and turns (ARC Region switch's)."""
+        self._set[health_check_id] = healthy
+
     def healthy(self, health_check_id: str) -> bool:
         config = self.config(health_check_id)
         if config is None:
             return True  # a record pointing at a deleted health check: Route 53 treats it as healthy
+        if health_check_id in self._set:
+            return self._set[health_check_id]
         status = self._status(health_check_id, config)
         return not status if config.get("Inverted") else status
 
