@@ -520,23 +520,23 @@ def test_a_poll_sleeps_through_the_first_half_of_the_expected_time(frozen_clock:
     assert next_wait(poll, "inference", 360) == 160
 
 
-@pytest.mark.parametrize(("elapsed", "wait"), [(180, 9), (300, 15), (350, 10), (355, 5)])
-def test_from_half_the_expected_time_a_change_is_looked_at_after_a_twentieth_of_its_time_and_at_the_expected_moment(
+@pytest.mark.parametrize(("elapsed", "wait"), [(180, 5), (300, 6), (354, 6), (357, 5)])
+def test_from_half_the_expected_time_a_change_is_looked_at_after_a_fiftieth_of_its_time_and_at_the_expected_moment(
     elapsed: int, wait: int, frozen_clock: FrozenClock
 ) -> None:
-    # A scale-up twice as fast as expected is seen within 9 s of serving, not 180 s later; one on time, at once.
+    # A scale-up twice as fast as expected is seen within 5 s of serving, not 180 s later; one on time, at once.
     poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=elapsed))
 
     assert next_wait(poll, "inference", 360) == wait
 
 
-@pytest.mark.parametrize(("elapsed", "wait"), [(400, 20), (540, 27), (700, 30), (1080, 30)])
-def test_a_late_scale_up_is_looked_at_after_a_twentieth_of_its_time_up_to_the_ceiling(
+@pytest.mark.parametrize(("elapsed", "wait"), [(400, 8), (540, 11), (1080, 22), (1500, 30), (3000, 30)])
+def test_a_late_scale_up_is_looked_at_after_a_fiftieth_of_its_time_up_to_the_ceiling(
     elapsed: int, wait: int, frozen_clock: FrozenClock
 ) -> None:
     poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=elapsed))
 
-    assert next_wait(poll, "inference", 360) == wait == min(POLL_CEILING["inference"], elapsed // 20)
+    assert next_wait(poll, "inference", 360) == wait <= POLL_CEILING["inference"]
 
 
 @pytest.mark.parametrize("kind", sorted(POLL_FLOOR))
@@ -549,7 +549,7 @@ def test_a_change_never_waits_less_than_its_floor(kind: str, frozen_clock: Froze
 def test_other_late_changes_have_no_ceiling(frozen_clock: FrozenClock) -> None:
     poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=60 + 600))
 
-    assert next_wait(poll, "database", 60) == 33
+    assert next_wait(poll, "database", 60) == 14
 
 
 def test_a_poll_never_sleeps_less_than_the_floor_even_just_before_the_expected_time(frozen_clock: FrozenClock) -> None:
