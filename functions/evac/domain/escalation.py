@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 from evac import clock
 from evac.domain.dns_switch import manual_weights_command
 from evac.domain.models import Poll
-from evac.domain.polling import polled
+from evac.domain.polling import first_wait, polled
 
 if TYPE_CHECKING:
     from evac.domain.models import Run
@@ -69,7 +69,9 @@ def switch_back(run: Run, plan: RecoveryPlan, poll: Poll | None, *, database: Gl
     API (principle 1: the runbook runs there), which answers for the whole global cluster.
     """
     started_at = clock.now()
-    poll = poll or Poll(started_at=started_at, wait_seconds=plan.expectations.database_promotion_seconds)
+    poll = poll or Poll(
+        started_at=started_at, wait_seconds=first_wait("database", plan.expectations.database_promotion_seconds)
+    )
     state = database.global_state(plan.database.global_cluster)
     done = state.writer_region == run.source_region and state.promoting_to is None
     if not done and state.promoting_to is None:

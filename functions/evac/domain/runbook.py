@@ -14,7 +14,7 @@ from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, 
 from evac.domain.escalation import finish_by_hand
 from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
-from evac.domain.polling import polled, whole_second
+from evac.domain.polling import first_wait, polled, whole_second
 from evac.domain.timing import critical_path_seconds
 from evac.errors import (
     AlreadyActiveError,
@@ -278,7 +278,7 @@ def promote_database(run: Run, plan: RecoveryPlan, *, database: GlobalDatabase) 
             database.switchover(global_cluster, target_arn)
         else:
             database.failover(global_cluster, target_arn)
-    return Poll(started_at=started_at, wait_seconds=expected, detail=detail)
+    return Poll(started_at=started_at, wait_seconds=first_wait("database", expected), detail=detail)
 
 
 def check_database(run: Run, plan: RecoveryPlan, poll: Poll, *, database: GlobalDatabase) -> Poll:
@@ -317,7 +317,7 @@ def scale_endpoint(
     done = _serves_at_capacity(state, endpoint.active_instances)
     if done:
         restore_scaling(endpoint, None, autoscaling=autoscaling, saved=saved)
-    wait = plan.expectations.endpoint_scale_up_seconds
+    wait = first_wait("inference", plan.expectations.endpoint_scale_up_seconds)
     return Poll(
         started_at=started_at,
         done=done,

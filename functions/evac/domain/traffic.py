@@ -16,7 +16,7 @@ from evac import clock
 from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, is_data_plane, urgency
 from evac.domain.fanout import each
 from evac.domain.models import CanaryVerdict, Poll, TrafficStep, Verification
-from evac.domain.polling import POLL_FLOOR, polled, whole_second
+from evac.domain.polling import POLL_FLOOR, first_wait, polled, whole_second
 from evac.errors import ControlPlaneUnavailableError, VerificationFailedError
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def shift_dns(
     if allowed > have:
         wanted = weights(run, plan, allowed)
         change_id = records.set_weights(dns.hosted_zone, dns.record_name, dns.record_type, wanted)
-        wait = plan.expectations.dns_propagation_seconds
+        wait = first_wait("dns", plan.expectations.dns_propagation_seconds)
         detail |= {"weight": allowed, "weights": wanted}
         return Poll(started_at=started_at, ref=change_id, wait_seconds=wait, detail=detail)
     if previous is None and have > 0:  # moved by an earlier attempt of this step: verify it
@@ -147,7 +147,9 @@ def _shift_on_data_plane(
         return Poll(started_at=started_at, wait_seconds=wait, check_at=whole_second(started_at, wait), detail=detail)
     done = switch.switch(run.source_region, run.target_region)
     detail |= {"weight": FULL_WEIGHT, "switched": done, "control_plane": reason[:300]}
-    return Poll(started_at=started_at, wait_seconds=plan.expectations.dns_propagation_seconds, detail=detail)
+    return Poll(
+        started_at=started_at, wait_seconds=first_wait("dns", plan.expectations.dns_propagation_seconds), detail=detail
+    )
 
 
 def capacity_wait(run: Run, plan: RecoveryPlan) -> int:

@@ -90,8 +90,8 @@ def test_promoting_again_after_the_promotion_is_done_at_once(cloud: Cloud, unpla
     assert cloud.writer_region() == "us-west-2"
 
 
-@pytest.mark.parametrize(("waited", "next_wait"), [(0, 60), (30, 30), (58, 5)])
-def test_database_polls_wait_for_what_remains_of_the_expected_promotion_time(
+@pytest.mark.parametrize(("waited", "next_wait"), [(0, 30), (20, 10), (30, 5), (58, 5)])
+def test_database_polls_look_from_half_the_expected_promotion_time_on(
     cloud: Cloud, unplanned_run: dict[str, Any], waited: float, next_wait: int
 ) -> None:
     poll = cloud.invoke(promote_database, {"run": unplanned_run})

@@ -35,7 +35,7 @@ def test_scaling_raises_the_target_floor_and_instance_count_to_active_capacity(
     variant = cloud.endpoint()["ProductionVariants"][0]
     assert cloud.min_capacity() == 4
     assert (variant["DesiredInstanceCount"], variant["CurrentInstanceCount"]) == (4, 1)
-    assert (poll["ref"], poll["done"], poll["wait_seconds"]) == (XGB, False, 360)
+    assert (poll["ref"], poll["done"], poll["wait_seconds"]) == (XGB, False, 180)
 
 
 def test_scaling_leaves_the_source_region_alone(cloud: Cloud, planned_run: dict[str, Any]) -> None:

@@ -320,12 +320,12 @@ def test_an_unplanned_run_fails_the_global_cluster_over_to_the_target(
     assert database.in_flight == ("failover", "us-west-2")
 
 
-def test_the_first_database_poll_waits_the_expected_promotion_time(
+def test_the_first_database_poll_looks_at_half_the_expected_promotion_time(
     run: Run, plan: RecoveryPlan, database: FakeGlobalDatabase
 ) -> None:
     poll = promote_database(run, plan, database=database)
 
-    assert poll.wait_seconds == plan.expectations.database_promotion_seconds
+    assert poll.wait_seconds == plan.expectations.database_promotion_seconds / 2
 
 
 def test_promoting_again_while_the_promotion_is_under_way_requests_nothing_new(
@@ -460,8 +460,8 @@ def test_the_first_endpoint_poll_waits_until_the_expected_scale_up_time(
 ) -> None:
     poll = scale_endpoint(run, plan, XGB, endpoints=target_endpoints, autoscaling=autoscaling, saved=saved_scaling)
 
-    assert (poll.done, poll.ref, poll.wait_seconds) == (False, XGB, 360)
-    assert poll.check_at == frozen_clock.now() + timedelta(seconds=360)
+    assert (poll.done, poll.ref, poll.wait_seconds) == (False, XGB, 180)  # a first look at half the expected time
+    assert poll.check_at == frozen_clock.now() + timedelta(seconds=180)
 
 
 def test_a_poll_checks_at_a_whole_second_never_before_the_expected_time(frozen_clock: FrozenClock) -> None:
@@ -471,7 +471,7 @@ def test_a_poll_checks_at_a_whole_second_never_before_the_expected_time(frozen_c
 
     assert checked.check_at is not None
     assert checked.check_at.microsecond == 0
-    assert 60 < (checked.check_at - frozen_clock.now()).total_seconds() <= 61
+    assert 30 < (checked.check_at - frozen_clock.now()).total_seconds() <= 31  # the first look, at half of 60 s
 
 
 def test_the_endpoint_poll_is_not_done_while_instances_are_still_coming_into_service(
@@ -514,32 +514,42 @@ def test_the_endpoint_poll_is_done_once_it_serves_at_capacity(
 # --- next_wait -------------------------------------------------------------------------------------------------------
 
 
-def test_a_poll_sleeps_until_the_change_is_expected_to_be_done(frozen_clock: FrozenClock) -> None:
+def test_a_poll_sleeps_through_the_first_half_of_the_expected_time(frozen_clock: FrozenClock) -> None:
     poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=20))
 
-    assert next_wait(poll, "inference", 360) == 340
+    assert next_wait(poll, "inference", 360) == 160
+
+
+@pytest.mark.parametrize(("elapsed", "wait"), [(180, 5), (300, 6), (354, 6), (357, 5)])
+def test_from_half_the_expected_time_a_change_is_looked_at_after_a_fiftieth_of_its_time_and_at_the_expected_moment(
+    elapsed: int, wait: int, frozen_clock: FrozenClock
+) -> None:
+    # A scale-up twice as fast as expected is seen within 5 s of serving, not 180 s later; one on time, at once.
+    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=elapsed))
+
+    assert next_wait(poll, "inference", 360) == wait
+
+
+@pytest.mark.parametrize(("elapsed", "wait"), [(400, 8), (540, 11), (1080, 22), (1500, 30), (3000, 30)])
+def test_a_late_scale_up_is_looked_at_after_a_fiftieth_of_its_time_up_to_the_ceiling(
+    elapsed: int, wait: int, frozen_clock: FrozenClock
+) -> None:
+    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=elapsed))
+
+    assert next_wait(poll, "inference", 360) == wait <= POLL_CEILING["inference"]
 
 
 @pytest.mark.parametrize("kind", sorted(POLL_FLOOR))
-def test_an_overdue_change_is_polled_at_the_floor_interval(kind: str, frozen_clock: FrozenClock) -> None:
-    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=370))
+def test_a_change_never_waits_less_than_its_floor(kind: str, frozen_clock: FrozenClock) -> None:
+    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=40))
 
-    assert next_wait(poll, kind, 360) == POLL_FLOOR[kind]
-
-
-@pytest.mark.parametrize(("late", "wait"), [(20, 5), (60, 15), (100, 25), (120, 30), (720, 30)])
-def test_a_late_scale_up_is_polled_after_a_quarter_of_its_lateness_up_to_the_ceiling(
-    late: int, wait: int, frozen_clock: FrozenClock
-) -> None:
-    poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=360 + late))
-
-    assert next_wait(poll, "inference", 360) == wait == min(POLL_CEILING["inference"], max(5, late // 4))
+    assert next_wait(poll, kind, 41) == POLL_FLOOR[kind]
 
 
-def test_other_late_changes_keep_their_floor_interval(frozen_clock: FrozenClock) -> None:
+def test_other_late_changes_have_no_ceiling(frozen_clock: FrozenClock) -> None:
     poll = Poll(started_at=frozen_clock.now() - timedelta(seconds=60 + 600))
 
-    assert next_wait(poll, "database", 60) == POLL_FLOOR["database"]
+    assert next_wait(poll, "database", 60) == 14
 
 
 def test_a_poll_never_sleeps_less_than_the_floor_even_just_before_the_expected_time(frozen_clock: FrozenClock) -> None:

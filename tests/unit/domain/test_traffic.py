@@ -125,7 +125,11 @@ def test_all_traffic_moves_once_every_endpoint_serves_at_capacity(
     poll = shift_dns(run, plan, None, records=records, endpoints=scaling)
 
     assert records.current == ALL_TO_TARGET
-    assert (poll.done, poll.ref, poll.wait_seconds) == (False, "/change/C1", plan.expectations.dns_propagation_seconds)
+    assert (poll.done, poll.ref, poll.wait_seconds) == (
+        False,
+        "/change/C1",
+        plan.expectations.dns_propagation_seconds / 2,
+    )
     assert (poll.detail["raised"], poll.detail["weight"]) == (True, 100)
 
 

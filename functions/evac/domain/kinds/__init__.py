@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from evac import clock
+from evac.domain.fanout import each
 from evac.domain.kinds import ecs_service, global_table, switches
 from evac.domain.kinds.models import ResourcePolls
 from evac.domain.kinds.step import Context
 from evac.domain.models import Poll
 from evac.domain.plan_resources import DynamoDbGlobalTable, EcsService
-from evac.domain.polling import poll_round, polled, round_summary, whole_second
+from evac.domain.polling import first_wait, poll_round, polled, round_summary, whole_second
 from evac.errors import AwsCallError, AwsTransientError, EvacError, RegionUnavailableError, ResourceRecoveryError
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def start_resources(run: Run, plan: RecoveryPlan, *, target: Region, source: Reg
 
     def one(resource: Resource) -> Poll:
         look = _look(resource, lambda: _start(context, resource))
-        wait = expected_seconds(resource)
+        wait = first_wait("resources", expected_seconds(resource))
         return Poll(
             started_at=started_at,
             done=look.done,
@@ -62,9 +63,7 @@ def start_resources(run: Run, plan: RecoveryPlan, *, target: Region, source: Reg
             detail={"kind": resource.kind, **look.detail},
         )
 
-    # One after another: the local cloud attributes a call to its function only in the invocation's own thread, so
-    # a fan-out here would hide these calls from its least-privilege proof; a start is a few calls per resource.
-    return _result([_failures_kept(one)(resource) for resource in plan.resources])
+    return _result(each(_failures_kept(one), plan.resources))
 
 
 def check_resources(

@@ -10,6 +10,7 @@ import pytest
 
 from evac.domain.ledger import build_record, capacity_used
 from evac.domain.models import RecordInput, RunbookInput
+from evac.domain.polling import FIRST_LOOK
 from evac.domain.ports import EndpointState, Reachability
 from evac.domain.readiness import assess
 from evac.domain.runbook import check_endpoint, plan_run, preflight, scale_endpoint
@@ -218,7 +219,7 @@ def test_an_endpoint_without_capacity_falls_back_to_the_first_fallback_type(
     assert target_endpoints.endpoints[ENDPOINT] == EndpointState(ENDPOINT, "Updating", 1, 4)
     assert ENDPOINT not in autoscaling.floors
     assert polled.done is False
-    assert polled.wait_seconds == plan.expectations.endpoint_scale_up_seconds
+    assert polled.wait_seconds == plan.expectations.endpoint_scale_up_seconds * FIRST_LOOK
     assert polled.detail["instance_type"] == "ml.g4dn.2xlarge"
     assert polled.detail["tried"] == ["ml.g4dn.xlarge"]
 
