@@ -166,6 +166,19 @@ class LambdaRuntime:
         stack.enter_context(patch.object(os, "environ", ThreadEnviron(os.environ)))
         submit = self._within_invocation(ThreadPoolExecutor.submit)
         stack.enter_context(patch.object(ThreadPoolExecutor, "submit", submit))
+        stack.enter_context(patch.object(Future, "result", self._waiting_on_the_clock(Future.result)))
+
+    def _waiting_on_the_clock(self, result: Callable[..., Any]) -> Callable[..., Any]:
+        """An invocation waiting for its own pool's work waits on the clock, so it lets go of the baton meanwhile:
+        in Lambda each invocation is a process of its own, and one waiting for its threads holds no other back."""
+        runtime = self
+
+        def result_on_clock(future: Future[Any], timeout: float | None = None) -> Any:
+            if timeout is None and runtime.current() is not None and not future.done():
+                runtime.clock.wait_until(future.done)
+            return result(future, timeout)
+
+        return result_on_clock
 
     def _within_invocation(self, submit: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:
         """Work a handler hands to a thread pool (``evac.domain.fanout.each``) runs as part of its invocation, as in

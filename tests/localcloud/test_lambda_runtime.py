@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 import time
 import zipfile
 from typing import TYPE_CHECKING, Any
@@ -173,6 +174,33 @@ def test_calls_from_a_handlers_thread_pool_are_the_functions_with_its_environmen
 
     assert json.loads(answer["Payload"].read()) == ["drill", "drill", "drill"]
     assert [(c.caller, c.operation) for c in faults.calls] == [("fan", "PutParameter")] * 3
+
+
+def test_an_invocation_waiting_for_its_own_threads_holds_no_other_back(
+    runtime: LambdaRuntime, stack: ExitStack
+) -> None:
+    # fan: three calls of 0.5 s, two at a time (1 s, after a 1 s cold start); echo is invoked while fan waits for its
+    # threads, and must start then, as another Lambda invocation would, not when fan is done.
+    recording(runtime, stack, call_seconds=0.5)
+    create_function(runtime, "fan", "fanning_handler", {})
+    create_function(runtime, "echo", "echo_handler", {})
+
+    def invoke(name: str) -> threading.Thread:
+        thread = threading.Thread(
+            target=lambda: boto3.client("lambda", REGION).invoke(FunctionName=name, Payload=b"{}")
+        )
+        thread.start()
+        return thread
+
+    fan = invoke("fan")
+    runtime.clock.sleep(1.5)
+    echo = invoke("echo")
+    fan.join()
+    echo.join()
+
+    started = {i.function: (i.started, i.ended) for i in runtime.invocations}
+    assert started["echo"][0] == pytest.approx(1.5)
+    assert started["fan"][1] > started["echo"][0]
 
 
 def test_a_call_after_the_functions_timeout_never_happens(runtime: LambdaRuntime, stack: ExitStack) -> None:
