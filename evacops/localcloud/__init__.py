@@ -63,6 +63,7 @@ from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_virtual_time
+from evacops.localcloud.reuse import quiet_collector, share_service_models, validate_once
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
@@ -168,6 +169,7 @@ class LocalCloud:
             # endpoint times out), before the sessions are made (evac's clients are made from them)
             self.routing.install(stack)
             self.states.install(stack)
+            share_service_models(stack)  # the sessions made from now on parse botocore's models once per process
             stack.callback(_new_sessions)
             _new_sessions()
             evac_clock.use(self.clock.now)
@@ -178,17 +180,19 @@ class LocalCloud:
             self.runtime.install(stack)
             self.definitions.install(stack)
             SharedClients().install(stack)
+            validate_once(stack)
             self._install_fidelity(stack)
             quiet_handler_logs(stack, self.log_file)
-            try:
-                self._seed_and_deploy()
-            except (ClientError, BotoCoreError) as exc:
-                raise setup_failure(self.plan, exc) from None
-            self.runtime.warm(tuple(self.plan.vantages))
-            self.definitions.warm(self._definitions())
-            # What it took to start (moto's backends, service models, parsed definitions: most of the process's
-            # objects) lives as long as the cloud: the garbage collector need not walk it again.
-            gc.freeze()
+            # What it takes to start (moto's backends, service models, parsed definitions: most of the process's
+            # objects) lives as long as the cloud: the garbage collector need not walk it, then or again.
+            with quiet_collector():
+                try:
+                    self._seed_and_deploy()
+                except (ClientError, BotoCoreError) as exc:
+                    raise setup_failure(self.plan, exc) from None
+                self.runtime.warm(tuple(self.plan.vantages))
+                self.definitions.warm(self._definitions())
+                gc.freeze()
             stack.callback(gc.unfreeze)
             # Run on exit (last registered, first run) before the patches and the mock come off: no runbook outlives
             # its cloud, and no invocation still in flight outlives it either.

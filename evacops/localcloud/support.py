@@ -58,6 +58,7 @@ def commercial_regions() -> list[str]:
     return sorted(frozenset.intersection(*(_offered(s) for s in SERVICES)))
 
 
+@cache
 def partition_of(region: str) -> str | None:
     """The partition (aws, aws-cn, aws-us-gov...) whose regions include ``region``, or None for no known region."""
     session = boto3.session.Session()
