@@ -67,7 +67,7 @@ from evacops.localcloud.reuse import quiet_collector, share_service_models, vali
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
-from evacops.localcloud.threads import await_threads_since, execution_ended
+from evacops.localcloud.threads import await_threads_since, execution_ended, history_since
 from evacops.localcloud.truth import GroundTruth
 from evacops.stack.parameters import stack_parameters
 
@@ -385,10 +385,9 @@ class LocalCloud:
         while True:
             described = sfn.describe_execution(executionArn=execution_arn)
             if on_event:
-                events = sfn.get_execution_history(executionArn=execution_arn)["events"]
-                for event in events[seen:]:
-                    on_event(dict(event))
-                seen = len(events)
+                for event in history_since(execution_arn, seen):
+                    on_event(event)
+                    seen += 1
             if described["status"] != "RUNNING":
                 return dict(described)
             if self.clock.elapsed() > deadline:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import botocore.session
+from botocore.httpsession import URLLib3Session, create_urllib3_context
 from botocore.loaders import create_loader
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
@@ -43,6 +44,7 @@ _lock = threading.Lock()
 _loaders: dict[str | None, Loader] = {}  # AWS_DATA_PATH -> the loader every session made in a cloud shares
 _templates: dict[tuple[str, str], dict[str, Any]] = {}  # (path, sha256 of its text) -> the parsed document
 _programs: dict[str, Any] = {}  # ASL definition text -> moto's parsed program
+_tls: list[Any] = []  # the one TLS context every client's connection pool is given (no connection leaves moto)
 
 
 class _SearchPaths(list[str]):
@@ -63,8 +65,18 @@ def _shared_loader(search_path_string: str | None = None) -> Loader:
 
 
 def share_service_models(stack: ExitStack) -> None:
-    """Every botocore session made until ``stack`` closes loads service models through one process-wide loader."""
+    """Every botocore session made until ``stack`` closes loads service models through one process-wide loader, and
+    every client made shares one TLS context (botocore makes one per client, a few ms each; moto answers every request
+    before it is sent, so none is ever used, but handlers and schedules make clients as they run)."""
     stack.enter_context(patch.object(botocore.session, "create_loader", _shared_loader))
+    stack.enter_context(patch.object(URLLib3Session, "_get_ssl_context", _shared_tls))
+
+
+def _shared_tls(_: URLLib3Session) -> Any:
+    with _lock:
+        if not _tls:
+            _tls.append(create_urllib3_context())
+        return _tls[0]
 
 
 def parsed_template(path: Path = TEMPLATE) -> dict[str, Any]:
