@@ -101,16 +101,16 @@ def program(definition: str) -> Any:
 
 
 def validate_once(stack: ExitStack) -> None:
-    """moto validates a definition by parsing it at CreateStateMachine; a definition already parsed is valid (an
-    invalid one never enters the cache, and moto's own validation still raises ``InvalidDefinition`` for it)."""
+    """moto validates a definition by parsing it at CreateStateMachine; here that parse is the one kept (``program``),
+    and a definition that does not parse is left to moto's own validation, which raises ``InvalidDefinition``."""
     validate = StepFunctionsParserBackend._validate_definition
 
     def once(definition: str) -> None:
-        with _lock:
-            known = definition in _programs
-        if not known:
-            validate(definition)
+        try:
             program(definition)
+        except Exception:  # moto's own validation says what is wrong, as it would have
+            validate(definition)
+            raise
 
     stack.enter_context(patch.object(StepFunctionsParserBackend, "_validate_definition", staticmethod(once)))
 
