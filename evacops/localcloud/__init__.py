@@ -65,10 +65,11 @@ from evacops.localcloud.fidelity.ecs import EcsTaskStarts
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_virtual_time
+from evacops.localcloud.reuse import quiet_collector, share_service_models, validate_once
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
-from evacops.localcloud.threads import await_threads_since, execution_ended
+from evacops.localcloud.threads import await_threads_since, execution_ended, history_since
 from evacops.localcloud.truth import GroundTruth
 from evacops.stack.parameters import stack_parameters
 
@@ -172,6 +173,7 @@ class LocalCloud:
             # endpoint times out), before the sessions are made (evac's clients are made from them)
             self.routing.install(stack)
             self.states.install(stack)
+            share_service_models(stack)  # the sessions made from now on parse botocore's models once per process
             stack.callback(_new_sessions)
             _new_sessions()
             evac_clock.use(self.clock.now)
@@ -182,17 +184,19 @@ class LocalCloud:
             self.runtime.install(stack)
             self.definitions.install(stack)
             SharedClients().install(stack)
+            validate_once(stack)
             self._install_fidelity(stack)
             quiet_handler_logs(stack, self.log_file)
-            try:
-                self._seed_and_deploy()
-            except (ClientError, BotoCoreError) as exc:
-                raise setup_failure(self.plan, exc) from None
-            self.runtime.warm(tuple(self.plan.vantages))
-            self.definitions.warm(self._definitions())
-            # What it took to start (moto's backends, service models, parsed definitions: most of the process's
-            # objects) lives as long as the cloud: the garbage collector need not walk it again.
-            gc.freeze()
+            # What it takes to start (moto's backends, service models, parsed definitions: most of the process's
+            # objects) lives as long as the cloud: the garbage collector need not walk it, then or again.
+            with quiet_collector():
+                try:
+                    self._seed_and_deploy()
+                except (ClientError, BotoCoreError) as exc:
+                    raise setup_failure(self.plan, exc) from None
+                self.runtime.warm(tuple(self.plan.vantages))
+                self.definitions.warm(self._definitions())
+                gc.freeze()
             stack.callback(gc.unfreeze)
             # Run on exit (last registered, first run) before the patches and the mock come off: no runbook outlives
             # its cloud, and no invocation still in flight outlives it either.
@@ -386,10 +390,9 @@ class LocalCloud:
         while True:
             described = sfn.describe_execution(executionArn=execution_arn)
             if on_event:
-                events = sfn.get_execution_history(executionArn=execution_arn)["events"]
-                for event in events[seen:]:
-                    on_event(dict(event))
-                seen = len(events)
+                for event in history_since(execution_arn, seen):
+                    on_event(event)
+                    seen += 1
             if described["status"] != "RUNNING":
                 return dict(described)
             if self.clock.elapsed() > deadline:

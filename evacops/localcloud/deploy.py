@@ -15,13 +15,13 @@ from typing import Any
 
 import boto3
 
+from evacops.localcloud.reuse import parsed_template
 from evacops.template import (
     ROOT,
     Resolver,
     defaults,
     evaluate_conditions,
     functions,
-    load_template,
     present,
     state_machines,
     substitute,
@@ -78,7 +78,7 @@ class Stack:
 
 def deploy(region: str, parameters: dict[str, Any], *, stack_name: str = "evac") -> Stack:
     """Create the stack's resources in ``region``; ``parameters`` override the template's defaults."""
-    template = load_template()
+    template = parsed_template()  # template.yaml as CloudFormation reads it, parsed once per content
     resolver = Resolver(region, ACCOUNT, stack_name, defaults(template) | parameters)
     template = present(template, evaluate_conditions(template, resolver))  # a witness stack is the probes alone
     stack = Stack(region=region, name=stack_name)

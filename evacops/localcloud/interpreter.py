@@ -35,10 +35,11 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp 
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.callback import callback
 from moto.stepfunctions.parser.asl.eval.event import event_manager
-from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import boto_client
 from moto.stepfunctions.parser.backend import execution as execution_module
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+from evacops.localcloud.reuse import program as parsed_program
 
 # The interpreter's modules that stamp moments with ``datetime.datetime.now``.
 _STAMPING = (event_manager, execution_module, parser_models, state_module, branches_decl, map_run_record)
@@ -52,12 +53,8 @@ if TYPE_CHECKING:
 class ParsedDefinitions:
     """moto parses a state machine's definition with ANTLR each time it starts an execution: about 50 ms for the
     runbook, three modelled seconds at 60x on every run's critical path (and a third of a wall second the first time),
-    a cost Step Functions does not have. Here each definition is parsed once and every execution runs its own deep
-    copy of the parsed program (its components keep state while they run)."""
-
-    def __init__(self) -> None:
-        self._programs: dict[str, Any] = {}
-        self._lock = threading.Lock()
+    a cost Step Functions does not have. Here each definition is parsed once a process (``reuse``) and every execution
+    runs its own deep copy of the parsed program (its components keep state while they run)."""
 
     def install(self, stack: ExitStack) -> None:
         definitions = self
@@ -68,11 +65,7 @@ class ParsedDefinitions:
         stack.enter_context(patch.object(ExecutionWorker, "_get_evaluation_entrypoint", entrypoint))
 
     def program(self, definition: str) -> Any:
-        with self._lock:
-            if definition not in self._programs:
-                self._programs[definition] = AmazonStateLanguageParser.parse(definition)[0]
-            parsed = self._programs[definition]
-        return copy.deepcopy(parsed)
+        return copy.deepcopy(parsed_program(definition))
 
     def warm(self, definitions: list[str]) -> None:
         """Parse the deployed state machines before the drill."""

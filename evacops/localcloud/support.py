@@ -49,8 +49,14 @@ class UnsupportedSetupError(EvacError):
 
 
 @cache
+def _endpoints() -> boto3.session.Session:
+    """One session for the questions below: each new session parses botocore's endpoint data again."""
+    return boto3.session.Session()
+
+
+@cache
 def _offered(service: str, partition: str = PARTITION) -> frozenset[str]:
-    return frozenset(boto3.session.Session().get_available_regions(service, partition_name=partition))
+    return frozenset(_endpoints().get_available_regions(service, partition_name=partition))
 
 
 def commercial_regions() -> list[str]:
@@ -58,10 +64,10 @@ def commercial_regions() -> list[str]:
     return sorted(frozenset.intersection(*(_offered(s) for s in SERVICES)))
 
 
+@cache
 def partition_of(region: str) -> str | None:
     """The partition (aws, aws-cn, aws-us-gov...) whose regions include ``region``, or None for no known region."""
-    session = boto3.session.Session()
-    return next((p for p in session.get_available_partitions() if region in _offered("sts", p)), None)
+    return next((p for p in _endpoints().get_available_partitions() if region in _offered("sts", p)), None)
 
 
 def region_problem(region: str, *, local: bool = True) -> str | None:

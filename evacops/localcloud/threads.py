@@ -1,11 +1,14 @@
-"""What the local cloud waits for between threads: its executions ending, its threads finishing before it closes."""
+"""What the local cloud waits for between threads: its executions ending, its threads finishing before it closes; and
+what an execution's follower reads as it goes (its new history events)."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,12 +25,16 @@ def await_threads_since(before: set[threading.Thread], timeout: float = 30.0) ->
         logging.getLogger("evac.localcloud").warning("threads outlived their local cloud: %s", stray)
 
 
-def execution_ended(execution_arn: str) -> Callable[[], bool]:
-    """Whether the execution has ended, read from moto's backend (no API call: the clock asks it under its lock)."""
+def _backend(execution_arn: str) -> Any:
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
     _, _, _, region, account, *_ = execution_arn.split(":")
-    backend = stepfunctions_parser_backends[account][region]
+    return stepfunctions_parser_backends[account][region]
+
+
+def execution_ended(execution_arn: str) -> Callable[[], bool]:
+    """Whether the execution has ended, read from moto's backend (no API call: the clock asks it under its lock)."""
+    backend = _backend(execution_arn)
 
     def ended() -> bool:
         try:
@@ -36,3 +43,19 @@ def execution_ended(execution_arn: str) -> Callable[[], bool]:
             return False
 
     return ended
+
+
+def history_since(execution_arn: str, seen: int) -> list[dict[str, Any]]:
+    """The execution's history events after the first ``seen``, as GetExecutionHistory returns them (``timestamp`` a
+    datetime), read from moto's backend: following a run through the API serialised its whole history on every look,
+    a cost that grew with the square of its length."""
+    execution = _backend(execution_arn).describe_execution(execution_arn)
+    env = getattr(getattr(execution, "exec_worker", None), "env", None)
+    if env is None:  # not started yet: no history
+        return []
+    events = env.event_manager
+    with events._mutex:  # the interpreter appends under it
+        new = copy.deepcopy(events._history_event_list[seen:])
+    for event in new:
+        event["timestamp"] = datetime.fromisoformat(event["timestamp"])
+    return list(new)

@@ -1,0 +1,128 @@
+"""What one local cloud's set-up leaves for the next in the same process: work that depends only on files in this
+checkout and on botocore's data, never on any AWS state. Every cloud still starts from an empty moto account and
+creates every resource through the APIs; only the parsing in between is done once::
+
+    with ExitStack() as stack:
+        share_service_models(stack)    # sessions made now share one loader of botocore's service models
+        template = parsed_template()   # template.yaml, parsed once per content
+
+- botocore parses each service's JSON model once per loader, and each new session has a loader of its own: the
+  local cloud makes new sessions for every cloud (its fault hooks must be in them), so each cloud parsed every model
+  again. The models are data, read-only once loaded.
+- template.yaml and the ASL files are parsed once per content (a changed file is parsed again); each caller gets its
+  own copy of the template, and moto's interpreter runs a deep copy of a parsed program (``ParsedDefinitions``).
+- The set-up creates a few hundred thousand objects that live as long as the cloud; the garbage collector would walk
+  them over and over while they are made (``quiet_collector``).
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import hashlib
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import botocore.session
+from botocore.httpsession import URLLib3Session, create_urllib3_context
+from botocore.loaders import create_loader
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+from evacops.template import TEMPLATE, load_template
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from contextlib import ExitStack
+    from pathlib import Path
+
+    from botocore.loaders import Loader
+
+_lock = threading.Lock()
+_loaders: dict[str | None, Loader] = {}  # AWS_DATA_PATH -> the loader every session made in a cloud shares
+_templates: dict[tuple[str, str], dict[str, Any]] = {}  # (path, sha256 of its text) -> the parsed document
+_programs: dict[str, Any] = {}  # ASL definition text -> moto's parsed program
+_tls: list[Any] = []  # the one TLS context every client's connection pool is given (no connection leaves moto)
+
+
+class _SearchPaths(list[str]):
+    """A loader's search paths: boto3 adds its own data folder to every session's loader; once is enough."""
+
+    def append(self, path: str) -> None:
+        if path not in self:
+            super().append(path)
+
+
+def _shared_loader(search_path_string: str | None = None) -> Loader:
+    with _lock:
+        if search_path_string not in _loaders:
+            loader = create_loader(search_path_string)
+            loader._search_paths = _SearchPaths(loader.search_paths)  # type: ignore[attr-defined]
+            _loaders[search_path_string] = loader
+        return _loaders[search_path_string]
+
+
+def share_service_models(stack: ExitStack) -> None:
+    """Every botocore session made until ``stack`` closes loads service models through one process-wide loader, and
+    every client made shares one TLS context (botocore makes one per client, a few ms each; moto answers every request
+    before it is sent, so none is ever used, but handlers and schedules make clients as they run)."""
+    stack.enter_context(patch.object(botocore.session, "create_loader", _shared_loader))
+    stack.enter_context(patch.object(URLLib3Session, "_get_ssl_context", _shared_tls))
+
+
+def _shared_tls(_: URLLib3Session) -> Any:
+    with _lock:
+        if not _tls:
+            _tls.append(create_urllib3_context())
+        return _tls[0]
+
+
+def parsed_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    """``load_template(path)``, parsed once per content of the file; the caller's own copy."""
+    text = path.read_text(encoding="utf-8")
+    key = (str(path), hashlib.sha256(text.encode()).hexdigest())
+    with _lock:
+        if key not in _templates:
+            _templates[key] = load_template(path)
+        return copy.deepcopy(_templates[key])
+
+
+def program(definition: str) -> Any:
+    """moto's parsed program of an ASL ``definition``, parsed once per process (callers run a deep copy of it)."""
+    with _lock:
+        parsed = _programs.get(definition)
+    if parsed is None:
+        parsed = AmazonStateLanguageParser.parse(definition)[0]
+        with _lock:
+            parsed = _programs.setdefault(definition, parsed)
+    return parsed
+
+
+def validate_once(stack: ExitStack) -> None:
+    """moto validates a definition by parsing it at CreateStateMachine; here that parse is the one kept (``program``),
+    and a definition that does not parse is left to moto's own validation, which raises ``InvalidDefinition``."""
+    validate = StepFunctionsParserBackend._validate_definition
+
+    def once(definition: str) -> None:
+        try:
+            program(definition)
+        except Exception:  # moto's own validation says what is wrong, as it would have
+            validate(definition)
+            raise
+
+    stack.enter_context(patch.object(StepFunctionsParserBackend, "_validate_definition", staticmethod(once)))
+
+
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """No cyclic garbage collection while the block runs (a set-up that only adds long-lived objects): collecting
+    then would walk every object made so far each few hundred allocations and find almost nothing to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,0 +1,96 @@
+"""What a local cloud reuses from the one before it in the same process is parsing only: every cloud starts from the
+account its plan seeds, whatever the drill before it changed."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from evacops.drill import run_drill
+from evacops.localcloud import LocalCloud
+from evacops.localcloud.reuse import parsed_template, share_service_models, validate_once
+from evacops.template import TEMPLATE
+
+if TYPE_CHECKING:
+    from contextlib import ExitStack
+    from pathlib import Path
+
+    from evac.domain.plan import RecoveryPlan
+
+_PASS = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+_ROLE = "arn:aws:iam::123456789012:role/states"
+
+
+def world(cloud: LocalCloud) -> dict[str, Any]:
+    """What a drill changes, read from the simulator: the writer, DNS, endpoints, runs, ledger, notices, alarms."""
+    seen: dict[str, Any] = {
+        "writers": cloud.writer_regions(),
+        "dns": cloud.dns_weights(),
+        "endpoints": cloud.endpoints(),
+        "invocations": len(cloud.runtime.invocations),
+    }
+    for region in cloud.plan.regions.both:
+        alarms = boto3.client("cloudwatch", region).describe_alarms()["MetricAlarms"]
+        seen[region] = {
+            "executions": [e["status"] for e in cloud.executions(region)],
+            "ledger": boto3.client("dynamodb", region).scan(TableName=cloud.stacks[region].table)["Items"],
+            "notifications": cloud.notifications(region),
+            "alarms": sorted((a["AlarmName"], a["StateValue"]) for a in alarms),
+        }
+    return seen
+
+
+@pytest.mark.e2e
+def test_a_cloud_after_a_failover_starts_from_the_seeded_account(plan: RecoveryPlan) -> None:
+    # GIVEN the account a fresh cloud starts with, and a drill in the same process that failed over
+    with LocalCloud(plan) as cloud:
+        fresh = world(cloud)
+    changed: dict[str, Any] = {}
+    report = run_drill("primary-outage", plan=plan, inspect=lambda cloud, _: changed.update(world(cloud)))
+    assert report.writer_region == plan.regions.secondary
+    assert changed[plan.regions.secondary]["ledger"], "the drill wrote its run to the ledger"
+    assert changed != fresh
+    # WHEN the next cloud starts
+    with LocalCloud(plan) as cloud:
+        again = world(cloud)
+    # THEN it is the seeded account again: writer and traffic in the primary, no run, an empty ledger
+    assert again == fresh
+    assert again["writers"] == [plan.regions.primary]
+    assert again[plan.regions.secondary]["ledger"] == []
+
+
+def test_the_template_is_parsed_again_when_it_changes_and_each_caller_gets_its_own_copy(tmp_path: Path) -> None:
+    copy = tmp_path / "template.yaml"
+    copy.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    first = parsed_template(copy)
+    first["Resources"].clear()  # a caller changing its copy changes no one else's
+    assert parsed_template(copy)["Resources"]
+    copy.write_text("Resources:\n  Only:\n    Type: AWS::SNS::Topic\n", encoding="utf-8")
+    assert list(parsed_template(copy)["Resources"]) == ["Only"]
+
+
+def test_a_definition_that_does_not_parse_is_refused_as_moto_refuses_it(stack: ExitStack) -> None:
+    sfn = boto3.client("stepfunctions", "us-east-1")
+    broken = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True, "Colour": "red"}}})
+    with pytest.raises(ClientError) as refused:
+        sfn.create_state_machine(name="broken", definition=broken, roleArn=_ROLE)
+    validate_once(stack)
+    for name in ("first", "second"):  # the second is validated from the parse the first left
+        sfn.create_state_machine(name=name, definition=json.dumps(_PASS), roleArn=_ROLE)
+    with pytest.raises(ClientError) as again:
+        sfn.create_state_machine(name="broken", definition=broken, roleArn=_ROLE)
+    assert "ASLParserException" in str(again.value)
+    assert again.value.response["Error"] == refused.value.response["Error"]
+
+
+def test_sessions_made_in_a_cloud_share_service_models_and_later_ones_do_not(stack: ExitStack) -> None:
+    share_service_models(stack)
+    one, two = boto3.session.Session(), boto3.session.Session()
+    assert one._loader is two._loader  # type: ignore[attr-defined]
+    assert one._loader.search_paths.count(one._loader.search_paths[-1]) == 1  # type: ignore[attr-defined]
+    stack.close()
+    assert boto3.session.Session()._loader is not one._loader  # type: ignore[attr-defined]
