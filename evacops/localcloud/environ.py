@@ -51,6 +51,16 @@ class ThreadEnviron(MutableMapping[str, str]):
         else:
             self.process[key] = value
 
+    def clear(self) -> None:
+        """Forget this thread's own variables if it has any, else the process's. ``patch.dict(os.environ, ...)`` in an
+        invocation (the least-privilege check expanding the template) clears, then restores what this thread saw:
+        the process's environment, which every other thread sees, must come through untouched."""
+        own = self.own()
+        if own is not None:
+            own.clear()
+        else:
+            self.process.clear()
+
     def __delitem__(self, key: str) -> None:
         own = self.own()
         if own is not None and key in own:
