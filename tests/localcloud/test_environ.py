@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from unittest.mock import patch
 
 from evacops.localcloud.environ import ThreadEnviron
@@ -18,4 +17,3 @@ def test_patching_the_environment_inside_an_invocation_leaves_the_process_enviro
     # every other thread sees the process's environment as it was: the account, and the metrics switched off
     assert process == {"MOTO_ACCOUNT_ID": "123456789012", "POWERTOOLS_METRICS_DISABLED": "true"}
     assert "AWS_REGION" not in environ
-    assert os.environ is not environ
