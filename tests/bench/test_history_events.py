@@ -1,5 +1,7 @@
 """An execution's history stays far from Step Functions' 25,000-event limit as endpoints grow and scale-ups run late:
-under a tenth of it at 100 endpoints with a 3x slower scale-up (measured: docs/runbook.md), here a fortieth at 10."""
+under a tenth of it at 100 endpoints with a 3x slower scale-up (1,604 events measured: docs/runbook.md). Only the
+scale-up Map grows with the endpoints (about ten events each), so under a twentieth at 10 endpoints leaves 100 under
+a tenth."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from evacops.drill.variants import derive
 from evacops.localcloud.fidelity import HISTORY_LIMIT, Latencies
 
 
-def test_a_3x_slower_scale_up_of_10_endpoints_keeps_the_history_under_a_fortieth_of_the_limit() -> None:
+def test_a_3x_slower_scale_up_of_10_endpoints_keeps_the_history_under_a_twentieth_of_the_limit() -> None:
     plan = derive(load_plan(DEFAULT_PLAN), endpoints=10)
     expected = plan.expectations
     slower = Latencies(
@@ -21,4 +23,4 @@ def test_a_3x_slower_scale_up_of_10_endpoints_keeps_the_history_under_a_fortieth
 
     assert report.status == "SUCCEEDED", (report.error, report.cause)
     # the polls do not grow with the endpoints (one task a round); the scale-up Map does, a few events each
-    assert 0 < report.history_events < HISTORY_LIMIT / 10 / 4
+    assert 0 < report.history_events < HISTORY_LIMIT / 20
