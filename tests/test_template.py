@@ -50,13 +50,18 @@ def plausible(value: Any) -> str:
 
 def states(definition: dict[str, Any]) -> list[dict[str, Any]]:
     """Every state of a state machine, nested Parallel branches and Map processors included."""
+    return [state for _, state in named_states(definition)]
+
+
+def named_states(definition: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every state with its name, nested Parallel branches and Map processors included."""
     found = []
-    for state in definition["States"].values():
-        found.append(state)
+    for name, state in definition["States"].items():
+        found.append((name, state))
         for branch in state.get("Branches", []):
-            found += states(branch)
+            found += named_states(branch)
         if processor := state.get("ItemProcessor") or state.get("Iterator"):
-            found += states(processor)
+            found += named_states(processor)
     return found
 
 
@@ -139,6 +144,24 @@ def test_every_error_name_a_retry_or_catch_matches_is_an_evac_error_class(asl: P
     }
 
     assert matched - error_classes() == set()
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_a_rule_that_matches_an_error_also_matches_its_subclasses(asl: Path) -> None:
+    # Step Functions matches ErrorEquals on the error's name, exactly: a Lambda raising ControlPlaneUnavailableError
+    # is not retried by a rule naming its base, RegionUnavailableError ("Error handling in Step Functions").
+    classes = {name: getattr(evac.errors, name) for name in error_classes()}
+    unmatched = []
+    for name, state in named_states(json.loads(asl.read_text(encoding="utf-8"))):
+        for field in ("Retry", "Catch"):
+            named: set[str] = set()
+            for rule in state.get(field, []):
+                named |= set(rule["ErrorEquals"])
+                for base in set(rule["ErrorEquals"]) & classes.keys():
+                    missing = {s for s, cls in classes.items() if issubclass(cls, classes[base])} - named
+                    unmatched += [f"{name}.{field}: {base} but not {sub}" for sub in sorted(missing)]
+
+    assert unmatched == []
 
 
 def test_the_template_defaults_deploy_the_bundled_plan(plan: RecoveryPlan) -> None:
