@@ -38,9 +38,14 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
         "the scheduled readiness report, not the run: a read denied there fails its check and ReadinessAlarm tells"
         " people; the run reads readiness itself, in preflight",
     ),
+    ("ProbeFunction", "*", "*", None): (
+        "SUCCEEDED",
+        "one outside-in signal: a probe that cannot read publishes no verdict (unknown, never failing), and the"
+        " alarms that confirm the outage start the run",
+    ),
 }
 # Best-effort callers outside the run: their faults cannot be named in its record (their own report names them).
-OUTSIDE_THE_RUN: Final = frozenset({"ReadinessFunction"})
+OUTSIDE_THE_RUN: Final = frozenset({"ReadinessFunction", "ProbeFunction"})
 # Preflight's own checks of the target (cluster, endpoints, record): required. Its other calls are readiness's reads
 # of the target and the primary: a check it cannot read is "unknown", recorded, and never blocks a run; a check whose
 # read IAM denied fails (an IAM regression must not switch the guard off), and blocks an unplanned run if critical.
@@ -67,8 +72,19 @@ EXEMPT: Final = {
 }
 
 
+# A prober that watches the failing region and cannot publish has no vote: the outage is seen from fewer vantage
+# points than the plan's quorum asks, so nothing starts (fail closed), as when a partition blinds one of them.
+SILENT_VANTAGE: Final = (
+    "SKIPPED",
+    "a vantage point watching the failing region cannot publish its probes: it has no vote, the outage is seen from"
+    " fewer vantage points than the plan's quorum asks, and nothing starts (fail closed)",
+)
+
+
 def best_effort(site: Site) -> tuple[str, str] | None:
     """(expected status, why) if the site is one the runbook can do without."""
+    if site.key == ("ProbeFunction", "cloudwatch", "PutMetricData", None) and site.region != site.source_region:
+        return SILENT_VANTAGE
     if site.caller == "PreflightFunction":
         own_check = (site.service, site.operation) in PREFLIGHT_CHECKS and site.region in (site.target_region, GLOBAL)
         return None if own_check else READINESS_READ

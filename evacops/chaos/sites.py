@@ -92,6 +92,7 @@ class Site:
     poll_ordinal: int | None  # the ordinal of its first call in the second invocation of a poll loop, if polled
     target_region: str = ""  # the region the scenario's runbook promotes
     group: Group = "runbook"
+    source_region: str = ""  # the region it fails over from
 
     @property
     def name(self) -> str:
@@ -172,12 +173,12 @@ def record_sites(scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPla
         if not report.expected:
             failed = [f"{c.name}: {c.detail}" for c in report.checks if not c.ok]
             raise RuntimeError(f"the clean {scenario} run did not end as expected: {failed}")
-        for site in sites_of(scenario, calls, target_region=plan.regions.secondary):
+        for site in sites_of(scenario, calls, target_region=plan.regions.secondary, source_region=plan.regions.primary):
             sites.setdefault((scenario, site.caller, site.service, site.operation, site.region, site.target), site)
     return list(sites.values())
 
 
-def sites_of(scenario: str, calls: list[Call], *, target_region: str = "") -> list[Site]:
+def sites_of(scenario: str, calls: list[Call], *, target_region: str = "", source_region: str = "") -> list[Site]:
     """The distinct call sites of one run's calls, in the order first seen, each in its group for ``scenario``
     (``SCENARIO_SITES``); calls of no group there are left out."""
     grouped: dict[tuple[str, str, str, str, str | None], list[Call]] = {}
@@ -194,7 +195,19 @@ def sites_of(scenario: str, calls: list[Call], *, target_region: str = "") -> li
         polled = len(distinct) > 1 and (_polls(caller, target) or group == "ramp")  # the ramp's later steps
         poll_ordinal = rounds.index(distinct[1]) + 1 if polled else None
         found.append(
-            Site(scenario, caller, service, operation, region, target, len(made), poll_ordinal, target_region, group)
+            Site(
+                scenario,
+                caller,
+                service,
+                operation,
+                region,
+                target,
+                len(made),
+                poll_ordinal,
+                target_region,
+                group,
+                source_region,
+            )
         )
     return found
 

@@ -91,6 +91,28 @@ def test_a_fault_in_the_trigger_or_watch_is_expected_to_fail_closed() -> None:
     assert Case(peer_ledger, "access-denied", "first").expected_status == "SUCCEEDED"
 
 
+def test_a_prober_that_cannot_read_is_no_evidence_and_one_that_cannot_publish_has_no_vote() -> None:
+    primary, witness = PLAN.regions.primary, PLAN.probes.witness
+    probes = [
+        call(1, "ProbeFunction", "sagemaker-runtime", "InvokeEndpoint", primary, invocation=1),
+        call(2, "ProbeFunction", "cloudwatch", "PutMetricData", TARGET, invocation=1),
+        call(3, "ProbeFunction", "cloudwatch", "PutMetricData", witness, invocation=2),
+        call(4, "ProbeFunction", "cloudwatch", "PutMetricData", primary, invocation=3),
+    ]
+    sites = {
+        (s.operation, s.region): s
+        for s in sites_of("primary-outage", probes, target_region=TARGET, source_region=primary)
+    }
+
+    # a refused probe is "unknown", never "failing": the alarms still decide, and the run goes ahead
+    assert Case(sites[("InvokeEndpoint", primary)], "access-denied", "first").expected_status == "SUCCEEDED"
+    # a vantage watching the primary that cannot publish: fewer votes than the quorum, nothing starts
+    assert Case(sites[("PutMetricData", TARGET)], "access-denied", "first").expected_status == "SKIPPED"
+    assert Case(sites[("PutMetricData", witness)], "access-denied", "first").expected_status == "SKIPPED"
+    # the primary's own prober watches the secondary: no part of this decision
+    assert Case(sites[("PutMetricData", primary)], "access-denied", "first").expected_status == "SUCCEEDED"
+
+
 def test_the_subset_holds_a_trigger_case_and_an_after_effect_case() -> None:
     sites = sites_of("primary-outage", PRIMARY_OUTAGE, target_region=TARGET)
 
