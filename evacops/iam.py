@@ -172,11 +172,12 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
         case ("sns", "Publish"):
             return [str(params["TopicArn"])]
         case ("lambda", "Invoke"):
-            function = str(params["FunctionName"])
-            return [function if function.startswith("arn:") else f"arn:{aws}:lambda:{region}:{account}:function:{function}"]
+            function = str(params["FunctionName"])  # a name (a custom resource's) is the function in the call's region
+            named = f"arn:{aws}:lambda:{region}:{account}:function:{function}"
+            return [function if function.startswith("arn:") else named]
         case ("autoscaling", "UpdateAutoScalingGroup"):
-            name = params.get("AutoScalingGroupName")
-            return [f"arn:{aws}:autoscaling:{region}:{account}:autoScalingGroup:{_GROUP_ID}:autoScalingGroupName/{name}"]
+            group = f"autoScalingGroup:{_GROUP_ID}:autoScalingGroupName/{params.get('AutoScalingGroupName')}"
+            return [f"arn:{aws}:autoscaling:{region}:{account}:{group}"]
         case ("stepfunctions", "StartExecution"):
             return [str(params["stateMachineArn"])]
         case ("stepfunctions", "SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat"):

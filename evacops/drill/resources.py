@@ -26,9 +26,7 @@ def resources_recovered(report: DrillReport, plan: RecoveryPlan) -> Verdict:
     states = resource_states(plan, target, ACCOUNT)
     source = resource_states(plan, plan.peer(target), ACCOUNT)
     wrong = [
-        f"{r.name} in {target}: {states[r.name]}"
-        for r in plan.resources
-        if not _recovered(r, states[r.name], report)
+        f"{r.name} in {target}: {states[r.name]}" for r in plan.resources if not _recovered(r, states[r.name], report)
     ]
     if report.strategy == "switchover":
         wrong += [

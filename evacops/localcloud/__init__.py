@@ -79,7 +79,7 @@ if TYPE_CHECKING:
 
 # Where a served local cloud says how to reach it (see ``serve``).
 SERVED = Path(".evac") / "localcloud.json"
-# How often observers (drills, tests) look again at what they wait for, in modelled seconds (woken as an execution ends).
+# How often observers look again at what they wait for, in modelled seconds (an execution's end wakes them at once).
 _POLL = 5.0
 
 _ENVIRONMENT = {

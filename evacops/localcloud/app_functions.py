@@ -28,5 +28,5 @@ def warm_cache(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"warmed": evac["resource"], "region": region}
 
 
-def fail(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def fail(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     raise RuntimeError(f"the vector cache of {event['evac']['resource']} could not be loaded")

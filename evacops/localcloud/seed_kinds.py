@@ -201,8 +201,8 @@ def _state(resource: Resource, region: str, account: str) -> dict[str, Any]:
     if isinstance(resource, AutoScalingGroup):
         return _group_state(resource, region, account)
     if isinstance(resource, CustomAction):
-        found = ssm_backends[account][region]._parameters.get(ran_parameter(resource.name))
-        return {"ran": json.loads(found[-1].value) if found else None}
+        runs = ssm_backends[account][region]._parameters.get(ran_parameter(resource.name))
+        return {"ran": json.loads(runs[-1].value) if runs else None}
     groups = scheduler_backends[account][region].schedule_groups
     found = groups.get(resource.group)
     schedule = found.schedules.get(resource.schedules[region]) if found else None
