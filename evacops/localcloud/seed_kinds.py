@@ -70,7 +70,7 @@ def seed_kinds(plan: RecoveryPlan, account: str) -> None:
             elif isinstance(resource, Schedule):
                 _seed_schedule(plan, resource, region, serving)
             elif isinstance(resource, AutoScalingGroup):
-                _seed_group(resource, region, serving)
+                seed_group(resource, region, serving)
             elif isinstance(resource, CustomAction):
                 _function(plan, resource.functions[region], region, handler=WARM_CACHE)
         if isinstance(resource, DynamoDbGlobalTable):
@@ -127,7 +127,7 @@ def target_group_name(group: AutoScalingGroup, region: str) -> str:
     return f"{group.groups[region]}"[:29] + "-tg"
 
 
-def _seed_group(group: AutoScalingGroup, region: str, serving: bool) -> None:
+def seed_group(group: AutoScalingGroup, region: str, serving: bool) -> None:
     ec2 = boto3.client("ec2", region)
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
