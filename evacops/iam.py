@@ -172,7 +172,12 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
         case ("sns", "Publish"):
             return [str(params["TopicArn"])]
         case ("lambda", "Invoke"):
-            return [str(params["FunctionName"])]
+            function = str(params["FunctionName"])  # a name (a custom resource's) is the function in the call's region
+            named = f"arn:{aws}:lambda:{region}:{account}:function:{function}"
+            return [function if function.startswith("arn:") else named]
+        case ("autoscaling", "UpdateAutoScalingGroup"):
+            group = f"autoScalingGroup:{_GROUP_ID}:autoScalingGroupName/{params.get('AutoScalingGroupName')}"
+            return [f"arn:{aws}:autoscaling:{region}:{account}:{group}"]
         case ("stepfunctions", "StartExecution"):
             return [str(params["stateMachineArn"])]
         case ("stepfunctions", "SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat"):
@@ -205,12 +210,17 @@ def allowed(principal: Principal, action: str, arns: list[str]) -> bool:
     return all(any(grants(s, action, arn) for s in principal.statements) for arn in arns)
 
 
+# An Auto Scaling group's ARN holds an id AWS assigns; grants name the group by name, any id.
+_GROUP_ID: Final = "6f1c2b3a-0000-4f60-8a7b-9c0d1e2f3a41"
+
 # Actions whose Service Authorization Reference entry lists no resource type: "*" is the only Resource they take.
 NO_RESOURCE_LEVEL: Final = frozenset(
     {
         "cloudwatch:GetMetricStatistics",
         "route53:ListHostedZonesByName",
         "application-autoscaling:DescribeScalableTargets",
+        "autoscaling:DescribeAutoScalingGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
         "logs:CreateLogDelivery",
         "logs:GetLogDelivery",
         "logs:UpdateLogDelivery",

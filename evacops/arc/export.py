@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from evac.domain.plan_resources import AutoScalingGroup, CustomAction
 from evac.domain.runbook import predicted_rto
 from evac.errors import PlanError
 
@@ -39,6 +40,9 @@ Step = dict[str, Any]
 RETRY_MINUTES = 1.0
 ACTION_FUNCTION = "ArcActionFunction"  # the stack's one entry point for ARC: evac.handlers.arc_action
 PLACEHOLDER_ACCOUNT = "111122223333"  # AWS's documentation account: a request that names it is a template
+# An Auto Scaling group's ARN holds an id AWS assigns at creation: substitute it (``aws autoscaling
+# describe-auto-scaling-groups --query 'AutoScalingGroups[0].AutoScalingGroupARN'``) before creating the plan.
+PLACEHOLDER_GROUP_ID = "00000000-0000-0000-0000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,13 @@ class Target:
 
     def cluster_arn(self, region: str, cluster: str) -> str:
         return f"arn:{self.partition(region)}:rds:{region}:{self.account}:cluster:{cluster}"
+
+    def group_arn(self, region: str, group: str) -> str:
+        group_id = f"autoScalingGroup:{PLACEHOLDER_GROUP_ID}:autoScalingGroupName/{group}"
+        return f"arn:{self.partition(region)}:autoscaling:{region}:{self.account}:{group_id}"
+
+    def application_function_arn(self, region: str, name: str) -> str:
+        return f"arn:{self.partition(region)}:lambda:{region}:{self.account}:function:{name}"
 
 
 @dataclass(frozen=True)
@@ -155,9 +166,61 @@ def sagemaker_endpoints(act: Activation) -> list[Step]:
     ]
 
 
+def autoscaling_groups(act: Activation) -> list[Step]:
+    """ARC's EC2 Auto Scaling block raises the activating region's group to ``targetPercent`` of the deactivating
+    region's capacity (its 24-hour maximum); evac raises it to the plan's ``active_capacity``, whatever the source
+    ran. Both wait for healthy targets when asked to."""
+    groups = [r for r in act.plan.resources if isinstance(r, AutoScalingGroup)]
+    return [
+        step(
+            f"capacity-{group.name}",
+            f"EC2 Auto Scaling {group.groups[act.region]}: the source's capacity, healthy in its target groups",
+            "EC2AutoScaling",
+            "ec2AsgCapacityIncreaseConfig",
+            {
+                "asgs": [{"arn": act.target.group_arn(r, group.groups[r])} for r in act.plan.regions.both],
+                "targetPercent": 100,
+                "waitELBTargetGroupHealthy": "enabled" if group.wait_healthy_targets else "disabled",
+                "timeoutMinutes": minutes(group.expected_seconds),
+            },
+        )
+        for group in groups
+    ]
+
+
+def custom_actions(act: Activation) -> list[Step]:
+    """A custom resource is ARC's own custom action: the application's function in the activating region, retried
+    until it succeeds or times out; ``ungraceful: skip`` is ARC's ungraceful ``skip``."""
+    actions = [r for r in act.plan.resources if isinstance(r, CustomAction)]
+    steps = []
+    for action in actions:
+        config: dict[str, Any] = {
+            "lambdas": [
+                {"arn": act.target.application_function_arn(r, action.functions[r])} for r in act.plan.regions.both
+            ],
+            "regionToRun": "activatingRegion",
+            "retryIntervalMinutes": RETRY_MINUTES,
+            "timeoutMinutes": minutes(action.timeout_seconds, margin=1.0),
+        }
+        if action.ungraceful == "skip":
+            config["ungraceful"] = {"behavior": "skip"}
+        steps.append(
+            step(
+                f"custom-{action.name}",
+                f"The application's function {action.functions[act.region]}",
+                "CustomActionLambda",
+                "customActionLambdaConfig",
+                config,
+            )
+        )
+    return steps
+
+
 PROMOTE_KINDS: dict[str, Callable[[Activation], list[Step]]] = {
     "aurora-global-database": aurora_global_database,
     "sagemaker-endpoint": sagemaker_endpoints,
+    "autoscaling-group": autoscaling_groups,
+    "custom": custom_actions,
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from evac.domain.plan_resources import EcsService, EventSourceMapping, Schedule
+from evac.domain.plan_resources import AutoScalingGroup, CustomAction, EcsService, EventSourceMapping, Schedule
 from evacops.drill.report import Verdict
 from evacops.localcloud.deploy import ACCOUNT
 from evacops.localcloud.seed_kinds import resource_states
@@ -18,12 +18,16 @@ if TYPE_CHECKING:
 
 
 def resources_recovered(report: DrillReport, plan: RecoveryPlan) -> Verdict:
-    """Every resource recovered where the traffic went: ECS tasks running at the active count, the global table's
-    replica there, consumers and schedules enabled; after a switchover, consumers and schedules off in the source."""
+    """Every resource recovered where the traffic went: ECS tasks running at the active count, an Auto Scaling group's
+    instances InService and healthy targets at its active capacity, the global table's replica there, consumers and
+    schedules enabled, a custom resource's function run there for this run (unless an ungraceful run skips it);
+    after a switchover, consumers and schedules off in the source."""
     target = report.to_region
     states = resource_states(plan, target, ACCOUNT)
     source = resource_states(plan, plan.peer(target), ACCOUNT)
-    wrong = [f"{r.name} in {target}: {states[r.name]}" for r in plan.resources if not _recovered(r, states[r.name])]
+    wrong = [
+        f"{r.name} in {target}: {states[r.name]}" for r in plan.resources if not _recovered(r, states[r.name], report)
+    ]
     if report.strategy == "switchover":
         wrong += [
             f"{r.name} still on in {plan.peer(target)}"
@@ -34,7 +38,16 @@ def resources_recovered(report: DrillReport, plan: RecoveryPlan) -> Verdict:
     return Verdict(name="resources", ok=not wrong, detail=detail[:400])
 
 
-def _recovered(resource: Resource, state: dict[str, Any]) -> bool:
+def _recovered(resource: Resource, state: dict[str, Any], report: DrillReport) -> bool:
+    if isinstance(resource, AutoScalingGroup):
+        active = resource.active_capacity
+        healthy = state["healthy"] >= active or not resource.wait_healthy_targets
+        return bool(state["in_service"] >= active and state["minimum"] >= active and healthy)
+    if isinstance(resource, CustomAction):
+        if report.strategy == "failover" and resource.ungraceful == "skip":
+            return True
+        ran = state["ran"] or {}
+        return bool(ran.get("target_region") == report.to_region and ran.get("incident_id") == report.incident_id)
     if isinstance(resource, EcsService):
         return bool(state["running"] >= resource.active_count and state["desired"] >= resource.active_count)
     if isinstance(resource, EventSourceMapping | Schedule):

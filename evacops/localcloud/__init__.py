@@ -61,6 +61,7 @@ from evacops.localcloud.fidelity.arc_region_switch import RegionSwitch
 from evacops.localcloud.fidelity.aurora_writes import AuroraWrites
 from evacops.localcloud.fidelity.autoscaling import ScalableTargetPermissions
 from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
+from evacops.localcloud.fidelity.ec2_autoscaling import AutoScalingLaunches
 from evacops.localcloud.fidelity.ecs import EcsTaskStarts
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
@@ -78,8 +79,7 @@ if TYPE_CHECKING:
 
 # Where a served local cloud says how to reach it (see ``serve``).
 SERVED = Path(".evac") / "localcloud.json"
-# How often observers (drills, tests) look again at what they wait for, in modelled seconds (they are woken at once
-# when an execution ends).
+# How often observers look again at what they wait for, in modelled seconds (an execution's end wakes them at once).
 _POLL = 5.0
 
 _ENVIRONMENT = {
@@ -135,7 +135,7 @@ class LocalCloud:
         self.states = StateMachineContext()
         self.faults = FaultInjector(
             self.clock,
-            self.runtime.current,
+            self.runtime.stack_function,
             self._state_machine,
             functions=self.runtime.logical_id,
             invocation=self.runtime.current_invocation,
@@ -231,8 +231,8 @@ class LocalCloud:
         MetricAlarmEvaluator.for_plan(self.timeline, self.plan).install(stack)
         StartExecutionIntegration().install(stack)
         self.quotas.install(stack)
-        DynamoDBGlobalTables(self.timeline, self.latencies).install(stack)
-        EcsTaskStarts(self.timeline, self.latencies).install(stack)
+        for replicas_or_capacity in (DynamoDBGlobalTables, EcsTaskStarts, AutoScalingLaunches):
+            replicas_or_capacity(self.timeline, self.latencies).install(stack)
         StepFunctionsTaskErrors().install(stack)
         UnresolvedPathIsRuntimeError().install(stack)
         ExecutionHistoryLimit().install(stack)

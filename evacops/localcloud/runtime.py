@@ -239,6 +239,8 @@ class LambdaRuntime:
             log_stream_name="local",
             get_remaining_time_in_millis=lambda: int(function.timeout) * 1000,
         )
+        if self.current() is not None:
+            return self._invoke_apart(function, event)
         with self.baton:
             if self.closed:
                 closed = {"errorMessage": "the local cloud is closed", "errorType": "LocalCloudClosed"}
@@ -249,6 +251,23 @@ class LambdaRuntime:
                 return self._invoke_in(function, payload, context, module_name, attribute, started, cold=cold)
             finally:
                 self._busy[function.function_arn] -= 1
+
+    def _invoke_apart(self, function: LambdaFunction, event: str | dict | None) -> tuple[str, bool, str]:
+        """A handler invoking a function (a ``custom`` resource's): in Lambda that function runs in an execution
+        environment of its own while the caller waits for its answer; here in a thread of its own, the caller letting
+        go of the baton meanwhile."""
+        answer: list[tuple[str, bool, str]] = []
+        thread = threading.Thread(target=lambda: answer.append(self.invoke(function, event)), daemon=True)
+        thread.start()
+        self.clock.wait_until(lambda: not thread.is_alive())
+        thread.join()
+        return answer[0] if answer else (json.dumps({"errorMessage": "no answer"}), True, "")
+
+    def stack_function(self) -> str | None:
+        """The logical id of evac's function running in this thread; None for none, or for a function of the
+        application's own (a ``custom`` resource's): its calls are the application's, never recorded nor faulted."""
+        current = self.current()
+        return current if current in self.logical_ids.values() else None
 
     def _start(self, arn: str) -> bool:
         """Take an idle execution environment of the function, or start one (a cold start: True), and charge it."""

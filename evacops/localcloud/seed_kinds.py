@@ -8,6 +8,10 @@ primary serves and runs the pipelines, the secondary stands by.
   (AWS assigns the UUID when the mapping is created; the plan copies it from the deployment), enabled in the
   primary only.
 - ``schedule``: the schedule group and a nightly schedule in each region, ENABLED in the primary only.
+- ``autoscaling-group``: a launch template, a target group in the default VPC and the group attached to it in each
+  region, ``active_capacity`` instances in the primary, ``standby_capacity`` in the secondary
+  (``fidelity.ec2_autoscaling`` makes new ones take time to launch).
+- ``custom``: the function in each region, running ``evacops.localcloud.app_functions.warm_cache``.
 
 Ground truth (``resource_states``) is read from moto's backends, never through evac's adapters.
 """
@@ -20,12 +24,23 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from moto.autoscaling.models import autoscaling_backends
 from moto.awslambda.models import lambda_backends
 from moto.dynamodb.models import dynamodb_backends
 from moto.ecs.models import ecs_backends
+from moto.elbv2.models import elbv2_backends
 from moto.scheduler.models import scheduler_backends
+from moto.ssm.models import ssm_backends
 
-from evac.domain.plan_resources import DynamoDbGlobalTable, EcsService, EventSourceMapping, Schedule
+from evac.domain.plan_resources import (
+    AutoScalingGroup,
+    CustomAction,
+    DynamoDbGlobalTable,
+    EcsService,
+    EventSourceMapping,
+    Schedule,
+)
+from evacops.localcloud.app_functions import ran_parameter
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
@@ -40,6 +55,7 @@ _TRUST = json.dumps(
     }
 )
 NIGHTLY = "cron(0 3 * * ? *)"
+WARM_CACHE = "evacops.localcloud.app_functions.warm_cache"
 
 
 def seed_kinds(plan: RecoveryPlan, account: str) -> None:
@@ -53,6 +69,10 @@ def seed_kinds(plan: RecoveryPlan, account: str) -> None:
                 _seed_mapping(plan, resource, region, account, serving)
             elif isinstance(resource, Schedule):
                 _seed_schedule(plan, resource, region, serving)
+            elif isinstance(resource, AutoScalingGroup):
+                seed_group(resource, region, serving)
+            elif isinstance(resource, CustomAction):
+                _function(plan, resource.functions[region], region, handler=WARM_CACHE)
         if isinstance(resource, DynamoDbGlobalTable):
             _seed_table(plan, resource)
 
@@ -84,8 +104,8 @@ def _seed_table(plan: RecoveryPlan, table: DynamoDbGlobalTable) -> None:
     dynamodb.update_table(TableName=table.table, ReplicaUpdates=[{"Create": {"RegionName": plan.regions.secondary}}])
 
 
-def _function(plan: RecoveryPlan, name: str, region: str) -> str:
-    """A function of the application's (a consumer, a pipeline's entry point): its ARN."""
+def _function(plan: RecoveryPlan, name: str, region: str, *, handler: str = "handler.handler") -> str:
+    """A function of the application's (a consumer, a pipeline's entry point, a custom action): its ARN."""
     role = boto3.client("iam", region).create_role(RoleName=f"{name}-{region}"[:64], AssumeRolePolicyDocument=_TRUST)
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as bundle:
@@ -95,10 +115,38 @@ def _function(plan: RecoveryPlan, name: str, region: str) -> str:
             FunctionName=name,
             Runtime="python3.11",
             Role=role["Role"]["Arn"],
-            Handler="handler.handler",
+            Handler=handler,
             Code={"ZipFile": code.getvalue()},
             Description=f"{plan.application}: a function the plan's resources name",
         )["FunctionArn"]
+    )
+
+
+def target_group_name(group: AutoScalingGroup, region: str) -> str:
+    """The group's target group (ELB names: 32 characters at most)."""
+    return f"{group.groups[region]}"[:29] + "-tg"
+
+
+def seed_group(group: AutoScalingGroup, region: str, serving: bool) -> None:
+    ec2 = boto3.client("ec2", region)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    template = f"{group.groups[region]}-template"
+    ec2.create_launch_template(LaunchTemplateName=template, LaunchTemplateData={"ImageId": image})
+    target_group = boto3.client("elbv2", region).create_target_group(
+        Name=target_group_name(group, region), Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="instance"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    capacity = group.active_capacity if serving else group.standby_capacity
+    boto3.client("autoscaling", region).create_auto_scaling_group(
+        AutoScalingGroupName=group.groups[region],
+        LaunchTemplate={"LaunchTemplateName": template, "Version": "$Latest"},
+        MinSize=capacity,
+        MaxSize=group.active_capacity,
+        DesiredCapacity=capacity,
+        VPCZoneIdentifier=subnet,
+        TargetGroupARNs=[target_group],
+        HealthCheckType="ELB",
     )
 
 
@@ -150,7 +198,32 @@ def _state(resource: Resource, region: str, account: str) -> dict[str, Any]:
     if isinstance(resource, EventSourceMapping):
         esm = lambda_backends[account][region]._event_source_mappings.get(resource.mappings[region])
         return {"enabled": bool(esm and esm.enabled)}
+    if isinstance(resource, AutoScalingGroup):
+        return _group_state(resource, region, account)
+    if isinstance(resource, CustomAction):
+        runs = ssm_backends[account][region]._parameters.get(ran_parameter(resource.name))
+        return {"ran": json.loads(runs[-1].value) if runs else None}
     groups = scheduler_backends[account][region].schedule_groups
     found = groups.get(resource.group)
     schedule = found.schedules.get(resource.schedules[region]) if found else None
     return {"enabled": schedule is not None and schedule.state == "ENABLED"}
+
+
+def _group_state(group: AutoScalingGroup, region: str, account: str) -> dict[str, Any]:
+    """The group's capacity and its instances InService, and how many of them its target groups find healthy."""
+    found = autoscaling_backends[account][region].autoscaling_groups.get(group.groups[region])
+    if found is None:
+        return {"exists": False, "minimum": 0, "desired": 0, "in_service": 0, "healthy": 0}
+    serving = [s.instance.id for s in found.instance_states if s.lifecycle_state == "InService"]
+    elbv2 = elbv2_backends[account][region]
+    healthy = [
+        sum(h.status == "healthy" for h in elbv2.describe_target_health(arn, [{"Id": i} for i in serving]))
+        for arn in found.target_group_arns
+    ]
+    return {
+        "exists": True,
+        "minimum": found.min_size,
+        "desired": found.desired_capacity,
+        "in_service": len(serving),
+        "healthy": min(healthy, default=len(serving)),
+    }

@@ -117,3 +117,7 @@ class AwsTransientError(AwsCallError):
 class ResourceRecoveryError(EvacError):
     """A resource of the plan's ``resources:`` could not be recovered in the target (missing, refused, or a
     deployment that failed); the message names every such resource, its kind and why."""
+
+
+class FunctionTimeoutError(EvacError):
+    """A function a ``custom`` resource names did not answer within the plan's ``timeout_seconds``."""

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from evac.domain.arc_action import ArcEvent, check_action
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan, parse_plan
-from evacops.arc.export import PLACEHOLDER_ACCOUNT, Target, create_plan_request
+from evacops.arc.export import ACTION_FUNCTION, PLACEHOLDER_ACCOUNT, Target, create_plan_request
 from evacops.arc.validate import create_plan_model, problems
 from evacops.cli import app
 
@@ -37,6 +37,15 @@ def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
 
 def of_type(workflow: dict[str, Any], block_type: str) -> list[dict[str, Any]]:
     return [s for s in steps(workflow) if s["executionBlockType"] == block_type]
+
+
+def evac_actions(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    """The custom actions that run evac's own function (the others run the application's: a custom resource)."""
+    return [
+        s
+        for s in of_type(workflow, "CustomActionLambda")
+        if ACTION_FUNCTION in s["executionBlockConfiguration"]["customActionLambdaConfig"]["lambdas"][0]["arn"]
+    ]
 
 
 def payload(step: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +113,7 @@ def test_each_region_has_an_activate_workflow_that_promotes_its_aurora_cluster(p
 def test_every_sagemaker_endpoint_is_a_custom_action_of_evacs_stack_in_the_activating_region(path: Path) -> None:
     plan = load_plan(path)
     for workflow in create_plan_request(plan, TARGET)["workflows"]:
-        actions = {payload(s).get("endpoint"): s for s in of_type(workflow, "CustomActionLambda")}
+        actions = {payload(s).get("endpoint"): s for s in evac_actions(workflow)}
         for endpoint in plan.inference.endpoints:
             config = actions[endpoint.name]["executionBlockConfiguration"]["customActionLambdaConfig"]
             assert config["regionToRun"] == "activatingRegion"
@@ -113,7 +122,7 @@ def test_every_sagemaker_endpoint_is_a_custom_action_of_evacs_stack_in_the_activ
                 for r in plan.regions.both
             ]
         # what else ARC has no block for: readiness before, the canary and evac's record after
-        assert {payload(s)["step"] for s in of_type(workflow, "CustomActionLambda")} >= {
+        assert {payload(s)["step"] for s in evac_actions(workflow)} >= {
             "preflight",
             "verify",
             "record",
@@ -236,8 +245,27 @@ def test_the_command_needs_a_format() -> None:
 def test_every_custom_action_payload_is_one_evacs_arc_action_function_accepts(path: Path) -> None:
     plan = load_plan(path)
     for workflow in create_plan_request(plan, TARGET)["workflows"]:
-        for action in of_type(workflow, "CustomActionLambda"):
+        for action in evac_actions(workflow):
             for lam in action["executionBlockConfiguration"]["customActionLambdaConfig"]["lambdas"]:
                 # as ARC invokes it: the payload with its execution metadata merged into the top level
                 event = ArcEvent.model_validate({**json.loads(lam["payload"]), "ExecutionId": "e1", "StepName": "s"})
                 check_action(event.evac, plan)
+
+
+def test_a_gpu_fleet_is_ec2_auto_scaling_and_a_custom_resource_is_the_applications_own_custom_action() -> None:
+    plan = load_plan(ROOT / "tests" / "plans" / "rag-gpu-fleet.yaml")
+    workflow = create_plan_request(plan, TARGET)["workflows"][1]  # activating us-west-2
+
+    [fleet] = of_type(workflow, "EC2AutoScaling")
+    config = fleet["executionBlockConfiguration"]["ec2AsgCapacityIncreaseConfig"]
+    assert [a["arn"].rsplit("/", 1)[-1] for a in config["asgs"]] == [
+        "rag-assistant-embed-gpu-use1",
+        "rag-assistant-embed-gpu-usw2",
+    ]
+    assert (config["targetPercent"], config["waitELBTargetGroupHealthy"]) == (100, "enabled")
+    [warmer] = [s for s in of_type(workflow, "CustomActionLambda") if s["name"] == "custom-rag-assistant-warm-cache"]
+    config = warmer["executionBlockConfiguration"]["customActionLambdaConfig"]
+    assert config["regionToRun"] == "activatingRegion"
+    assert config["timeoutMinutes"] == 2  # the plan's 120 s
+    assert {lam["arn"].split(":")[3] for lam in config["lambdas"]} == {"us-east-1", "us-west-2"}
+    assert all(lam["arn"].endswith(":function:rag-assistant-warm-cache") for lam in config["lambdas"])

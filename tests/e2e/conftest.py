@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from evacops.localcloud.faults import Call
 
 RAG_PLAN = Path(__file__).resolve().parents[2] / "functions" / "evac" / "plans" / "rag-assistant.yaml"
+FLEET_PLAN = Path(__file__).resolve().parents[1] / "plans" / "rag-gpu-fleet.yaml"
 # Between them, these make every call the functions and the state machines can make: the trigger and its watch (one
 # held back), the runbook planned and unplanned, its failure paths, and game days answered through the approval
 # function, and a Region switch execution running evac's custom actions. Label -> (scenario, options).
@@ -43,6 +44,8 @@ RECORDED = {
     # the recovery kinds (RecoverResources): a plan with resources, unplanned and planned (its source switched off)
     "rag-primary-outage": ("primary-outage", Options(), RAG_PLAN),
     "rag-planned-switchover": ("planned-switchover", Options(), RAG_PLAN),
+    # the GPU fleet (autoscaling-group) and the cache warmer (custom, a Lambda function the runbook invokes)
+    "fleet-primary-outage": ("primary-outage", Options(), FLEET_PLAN),
     "arc-switchover": ("arc-switchover", Options()),  # ARC Region switch invoking ArcActionFunction
 }
 

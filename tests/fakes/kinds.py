@@ -1,13 +1,14 @@
 """One region's services for the recovery kinds (ports ``evac.domain.kinds.ports``): ECS services whose tasks run
-when told to (``start_tasks``), global tables, event source mappings and schedules. A dark region's calls fail as an
-unanswered region does (``RegionUnavailableError``)."""
+when told to (``start_tasks``), Auto Scaling groups whose instances serve when told to (``launch``), global tables,
+event source mappings, schedules and functions. A dark region's calls fail as an unanswered region does
+(``RegionUnavailableError``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from evac.domain.kinds.ports import Region, ServiceState
+from evac.domain.kinds.ports import GroupState, Invoked, Region, ServiceState
 from evac.errors import RegionUnavailableError, ResourceNotFoundError
 
 if TYPE_CHECKING:
@@ -22,6 +23,10 @@ class FakeRegion:
     tables: dict[str, TableReplicas] = field(default_factory=dict)
     mappings: dict[str, str] = field(default_factory=dict)  # uuid -> State
     schedules: dict[tuple[str, str], str] = field(default_factory=dict)  # (group, name) -> State
+    groups: dict[str, GroupState] = field(default_factory=dict)
+    healthy_targets: dict[str, set[str]] = field(default_factory=dict)  # target group ARN -> healthy instance ids
+    functions: dict[str, str | None] = field(default_factory=dict)  # name -> the error it answers with, or None
+    invoked: list[tuple[str, dict[str, object], float]] = field(default_factory=list)
 
     def _answer(self) -> None:
         if self.dark:
@@ -62,5 +67,43 @@ class FakeRegion:
             group, enabled = args
             self.schedules[(str(group), uuid)] = "ENABLED" if enabled else "DISABLED"
 
+    # EC2 Auto Scaling and ELB target groups
+    def group(self, name: str) -> GroupState | None:
+        self._answer()
+        return self.groups.get(name)
+
+    def set_capacity(self, name: str, *, minimum: int, desired: int, maximum: int) -> None:
+        self._answer()
+        state = self.groups[name]
+        self.groups[name] = GroupState(minimum, desired, maximum, state.serving, state.target_groups, state.suspended)
+
+    def launch(self, *, healthy: bool = True) -> None:
+        """Every group's instances come up to its desired capacity (healthy in its target groups if ``healthy``)."""
+        for name, state in self.groups.items():
+            serving = tuple(f"i-{name}-{n}" for n in range(state.desired))
+            self.groups[name] = GroupState(
+                state.minimum, state.desired, state.maximum, serving, state.target_groups, state.suspended
+            )
+            for arn in state.target_groups:
+                self.healthy_targets[arn] = set(serving) if healthy else set()
+
+    def healthy(self, target_group_arn: str, instances: tuple[str, ...]) -> int:
+        self._answer()
+        return len(self.healthy_targets.get(target_group_arn, set()) & set(instances))
+
+    # Lambda functions
+    def invoke(self, name: str, event: dict[str, object], timeout_seconds: float) -> Invoked:
+        self._answer()
+        self.invoked.append((name, event, timeout_seconds))
+        return Invoked(error=self.functions[name])
+
     def ports(self) -> Region:
-        return Region(services=self, tables=self, mappings=self, schedules=self)  # type: ignore[arg-type]
+        return Region(
+            services=self,
+            tables=self,
+            mappings=self,
+            schedules=self,
+            groups=self,
+            targets=self,
+            functions=self,
+        )

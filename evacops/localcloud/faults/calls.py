@@ -33,7 +33,12 @@ _CREDENTIAL = re.compile(r"Credential=([^/]+)/")
 
 # IAM's service prefix where it is not the boto3 service name, and actions not named after their operation
 # (the Service Authorization Reference: S3's HeadObject is authorized as GetObject, and so on).
-_IAM_PREFIX: Final = {"sagemaker-runtime": "sagemaker", "stepfunctions": "states", "service-quotas": "servicequotas"}
+_IAM_PREFIX: Final = {
+    "sagemaker-runtime": "sagemaker",
+    "stepfunctions": "states",
+    "service-quotas": "servicequotas",
+    "elbv2": "elasticloadbalancing",
+}
 _IAM_ACTION: Final = {
     ("lambda", "Invoke"): "InvokeFunction",
     ("s3", "HeadObject"): "GetObject",

@@ -34,6 +34,8 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
   managed key above all, is dropped (moto: no key is checked).
 - ``ecs``: a service's new tasks run ``ecs_task_start`` after its desired count rose, ``IN_PROGRESS`` until then
   (moto: no task runs at creation, every task at once on an update).
+- ``ec2_autoscaling``: an Auto Scaling group's new instances are ``Pending``, and ``initial`` targets of its target
+  groups, for ``asg_instance_start`` after its desired capacity rose (moto: ``InService`` and ``healthy`` at once).
 - ``scheduler``: EventBridge Scheduler ``rate(...)`` schedules invoke their Lambda targets every period (moto: stored,
   never run).
 """

@@ -61,6 +61,12 @@ class Latencies:
     # provision", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html), so
     # this is evac's estimate, below the plan's expected_seconds.
     ecs_task_start: float = 75.0
+    # A new EC2 instance of an Auto Scaling group: launched, booted, its user data run (a GPU model server loading its
+    # weights) and passing its load balancer's health checks before it serves. AWS publishes no launch time; the
+    # health check grace period it suggests for an application to start is 300 s by default (console), "the time
+    # it takes ... to complete its startup"
+    # (https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html). evac's estimate: 180 s.
+    asg_instance_start: float = 180.0
     # One real-time inference, request to response, as a client in the region sees it (model-dependent; a small
     # tabular model answers in tens of milliseconds). The canary times this, not the local cloud's own compute.
     inference: float = 0.045

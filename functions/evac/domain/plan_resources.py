@@ -14,6 +14,15 @@ Example::
         services: {us-east-1: rag-assistant-api, us-west-2: rag-assistant-api}
         active_count: 4
         standby_count: 1
+      - kind: autoscaling-group
+        name: rag-assistant-gpu
+        groups: {us-east-1: rag-assistant-gpu-use1, us-west-2: rag-assistant-gpu-usw2}
+        active_capacity: 4
+        standby_capacity: 1
+      - kind: custom
+        name: rag-assistant-warm-cache
+        functions: {us-east-1: rag-assistant-warm-cache, us-west-2: rag-assistant-warm-cache}
+        timeout_seconds: 120
 """
 
 from __future__ import annotations
@@ -109,8 +118,53 @@ class Schedule(_Resource):
         return {"schedules": self.schedules}
 
 
-Resource = Annotated[EcsService | DynamoDbGlobalTable | EventSourceMapping | Schedule, Field(discriminator="kind")]
-KINDS = ("ecs-service", "dynamodb-global-table", "event-source-mapping", "schedule")
+class AutoScalingGroup(_Resource):
+    """An EC2 Auto Scaling group in each region (a GPU fleet): its minimum and desired capacity raised to
+    ``active_capacity`` in the target, done once that many instances are InService and healthy, and, with
+    ``wait_healthy_targets``, healthy in every load-balancer target group the group is attached to
+    (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html)."""
+
+    kind: Literal["autoscaling-group"]
+    groups: dict[Region, Name] = Field(description="the Auto Scaling group's name in each region")
+    active_capacity: int = Field(gt=0, le=1000, description="instances the serving region runs")
+    standby_capacity: int = Field(ge=0, le=1000, description="instances kept running in the passive region")
+    wait_healthy_targets: bool = Field(default=True, description="also wait for healthy targets in its target groups")
+    expected_seconds: int = Field(default=240, gt=0, le=3600, description="until new instances serve; polled from then")
+
+    @model_validator(mode="after")
+    def _standby_not_above_active(self) -> AutoScalingGroup:
+        if self.standby_capacity > self.active_capacity:
+            raise ValueError("standby_capacity cannot exceed active_capacity")
+        return self
+
+    def regional(self) -> dict[str, dict[str, str]]:
+        return {"groups": self.groups}
+
+    @property
+    def serving(self) -> bool:
+        return True
+
+
+class CustomAction(_Resource):
+    """A Lambda function of the application's, invoked in the target (synchronously, ``RequestResponse``) for what
+    no kind covers: done when it returns without a ``FunctionError`` within ``timeout_seconds``. A synchronous
+    invocation waits at most the function's own timeout, 900 s at most
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-sync.html); evac's step waits 840 s at most."""
+
+    kind: Literal["custom"]
+    functions: dict[Region, Name] = Field(description="the function's name in each region (the target's is invoked)")
+    timeout_seconds: int = Field(default=60, gt=0, le=840, description="how long to wait for the function's answer")
+    ungraceful: Literal["invoke", "skip"] = Field(default="invoke", description="skip: only on a graceful run")
+
+    def regional(self) -> dict[str, dict[str, str]]:
+        return {"functions": self.functions}
+
+
+Resource = Annotated[
+    EcsService | AutoScalingGroup | DynamoDbGlobalTable | EventSourceMapping | Schedule | CustomAction,
+    Field(discriminator="kind"),
+]
+KINDS = ("ecs-service", "autoscaling-group", "dynamodb-global-table", "event-source-mapping", "schedule", "custom")
 
 
 def _unique_names(resources: list[Resource]) -> list[Resource]:

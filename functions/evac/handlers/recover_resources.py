@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evac.aws.awslambda import EventSourceMappings
+from evac.aws.awslambda import EventSourceMappings, Functions
 from evac.aws.dynamodb import GlobalTables
+from evac.aws.ec2_autoscaling import AutoScalingGroups
 from evac.aws.ecs import EcsServices
+from evac.aws.elbv2 import TargetGroups
 from evac.aws.scheduler import Schedules
 from evac.domain.kinds import check_resources, start_resources
 from evac.domain.kinds.models import ResourcesInput
@@ -26,6 +28,9 @@ def adapters(region: str, *, probe: bool = False) -> Region:
         tables=GlobalTables(region, probe=probe),
         mappings=EventSourceMappings(region, probe=probe),
         schedules=Schedules(region, probe=probe),
+        groups=AutoScalingGroups(region, probe=probe),
+        targets=TargetGroups(region, probe=probe),
+        functions=Functions(region),
     )
 
 

@@ -8,15 +8,15 @@ and a target that does not answer propagate for the ASL's Retry (every step is i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from evac import clock
 from evac.domain.fanout import each
-from evac.domain.kinds import ecs_service, global_table, switches
+from evac.domain.kinds import autoscaling_group, custom, ecs_service, global_table, switches
 from evac.domain.kinds.models import ResourcePolls
 from evac.domain.kinds.step import Context
 from evac.domain.models import Poll
-from evac.domain.plan_resources import DynamoDbGlobalTable, EcsService
+from evac.domain.plan_resources import AutoScalingGroup, CustomAction, DynamoDbGlobalTable, EcsService
 from evac.domain.polling import first_wait, poll_round, polled, round_summary, whole_second
 from evac.errors import AwsCallError, AwsTransientError, EvacError, RegionUnavailableError, ResourceRecoveryError
 
@@ -30,14 +30,21 @@ if TYPE_CHECKING:
     from evac.domain.plan_resources import Resource
 
 T = TypeVar("T")
+# The step of every kind but the switches (event source mappings and schedules share ``switches``).
+_STEPS: dict[type, Any] = {
+    EcsService: ecs_service,
+    AutoScalingGroup: autoscaling_group,
+    DynamoDbGlobalTable: global_table,
+    CustomAction: custom,
+}
 
 # How long a switch takes to turn (an event source mapping Enabling, a schedule updated): seconds, evac's estimate.
 SWITCH_SECONDS = 5
 
 
 def expected_seconds(resource: Resource) -> int:
-    """When a resource's change should be done: an ECS service's ``expected_seconds``, a few seconds otherwise."""
-    return resource.expected_seconds if isinstance(resource, EcsService) else SWITCH_SECONDS
+    """When a resource's change should be done: a serving kind's ``expected_seconds``, a few seconds otherwise."""
+    return resource.expected_seconds if isinstance(resource, EcsService | AutoScalingGroup) else SWITCH_SECONDS
 
 
 def start_resources(run: Run, plan: RecoveryPlan, *, target: Region, source: Region) -> ResourcePolls:
@@ -84,19 +91,15 @@ def check_resources(
 
 
 def _start(context: Context, resource: Resource) -> Look:
-    if isinstance(resource, EcsService):
-        return ecs_service.start(context, resource)
-    if isinstance(resource, DynamoDbGlobalTable):
-        return global_table.start(context, resource)
-    return switches.start(context, resource)
+    if (kind := _STEPS.get(type(resource))) is not None:
+        return kind.start(context, resource)
+    return switches.start(context, resource)  # type: ignore[arg-type]
 
 
 def _check(context: Context, resource: Resource, poll: Poll) -> Look:
-    if isinstance(resource, EcsService):
-        return ecs_service.check(context, resource)
-    if isinstance(resource, DynamoDbGlobalTable):
-        return global_table.check(context, resource)
-    return switches.check(context, resource, str(poll.detail.get("source", "skipped")))
+    if (kind := _STEPS.get(type(resource))) is not None:
+        return kind.check(context, resource)
+    return switches.check(context, resource, str(poll.detail.get("source", "skipped")))  # type: ignore[arg-type]
 
 
 def _look(resource: Resource, step: Callable[[], Look]) -> Look:

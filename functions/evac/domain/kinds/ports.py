@@ -1,7 +1,7 @@
 """What the recovery kinds need from AWS in one region, as small protocols: ``evac.aws`` implements them (ecs,
-awslambda, scheduler; global tables are ``evac.domain.ports.ReplicatedTables``, as readiness reads them), unit tests
-use fakes. Each read returns None for a resource that does not exist, and raises an ``EvacError`` when it cannot be
-read."""
+ec2_autoscaling, elbv2, awslambda, scheduler; global tables are ``evac.domain.ports.ReplicatedTables``, as readiness
+reads them), unit tests use fakes. Each read returns None for a resource that does not exist, and raises an
+``EvacError`` when it cannot be read."""
 
 from __future__ import annotations
 
@@ -29,6 +29,45 @@ class EcsServices(Protocol):
     def set_desired(self, cluster: str, service: str, count: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class GroupState:
+    """An EC2 Auto Scaling group as DescribeAutoScalingGroups reports it; ``serving``: its instances InService and
+    Healthy; ``suspended``: its suspended processes (``Launch`` suspended launches nothing)."""
+
+    minimum: int
+    desired: int
+    maximum: int
+    serving: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    suspended: tuple[str, ...] = ()
+
+
+class AutoScalingGroups(Protocol):
+    def group(self, name: str) -> GroupState | None: ...
+
+    def set_capacity(self, name: str, *, minimum: int, desired: int, maximum: int) -> None: ...
+
+
+class TargetGroups(Protocol):
+    def healthy(self, target_group_arn: str, instances: tuple[str, ...]) -> int:
+        """How many of ``instances`` are ``healthy`` in the target group (DescribeTargetHealth)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Invoked:
+    """A synchronous invocation's answer: ``error`` is its FunctionError (``Unhandled``...) with the error's message,
+    None when the function returned."""
+
+    error: str | None = None
+
+
+class Functions(Protocol):
+    def invoke(self, name: str, event: dict[str, object], timeout_seconds: float) -> Invoked:
+        """Invoke ``name`` and wait for its answer, ``timeout_seconds`` at most (``FunctionTimeoutError`` then)."""
+        ...
+
+
 class EventSourceMappings(Protocol):
     def state(self, uuid: str) -> str | None:
         """Enabled, Enabling, Disabled, Disabling, Updating... (API_EventSourceMappingConfiguration)."""
@@ -53,3 +92,6 @@ class Region:
     tables: ReplicatedTables
     mappings: EventSourceMappings
     schedules: Schedules
+    groups: AutoScalingGroups
+    targets: TargetGroups
+    functions: Functions
