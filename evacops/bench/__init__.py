@@ -4,12 +4,23 @@
 from __future__ import annotations
 
 from evacops.bench.cold_start import ImportTime, handler_modules, import_seconds, import_times, parse_importtime
-from evacops.bench.runs import COUNTS, POLICIES, SEEDS, BenchReport, BenchRun, Policy, run_bench, write_json
+from evacops.bench.runs import (
+    COUNTS,
+    POLICIES,
+    RESOURCE_COUNTS,
+    SEEDS,
+    BenchReport,
+    BenchRun,
+    Policy,
+    run_bench,
+    write_json,
+)
 from evacops.bench.summary import Goal, Summary, goals, percentile, summarize
 
 __all__ = [
     "COUNTS",
     "POLICIES",
+    "RESOURCE_COUNTS",
     "SEEDS",
     "BenchReport",
     "BenchRun",

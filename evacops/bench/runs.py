@@ -2,8 +2,9 @@
 each Lambda handler costs to start.
 
 ``run_bench()`` plays the default drill (``primary-outage``) on plans generated from the bundled one with 1, 10, 50
-and 100 endpoints, once per DNS shift policy and seed, each seed drawing the dependencies' latencies within +-50 % of
-the plan's expectations (``Latencies.around``), and reports each run's RTO, critical path (from what was drawn),
+and 100 endpoints (or, with ``scale="resources"``, with 1, 10 and 50 of the plan's ``resources:``, its kinds
+cycled), once per DNS shift policy and seed, each seed drawing the dependencies' latencies within +-50 % of the
+plan's expectations (``Latencies.around``), and reports each run's RTO, critical path (from what was drawn),
 overhead ratio, state transitions and Lambda invocations (what Step Functions and Lambda bill for), history events,
 cold-start time and wall time; ``summary`` gives their p50 and p95 (``evacops.bench.summary``); then each handler
 module's import time (``python -X importtime``, one fresh interpreter per module, as in a Lambda cold start) as a
@@ -19,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.bench.cold_start import BASELINE, ImportTime, import_seconds, import_times
-from evacops.bench.summary import Goal, Summary, goals, summarize
+from evacops.bench.summary import Goal, Scale, Summary, goals, summarize
 from evacops.drill.engine import run_drill
 from evacops.drill.variants import FOLLOW_CAPACITY, derive
 from evacops.journal import Journaled
@@ -33,12 +34,15 @@ if TYPE_CHECKING:
 
 Policy = Literal["scale-then-shift", "follow-capacity"]
 COUNTS = (1, 10, 50, 100)
+RESOURCE_COUNTS = (1, 10, 50)  # resources of mixed kinds (the plan's own kinds, cycled)
 SEEDS = 20  # runs per endpoint count and policy, each with its own draw
 POLICIES: tuple[Policy, ...] = ("scale-then-shift", "follow-capacity")
 
 
 class BenchRun(BaseModel):
     endpoints: int
+    resources: int = Field(default=0, description="the plan's resources: (mixed kinds)")
+    scale: Scale = Field(default="endpoints", description="what the bench grew: endpoints, or resources of mixed kinds")
     dns_policy: Policy
     seed: int | None = Field(default=None, description="what drew the run's latencies; null: the table's figures")
     status: str
@@ -75,19 +79,24 @@ def run_bench(
     imports: bool = True,
     plan: RecoveryPlan | None = None,
     on_run: Callable[[BenchRun], None] | None = None,
+    scale: Scale = "endpoints",
 ) -> BenchReport:
-    """Play the default drill for each endpoint count, policy and seed on plans derived from ``plan`` (the bundled
-    plan by default), then time each handler's import. A seed draws the latencies around the plan's expectations;
-    None plays the latency table's own figures."""
+    """Play the default drill for each count, policy and seed on plans derived from ``plan`` (the bundled plan by
+    default), then time each handler's import. A count is of endpoints, or with ``scale="resources"`` of the plan's
+    resources (its kinds cycled: ``derive``); the plan must then list some. A seed draws the latencies around the
+    plan's expectations; None plays the latency table's own figures."""
     base = plan or load_plan(DEFAULT_PLAN)
+    if scale == "resources" and not base.resources:
+        raise ValueError(f"{base.application}'s plan lists no resources: to scale; choose a plan with resources:")
     runs = []
     for count in counts:
         for policy in policies:
             shift = FOLLOW_CAPACITY if policy == "follow-capacity" else None
-            derived = derive(base, endpoints=count, shift=shift)
+            sized = {"resources": count} if scale == "resources" else {"endpoints": count}
+            derived = derive(base, shift=shift, **sized)
             for seed in seeds:
                 drawn = None if seed is None else Latencies().around(base.expectations, seed)
-                run = _run(derived, count, policy, seed, drawn)
+                run = _run(derived, scale, policy, seed, drawn)
                 runs.append(run)
                 if on_run:
                     on_run(run)
@@ -97,13 +106,16 @@ def run_bench(
     )
 
 
-def _run(plan: RecoveryPlan, count: int, policy: Policy, seed: int | None, drawn: Latencies | None) -> BenchRun:
+def _run(plan: RecoveryPlan, scale: Scale, policy: Policy, seed: int | None, drawn: Latencies | None) -> BenchRun:
     report = run_drill("primary-outage", plan=plan, seed=seed, latencies=drawn)
     # what a run is, as its drill report says it (the same names: the bench's JSON reads as the drill's), but the
-    # endpoints (a count here, each endpoint there) and the phases (seconds by name here)
-    same = (BenchRun.model_fields.keys() & type(report).model_fields.keys()) - {"endpoints", "dns_policy", "phases"}
+    # endpoints and resources (counts here, each one there) and the phases (seconds by name here)
+    differ = {"endpoints", "resources", "scale", "dns_policy", "phases"}
+    same = (BenchRun.model_fields.keys() & type(report).model_fields.keys()) - differ
     return BenchRun(
-        endpoints=count,
+        endpoints=len(plan.inference.endpoints),
+        resources=len(plan.resources),
+        scale=scale,
         dns_policy=policy,
         phases={phase.name: phase.seconds for phase in report.phases},
         **{name: getattr(report, name) for name in same},

@@ -1,6 +1,7 @@
 """The bench's figures over its seeds, and the goals judged on them.
 
-Each endpoint count and DNS policy is played once per seed, with the dependencies' latencies drawn for that seed
+Each endpoint count (or count of the plan's resources, on a mixed-resources bench) and DNS policy is played once
+per seed, with the dependencies' latencies drawn for that seed
 (``Latencies.around``: within +-50 % of the plan's expectations), so a figure is a distribution, not one run: p50 and
 p95 of RTO and of the overhead ratio, and RTO(N) / RTO(fewest) paired by seed (the same draws at both sizes, so the
 ratio shows what the size costs, not what the draw did).
@@ -12,7 +13,7 @@ the second-largest run, a value that happened rather than an interpolation.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from evacops.bench.runs import BenchRun, Policy
 
+Scale = Literal["endpoints", "resources"]
 # The goals: what issue-level targets the bench judges (docs/performance.md says why each).
 OVERHEAD_P95 = 1.03  # overhead ratio p95 at the fewest endpoints (scale-then-shift)
 FLAT_P50 = 1.03  # RTO(most) / RTO(fewest), p50 paired by seed, for each policy
@@ -31,9 +33,11 @@ HISTORY_SHARE = 0.1  # the largest execution history, as a share of Step Functio
 
 
 class Summary(BaseModel):
-    """One endpoint count and DNS policy over every seed the bench played."""
+    """One endpoint count (or resource count) and DNS policy over every seed the bench played."""
 
     endpoints: int
+    resources: int = Field(default=0, description="the plan's resources: (mixed kinds)")
+    scale: Scale = Field(default="endpoints", description="what the bench grew: endpoints, or resources of mixed kinds")
     dns_policy: str
     seeds: int = Field(description="how many runs (one per seed)")
     expected: int = Field(description="how many of them met the drill's expected outcome")
@@ -41,12 +45,27 @@ class Summary(BaseModel):
     rto_p95: float | None
     overhead_p50: float | None
     overhead_p95: float | None
-    rto_ratio_to_one_p50: float | None = Field(description="RTO(N) / RTO(fewest endpoints), paired by seed")
+    rto_ratio_to_one_p50: float | None = Field(description="RTO(N) / RTO(fewest of what grew), paired by seed")
     history_events_max: int
     cold_start_share_p50: float | None = Field(
         description="Lambda INIT time charged during the run / RTO: an upper bound of its share (some overlap)"
     )
     wall_p50: float
+
+    @property
+    def size(self) -> int:
+        """How many of what the bench grew."""
+        return self.resources if self.scale == "resources" else self.endpoints
+
+
+def size_column(summary: Sequence[Summary]) -> str:
+    """What a table's count column counts: endpoints, resources of mixed kinds, or both (then each cell says which)."""
+    scales = {s.scale for s in summary}
+    return "resources (mixed kinds)" if scales == {"resources"} else "endpoints" if scales <= {"endpoints"} else "size"
+
+
+def size_cell(row: Summary, column: str) -> str:
+    return str(row.size) if column != "size" else f"{row.size} {row.scale}"
 
 
 class Goal(BaseModel):
@@ -68,19 +87,26 @@ def percentile(values: Iterable[float | None], q: float) -> float | None:
     return present[max(0, math.ceil(q * len(present)) - 1)]
 
 
+def size(run: BenchRun) -> int:
+    """How many of what the bench grew this run had: endpoints, or resources of mixed kinds."""
+    return run.resources if run.scale == "resources" else run.endpoints
+
+
 def summarize(runs: Sequence[BenchRun]) -> list[Summary]:
-    """One summary per endpoint count and policy, in the order the runs came."""
-    groups: dict[tuple[int, str], list[BenchRun]] = {}
+    """One summary per scale, count and policy, in the order the runs came."""
+    groups: dict[tuple[Scale, int, str], list[BenchRun]] = {}
     for run in runs:
-        groups.setdefault((run.endpoints, run.dns_policy), []).append(run)
-    fewest = min((r.endpoints for r in runs), default=0)
+        groups.setdefault((run.scale, size(run), run.dns_policy), []).append(run)
     found = []
-    for (endpoints, policy), played in groups.items():
-        ones = {r.seed: r.rto_seconds for r in groups.get((fewest, policy), [])}
+    for (scale, _, policy), played in groups.items():
+        fewest = min(size(r) for r in runs if r.scale == scale)
+        ones = {r.seed: r.rto_seconds for r in groups.get((scale, fewest, policy), [])}
         ratios = [_ratio(r.rto_seconds, ones.get(r.seed)) for r in played]
         found.append(
             Summary(
-                endpoints=endpoints,
+                endpoints=played[0].endpoints,
+                resources=played[0].resources,
+                scale=scale,
                 dns_policy=policy,
                 seeds=len(played),
                 expected=sum(r.expected for r in played),
@@ -99,23 +125,26 @@ def summarize(runs: Sequence[BenchRun]) -> list[Summary]:
 
 def goals(runs: Sequence[BenchRun]) -> list[Goal]:
     """The targets, as far as these runs can tell: overhead near the floor with the fewest endpoints, RTO flat as
-    endpoints grow, following capacity at most half the time of scaling fully first, and histories far from Step
-    Functions' limit."""
+    endpoints (or resources of mixed kinds) grow, following capacity at most half the time of scaling fully first,
+    and histories far from Step Functions' limit."""
+    found: list[Goal] = []
+    for scale in dict.fromkeys(r.scale for r in runs):
+        scaled = [r for r in runs if r.scale == scale]
+        found += _endpoint_goals(scaled) if scale == "endpoints" else _resource_goals(scaled)
+    return found
+
+
+def _endpoint_goals(runs: Sequence[BenchRun]) -> list[Goal]:
     summary = {(s.endpoints, s.dns_policy): s for s in summarize(runs)}
     counts = sorted({r.endpoints for r in runs})
-    policies: list[Policy] = list(dict.fromkeys(r.dns_policy for r in runs))
-    found: list[Goal] = []
-    if not counts:
-        return found
+    policies = _policies(runs)
     few, most = counts[0], counts[-1]
+    found: list[Goal] = []
     if (one := summary.get((few, "scale-then-shift"))) is not None:
         found.append(
             _at_most(f"scale-then-shift: overhead ratio p95 at {few} endpoint(s)", one.overhead_p95, OVERHEAD_P95)
         )
-    if most != few:
-        for policy in policies:
-            flat = summary[(most, policy)].rto_ratio_to_one_p50
-            found.append(_at_most(f"{policy}: RTO({most}) / RTO({few}) p50", flat, FLAT_P50))
+    found += _flat(summary, policies, few, most, "")
     if {"scale-then-shift", "follow-capacity"} <= set(policies):
         for count in counts:
             gains = [
@@ -127,11 +156,39 @@ def goals(runs: Sequence[BenchRun]) -> list[Goal]:
             ]
             name = f"RTO follow-capacity / scale-then-shift p50 at {count} endpoint(s)"
             found.append(_at_most(name, percentile(gains, 0.5), FOLLOW_GAIN_P50))
-    events = max((r.history_events for r in runs if r.endpoints == most), default=0)
-    found.append(
-        _at_most(f"history events at {most} endpoint(s), share of the limit", events / HISTORY_LIMIT, HISTORY_SHARE)
-    )
-    return found
+    return [*found, _history(runs, most, "endpoint(s)")]
+
+
+def _resource_goals(runs: Sequence[BenchRun]) -> list[Goal]:
+    """RTO flat as the plan's resources grow, each kind in turn, and the history far from the limit."""
+    summary = {(s.resources, s.dns_policy): s for s in summarize(runs)}
+    counts = sorted({r.resources for r in runs})
+    few, most = counts[0], counts[-1]
+    flat = _flat(summary, _policies(runs), few, most, " mixed")
+    return [*flat, _history(runs, most, "mixed resources")]
+
+
+def _policies(runs: Sequence[BenchRun]) -> list[Policy]:
+    return list(dict.fromkeys(r.dns_policy for r in runs))
+
+
+def _flat(
+    summary: dict[tuple[int, str], Summary], policies: list[Policy], few: int, most: int, what: str
+) -> list[Goal]:
+    """RTO(most) / RTO(few), p50 paired by seed, for each policy: what the application's size costs."""
+    if most == few:
+        return []
+    return [
+        _at_most(
+            f"{policy}: RTO({most}{what}) / RTO({few}) p50", summary[(most, policy)].rto_ratio_to_one_p50, FLAT_P50
+        )
+        for policy in policies
+    ]
+
+
+def _history(runs: Sequence[BenchRun], most: int, what: str) -> Goal:
+    events = max((r.history_events for r in runs if size(r) == most), default=0)
+    return _at_most(f"history events at {most} {what}, share of the limit", events / HISTORY_LIMIT, HISTORY_SHARE)
 
 
 def _at_most(name: str, value: float | None, target: float) -> Goal:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from evacops.bench.summary import size_cell, size_column
 from evacops.chaos.matrix import group_totals
 from evacops.chaos.sites import KINDS
 
@@ -157,14 +158,15 @@ def ratio(value: float | None) -> str:
 
 def bench_tables(console: Console, report: BenchReport) -> None:
     """The bench's figures over its seeds (each run is in the JSON), handler imports and goals."""
+    counted = size_column(report.summary)
     runs = Table(title="runs over their seeds (modelled seconds; p50 / p95)", title_justify="left")
-    for column in ("endpoints", "DNS shift", "seeds", "RTO p50", "RTO p95", "overhead p50", "overhead p95"):
+    for column in (counted, "DNS shift", "seeds", "RTO p50", "RTO p95", "overhead p50", "overhead p95"):
         runs.add_column(column, justify="left" if column == "DNS shift" else "right")
     for column in ("RTO(N)/RTO(1) p50", "history max", "cold starts p50", "wall p50 (s)"):
         runs.add_column(column, justify="right")
     for row in report.summary:
         runs.add_row(
-            str(row.endpoints),
+            size_cell(row, counted),
             row.dns_policy,
             f"{row.seeds}"
             if row.expected == row.seeds

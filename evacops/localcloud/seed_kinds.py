@@ -18,6 +18,7 @@ Ground truth (``resource_states``) is read from moto's backends, never through e
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -79,7 +80,8 @@ def seed_kinds(plan: RecoveryPlan, account: str) -> None:
 
 def _seed_service(service: EcsService, region: str, serving: bool) -> None:
     ecs = boto3.client("ecs", region)
-    ecs.create_cluster(clusterName=service.clusters[region])
+    if not ecs.describe_clusters(clusters=[service.clusters[region]])["clusters"]:  # services may share a cluster
+        ecs.create_cluster(clusterName=service.clusters[region])
     ecs.register_task_definition(
         family=service.name,
         containerDefinitions=[{"name": "api", "image": "public.ecr.aws/nginx/nginx:1", "memory": 512}],
@@ -123,8 +125,12 @@ def _function(plan: RecoveryPlan, name: str, region: str, *, handler: str = "han
 
 
 def target_group_name(group: AutoScalingGroup, region: str) -> str:
-    """The group's target group (ELB names: 32 characters at most)."""
-    return f"{group.groups[region]}"[:29] + "-tg"
+    """The group's target group (ELB names: 32 characters at most, unique in the region): a longer group name keeps
+    its start and a digest of the whole, so two groups whose names share their first 29 characters get two."""
+    name = group.groups[region]
+    if len(name) > 29:
+        name = name[:20].rstrip("-") + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return name + "-tg"
 
 
 def seed_group(group: AutoScalingGroup, region: str, serving: bool) -> None:

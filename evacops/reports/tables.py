@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from evacops.bench.summary import size_cell, size_column
 from evacops.chaos.matrix import OUTCOMES, STATUSES, fault_totals
 
 if TYPE_CHECKING:
@@ -85,10 +86,11 @@ def drill_phases(report: DrillReport) -> str:
 
 
 def bench_runs(report: BenchReport) -> str:
-    """One row per endpoint count and DNS policy over its seeds (modelled seconds, but wall time); each run is in the
-    JSON."""
+    """One row per endpoint (or resource) count and DNS policy over its seeds (modelled seconds, but wall time); each
+    run is in the JSON."""
+    counted = size_column(report.summary)
     header = (
-        "endpoints",
+        counted,
         "DNS shift",
         "seeds (as expected)",
         "RTO p50",
@@ -102,7 +104,7 @@ def bench_runs(report: BenchReport) -> str:
     )
     rows = [
         (
-            row.endpoints,
+            size_cell(row, counted),
             row.dns_policy,
             f"{row.seeds} ({row.expected})",
             _number(row.rto_p50, 1),
