@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from evacops.bench.runs import COUNTS, POLICIES, RESOURCE_COUNTS, SEEDS, BenchRun, Policy, run_bench, write_json
-from evacops.bench.summary import Scale
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, fail, load, local_setup
 from evacops.cli.render import bench_tables, figure
+
+if TYPE_CHECKING:
+    from evacops.bench.summary import Scale
 
 # Piped (make bench > log), the tables get room for every column; in a terminal, its width.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
