@@ -164,9 +164,25 @@ def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
     )
 
 
+class NoCaseSelectedError(ValueError):
+    """A filter (``only``) that no case's id matches."""
+
+
+def select(chosen: list[Case], only: Iterable[str] = ()) -> list[Case]:
+    """The cases whose id (``scenario/site/fault@point``) contains any of ``only`` (case-sensitive); all when none.
+    A filter that selects nothing is a mistake, not an empty matrix that passes: ``NoCaseSelectedError`` names it."""
+    wanted = [text for text in only if text]
+    if not wanted:
+        return chosen
+    if not (selected := [c for c in chosen if any(text in c.id for text in wanted)]):
+        raise NoCaseSelectedError(f"no case's id contains {' or '.join(map(repr, wanted))}, of {len(chosen)} cases")
+    return selected
+
+
 def run_matrix(
     *,
     only_subset: bool = False,
+    only: Iterable[str] = (),
     scenarios: Iterable[str] | None = None,
     plan: RecoveryPlan | None = None,
     jobs: int = 1,
@@ -174,14 +190,15 @@ def run_matrix(
     on_result: Callable[[Result, int, int], None] | None = None,
     on_control: Callable[[ControlResult], None] | None = None,
 ) -> Matrix:
-    """Record the sites of ``scenarios``, then play every case (or the subset) and every negative control, ``jobs``
-    at a time (processes)."""
+    """Record the sites of ``scenarios``, then play every case (or the subset; of them, those ``only`` selects) and
+    every negative control, ``jobs`` at a time (processes)."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
     sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan)
     chosen = cases(sites)
     if only_subset:
         chosen = subset(chosen)
+    chosen = select(chosen, only)
     names = [c.name for c in controls(plan)] if with_controls else []
     results: list[Result] = []
     played: list[ControlResult] = []
@@ -213,13 +230,17 @@ def run_matrix(
 
 
 def count_cases(
-    *, only_subset: bool = False, scenarios: Iterable[str] | None = None, plan: RecoveryPlan | None = None
+    *,
+    only_subset: bool = False,
+    only: Iterable[str] = (),
+    scenarios: Iterable[str] | None = None,
+    plan: RecoveryPlan | None = None,
 ) -> dict[str, Any]:
     """What ``run_matrix`` would play, without playing it: the sites (recorded from one clean run per scenario) and
     the cases per group and per fault; ``scenarios`` is the total."""
     plan = plan or load_plan(DEFAULT_PLAN)
     sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan)
-    chosen = subset(cases(sites)) if only_subset else cases(sites)
+    chosen = select(subset(cases(sites)) if only_subset else cases(sites), only)
     by_group: dict[str, int] = {}
     by_fault: dict[str, int] = {}
     for case in chosen:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from evacops.chaos.matrix import count_cases, run_matrix, write_json
-from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, load, local_setup
+from evacops.chaos.matrix import NoCaseSelectedError, count_cases, run_matrix, write_json
+from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, fail, load, local_setup
 from evacops.cli.render import chaos_summary
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from evacops.chaos.controls import ControlResult
     from evacops.chaos.matrix import Result
 
@@ -40,6 +43,16 @@ def chaos(
             "and per fault, without playing them (with --json, write the counts).",
         ),
     ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            metavar="SUBSTRING",
+            help="Only the cases whose id (scenario/caller -> service:operation[:function]/fault@point, as printed "
+            "and in the JSON) contains SUBSTRING, case-sensitive; repeat for more (any matches). Applies after "
+            "--subset; --count counts them.",
+        ),
+    ] = None,
     no_controls: Annotated[
         bool, typer.Option("--no-controls", help="Skip the negative controls (then the matrix proves less).")
     ] = False,
@@ -76,11 +89,15 @@ def chaos(
       evac chaos --jobs 2 --json chaos.json   # the whole matrix, two drills at a time
 
       evac chaos --subset --plan tests/plans/eu-search.yaml
+
+      evac chaos --only RecoverResourcesFunction --no-controls --plan functions/evac/plans/rag-assistant.yaml
+
+      evac chaos --only 'ShiftDnsFunction -> ' --only '/timeout@' --count   # ShiftDns's own calls, or any timeout
     """
     loaded = load(plan, local=True)
     if count:
-        with local_setup():
-            counted = count_cases(only_subset=only_subset, plan=loaded)
+        with local_setup(), _selecting():
+            counted = count_cases(only_subset=only_subset, only=only or (), plan=loaded)
         if json_path:
             json_path.write_text(json.dumps(counted, indent=2) + "\n", encoding="utf-8")
         console.print(f"{counted['scenarios']} scenarios from {counted['sites']} call sites")
@@ -101,9 +118,10 @@ def chaos(
         mark = "[green]caught[/]" if control.caught else "[red]NOT CAUGHT[/]"
         console.print(f"  control {control.name} ({control.catches}): {mark}")
 
-    with local_setup():
+    with local_setup(), _selecting():
         matrix = run_matrix(
             only_subset=only_subset,
+            only=only or (),
             plan=loaded,
             jobs=jobs,
             with_controls=not no_controls,
@@ -114,3 +132,12 @@ def chaos(
         write_json(matrix, json_path)
     chaos_summary(console, matrix)
     raise typer.Exit(0 if matrix.violations == 0 and not matrix.uncaught else 1)
+
+
+@contextmanager
+def _selecting() -> Iterator[None]:
+    """An --only that selects no case: a clear error, exit 2, nothing played."""
+    try:
+        yield
+    except NoCaseSelectedError as exc:
+        raise fail(f"--only: {exc}") from None
