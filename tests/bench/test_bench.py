@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evac.domain.plan_resources import AutoScalingGroup, DynamoDbGlobalTable
 from evacops.bench import (
     BenchRun,
     goals,
@@ -23,6 +25,7 @@ from evacops.bench import (
 from evacops.cli import app
 from evacops.cloud import write_plan
 from evacops.drill.variants import FOLLOW_CAPACITY, derive
+from evacops.localcloud.seed_kinds import target_group_name
 from evacops.template import functions, load_template
 
 
@@ -190,3 +193,97 @@ def test_evac_bench_is_a_command_with_its_options() -> None:
     assert result.exit_code == 0
     for option in ("--json", "--endpoints", "--policy", "--seeds", "--seed", "--no-imports"):
         assert option in result.output
+
+
+FLEET = Path(__file__).resolve().parents[1] / "plans" / "rag-gpu-fleet.yaml"
+
+
+@pytest.mark.parametrize(("count", "each"), [(1, {"ecs-service": 1}), (10, None), (50, None)])
+def test_a_mixed_plan_has_the_resources_asked_for_every_kind_in_turn_with_names_aws_takes(
+    tmp_path: Path, count: int, each: dict[str, int] | None
+) -> None:
+    # GIVEN the GPU-fleet plan: one resource of each of the six kinds
+    fleet = load_plan(FLEET)
+
+    # WHEN the bench derives a plan with `count` resources (written and read back: the plan's validation runs)
+    plan = load_plan(write_plan(derive(fleet, resources=count), tmp_path))
+
+    # THEN the kinds take turns in the plan's order: every kind has count/6 of them, the first ones one more
+    kinds = [r.kind for r in fleet.resources]
+    found = Counter(r.kind for r in plan.resources)
+    assert len(plan.resources) == count
+    assert found == (each or {k: count // 6 + (i < count % 6) for i, k in enumerate(kinds)})
+    # every AWS name is its own in its region (services share a cluster and schedules a group, as an application's do)
+    names = [r.name for r in plan.resources]
+    regional = [
+        (f, region, n)
+        for r in plan.resources
+        for f, m in r.regional().items()
+        if f != "clusters"
+        for region, n in m.items()
+    ]
+    assert len(set(names)) == count
+    assert len(set(regional)) == len(regional)
+    tables = [r.table for r in plan.resources if isinstance(r, DynamoDbGlobalTable)]
+    assert len(set(tables)) == len(tables)
+    # and each group gets a target group of its own that ELB takes (32 characters at most)
+    groups = [
+        target_group_name(g, region) for g in plan.resources if isinstance(g, AutoScalingGroup) for region in g.groups
+    ]
+    assert len(set(groups)) == len(groups)
+    assert all(len(g) <= 32 and not g.endswith("-") for g in groups)
+
+
+def test_a_mixed_summary_pairs_resource_counts_by_seed_and_judges_their_flatness() -> None:
+    def mixed(resources: int, rto: float, seed: int) -> BenchRun:
+        return run(1, "scale-then-shift", rto, seed=seed).model_copy(
+            update={"resources": resources, "scale": "resources"}
+        )
+
+    runs = [mixed(1, 400.0, 1), mixed(1, 500.0, 2), mixed(50, 404.0, 1), mixed(50, 520.0, 2)]
+
+    one, fifty = summarize(runs)
+    judged = {g.name: (g.value, g.met) for g in goals(runs)}
+
+    assert (one.scale, one.size, fifty.size) == ("resources", 1, 50)
+    assert fifty.rto_ratio_to_one_p50 == 1.01  # 404/400 and 520/500: the nearest-rank p50 of two is the smaller
+    assert judged == {
+        "scale-then-shift: RTO(50 mixed) / RTO(1) p50": (1.01, True),
+        "history events at 50 mixed resources, share of the limit": (0.004, True),
+    }
+
+
+def test_evac_bench_grows_resources_only_of_a_plan_that_lists_some() -> None:
+    runner = CliRunner()
+
+    none = runner.invoke(app, ["bench", "--resources", "1,10", "--no-imports"])  # the bundled plan lists none
+    both = runner.invoke(app, ["bench", "--resources", "1", "--endpoints", "1", "--plan", str(FLEET)])
+    zero = runner.invoke(app, ["bench", "--resources", "0,10", "--plan", str(FLEET)])
+
+    assert none.exit_code == 2
+    assert "lists none" in none.output
+    assert both.exit_code == 2
+    assert "choose --endpoints or --resources" in both.output
+    assert zero.exit_code == 2
+    assert "--resources takes counts of 1 or more" in zero.output
+
+
+@pytest.mark.e2e
+def test_a_mixed_resources_bench_reports_each_count_over_its_seed() -> None:
+    report = run_bench(
+        [1, 10], ["scale-then-shift"], seeds=[1], imports=False, plan=load_plan(FLEET), scale="resources"
+    )
+
+    assert [(r.resources, r.endpoints, r.scale, r.status, r.expected) for r in report.runs] == [
+        (1, 1, "resources", "SUCCEEDED", True),
+        (10, 1, "resources", "SUCCEEDED", True),
+    ]
+    one, ten = report.summary
+    assert (one.size, ten.size, ten.seeds) == (1, 10, 1)
+    assert None not in (ten.rto_p50, ten.rto_p95, ten.overhead_p50, ten.rto_ratio_to_one_p50)
+    assert ten.history_events_max > one.history_events_max > 0
+    assert ten.wall_p50 > 0
+    assert [g.name for g in report.goals] == [
+        "scale-then-shift: RTO(10 mixed) / RTO(1) p50",
+        "history events at 10 mixed resources, share of the limit",
+    ]
