@@ -226,9 +226,16 @@ def group_of(scenario: str, caller: str, target: str | None) -> Group | None:
     return None
 
 
+# Functions that start their work and then poll it in later invocations of the same function (the resources stage:
+# StartResources, then CheckResources until done, both RecoverResourcesFunction): a later invocation is a poll.
+START_THEN_POLL: Final = frozenset({"RecoverResourcesFunction"})
+
+
 def _polls(caller: str, target: str | None) -> bool:
-    """Check* functions are the runbook's poll loops (ASL: Wait -> Check -> Choice); so are their invocations."""
-    return (target or caller).startswith("Check")
+    """Check* functions are the runbook's poll loops (ASL: Wait -> Check -> Choice), and so are the later invocations
+    of a function that starts and then polls (``START_THEN_POLL``); so are the runbook's invocations of them."""
+    who = target or caller
+    return who.startswith("Check") or who in START_THEN_POLL
 
 
 def cases(sites: Iterable[Site], kinds: Iterable[FaultKind] = KINDS) -> list[Case]:

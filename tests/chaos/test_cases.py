@@ -64,6 +64,24 @@ def test_the_ramps_later_dns_steps_are_faulted_as_well_as_its_first() -> None:
     assert {c.point for c in cases([site])} == {"first", "poll"}
 
 
+def test_the_resources_stages_later_checks_are_faulted_as_well_as_its_start() -> None:
+    # GIVEN the resources stage: StartResources, then CheckResources until done, each an invocation of one function
+    stage = [
+        call(1, "FailoverRunbook", "lambda", "Invoke", target="RecoverResourcesFunction"),
+        call(2, "RecoverResourcesFunction", "ecs", "DescribeServices", invocation=1),
+        call(3, "RecoverResourcesFunction", "ecs", "UpdateService", invocation=1),
+        call(4, "FailoverRunbook", "lambda", "Invoke", target="RecoverResourcesFunction"),
+        call(5, "RecoverResourcesFunction", "ecs", "DescribeServices", invocation=2),
+    ]
+
+    sites = {s.operation: s for s in sites_of("primary-outage", stage, target_region=TARGET)}
+
+    # THEN a later check is a poll, of the function's read and of the runbook's Invoke; the start's change is not
+    assert (sites["Invoke"].poll_ordinal, sites["DescribeServices"].poll_ordinal) == (2, 2)
+    assert sites["UpdateService"].poll_ordinal is None
+    assert {c.point for c in cases([sites["DescribeServices"]])} == {"first", "poll"}
+
+
 def test_only_a_call_that_changes_something_is_faulted_after_effect() -> None:
     sites = sites_of("primary-outage", PRIMARY_OUTAGE, target_region=TARGET)
 
