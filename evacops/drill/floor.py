@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from evac.domain.plan_resources import AutoScalingGroup, EcsService
 from evac.domain.timing import critical_path_seconds
+from evacops.localcloud.deploy import ACCOUNT
+from evacops.localcloud.seed_kinds import resource_states
 
 if TYPE_CHECKING:
     from evacops.drill.scenarios import Scenario
@@ -17,7 +20,8 @@ def critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
     on the local cloud's modelled latencies: the sustain window (when alarms trigger the run), the slower of database
     promotion and the capacity DNS waits for, then DNS propagation. DNS waits for every instance
     (``scale-then-shift``) or for the plan's minimum share (``follow-capacity``), as the local cloud brings instances
-    into service."""
+    into service, and for every resource of the plan's ``resources:`` (the promote stage ends with its slowest kind:
+    ``resources_floor``)."""
     latencies = cloud.latencies
     planned = scenario.outcome in ("switchover", "failback")
     database = latencies.aurora_switchover if planned else latencies.aurora_failover
@@ -33,8 +37,26 @@ def critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
             inference = max(inference, cloud.sagemaker.arrivals(found["instances"], active)[needed - 1])
     if short_of_capacity(cloud, target):  # the failed scale-up and its rollback come before the fallback's
         inference += latencies.endpoint_capacity_failure + latencies.endpoint_rollback
+    inference = max(inference, resources_floor(cloud, target))
     sustain = cloud.plan.trigger.sustain_seconds if scenario.triggered else 0
     return critical_path_seconds(sustain=sustain, database=database, inference=inference, dns=latencies.dns_propagation)
+
+
+def resources_floor(cloud: LocalCloud, target: str) -> float:
+    """The slowest of the plan's resources to serve in ``target``, whatever the count: new ECS tasks run after
+    ``ecs_task_start``, new Auto Scaling instances serve after ``asg_instance_start`` (each only where the target runs
+    fewer than the active count), all at once; the switches, global tables and custom actions add no modelled wait.
+    Read from the local cloud's ground truth before the run."""
+    if not cloud.plan.resources:
+        return 0.0
+    states, latencies = resource_states(cloud.plan, target, ACCOUNT), cloud.latencies
+    waits = [0.0]
+    for resource in cloud.plan.resources:
+        if isinstance(resource, EcsService) and states[resource.name]["running"] < resource.active_count:
+            waits.append(latencies.ecs_task_start)
+        elif isinstance(resource, AutoScalingGroup) and states[resource.name]["in_service"] < resource.active_capacity:
+            waits.append(latencies.asg_instance_start)
+    return max(waits)
 
 
 def short_of_capacity(cloud: LocalCloud, target: str) -> bool:
