@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from typer.testing import CliRunner
+
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.chaos.matrix import NoCaseSelectedError, select
 from evacops.chaos.sites import Case, cases, sites_of, subset
+from evacops.cli import app
 from evacops.localcloud.faults import Call
 
 PLAN = load_plan(DEFAULT_PLAN)
@@ -140,3 +145,29 @@ def test_the_subset_holds_a_trigger_case_and_an_after_effect_case() -> None:
     assert "primary-outage/FailoverRunbook -> lambda:Invoke:PromoteDatabaseFunction/5xx+after-effect@first" in {
         c.id for c in chosen
     }
+
+
+def test_only_keeps_the_cases_whose_id_contains_any_substring_and_refuses_one_that_keeps_none() -> None:
+    all_cases = cases(sites_of("primary-outage", PRIMARY_OUTAGE, target_region=TARGET))
+
+    promote = select(all_cases, ["PromoteDatabaseFunction"])
+    either = select(all_cases, ["/access-denied@", "CheckDatabaseFunction -> "])
+
+    # the function's own calls and the runbook's Invoke of it
+    assert {(c.site.caller, c.site.operation) for c in promote} == {
+        ("FailoverRunbook", "Invoke"),
+        ("PromoteDatabaseFunction", "FailoverGlobalCluster"),
+    }
+    assert all(c.kind == "access-denied" or c.site.caller == "CheckDatabaseFunction" for c in either)
+    assert {c.site.caller for c in either if c.kind != "access-denied"} == {"CheckDatabaseFunction"}
+    assert select(all_cases, []) == all_cases
+    with pytest.raises(NoCaseSelectedError, match="no case's id contains 'promote'"):  # case-sensitive
+        select(all_cases, ["promote"])
+
+
+def test_evac_chaos_documents_only() -> None:
+    result = CliRunner().invoke(app, ["chaos", "--help"], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0
+    assert "--only" in result.output
+    assert "contains SUBSTRING" in result.output
