@@ -203,3 +203,19 @@ def test_preflight_and_readiness_share_one_read_only_policy() -> None:
     # kms:Decrypt only through S3: HeadObject returns an SSE-KMS object's checksum only with it (reads nothing else)
     decrypt = next(s for s in statements if s["Action"] == "kms:Decrypt")
     assert decrypt["Condition"] == {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
+
+
+def test_a_failed_planned_run_waits_out_an_in_flight_promotion_before_switching_back() -> None:
+    # A failed Parallel stops its branches, not the Lambda invocations they started: a PromoteDatabase invocation
+    # already running when the resources branch failed may start the switchover after SwitchBack first looked (the
+    # fault matrix on the rag plan: StartResources' Invoke denied left the writer in the target, traffic at home)
+    runbook = json.loads((ROOT / "state_machines" / "failover.asl.json").read_text(encoding="utf-8"))["States"]
+    promote = FUNCTIONS["PromoteDatabaseFunction"]
+    timeout = promote.get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"])
+
+    [to_switch_back] = [c["Next"] for c in runbook["AfterPromotion?"]["Choices"] if "Switch" in c["Next"]]
+    settle = runbook[to_switch_back]
+
+    assert settle["Type"] == "Wait"
+    assert settle["Seconds"] >= timeout
+    assert settle["Next"] == "SwitchBack"
