@@ -10,9 +10,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from evacops import iam
 from evacops.drill import run_drill
 from evacops.localcloud import LocalCloud
-from evacops.localcloud.reuse import parsed_template, share_service_models, validate_once
+from evacops.localcloud.reuse import parsed_template, roles, share_service_models, validate_once
 from evacops.template import TEMPLATE
 
 if TYPE_CHECKING:
@@ -71,6 +72,23 @@ def test_the_template_is_parsed_again_when_it_changes_and_each_caller_gets_its_o
     assert parsed_template(copy)["Resources"]
     copy.write_text("Resources:\n  Only:\n    Type: AWS::SNS::Topic\n", encoding="utf-8")
     assert list(parsed_template(copy)["Resources"]) == ["Only"]
+
+
+def test_the_roles_a_cloud_checks_are_the_templates_expanded_once_and_each_caller_gets_its_own_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parameters = {"HostedZoneId": "Z123"}
+    first = roles("us-west-2", parameters)
+    assert first == iam.principals("us-west-2", parameters)
+    first["ScaleEndpointFunction"].statements.clear()  # a caller changing its copy changes no one else's
+    monkeypatch.setattr(iam, "principals", lambda *_: pytest.fail("expanded again"))
+    again = roles("us-west-2", parameters)
+    assert again["ScaleEndpointFunction"].statements
+    monkeypatch.undo()
+    other = roles("us-east-2", parameters)  # another region: its own ARNs
+    resources = {r for p in other.values() for s in p.statements for r in s.resources}
+    assert any(":us-east-2:" in r for r in resources)
+    assert not any(":us-west-2:" in r for r in resources)
 
 
 def test_a_definition_that_does_not_parse_is_refused_as_moto_refuses_it(stack: ExitStack) -> None:
