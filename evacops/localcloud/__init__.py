@@ -385,16 +385,17 @@ class LocalCloud:
     ) -> dict[str, Any]:
         """Follow an execution to its end, passing each new history event to ``on_event``; returns its description."""
         sfn = boto3.client("stepfunctions", execution_arn.split(":")[3])
-        seen = 0
-        deadline = self.clock.elapsed() + timeout_modelled
+        sfn.describe_execution(executionArn=execution_arn)  # one that does not exist is refused here, by the API
+        ended = execution_ended(execution_arn)  # as it runs: its status read from moto's backend, no API call a look
+        seen, deadline = 0, self.clock.elapsed() + timeout_modelled
         while True:
-            described = sfn.describe_execution(executionArn=execution_arn)
+            done = ended()  # before the history, so that every event up to the end is passed on
             if on_event:
                 for event in history_since(execution_arn, seen):
                     on_event(event)
                     seen += 1
-            if described["status"] != "RUNNING":
-                return dict(described)
+            if done:
+                return dict(sfn.describe_execution(executionArn=execution_arn))
             if self.clock.elapsed() > deadline:
                 raise TimeoutError(f"{execution_arn} still running after {timeout_modelled:.0f} modelled seconds")
-            self.clock.wait_until(execution_ended(execution_arn), _POLL)
+            self.clock.wait_until(ended, _POLL)
