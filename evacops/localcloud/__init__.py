@@ -64,7 +64,7 @@ from evacops.localcloud.fidelity.drain_alarms import MetricAlarmEvaluator
 from evacops.localcloud.fidelity.ecs import EcsTaskStarts
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
-from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_virtual_time
+from evacops.localcloud.interpreter import JsonData, ParsedDefinitions, SharedClients, install_virtual_time
 from evacops.localcloud.reuse import quiet_collector, share_service_models, validate_once
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
@@ -183,7 +183,8 @@ class LocalCloud:
             install_virtual_time(stack, self.clock, self.latencies.state_transition)
             self.runtime.install(stack)
             self.definitions.install(stack)
-            SharedClients().install(stack)
+            for seam in (SharedClients(), JsonData()):  # the interpreter's clients, paths and copies: built once
+                seam.install(stack)
             validate_once(stack)
             self._install_fidelity(stack)
             quiet_handler_logs(stack, self.log_file)
@@ -207,9 +208,8 @@ class LocalCloud:
             stack.callback(self._stop_running_executions)
             # Last, so they stop first: schedules (the probes, readiness) and alarm evaluation on the modelled clock.
             self.schedules.install(stack)
-            AlarmEvaluation(self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark).install(
-                stack
-            )
+            alarms = AlarmEvaluation(self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark)
+            alarms.install(stack)
         except BaseException:
             stack.close()
             raise
@@ -249,8 +249,7 @@ class LocalCloud:
             routing=self.routing,
             replication_lag=self.latencies.aurora_replication_lag,
         )
-        # every DNS change from now on keeps the ground truth it was made in
-        self.route53.observe = self.truth.world
+        self.route53.observe = self.truth.world  # every DNS change from now on keeps the ground truth it was made in
         for region in self.plan.vantages:  # the plan's two regions, and its witness (probes only) if any
             self.stacks[region] = deploy(region, self.parameters(region, zone_id))
             self.runtime.environments.update(self.stacks[region].environments)
