@@ -65,7 +65,7 @@ from evacops.localcloud.fidelity.ecs import EcsTaskStarts
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import JsonData, ParsedDefinitions, SharedClients, install_virtual_time
-from evacops.localcloud.reuse import quiet_collector, share_service_models, validate_once
+from evacops.localcloud.reuse import quiet_collector, share_harness_clients, share_service_models, validate_once
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
@@ -176,6 +176,7 @@ class LocalCloud:
             share_service_models(stack)  # the sessions made from now on parse botocore's models once per process
             stack.callback(_new_sessions)
             _new_sessions()
+            share_harness_clients(stack)  # made from the sessions now current, dropped when the cloud closes
             evac_clock.use(self.clock.now)
             stack.callback(evac_clock.use, None)
             evac_clock.use_stopwatch(self.clock.elapsed)  # a canary's latency: what the endpoint is modelled to take
@@ -385,8 +386,7 @@ class LocalCloud:
         """Follow an execution to its end, passing each new history event to ``on_event``; returns its description."""
         sfn = boto3.client("stepfunctions", execution_arn.split(":")[3])
         sfn.describe_execution(executionArn=execution_arn)  # one that does not exist is refused here, by the API
-        ended = execution_ended(execution_arn)  # as it runs: its status read from moto's backend, no API call a look
-        seen, deadline = 0, self.clock.elapsed() + timeout_modelled
+        ended, seen, deadline = execution_ended(execution_arn), 0, self.clock.elapsed() + timeout_modelled
         while True:
             done = ended()  # before the history, so that every event up to the end is passed on
             if on_event:

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
+import boto3
 import botocore.session
 from botocore.httpsession import URLLib3Session, create_urllib3_context
 from botocore.loaders import create_loader
@@ -77,6 +78,29 @@ def share_service_models(stack: ExitStack) -> None:
     before it is sent, so none is ever used, but handlers and schedules make clients as they run)."""
     stack.enter_context(patch.object(botocore.session, "create_loader", _shared_loader))
     stack.enter_context(patch.object(URLLib3Session, "_get_ssl_context", _shared_tls))
+
+
+def share_harness_clients(stack: ExitStack) -> None:
+    """Until ``stack`` closes, ``boto3.client(service, region)`` returns one client per service and region, made from
+    the session current when it is first asked for. The cloud's own code (seeding, deploying, schedules, observing)
+    asks for a new client at each step, ~5 ms of CPU each; clients are thread-safe, and the fault hooks that
+    attribute a call read the calling thread and the request's credentials at the call, not the client. Any other
+    form (a config, credentials, an endpoint, the region left to the environment) makes a client as boto3 does."""
+    made: dict[tuple[Any, Any], Any] = {}
+    lock = threading.Lock()
+    original = boto3.client
+
+    def client(*args: Any, **kwargs: Any) -> Any:
+        given = dict(zip(("service_name", "region_name"), args, strict=False)) | kwargs
+        named = (given.get("service_name"), given.get("region_name"))
+        if len(args) > len(named) or set(given) != {"service_name", "region_name"} or None in named:
+            return original(*args, **kwargs)
+        with lock:
+            if named not in made:
+                made[named] = original(*args, **kwargs)
+            return made[named]
+
+    stack.enter_context(patch.object(boto3, "client", client))
 
 
 def _shared_tls(_: URLLib3Session) -> Any:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from evacops import iam
 from evacops.drill import run_drill
 from evacops.localcloud import LocalCloud
-from evacops.localcloud.reuse import parsed_template, roles, share_service_models, validate_once
+from evacops.localcloud.reuse import parsed_template, roles, share_harness_clients, share_service_models, validate_once
 from evacops.template import TEMPLATE
 
 if TYPE_CHECKING:
@@ -112,3 +113,16 @@ def test_sessions_made_in_a_cloud_share_service_models_and_later_ones_do_not(sta
     assert one._loader.search_paths.count(one._loader.search_paths[-1]) == 1  # type: ignore[attr-defined]
     stack.close()
     assert boto3.session.Session()._loader is not one._loader  # type: ignore[attr-defined]
+
+
+def test_a_cloud_makes_one_client_per_service_and_region_and_any_other_form_as_boto3_does(stack: ExitStack) -> None:
+    share_harness_clients(stack)
+    one = boto3.client("s3", "us-east-1")
+    assert boto3.client("s3", region_name="us-east-1") is one
+    assert boto3.client(service_name="s3", region_name="us-east-1") is one
+    assert boto3.client("s3", "us-west-2") is not one
+    assert boto3.client("s3") is not boto3.client("s3")  # the region left to the environment
+    config = Config(retries={"total_max_attempts": 1})
+    assert boto3.client("s3", "us-east-1", config=config) is not one
+    stack.close()
+    assert boto3.client("s3", "us-east-1") is not boto3.client("s3", "us-east-1")
