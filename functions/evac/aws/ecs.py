@@ -30,7 +30,9 @@ class EcsServices:
             rollout=primary.get("rolloutState"),
             rollout_reason=str(primary.get("rolloutStateReason", "")),
             target_groups=tuple(
-                dict.fromkeys(b["targetGroupArn"] for b in described.get("loadBalancers", []) if b.get("targetGroupArn"))
+                dict.fromkeys(
+                    b["targetGroupArn"] for b in described.get("loadBalancers", []) if b.get("targetGroupArn")
+                )
             ),
         )
 

@@ -6,8 +6,10 @@ ECS registers a service's tasks with its target groups itself
 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html); a new task is ``initial``
 there until it passes the load balancer's health checks, then ``healthy``
 (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html). Every healthy target
-of the group counts: a target group serves one service. ECS starts tasks to reach the desired count; a deployment whose tasks keep failing to start is marked ``FAILED``
-when the deployment circuit breaker is on
+of the group counts: a target group serves one service.
+
+ECS starts tasks to reach the desired count; a deployment whose tasks keep failing to start is marked ``FAILED`` when
+the deployment circuit breaker is on
 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
 """
 
@@ -28,7 +30,8 @@ def start(context: Context, service: EcsService) -> Look:
 
 
 def check(context: Context, service: EcsService) -> Look:
-    """Done once ``active_count`` tasks run (and serve in its target groups); a desired count below it (lowered since, or never raised) is raised."""
+    """Done once ``active_count`` tasks run (and serve in its target groups); a desired count below it (lowered
+    since, or never raised) is raised."""
     region = context.run.target_region
     cluster, name = service.clusters[region], service.services[region]
     state = context.target.services.service(cluster, name)
