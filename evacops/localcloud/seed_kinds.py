@@ -235,13 +235,13 @@ def _service_state(resource: EcsService, region: str, account: str) -> dict[str,
     if service is None:
         return {"running": 0, "desired": 0, "healthy": 0}
     elbv2 = elbv2_backends[account][region]
-    counts = []
-    for balancer in service.load_balancers:
-        group = elbv2.target_groups.get(balancer.get("targetGroupArn"))
-        targets = [{"Id": target} for target in group.targets] if group else []
-        counts.append(
-            sum(h.status == "healthy" for h in elbv2.describe_target_health(group.arn, targets)) if group else 0
-        )
+    groups = [elbv2.target_groups.get(str(b.get("targetGroupArn"))) for b in service.load_balancers]
+    counts = [
+        sum(h.status == "healthy" for h in elbv2.describe_target_health(g.arn, [{"Id": t} for t in g.targets]))
+        if g
+        else 0
+        for g in groups
+    ]
     return {
         "running": service.running_count,
         "desired": service.desired_count,
