@@ -10,6 +10,7 @@ import pytest
 
 from evac.aws.warmup import is_warm_up
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.chaos import Case, Site, run_case
 from evacops.drill.engine import run_drill
 from evacops.localcloud.faults import parse_fault
 
@@ -65,3 +66,13 @@ def test_warm_ups_iam_denies_leave_the_run_cold_and_it_still_succeeds() -> None:
     assert "evac-PlanFunction" in {function for function, cold in seen["path"] if cold}
     assert (report.status, report.expected) == ("SUCCEEDED", True)
     assert (report.writer_region, report.dns_region) == (TARGET, TARGET)
+
+
+@pytest.mark.parametrize(("caller", "group"), [("PlanFunction", "runbook"), ("TriggerFunction", "trigger")])
+def test_the_fault_matrix_judges_a_denied_warm_up_clean(caller: str, group: str) -> None:
+    site = Site("primary-outage", caller, "lambda", "Invoke", TARGET, None, 1, None, TARGET, group)  # type: ignore[arg-type]
+
+    result = run_case(Case(site, "access-denied", "first"), plan=PLAN)
+
+    assert result.injected >= 1
+    assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
