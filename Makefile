@@ -44,8 +44,9 @@ validate: setup
 build: setup
 	$(BIN)/sam build --cached --parallel
 
+# One worker per core, each test file on one worker (the drills a file's tests share are played once there).
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache

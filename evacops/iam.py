@@ -23,7 +23,7 @@ from unittest.mock import patch
 from samtranslator.translator.transform import transform
 
 from evacops.localcloud.deploy import ACCOUNT, Stack, name_everything
-from evacops.template import Resolver, defaults, load_template, partition
+from evacops.template import Resolver, defaults, evaluate_conditions, load_template, partition
 
 if TYPE_CHECKING:
     from evacops.localcloud.faults import Call
@@ -68,6 +68,7 @@ def principals(
     with patch.dict(os.environ, {"AWS_DEFAULT_REGION": region, "AWS_REGION": region}):
         expanded = transform(sam, {}, _ManagedPolicies())
     resolver = Resolver(region, ACCOUNT, stack_name, defaults(template) | (parameters or {}))
+    evaluate_conditions(template, resolver)  # a conditional grant is there only when its condition holds
     name_everything(template, resolver, Stack(region=region, name=stack_name))
     found = {}
     for logical, resource in template["Resources"].items():
@@ -77,7 +78,8 @@ def principals(
         if role is None:
             continue
         principal = Principal(logical)
-        documents = [(p["PolicyName"], p["PolicyDocument"]) for p in role["Properties"].get("Policies", [])]
+        policies = [_chosen(resolver, p) for p in role["Properties"].get("Policies", [])]
+        documents = [(p["PolicyName"], p["PolicyDocument"]) for p in policies if p is not None]
         for arn in role["Properties"].get("ManagedPolicyArns", []):  # the template's own managed policies, by Ref
             if isinstance(arn, dict) and list(arn) == ["Ref"]:
                 managed = template["Resources"][arn["Ref"]]
@@ -89,6 +91,15 @@ def principals(
                 principal.statements.append(Statement(_strings(raw["Action"]), _strings(raw["Resource"]), name))
         found[logical] = principal
     return found
+
+
+def _chosen(resolver: Resolver, policy: dict[str, Any]) -> dict[str, Any] | None:
+    """A role's inline policy, or the branch its ``Fn::If`` takes in this stack (None: ``AWS::NoValue``)."""
+    if list(policy) != ["Fn::If"]:
+        return policy
+    name, then, otherwise = policy["Fn::If"]
+    chosen = then if resolver.conditions[name] else otherwise
+    return None if chosen == {"Ref": "AWS::NoValue"} else chosen
 
 
 def resolve(resolver: Resolver, value: Any) -> Any:

@@ -8,7 +8,9 @@ from dataclasses import replace
 import pytest
 
 from evacops.iam import Principal, Statement, allowed, grants, principals, resources
+from evacops.localcloud.deploy import ACCOUNT, Stack, name_everything
 from evacops.localcloud.faults import Call
+from evacops.template import Resolver, defaults, evaluate_conditions, load_template
 
 REGION = "us-west-2"
 
@@ -52,3 +54,43 @@ def test_a_lambda_invoke_is_authorised_as_invoke_function_on_the_function() -> N
 
     assert invoke.action == "lambda:InvokeFunction"
     assert resources(invoke) == ["arn:aws:lambda:us-west-2:1:function:evac-PlanFunction"]
+
+
+def warm_list(logical: str, parameters: dict[str, str]) -> list[str]:
+    """The function names ``logical``'s EVAC_WARM_FUNCTIONS holds in a stack deployed with ``parameters``."""
+    template = load_template()
+    resolver = Resolver(REGION, ACCOUNT, "evac", defaults(template) | parameters)
+    evaluate_conditions(template, resolver)
+    name_everything(template, resolver, Stack(region=REGION, name="evac"))
+    variables = template["Resources"][logical]["Properties"]["Environment"]["Variables"]
+    return [name for name in str(resolver.resolve(variables["EVAC_WARM_FUNCTIONS"])).split(",") if name]
+
+
+def invokable(role: Principal) -> set[str]:
+    return {r for s in role.statements if "lambda:InvokeFunction" in s.actions for r in s.resources}
+
+
+@pytest.mark.parametrize("logical", ["TriggerFunction", "PlanFunction"])
+def test_a_warming_function_may_invoke_exactly_the_functions_it_warms(logical: str) -> None:
+    roles = principals(REGION, {"HostedZoneId": "Z123"})
+    warmed = warm_list(logical, {"HostedZoneId": "Z123"})
+
+    assert warmed
+    assert invokable(roles[logical]) == {f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}" for name in warmed}
+
+
+def test_the_warm_ups_cover_the_runbooks_lambda_steps_and_the_watchs_confirm_step() -> None:
+    runbook = load_template()["Resources"]["FailoverRunbook"]["Properties"]["DefinitionSubstitutions"]
+    steps = {f"evac-{key.removesuffix('Arn')}" for key in runbook if key.endswith("FunctionArn")}
+
+    assert set(warm_list("TriggerFunction", {})) == steps | {"evac-ConfirmFunction"}
+    assert set(warm_list("PlanFunction", {})) == steps - {"evac-PlanFunction"}  # it runs already
+
+
+def test_with_warm_ups_switched_off_nothing_is_warmed_nor_granted() -> None:
+    off = {"HostedZoneId": "Z123", "WarmRecoveryPath": "false"}
+    roles = principals(REGION, off)
+
+    for logical in ("TriggerFunction", "PlanFunction"):
+        assert warm_list(logical, off) == []
+        assert invokable(roles[logical]) == set()

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from evacops.chaos.policy import EXEMPT, HELD_BACK, OUTSIDE_THE_RUN, READINESS_READ, best_effort
+from evacops.chaos.policy import EXEMPT, HELD_BACK, OUTSIDE_THE_RUN, READINESS_READ, WARM_UPS, best_effort
 from evacops.chaos.trigger import evidence, one_runbook, trigger_outcome
 from evacops.drill.moves import moves, overloads
 from evacops.drill.scenarios import SCENARIOS
@@ -149,8 +149,10 @@ def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] |
     if case.kind != "access-denied":
         return []
     if best_effort(case.site):
-        # its warnings, or the readiness report it keeps; a caller outside the run names the call in its own report
-        noted = case.site.caller in OUTSIDE_THE_RUN or operation in json.dumps(record or {})
+        # its warnings, or the readiness report it keeps; a caller outside the run names the call in its own report,
+        # and a warm-up in its caller's log (nothing about the run changed)
+        elsewhere = case.site.caller in OUTSIDE_THE_RUN or case.site.key in WARM_UPS
+        noted = elsewhere or operation in json.dumps(record or {})
         return [] if noted else [f"outcome: the run record does not name {operation}"]
     said = [report.cause or "", *report.notifications]  # the error, or the failure notification of an earlier run
     if not any(operation in text or iam_action(case.site.service, operation) in text for text in said):

@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from evacops.chaos.sites import Site
 
 GLOBAL: Final = "aws-global"  # the region botocore gives a global endpoint's client (Route 53)
+# The warm-ups (evac.aws.warmup) the trigger and the Plan step send, one site per caller: the run must succeed
+# without them. A refused one is in the function's log, not the run record (nothing about the run changed).
+WARM_UPS_AT_TRIGGER: Final = ("TriggerFunction", "lambda", "Invoke", None)
+WARM_UPS_AT_PLAN: Final = ("PlanFunction", "lambda", "Invoke", None)
+WARM_UPS: Final = frozenset({WARM_UPS_AT_TRIGGER, WARM_UPS_AT_PLAN})
 # Calls the runbook can do without: a permanent fault there does not fail the run; it ends as said, and its record
 # names the call in its warnings. (Transient faults there still end SUCCEEDED, like everywhere.)
 BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
@@ -42,6 +47,11 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
         "SUCCEEDED",
         "one outside-in signal: a probe that cannot read publishes no verdict (unknown, never failing), and the"
         " alarms that confirm the outage start the run",
+    ),
+    WARM_UPS_AT_PLAN: (
+        "SUCCEEDED",
+        "the warm-ups of the runbook's later steps (asynchronous, best effort): refused, those steps start cold, as"
+        " they would have without them; logged and ignored",
     ),
 }
 # Best-effort callers outside the run: their faults cannot be named in its record (their own report names them).
@@ -106,6 +116,11 @@ TRIGGER_DENIED: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] =
     ("ConfirmWatch", "sns", "Publish", None): (
         STARTED,
         "the 'failover started' message: the runbook is already started, and its own notifications tell people",
+    ),
+    WARM_UPS_AT_TRIGGER: (
+        STARTED,
+        "the warm-ups of the watch's and the runbook's functions (asynchronous, best effort): refused, they start"
+        " cold, as they would have without them; logged and ignored, and the watch starts the run as ever",
     ),
 }
 TRIGGER_DENIED_DEFAULT: Final = (

@@ -183,7 +183,9 @@ def sites_of(scenario: str, calls: list[Call], *, target_region: str = "", sourc
     (``SCENARIO_SITES``); calls of no group there are left out."""
     grouped: dict[tuple[str, str, str, str, str | None], list[Call]] = {}
     for call in calls:
-        grouped.setdefault((call.caller, call.service, call.operation, call.region, call.target), []).append(call)
+        # A caller's warm-ups are one site (no target): all best effort alike; a fault there meets every one of them.
+        target = None if is_warm_up_call(call) else call.target
+        grouped.setdefault((call.caller, call.service, call.operation, call.region, target), []).append(call)
     found = []
     for (caller, service, operation, region, target), made in grouped.items():
         group = group_of(scenario, caller, target)
@@ -210,6 +212,11 @@ def sites_of(scenario: str, calls: list[Call], *, target_region: str = "", sourc
             )
         )
     return found
+
+
+def is_warm_up_call(call: Call) -> bool:
+    """A function's asynchronous warm-up invoke of another (``evac.aws.warmup``)."""
+    return (call.service, call.operation, call.params.get("InvocationType")) == ("lambda", "Invoke", "Event")
 
 
 def group_of(scenario: str, caller: str, target: str | None) -> Group | None:

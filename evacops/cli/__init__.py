@@ -15,9 +15,9 @@ from evacops.cli import bench, chaos, decide, drill, plan, readiness, runs, tabl
 app = typer.Typer(
     help="evac fails an AI application over to its secondary AWS region and proves it recovered.\n\n"
     "Drills, readiness checks and the bench run on the local cloud (moto, two regions, one process) by default: "
-    "the real template.yaml, the real state machine and the real Lambda handlers, on a scaled clock.",
+    "the real template.yaml, the real state machine and the real Lambda handlers, in virtual time.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 app.command()(drill.drill)
 app.command()(readiness.readiness)

@@ -12,6 +12,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from evac.aws.warmup import is_warm_up
 from evac.domain.ledger import ABORTING_ERRORS
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.cloud import local_cloud
@@ -117,10 +118,12 @@ def run_drill(
 
 
 def _cold_starts(cloud: LocalCloud, origin: float, rto: float | None) -> float | None:
-    """The Lambda INIT time charged to invocations that started within the RTO (modelled seconds)."""
+    """The Lambda INIT time charged to invocations that started within the RTO (modelled seconds); a warm-up's is not
+    (``evac.aws.warmup``): it runs apart, while nothing waits for it."""
     if rto is None:
         return None
-    started = [i for i in cloud.runtime.invocations if i.cold and origin <= i.started <= origin + rto]
+    runs = [i for i in cloud.runtime.invocations if not is_warm_up(i.event)]
+    started = [i for i in runs if i.cold and origin <= i.started <= origin + rto]
     return round(len(started) * cloud.latencies.lambda_cold_start, 3)
 
 

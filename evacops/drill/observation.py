@@ -88,11 +88,4 @@ def describe(execution_arn: str) -> dict[str, Any]:
 def state_transitions(cloud: LocalCloud) -> int:
     """What Step Functions bills for: every state entered, in every execution of every state machine (the confirmation
     watches and the runbooks, Map iterations included), in both regions."""
-    count = 0
-    for region, deployed in cloud.stacks.items():
-        sfn = boto3.client("stepfunctions", region)
-        for machine in deployed.state_machine_arns:
-            for execution in cloud.executions(region, machine):
-                events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
-                count += sum(1 for e in events if e["type"].endswith("StateEntered"))
-    return count
+    return cloud.truth.state_transitions()

@@ -109,7 +109,9 @@ class DrillReport(Journaled):
     )
     cold_start_seconds: float | None = Field(
         default=None,
-        description="Lambda INIT time charged to invocations that started within the RTO (None without an RTO)",
+        description=(
+            "Lambda INIT time charged to invocations that started within the RTO, warm-ups apart (None without an RTO)"
+        ),
     )
     detected_by: list[Signal] = Field(
         default_factory=list,

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 
 def resources_recovered(report: DrillReport, plan: RecoveryPlan) -> Verdict:
-    """Every resource recovered where the traffic went: ECS tasks running at the active count, an Auto Scaling group's
-    instances InService and healthy targets at its active capacity, the global table's replica there, consumers and
-    schedules enabled, a custom resource's function run there for this run (unless an ungraceful run skips it);
-    after a switchover, consumers and schedules off in the source."""
+    """Every resource recovered where the traffic went: ECS tasks running and healthy targets at the active count,
+    an Auto Scaling group's instances InService and healthy targets at its active capacity, the global table's
+    replica there, consumers and schedules enabled, a custom resource's function run there for this run (unless an
+    ungraceful run skips it); after a switchover, consumers and schedules off in the source."""
     target = report.to_region
     states = resource_states(plan, target, ACCOUNT)
     source = resource_states(plan, plan.peer(target), ACCOUNT)
@@ -49,7 +49,9 @@ def _recovered(resource: Resource, state: dict[str, Any], report: DrillReport) -
         ran = state["ran"] or {}
         return bool(ran.get("target_region") == report.to_region and ran.get("incident_id") == report.incident_id)
     if isinstance(resource, EcsService):
-        return bool(state["running"] >= resource.active_count and state["desired"] >= resource.active_count)
+        active = resource.active_count
+        healthy = state["healthy"] >= active or not resource.wait_healthy_targets
+        return bool(state["running"] >= active and state["desired"] >= active and healthy)
     if isinstance(resource, EventSourceMapping | Schedule):
         return bool(state["enabled"])
     return bool(state["exists"])

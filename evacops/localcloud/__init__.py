@@ -65,8 +65,8 @@ from evacops.localcloud.fidelity.ec2_autoscaling import AutoScalingLaunches
 from evacops.localcloud.fidelity.ecs import EcsTaskStarts
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
-from evacops.localcloud.interpreter import ParsedDefinitions, SharedClients, install_virtual_time
-from evacops.localcloud.reuse import quiet_collector, share_service_models, validate_once
+from evacops.localcloud.interpreter import JsonData, ParsedDefinitions, SharedClients, install_virtual_time
+from evacops.localcloud.reuse import quiet_collector, share_harness_clients, share_service_models, validate_once
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.support import check_plan, setup_failure
@@ -176,6 +176,7 @@ class LocalCloud:
             share_service_models(stack)  # the sessions made from now on parse botocore's models once per process
             stack.callback(_new_sessions)
             _new_sessions()
+            share_harness_clients(stack)  # made from the sessions now current, dropped when the cloud closes
             evac_clock.use(self.clock.now)
             stack.callback(evac_clock.use, None)
             evac_clock.use_stopwatch(self.clock.elapsed)  # a canary's latency: what the endpoint is modelled to take
@@ -183,7 +184,8 @@ class LocalCloud:
             install_virtual_time(stack, self.clock, self.latencies.state_transition)
             self.runtime.install(stack)
             self.definitions.install(stack)
-            SharedClients().install(stack)
+            for seam in (SharedClients(), JsonData()):  # the interpreter's clients, paths and copies: built once
+                seam.install(stack)
             validate_once(stack)
             self._install_fidelity(stack)
             quiet_handler_logs(stack, self.log_file)
@@ -207,9 +209,8 @@ class LocalCloud:
             stack.callback(self._stop_running_executions)
             # Last, so they stop first: schedules (the probes, readiness) and alarm evaluation on the modelled clock.
             self.schedules.install(stack)
-            AlarmEvaluation(self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark).install(
-                stack
-            )
+            alarms = AlarmEvaluation(self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark)
+            alarms.install(stack)
         except BaseException:
             stack.close()
             raise
@@ -249,8 +250,7 @@ class LocalCloud:
             routing=self.routing,
             replication_lag=self.latencies.aurora_replication_lag,
         )
-        # every DNS change from now on keeps the ground truth it was made in
-        self.route53.observe = self.truth.world
+        self.route53.observe = self.truth.world  # every DNS change from now on keeps the ground truth it was made in
         for region in self.plan.vantages:  # the plan's two regions, and its witness (probes only) if any
             self.stacks[region] = deploy(region, self.parameters(region, zone_id))
             self.runtime.environments.update(self.stacks[region].environments)
@@ -385,16 +385,16 @@ class LocalCloud:
     ) -> dict[str, Any]:
         """Follow an execution to its end, passing each new history event to ``on_event``; returns its description."""
         sfn = boto3.client("stepfunctions", execution_arn.split(":")[3])
-        seen = 0
-        deadline = self.clock.elapsed() + timeout_modelled
+        sfn.describe_execution(executionArn=execution_arn)  # one that does not exist is refused here, by the API
+        ended, seen, deadline = execution_ended(execution_arn), 0, self.clock.elapsed() + timeout_modelled
         while True:
-            described = sfn.describe_execution(executionArn=execution_arn)
+            done = ended()  # before the history, so that every event up to the end is passed on
             if on_event:
                 for event in history_since(execution_arn, seen):
                     on_event(event)
                     seen += 1
-            if described["status"] != "RUNNING":
-                return dict(described)
+            if done:
+                return dict(sfn.describe_execution(executionArn=execution_arn))
             if self.clock.elapsed() > deadline:
                 raise TimeoutError(f"{execution_arn} still running after {timeout_modelled:.0f} modelled seconds")
-            self.clock.wait_until(execution_ended(execution_arn), _POLL)
+            self.clock.wait_until(ended, _POLL)

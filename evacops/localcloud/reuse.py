@@ -11,6 +11,9 @@ creates every resource through the APIs; only the parsing in between is done onc
   again. The models are data, read-only once loaded.
 - template.yaml and the ASL files are parsed once per content (a changed file is parsed again); each caller gets its
   own copy of the template, and moto's interpreter runs a deep copy of a parsed program (``ParsedDefinitions``).
+- Each function's role as the template grants it (``evacops.iam.principals``: SAM's expansion of the template, 0.6 s
+  per region) depends only on template.yaml, the region and the stack's parameters: Application Auto Scaling's
+  permission check reads it on each cloud's first RegisterScalableTarget in a region.
 - The set-up creates a few hundred thousand objects that live as long as the cloud; the garbage collector would walk
   them over and over while they are made (``quiet_collector``).
 """
@@ -20,11 +23,13 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
+import json
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
+import boto3
 import botocore.session
 from botocore.httpsession import URLLib3Session, create_urllib3_context
 from botocore.loaders import create_loader
@@ -40,9 +45,12 @@ if TYPE_CHECKING:
 
     from botocore.loaders import Loader
 
+    from evacops.iam import Principal
+
 _lock = threading.Lock()
 _loaders: dict[str | None, Loader] = {}  # AWS_DATA_PATH -> the loader every session made in a cloud shares
 _templates: dict[tuple[str, str], dict[str, Any]] = {}  # (path, sha256 of its text) -> the parsed document
+_roles: dict[tuple[str, str, str], dict[str, Principal]] = {}  # (template sha256, region, parameters) -> roles
 _programs: dict[str, Any] = {}  # ASL definition text -> moto's parsed program
 _tls: list[Any] = []  # the one TLS context every client's connection pool is given (no connection leaves moto)
 
@@ -72,6 +80,29 @@ def share_service_models(stack: ExitStack) -> None:
     stack.enter_context(patch.object(URLLib3Session, "_get_ssl_context", _shared_tls))
 
 
+def share_harness_clients(stack: ExitStack) -> None:
+    """Until ``stack`` closes, ``boto3.client(service, region)`` returns one client per service and region, made from
+    the session current when it is first asked for. The cloud's own code (seeding, deploying, schedules, observing)
+    asks for a new client at each step, ~5 ms of CPU each; clients are thread-safe, and the fault hooks that
+    attribute a call read the calling thread and the request's credentials at the call, not the client. Any other
+    form (a config, credentials, an endpoint, the region left to the environment) makes a client as boto3 does."""
+    made: dict[tuple[Any, Any], Any] = {}
+    lock = threading.Lock()
+    original = boto3.client
+
+    def client(*args: Any, **kwargs: Any) -> Any:
+        given = dict(zip(("service_name", "region_name"), args, strict=False)) | kwargs
+        named = (given.get("service_name"), given.get("region_name"))
+        if len(args) > len(named) or set(given) != {"service_name", "region_name"} or None in named:
+            return original(*args, **kwargs)
+        with lock:
+            if named not in made:
+                made[named] = original(*args, **kwargs)
+            return made[named]
+
+    stack.enter_context(patch.object(boto3, "client", client))
+
+
 def _shared_tls(_: URLLib3Session) -> Any:
     with _lock:
         if not _tls:
@@ -87,6 +118,22 @@ def parsed_template(path: Path = TEMPLATE) -> dict[str, Any]:
         if key not in _templates:
             _templates[key] = load_template(path)
         return copy.deepcopy(_templates[key])
+
+
+def roles(region: str, parameters: dict[str, Any]) -> dict[str, Principal]:
+    """``evacops.iam.principals(region, parameters)`` for template.yaml, expanded once per content of the file, region
+    and parameters; the caller's own copy."""
+    from evacops.iam import principals  # here: evacops.iam imports the local cloud (a cycle)
+
+    text = TEMPLATE.read_text(encoding="utf-8")
+    key = (hashlib.sha256(text.encode()).hexdigest(), region, json.dumps(parameters, sort_keys=True, default=str))
+    with _lock:
+        found = _roles.get(key)
+    if found is None:
+        found = principals(region, parameters)
+        with _lock:
+            found = _roles.setdefault(key, found)
+    return copy.deepcopy(found)
 
 
 def program(definition: str) -> Any:

@@ -7,6 +7,7 @@
 - Time: an invocation costs Lambda's own overhead on the virtual clock: a warm execution environment's, or, when every
   environment of the function is busy (or none exists yet), a cold start's INIT first (``Latencies.lambda_warm``,
   ``lambda_cold_start``). Environments are kept once started.
+- Asynchronous invocations (``InvocationType="Event"``) answer 202 at once and run apart: ``fidelity.async_invoke``.
 - Concurrency: invocations overlap in modelled time as in Lambda, while this process runs one invocation's Python at a
   time (a ``Baton``, let go while its holder waits on the clock).
 - Timeouts: an invocation that waited longer than the function's ``Timeout`` (modelled seconds) ends as Lambda ends a
@@ -44,6 +45,7 @@ from moto.awslambda.models import LambdaFunction
 
 from evacops.localcloud.clock import Baton
 from evacops.localcloud.environ import ThreadEnviron, environment
+from evacops.localcloud.fidelity.async_invoke import AsyncInvocations
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -163,6 +165,7 @@ class LambdaRuntime:
             return runtime.invoke(function, event)
 
         stack.enter_context(patch.object(LambdaFunction, "_invoke_lambda", invoke))
+        AsyncInvocations(self).install(stack)
         stack.enter_context(patch.object(os, "environ", ThreadEnviron(os.environ)))
         submit = self._within_invocation(ThreadPoolExecutor.submit)
         stack.enter_context(patch.object(ThreadPoolExecutor, "submit", submit))

@@ -1,8 +1,9 @@
 """Seed the plan's ``resources:`` in the local cloud's two regions, as the application runs before a failover: the
 primary serves and runs the pipelines, the secondary stands by.
 
-- ``ecs-service``: a cluster, a task definition and the service in each region, ``active_count`` tasks in the
-  primary, ``standby_count`` in the secondary (``fidelity.ecs`` makes them run).
+- ``ecs-service``: a cluster, a task definition, an ``ip`` target group in the default VPC and the service behind
+  it in each region, ``active_count`` tasks in the primary, ``standby_count`` in the secondary (``fidelity.ecs``
+  makes them run and registers them, healthy, with the target group).
 - ``dynamodb-global-table``: the table in the primary with a replica in the secondary (``fidelity.dynamodb``).
 - ``event-source-mapping``: a consumer function and a Kinesis stream in each region, mapped under the plan's UUID
   (AWS assigns the UUID when the mapping is created; the plan copies it from the deployment), enabled in the
@@ -78,7 +79,26 @@ def seed_kinds(plan: RecoveryPlan, account: str) -> None:
             _seed_table(plan, resource)
 
 
+# The API's target group checks every 10 s and finds a target healthy after 3 checks in a row: 30 s from a task's
+# start (AWS's defaults for an ip target group are 30 s and 5).
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+API_HEALTH_CHECK = {"HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 3}
+
+
+def _default_vpc(region: str) -> str:
+    ec2 = boto3.client("ec2", region)
+    return str(ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"])
+
+
 def _seed_service(service: EcsService, region: str, serving: bool) -> None:
+    target_group = boto3.client("elbv2", region).create_target_group(
+        Name=f"{service.services[region]}"[:29] + "-tg",
+        Protocol="HTTP",
+        Port=8080,
+        VpcId=_default_vpc(region),
+        TargetType="ip",
+        **API_HEALTH_CHECK,
+    )["TargetGroups"][0]["TargetGroupArn"]
     ecs = boto3.client("ecs", region)
     if not ecs.describe_clusters(clusters=[service.clusters[region]])["clusters"]:  # services may share a cluster
         ecs.create_cluster(clusterName=service.clusters[region])
@@ -91,6 +111,7 @@ def _seed_service(service: EcsService, region: str, serving: bool) -> None:
         serviceName=service.services[region],
         taskDefinition=service.name,
         desiredCount=service.active_count if serving else service.standby_count,
+        loadBalancers=[{"targetGroupArn": target_group, "containerName": "api", "containerPort": 8080}],
     )
 
 
@@ -135,7 +156,7 @@ def target_group_name(group: AutoScalingGroup, region: str) -> str:
 
 def seed_group(group: AutoScalingGroup, region: str, serving: bool) -> None:
     ec2 = boto3.client("ec2", region)
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    vpc = _default_vpc(region)
     subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     template = f"{group.groups[region]}-template"
@@ -195,9 +216,7 @@ def resource_states(plan: RecoveryPlan, region: str, account: str) -> dict[str, 
 
 def _state(resource: Resource, region: str, account: str) -> dict[str, Any]:
     if isinstance(resource, EcsService):
-        key = f"{resource.clusters[region]}:{resource.services[region]}"
-        service = ecs_backends[account][region].services.get(key)
-        return {"running": service.running_count if service else 0, "desired": service.desired_count if service else 0}
+        return _service_state(resource, region, account)
     if isinstance(resource, DynamoDbGlobalTable):
         table = dynamodb_backends[account][region].tables.get(resource.table)
         return {"exists": table is not None}
@@ -213,6 +232,27 @@ def _state(resource: Resource, region: str, account: str) -> dict[str, Any]:
     found = groups.get(resource.group)
     schedule = found.schedules.get(resource.schedules[region]) if found else None
     return {"enabled": schedule is not None and schedule.state == "ENABLED"}
+
+
+def _service_state(resource: EcsService, region: str, account: str) -> dict[str, Any]:
+    """The service's counts and the fewest healthy targets any of its target groups has (its running count if it
+    has none)."""
+    service = ecs_backends[account][region].services.get(f"{resource.clusters[region]}:{resource.services[region]}")
+    if service is None:
+        return {"running": 0, "desired": 0, "healthy": 0}
+    elbv2 = elbv2_backends[account][region]
+    groups = [elbv2.target_groups.get(str(b.get("targetGroupArn"))) for b in service.load_balancers]
+    counts = [
+        sum(h.status == "healthy" for h in elbv2.describe_target_health(g.arn, [{"Id": t} for t in g.targets]))
+        if g
+        else 0
+        for g in groups
+    ]
+    return {
+        "running": service.running_count,
+        "desired": service.desired_count,
+        "healthy": min(counts, default=service.running_count),
+    }
 
 
 def _group_state(group: AutoScalingGroup, region: str, account: str) -> dict[str, Any]:

@@ -33,14 +33,20 @@ def _backend(execution_arn: str) -> Any:
 
 
 def execution_ended(execution_arn: str) -> Callable[[], bool]:
-    """Whether the execution has ended, read from moto's backend (no API call: the clock asks it under its lock)."""
+    """Whether the execution has ended, read from moto's backend (no API call: the clock asks it under its lock).
+
+    moto finds an execution by scanning every state machine and then every execution of its own; it keeps the one
+    object for the execution's life and changes its status in place, so once found it is only read again."""
     backend = _backend(execution_arn)
+    found: list[Any] = []
 
     def ended() -> bool:
-        try:
-            return backend.describe_execution(execution_arn).status != "RUNNING"
-        except Exception:  # noqa: BLE001 - unknown yet: look again later
-            return False
+        if not found:
+            try:
+                found.append(backend.describe_execution(execution_arn))
+            except Exception:  # noqa: BLE001 - unknown yet: look again later
+                return False
+        return bool(found[0].status != "RUNNING")
 
     return ended
 

@@ -207,7 +207,18 @@ class GroundTruth:
         (``fidelity.stepfunctions.HISTORY_LIMIT``)."""
         arn = self.stacks[region].state_machine_arns[machine]
         executions = stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
-        return {e.execution_arn: _history_size(e) for e in executions}
+        return {e.execution_arn: len(_history_types(e)) for e in executions}
+
+    def state_transitions(self) -> int:
+        """What Step Functions bills for: every state entered, in every execution of every state machine (the
+        confirmation watches and the runbooks, Map iterations included), in every region the stack is in."""
+        return sum(
+            kind.endswith("StateEntered")
+            for region, deployed in self.stacks.items()
+            for arn in deployed.state_machine_arns.values()
+            for execution in stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
+            for kind in _history_types(execution)
+        )
 
     def notifications(self, region: str) -> list[str]:
         """Messages published to the region's notification topic, oldest first."""
@@ -250,10 +261,15 @@ class GroundTruth:
         return {"at": self.timeline.clock.elapsed(), "writers": self.writer_regions(), "serving": self.serving()}
 
 
-def _history_size(execution: Any) -> int:
+def _history_types(execution: Any) -> list[str]:
+    """The type of each event in the execution's history, in order (GetExecutionHistory's events, whose every copy
+    moto makes deep: here only their types are read, under the lock the interpreter appends them with)."""
     worker = execution.exec_worker
     env = getattr(worker, "env", None) if worker else None
-    return len(env.event_manager.get_event_history()) if env else 0
+    if env is None:  # not started yet: no history
+        return []
+    with env.event_manager._mutex:
+        return [str(event["type"]) for event in env.event_manager._history_event_list]
 
 
 def _region_of(arn: str) -> str:

@@ -20,6 +20,8 @@ class Settings:
     runbook_arn: str
     watch_arn: str
     topic_arn: str
+    # The functions this one warms before they are needed (evac.aws.warmup); empty when the stack's WarmUp is off.
+    warm_functions: tuple[str, ...] = ()
 
     @property
     def plan(self) -> RecoveryPlan:
@@ -35,4 +37,5 @@ def settings() -> Settings:
         runbook_arn=os.environ.get("EVAC_RUNBOOK_ARN", ""),
         watch_arn=os.environ.get("EVAC_WATCH_ARN", ""),
         topic_arn=os.environ.get("EVAC_TOPIC_ARN", ""),
+        warm_functions=tuple(n.strip() for n in os.environ.get("EVAC_WARM_FUNCTIONS", "").split(",") if n.strip()),
     )

@@ -18,8 +18,16 @@ PLAN = load_plan(DEFAULT_PLAN)
 TARGET = PLAN.regions.secondary
 
 
-def call(seq: int, caller: str, service: str, operation: str, region: str = TARGET, **more: Any) -> Call:
-    return Call(seq, float(seq), caller, TARGET, service, operation, region, False, {}, **more)
+def call(
+    seq: int,
+    caller: str,
+    service: str,
+    operation: str,
+    region: str = TARGET,
+    params: dict[str, Any] | None = None,
+    **more: Any,
+) -> Call:
+    return Call(seq, float(seq), caller, TARGET, service, operation, region, False, params or {}, **more)
 
 
 PRIMARY_OUTAGE = [
@@ -171,3 +179,28 @@ def test_evac_chaos_documents_only() -> None:
     assert result.exit_code == 0
     assert "--only" in result.output
     assert "contains SUBSTRING" in result.output
+
+
+def test_a_callers_warm_ups_are_one_best_effort_site_whose_denial_the_run_survives() -> None:
+    warm_ups = [
+        call(seq, caller, "lambda", "Invoke", params={"InvocationType": "Event"}, target=target, invocation=seq)
+        for seq, (caller, target) in enumerate(
+            [
+                ("TriggerFunction", "ConfirmFunction"),
+                ("TriggerFunction", "PlanFunction"),
+                ("PlanFunction", "PreflightFunction"),
+                ("PlanFunction", "ShiftDnsFunction"),
+            ],
+            start=1,
+        )
+    ]
+
+    sites = {s.key: s for s in sites_of("primary-outage", warm_ups, target_region=TARGET)}
+
+    # one site per caller, its fault meeting every warm-up (no target), in the group its caller belongs to
+    assert {key: s.group for key, s in sites.items()} == {
+        ("TriggerFunction", "lambda", "Invoke", None): "trigger",
+        ("PlanFunction", "lambda", "Invoke", None): "runbook",
+    }
+    # denied, the run still starts and succeeds, cold
+    assert {Case(s, "access-denied", "first").expected_status for s in sites.values()} == {"SUCCEEDED"}

@@ -3,9 +3,10 @@ the tests that assert their outcomes and the least-privilege proof."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import boto3
 import pytest
@@ -80,11 +81,34 @@ def scheduled_readiness() -> Drilled:
         return Drilled(cast("DrillReport", None), list(cloud.faults.calls), parameters, runbooks)
 
 
+class Drills(Mapping[str, Drilled]):
+    """Each recorded scenario and the scheduled readiness check, played the first time a test reads it: under
+    pytest-xdist each worker plays only what its own tests read (the least-privilege proof reads them all)."""
+
+    READINESS: ClassVar[str] = "readiness-schedule"
+
+    def __init__(self) -> None:
+        self._played: dict[str, Drilled] = {}
+
+    def __getitem__(self, label: str) -> Drilled:
+        if label not in self._played:
+            if label == self.READINESS:
+                self._played[label] = scheduled_readiness()
+            else:
+                self._played[label] = play(*RECORDED[label])
+        return self._played[label]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*RECORDED, self.READINESS])
+
+    def __len__(self) -> int:
+        return len(RECORDED) + 1
+
+
 @pytest.fixture(scope="session")
-def drilled() -> dict[str, Drilled]:
-    """Each recorded scenario, played once, and the scheduled readiness check."""
-    played = {label: play(*entry) for label, entry in RECORDED.items()}
-    return played | {"readiness-schedule": scheduled_readiness()}
+def drilled() -> Drills:
+    """Each recorded scenario, played once (when first read), and the scheduled readiness check."""
+    return Drills()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ event source mappings, schedules and functions. A dark region's calls fail as an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from evac.domain.kinds.ports import GroupState, Invoked, Region, ServiceState
@@ -40,12 +40,16 @@ class FakeRegion:
     def set_desired(self, cluster: str, service: str, count: int) -> None:
         self._answer()
         state = self.services[(cluster, service)]
-        self.services[(cluster, service)] = ServiceState(state.status, count, state.running, state.rollout)
+        self.services[(cluster, service)] = replace(state, desired=count, rollout_reason="")
 
-    def start_tasks(self) -> None:
-        """Every service's tasks come up to its desired count."""
+    def start_tasks(self, *, healthy: bool = True) -> None:
+        """Every service's tasks come up to its desired count (healthy in its target groups if ``healthy``; ECS
+        registers them there itself)."""
         for key, state in self.services.items():
-            self.services[key] = ServiceState(state.status, state.desired, state.desired, "COMPLETED")
+            self.services[key] = replace(state, running=state.desired, rollout="COMPLETED", rollout_reason="")
+            tasks = {f"10.0.{n // 250}.{n % 250 + 1}" for n in range(state.desired)}
+            for arn in state.target_groups:
+                self.healthy_targets[arn] = tasks if healthy else set()
 
     # DynamoDB
     def replicas(self, table: str) -> TableReplicas:
@@ -87,9 +91,10 @@ class FakeRegion:
             for arn in state.target_groups:
                 self.healthy_targets[arn] = set(serving) if healthy else set()
 
-    def healthy(self, target_group_arn: str, instances: tuple[str, ...]) -> int:
+    def healthy(self, target_group_arn: str, targets: tuple[str, ...] | None = None) -> int:
         self._answer()
-        return len(self.healthy_targets.get(target_group_arn, set()) & set(instances))
+        healthy = self.healthy_targets.get(target_group_arn, set())
+        return len(healthy if targets is None else healthy & set(targets))
 
     # Lambda functions
     def invoke(self, name: str, event: dict[str, object], timeout_seconds: float) -> Invoked:

@@ -231,6 +231,55 @@ def cloud() -> Iterator[LocalCloud]:
         yield local
 
 
+# --- asynchronous invocations (fidelity.async_invoke) -----------------------------------------------------------------
+def test_an_event_invocation_answers_202_at_once_and_runs_apart_paying_its_cold_start(runtime: LambdaRuntime) -> None:
+    create_function(runtime, "queued", "echo_handler", {})
+    latencies = Latencies()
+
+    answer = boto3.client("lambda", REGION).invoke(FunctionName="queued", InvocationType="Event", Payload=b"{}")
+    answered_at = runtime.clock.elapsed()
+    runtime.clock.wait_until(lambda: len(runtime.invocations) == 1)
+
+    assert answer["StatusCode"] == 202
+    assert answered_at == pytest.approx(latencies.lambda_async_accept)  # the caller waited for no INIT
+    [ran] = runtime.invocations
+    assert ran.cold
+    assert ran.ended - ran.started == pytest.approx(latencies.lambda_cold_start + latencies.lambda_warm)
+
+
+def test_an_invocation_arriving_while_a_warm_up_initialises_takes_another_environment_cold(
+    runtime: LambdaRuntime,
+) -> None:
+    create_function(runtime, "initialising", "echo_handler", {})
+    lam = boto3.client("lambda", REGION)
+
+    lam.invoke(FunctionName="initialising", InvocationType="Event", Payload=b'{"evac_warm": true}')
+    lam.invoke(
+        FunctionName="initialising", Payload=b"{}"
+    )  # arrives during the warm-up's INIT: that environment is busy
+    runtime.clock.wait_until(lambda: len(runtime.invocations) == 2)
+    lam.invoke(FunctionName="initialising", Payload=b"{}")  # both environments idle now
+
+    assert [(i.event, i.cold) for i in sorted(runtime.invocations, key=lambda i: i.started)] == [
+        ({"evac_warm": True}, True),
+        ({}, True),
+        ({}, False),
+    ]
+    assert runtime.cold_starts == 2
+
+
+def test_an_invocation_after_its_warm_up_finds_the_environment_warm(runtime: LambdaRuntime) -> None:
+    create_function(runtime, "warmed", "echo_handler", {})
+    lam = boto3.client("lambda", REGION)
+
+    lam.invoke(FunctionName="warmed", InvocationType="Event", Payload=b'{"evac_warm": true}')
+    runtime.clock.sleep(60)  # the sustain window
+    lam.invoke(FunctionName="warmed", Payload=b"{}")
+
+    assert [i.cold for i in runtime.invocations] == [True, False]
+    assert runtime.cold_starts == 1
+
+
 def test_runbook_fails_with_the_error_named_after_the_handler_exception(cloud: LocalCloud) -> None:
     sfn = boto3.client("stepfunctions", "us-west-2")
 

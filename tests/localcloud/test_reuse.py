@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from evacops import iam
 from evacops.drill import run_drill
 from evacops.localcloud import LocalCloud
-from evacops.localcloud.reuse import parsed_template, share_service_models, validate_once
+from evacops.localcloud.reuse import parsed_template, roles, share_harness_clients, share_service_models, validate_once
 from evacops.template import TEMPLATE
 
 if TYPE_CHECKING:
@@ -73,6 +75,23 @@ def test_the_template_is_parsed_again_when_it_changes_and_each_caller_gets_its_o
     assert list(parsed_template(copy)["Resources"]) == ["Only"]
 
 
+def test_the_roles_a_cloud_checks_are_the_templates_expanded_once_and_each_caller_gets_its_own_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parameters = {"HostedZoneId": "Z123"}
+    first = roles("us-west-2", parameters)
+    assert first == iam.principals("us-west-2", parameters)
+    first["ScaleEndpointFunction"].statements.clear()  # a caller changing its copy changes no one else's
+    monkeypatch.setattr(iam, "principals", lambda *_: pytest.fail("expanded again"))
+    again = roles("us-west-2", parameters)
+    assert again["ScaleEndpointFunction"].statements
+    monkeypatch.undo()
+    other = roles("us-east-2", parameters)  # another region: its own ARNs
+    resources = {r for p in other.values() for s in p.statements for r in s.resources}
+    assert any(":us-east-2:" in r for r in resources)
+    assert not any(":us-west-2:" in r for r in resources)
+
+
 def test_a_definition_that_does_not_parse_is_refused_as_moto_refuses_it(stack: ExitStack) -> None:
     sfn = boto3.client("stepfunctions", "us-east-1")
     broken = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True, "Colour": "red"}}})
@@ -94,3 +113,16 @@ def test_sessions_made_in_a_cloud_share_service_models_and_later_ones_do_not(sta
     assert one._loader.search_paths.count(one._loader.search_paths[-1]) == 1  # type: ignore[attr-defined]
     stack.close()
     assert boto3.session.Session()._loader is not one._loader  # type: ignore[attr-defined]
+
+
+def test_a_cloud_makes_one_client_per_service_and_region_and_any_other_form_as_boto3_does(stack: ExitStack) -> None:
+    share_harness_clients(stack)
+    one = boto3.client("s3", "us-east-1")
+    assert boto3.client("s3", region_name="us-east-1") is one
+    assert boto3.client(service_name="s3", region_name="us-east-1") is one
+    assert boto3.client("s3", "us-west-2") is not one
+    assert boto3.client("s3") is not boto3.client("s3")  # the region left to the environment
+    config = Config(retries={"total_max_attempts": 1})
+    assert boto3.client("s3", "us-east-1", config=config) is not one
+    stack.close()
+    assert boto3.client("s3", "us-east-1") is not boto3.client("s3", "us-east-1")

@@ -117,6 +117,22 @@ def test_executions_notifications_and_the_ledger_are_what_the_runbook_left(cloud
     assert cloud.notifications(SECONDARY) == cloud.truth.notifications(SECONDARY) != []
 
 
+def test_state_transitions_and_history_sizes_are_what_get_execution_history_answers(cloud: LocalCloud) -> None:
+    # After the failed runbook above (and a failover before it): every execution of every machine, both regions.
+    entered = 0
+    for region, deployed in cloud.stacks.items():
+        sfn = boto3.client("stepfunctions", region)
+        for machine, arn in deployed.state_machine_arns.items():
+            sizes = {}
+            for execution in sfn.list_executions(stateMachineArn=arn)["executions"]:
+                events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+                entered += sum(e["type"].endswith("StateEntered") for e in events)
+                sizes[execution["executionArn"]] = len(events)
+            assert cloud.truth.history_events(region, machine) == sizes
+    assert entered > 0
+    assert cloud.truth.state_transitions() == entered
+
+
 def test_the_lock_holder_is_the_lock_item_in_the_runs_table(cloud: LocalCloud) -> None:
     boto3.client("dynamodb", PRIMARY).put_item(
         TableName=cloud.stacks[PRIMARY].table,

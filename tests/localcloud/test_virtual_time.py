@@ -5,7 +5,9 @@ waits take exactly their modelled seconds and almost no wall time, and Python's 
 
 from __future__ import annotations
 
+import _thread
 import json
+import os
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -101,6 +103,28 @@ def test_a_thread_pool_with_more_work_than_workers_lets_time_move(virtual: Virtu
     runner.join(10)  # a frozen clock never ends the map
 
     assert ended == [1, 1, 1, 6, 2, 2, 3]
+
+
+def test_a_thread_started_outside_threading_is_no_part_of_the_simulation(virtual: VirtualClock) -> None:
+    # pytest-xdist's execnet reads its channel in threads started with ``_thread``, blocked where the clock cannot
+    # tell waiting from running: counted as simulated, they would hold modelled time still for ever.
+    reader, writer = os.pipe()
+
+    def read_channel() -> None:
+        os.read(reader, 1)
+
+    _thread.start_new_thread(read_channel, ())
+    elapsed: list[float] = []
+    sleeper = threading.Thread(target=lambda: (virtual.sleep(30), elapsed.append(virtual.elapsed())))
+    virtual.ignore({threading.current_thread()})
+    try:
+        sleeper.start()
+        sleeper.join(10)
+    finally:
+        os.write(writer, b"x")
+        os.close(writer)
+
+    assert elapsed == [30]
 
 
 def test_a_clock_event_times_out_in_modelled_seconds_unless_set(virtual: VirtualClock) -> None:

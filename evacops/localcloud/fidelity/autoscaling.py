@@ -28,6 +28,8 @@ from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.exceptions import JsonRESTError
 from moto.sagemaker.models import sagemaker_backends
 
+from evacops.localcloud import reuse
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import ExitStack
@@ -54,7 +56,7 @@ class ScalableTargetPermissions:
     """Refuse ``RegisterScalableTarget`` for a SageMaker variant when the calling function's role lacks what
     Application Auto Scaling checks. ``who()`` names the function running in this thread (None: the harness);
     ``parameters(region)`` are the stack's parameters there, to resolve each function's role as the template grants
-    it (``roles``, SAM-expanded once per region)."""
+    it (``roles``, SAM-expanded once per process, template content, region and parameters: ``reuse.roles``)."""
 
     def __init__(self, who: Callable[[], str | None], parameters: Callable[[str], dict[str, Any]]) -> None:
         self.who = who
@@ -63,10 +65,8 @@ class ScalableTargetPermissions:
         self._roles: dict[str, dict[str, Principal]] = {}
 
     def roles(self, region: str) -> dict[str, Principal]:
-        from evacops.iam import principals  # here: evacops.iam imports the local cloud (a cycle)
-
         if region not in self._roles:
-            self._roles[region] = principals(region, self.parameters(region))
+            self._roles[region] = reuse.roles(region, self.parameters(region))
         return self._roles[region]
 
     def install(self, stack: ExitStack) -> None:

@@ -5,7 +5,8 @@ A group the seed creates runs its desired capacity, as a settled application's d
 launches new instances ``Pending``; they turn ``InService`` ``asg_instance_start`` modelled seconds later
 (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html). Until then, in each target
 group the group is attached to, they are ``initial`` (``Elb.RegistrationInProgress``), then ``healthy``
-(https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html). Lowering the desired
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html;
+``fidelity.target_health``). Lowering the desired
 capacity terminates instances at once, as moto does.
 """
 
@@ -16,13 +17,11 @@ from unittest.mock import patch
 
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.autoscaling.responses import AutoScalingResponse
-from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
-from moto.elbv2.responses import ELBV2Response
+
+from evacops.localcloud.fidelity.target_health import InitialTargets
 
 if TYPE_CHECKING:
     from contextlib import ExitStack
-
-    from moto.ec2.models import EC2Backend
 
     from evacops.localcloud.clock import Timeline
     from evacops.localcloud.fidelity.latencies import Latencies
@@ -35,14 +34,14 @@ class AutoScalingLaunches:
     def __init__(self, timeline: Timeline, latencies: Latencies) -> None:
         self.timeline = timeline
         self.latencies = latencies
-        self.pending: set[str] = set()  # instance ids launched and not yet in service
+        self.targets = InitialTargets(timeline)
+        self.pending = self.targets.ids  # instance ids launched and not yet in service
         self._creating = False
 
     def install(self, stack: ExitStack) -> None:
         extension = self
         original_create = AutoScalingBackend.create_auto_scaling_group
         original_replace = FakeAutoScalingGroup.replace_autoscaling_group_instances
-        original_health = FakeTargetGroup.health_for
 
         def create(backend: AutoScalingBackend, *args: Any, **kwargs: Any) -> Any:
             extension._creating = True
@@ -69,26 +68,12 @@ class AutoScalingLaunches:
 
             extension.timeline.after(extension.latencies.asg_instance_start, in_service)
 
-        def health(group: FakeTargetGroup, target: dict[str, Any], ec2_backend: EC2Backend) -> FakeHealthStatus:
-            if target["Id"] in extension.pending and target["Id"] in group.targets:
-                port = group.targets[target["Id"]]["Port"]
-                return FakeHealthStatus(
-                    target["Id"],
-                    port,
-                    group.health_check_port,
-                    "initial",
-                    "Elb.RegistrationInProgress",
-                    "Target registration is in progress",
-                )
-            return original_health(group, target, ec2_backend)
-
         stack.enter_context(patch.object(AutoScalingBackend, "create_auto_scaling_group", create))
         stack.enter_context(patch.object(FakeAutoScalingGroup, "replace_autoscaling_group_instances", replace))
-        stack.enter_context(patch.object(FakeTargetGroup, "health_for", health))
+        self.targets.install(stack)
         for response, action in (
             (AutoScalingResponse, "describe_auto_scaling_groups"),
             (AutoScalingResponse, "update_auto_scaling_group"),
-            (ELBV2Response, "describe_target_health"),
         ):
             stack.enter_context(patch.object(response, action, self._settled(getattr(response, action))))
 

@@ -84,6 +84,9 @@ class Latencies:
     # https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
     lambda_warm: float = 0.01
     lambda_cold_start: float = 1.0
+    # An asynchronous invoke (InvocationType Event): Lambda queues the event and answers 202 at once
+    # (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html); tens of milliseconds, evac's estimate.
+    lambda_async_accept: float = 0.02
     # One Step Functions state transition (Standard workflows): AWS publishes no per-transition latency; tens of
     # milliseconds, evac's estimate. https://docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html
     state_transition: float = 0.03

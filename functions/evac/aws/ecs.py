@@ -1,4 +1,4 @@
-"""ECS: a service's desired and running task counts, and raising its desired count."""
+"""ECS: a service's desired and running task counts and its target groups, and raising its desired count."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ class EcsServices:
             running=int(described.get("runningCount", 0)),
             rollout=primary.get("rolloutState"),
             rollout_reason=str(primary.get("rolloutStateReason", "")),
+            target_groups=tuple(
+                dict.fromkeys(
+                    b["targetGroupArn"] for b in described.get("loadBalancers", []) if b.get("targetGroupArn")
+                )
+            ),
         )
 
     def set_desired(self, cluster: str, service: str, count: int) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from evac.aws.arc import RoutingControls
 from evac.aws.drain import HealthCheckSwitch
 from evac.domain.readiness.dns import HealthReading
-from evac.errors import EvacError
+from evac.errors import AwsCallError, EvacError
 
 if TYPE_CHECKING:
     from evac.aws.route53 import WeightedRecords
@@ -35,6 +35,10 @@ class RecordHealth:
             if mechanism == "routing-control":
                 return self._control(region)
             return self._checkers(health_check)
+        except AwsCallError as exc:
+            if exc.denied:  # a refusal is IAM's answer, not the status: the check fails, naming the call
+                raise
+            return HealthReading(None, f"could not be read: {exc}")
         except EvacError as exc:
             return HealthReading(None, f"could not be read: {exc}")
 

@@ -59,13 +59,16 @@ class _Resource(BaseModel):
 
 class EcsService(_Resource):
     """An ECS service in each region: its desired count raised to ``active_count`` in the target, done once its
-    running tasks reach it (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html)."""
+    running tasks reach it (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html)
+    and, with ``wait_healthy_targets``, once every target group of its ``loadBalancers`` has that many healthy
+    targets (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html)."""
 
     kind: Literal["ecs-service"]
     clusters: dict[Region, Name]
     services: dict[Region, Name]
     active_count: int = Field(gt=0, le=1000, description="tasks the serving region runs")
     standby_count: int = Field(ge=0, le=1000, description="tasks kept running in the passive region")
+    wait_healthy_targets: bool = Field(default=True, description="also wait for healthy targets in its target groups")
     expected_seconds: int = Field(default=120, gt=0, le=3600, description="until new tasks run; polled from then")
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from pydantic import BaseModel, ValidationError
 
 from evac.aws.errors import aws_errors
+from evac.aws.warmup import WARM_ANSWER, is_warm_up, warm_up
 from evac.errors import InvalidInputError, problems
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dic
     Input that does not match ``model`` raises ``InvalidInputError`` naming the fields; AWS errors are re-raised as
     ``AwsTransientError`` / ``RegionUnavailableError`` / ``AwsCallError`` naming the operation, so the ASL retries
     the transient ones and the run record says which call failed.
+
+    A warm-up (``evac.aws.warmup``) is answered at once, before the input is validated: its purpose was the INIT
+    (this module imported, the environment started), so it calls no AWS API and emits no metric, one debug line only.
     """
 
     def wrap(fn: Callable[[In], BaseModel]) -> Callable[[dict, LambdaContext], dict]:
@@ -47,9 +51,23 @@ def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dic
                 result = fn(parsed)
             return result.model_dump(mode="json")
 
-        return handler
+        @functools.wraps(fn)
+        def answer_warm_up(event: dict, context: LambdaContext) -> dict:
+            if is_warm_up(event):
+                logger.debug("warm-up answered")
+                return dict(WARM_ANSWER)
+            return handler(event, context)
+
+        return answer_warm_up
 
     return wrap
+
+
+def warm(functions: tuple[str, ...], region: str) -> None:
+    """Warm ``functions`` before they are needed (``evac.aws.warmup``). Best effort: a warm-up refused (denied,
+    throttled) or unanswered is logged and ignored; the run goes on, cold, as it would have without it."""
+    if missed := warm_up(functions, region):
+        logger.warning("warm-up not sent (ignored: the run goes on without it)", extra={"missed": missed})
 
 
 def describe(exc: ValidationError, what: str) -> str:

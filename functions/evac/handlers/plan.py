@@ -12,7 +12,7 @@ from evac.aws.cloudwatch import AuroraLag
 from evac.aws.dynamodb import Ledger
 from evac.domain.models import Contract, RunbookInput
 from evac.domain.runbook import plan_run
-from evac.handlers._step import logger, metrics, step
+from evac.handlers._step import logger, metrics, step, warm
 from evac.settings import settings
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def lambda_handler(event: PlanInput) -> Run:
         # StartExecution that Step Functions answered idempotently (same name and input) never gets here.
         metrics.add_dimension(name="application", value=plan.application)
         metrics.add_metric(name="RunbooksStarted", unit=MetricUnit.Count, value=1)
+        warm(config.warm_functions, config.region)  # the next steps' environments start while this one plans
     run = plan_run(
         request,
         plan,

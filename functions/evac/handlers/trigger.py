@@ -1,5 +1,6 @@
 """The trigger: an alarm state change arrives (EventBridge, or an alarm's Lambda action); if it concerns this
-stack, start the watch that confirms it after the plan's sustain window.
+stack, start the watch that confirms it after the plan's sustain window, and warm the functions the watch and the
+runbook will need meanwhile (``evac.aws.warmup``: best effort, asynchronous; a refused warm-up is logged and ignored).
 
 Malformed or foreign events are not errors to retry: they are logged with the reason and answered with a
 ``reject``/``ignore`` decision, and nothing starts.
@@ -14,7 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from evac.alarm_events import NotAStateChangeError, ValidationError, parse_alarm_event, watch_name
 from evac.aws.stepfunctions import StateMachine
 from evac.domain.trigger import screen
-from evac.handlers._step import describe, logger, metrics, tracer
+from evac.handlers._step import describe, logger, metrics, tracer, warm
 from evac.settings import settings
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict:
         arn, started = StateMachine(config.watch_arn).start(watch_name(signal), _json(watch))
         result |= {"incident": decision.request.incident_id, "watch": arn, "started": started}
         metrics.add_metric(name="WatchesStarted" if started else "DuplicateAlarmEvents", unit=MetricUnit.Count, value=1)
+        if started:  # the run it may start needs these functions in about the sustain window
+            warm(config.warm_functions, config.region)
     return _answer(result)
 
 

@@ -1,5 +1,6 @@
 """recover_resources (the RecoverResources loop's step) on moto with the rag-assistant plan seeded: the ECS service's
-new tasks start after the modelled time (fidelity.ecs), the consumer and the schedule are switched on in the target,
+new tasks start after the modelled time and serve once past its target group's health checks (fidelity.ecs), the
+consumer and the schedule are switched on in the target,
 and a switchover switches them off in the source."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from evac.handlers import plan as plan_step
 from evac.handlers import recover_resources
 from evacops.localcloud.fidelity.ecs import EcsTaskStarts
 from evacops.localcloud.seed import seed, seed_quotas
+from evacops.localcloud.seed_kinds import API_HEALTH_CHECK
 from tests.functional.conftest import TABLE
 
 if TYPE_CHECKING:
@@ -95,6 +97,22 @@ def test_a_failover_recovers_every_resource_in_the_target(rag: Cloud, run_of: Ca
     assert polls["done"] is True
     assert (running("us-west-2"), mapping("us-west-2"), schedule("us-west-2")) == (6, "Enabled", "ENABLED")
     assert (mapping("us-east-1"), schedule("us-east-1")) == ("Enabled", "ENABLED")  # ungraceful: source left alone
+
+
+def test_the_ecs_service_is_pending_until_its_running_tasks_are_healthy_targets(
+    rag: Cloud, run_of: Callable[[str], Any]
+) -> None:
+    run = run_of("drill-unplanned.json")
+    polls = rag.invoke(recover_resources, {"run": run, "action": "start"})
+
+    rag.wait(rag.latencies.ecs_task_start)
+    polls = rag.invoke(recover_resources, {"run": run, "action": "check", "polls": polls["polls"]})
+    assert running("us-west-2") == 6
+    assert polls["pending"] == ["rag-assistant-api"]  # 4 of its 6 targets still initial
+
+    rag.wait(API_HEALTH_CHECK["HealthCheckIntervalSeconds"] * API_HEALTH_CHECK["HealthyThresholdCount"])
+    polls = rag.invoke(recover_resources, {"run": run, "action": "check", "polls": polls["polls"]})
+    assert polls["done"] is True
 
 
 def test_a_switchover_switches_the_pipelines_off_in_the_source(rag: Cloud, run_of: Callable[[str], Any]) -> None:

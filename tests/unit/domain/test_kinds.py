@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 RAG = Path(__file__).resolve().parents[3] / "functions" / "evac" / "plans" / "rag-assistant.yaml"
 SOURCE, TARGET = "us-east-1", "us-west-2"
 ESM = {SOURCE: "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a41", TARGET: "8e2d3c4b-5a6f-4b70-9c8d-0e1f2a3b4c52"}
+API_TARGETS = {
+    region: f"arn:aws:elasticloadbalancing:{region}:111122223333:targetgroup/rag-assistant-api-tg/1"
+    for region in (SOURCE, TARGET)
+}
 SCHEDULE = {
     SOURCE: ("rag-assistant", "rag-assistant-reindex-use1"),
     TARGET: ("rag-assistant", "rag-assistant-reindex-usw2"),
@@ -41,9 +45,10 @@ def seeded(region: str, *, serving: bool) -> FakeRegion:
         region,
         services={
             (f"rag-assistant-{'use1' if region == SOURCE else 'usw2'}", "rag-assistant-api"): ServiceState(
-                "ACTIVE", tasks, tasks, "COMPLETED"
+                "ACTIVE", tasks, tasks, "COMPLETED", target_groups=(API_TARGETS[region],)
             )
         },
+        healthy_targets={API_TARGETS[region]: {f"10.0.0.{n + 1}" for n in range(tasks)}},
         tables={"rag-assistant-sessions": TableReplicas("ACTIVE", {peer: "ACTIVE"})},
         mappings={ESM[region]: "Enabled" if serving else "Disabled"},
         schedules={SCHEDULE[region]: "ENABLED" if serving else "DISABLED"},
@@ -136,6 +141,38 @@ def test_an_ecs_service_is_pending_until_its_tasks_run(
 
     assert polls.pending == ["rag-assistant-api"]  # desired 6, still 2 running
     assert not polls.done
+
+
+def test_an_ecs_service_is_pending_while_its_new_tasks_are_initial_targets_and_done_once_healthy(
+    run: Run, rag: RecoveryPlan, target: FakeRegion, source: FakeRegion
+) -> None:
+    polls = start_resources(run, rag, target=target.ports(), source=source.ports())
+    target.start_tasks(healthy=False)  # running, not yet past the load balancer's health checks
+
+    polls = check_resources(run, rag, due(polls.polls), target=target.ports(), source=source.ports())
+    assert polls.pending == ["rag-assistant-api"]
+
+    target.start_tasks(healthy=True)
+    polls = check_resources(run, rag, due(polls.polls), target=target.ports(), source=source.ports())
+    assert polls.done
+
+
+def test_an_ecs_service_that_does_not_wait_for_its_targets_is_done_once_its_tasks_run(
+    run: Run, rag: RecoveryPlan, target: FakeRegion, source: FakeRegion
+) -> None:
+    plan = rag.model_copy(
+        update={
+            "resources": [
+                r.model_copy(update={"wait_healthy_targets": False}) if r.name == "rag-assistant-api" else r
+                for r in rag.resources
+            ]
+        }
+    )
+    polls = start_resources(run, plan, target=target.ports(), source=source.ports())
+    target.start_tasks(healthy=False)
+
+    polls = check_resources(run, plan, due(polls.polls), target=target.ports(), source=source.ports())
+    assert "rag-assistant-api" not in polls.pending
 
 
 def test_unrecoverable_resources_are_named_together_after_the_others_started(

@@ -1,7 +1,15 @@
-"""ECS services: the target's desired count raised to the plan's ``active_count``; done once that many tasks run.
+"""ECS services: the target's desired count raised to the plan's ``active_count``; done once that many tasks run
+and, with ``wait_healthy_targets``, each target group of the service's ``loadBalancers`` has that many healthy
+targets.
 
-ECS starts tasks to reach the desired count; a deployment whose tasks keep failing to start is marked ``FAILED``
-when the deployment circuit breaker is on
+ECS registers a service's tasks with its target groups itself
+(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html); a new task is ``initial``
+there until it passes the load balancer's health checks, then ``healthy``
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html). Every healthy target
+of the group counts: a target group serves one service.
+
+ECS starts tasks to reach the desired count; a deployment whose tasks keep failing to start is marked ``FAILED`` when
+the deployment circuit breaker is on
 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
 """
 
@@ -22,7 +30,8 @@ def start(context: Context, service: EcsService) -> Look:
 
 
 def check(context: Context, service: EcsService) -> Look:
-    """Done once ``active_count`` tasks run; a desired count below it (lowered since, or never raised) is raised."""
+    """Done once ``active_count`` tasks run (and serve in its target groups); a desired count below it (lowered
+    since, or never raised) is raised."""
     region = context.run.target_region
     cluster, name = service.clusters[region], service.services[region]
     state = context.target.services.service(cluster, name)
@@ -35,7 +44,13 @@ def check(context: Context, service: EcsService) -> Look:
     raised = state.desired < service.active_count
     if raised:
         context.target.services.set_desired(cluster, name, service.active_count)
-    return Look(
-        done=not raised and state.running >= service.active_count,
-        detail={"running": state.running, "desired": max(state.desired, service.active_count)},
-    )
+    healthy = {
+        arn: context.target.targets.healthy(arn)
+        for arn in (state.target_groups if service.wait_healthy_targets else ())
+    }
+    active = service.active_count
+    done = not raised and state.running >= active and all(count >= active for count in healthy.values())
+    detail = {"running": state.running, "desired": max(state.desired, active)}
+    if healthy:
+        detail["healthy_targets"] = min(healthy.values())
+    return Look(done=done, detail=detail)

@@ -14,13 +14,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ServiceState:
-    """An ECS service as DescribeServices reports it; ``rollout``: its primary deployment's rolloutState."""
+    """An ECS service as DescribeServices reports it; ``rollout``: its primary deployment's rolloutState;
+    ``target_groups``: the target groups of its ``loadBalancers`` (ECS registers its tasks with them)."""
 
     status: str
     desired: int
     running: int
     rollout: str | None = None
     rollout_reason: str = ""
+    target_groups: tuple[str, ...] = ()
 
 
 class EcsServices(Protocol):
@@ -49,8 +51,9 @@ class AutoScalingGroups(Protocol):
 
 
 class TargetGroups(Protocol):
-    def healthy(self, target_group_arn: str, instances: tuple[str, ...]) -> int:
-        """How many of ``instances`` are ``healthy`` in the target group (DescribeTargetHealth)."""
+    def healthy(self, target_group_arn: str, targets: tuple[str, ...] | None = None) -> int:
+        """How many of ``targets`` (ids), or of all its targets if None, are ``healthy`` in the target group
+        (DescribeTargetHealth)."""
         ...
 
 
