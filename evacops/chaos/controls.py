@@ -99,6 +99,11 @@ def _a_runbook_per_watch(asl: dict[str, Any]) -> None:
     parameters["Name.$"] = "States.UUID()"
 
 
+def _guards_pass(_plan: Any, _world: Any, _target: str) -> None:
+    """Guards that let every watch through: however the watches of one alarm storm interleave with the first run
+    (its lock, its promotion), each one decides to start; only the execution's name could stop the second."""
+
+
 def _counts_what_it_cannot_read(_alarm: Any, _signal: Any, _world: Any, _sustain: int, *, agreeing: bool) -> bool:  # noqa: ARG001
     """A trigger policy that counts every alarm toward the quorum, read or not."""
     return True
@@ -191,8 +196,10 @@ def controls(plan: RecoveryPlan) -> list[Control]:
                 "a runbook without ShiftDns's Retry (one throttled ChangeResourceRecordSets)", shift_throttled,
                 variant=_no_retry_on_shift),
         Control("a-runbook-per-alarm", "one_runbook", "primary-outage",
-                "a watch that names the runbook's execution afresh: each alarm's watch starts its own",
-                variant=_a_runbook_per_watch, machine=_WATCH),
+                "a watch that names the runbook's execution afresh, its guards blind to the run in flight: each"
+                " alarm's watch starts its own",
+                variant=_a_runbook_per_watch, machine=_WATCH,
+                patches=(("evac.domain.trigger._guards", _guards_pass),)),
         Control("start-on-unread-alarms", "evidence", "primary-outage",
                 "a trigger policy that counts alarms it could not read (DescribeAlarms denied in the target region)",
                 alarms_denied, patches=(("evac.domain.trigger._counts", _counts_what_it_cannot_read),
