@@ -266,7 +266,7 @@ class VirtualClock:
         threads = threading._active  # type: ignore[attr-defined]
         for ident, frame in sys._current_frames().items():
             thread = threads.get(ident)
-            if thread in self._outside or (_foreign(thread) and not _started_by_threading(frame)):
+            if thread in self._outside or _foreign(thread, frame):
                 continue  # not the simulation's: from before the clock, or not started by threading (execnet's)
             wait = self._waits.get(ident)
             if wait is not None:
@@ -290,21 +290,13 @@ class VirtualClock:
             log.warning("virtual clock: every thread waits and none is due (waiting for something outside?)")
 
 
-def _foreign(thread: threading.Thread | None) -> bool:
-    """Not a ``threading.Thread`` of this process's own making: unknown to ``threading`` (a thread that is still
-    starting, or one started with ``_thread``), or known only as a dummy."""
-    return thread is None or isinstance(thread, threading._DummyThread)
-
-
-def _started_by_threading(frame: FrameType) -> bool:
-    """Whether the thread's outermost frame is ``threading``'s bootstrap: a thread that is still starting is the
-    simulation's (it may be about to run), one started by ``_thread`` (pytest-xdist's execnet) is not."""
+def _foreign(thread: threading.Thread | None, frame: FrameType) -> bool:
+    """Neither ``threading``'s (pytest-xdist's execnet reads in ``_thread`` threads) nor starting in its bootstrap."""
+    if thread is not None and not isinstance(thread, threading._DummyThread):
+        return False  # threading's own
     while frame.f_back is not None:
         frame = frame.f_back
-    return frame.f_code is _BOOTSTRAP
-
-
-_BOOTSTRAP = threading.Thread._bootstrap.__code__  # type: ignore[attr-defined]
+    return frame.f_code is not threading.Thread._bootstrap.__code__  # type: ignore[attr-defined]
 
 
 class ClockEvent:
