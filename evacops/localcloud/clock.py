@@ -51,26 +51,14 @@ def _line(function: Callable[..., Any], text: str) -> int:
 
 _CONDITION_WAIT = threading.Condition.wait.__code__
 _CONDITION_BLOCKS = _line(threading.Condition.wait, "waiter.acquire()")
-_THREAD_START = threading.Thread.start.__code__
 _JOIN_WAIT = threading.Thread._wait_for_tstate_lock.__code__  # type: ignore[attr-defined]
 _JOIN_BLOCKS = _line(threading.Thread._wait_for_tstate_lock, "if lock.acquire(block, timeout)")  # type: ignore[attr-defined]
 _POOL_WORKER = concurrent.futures.thread._worker.__code__
 _POOL_TAKES = _line(concurrent.futures.thread._worker, "work_item = work_queue.get(block=True)")
 
 
-def _starting(frame: FrameType | None) -> bool:
-    """Whether the thread is in ``Thread.start``: the thread it starts may not have a frame to look at yet."""
-    while frame is not None:
-        if frame.f_code is _THREAD_START:
-            return True
-        frame = frame.f_back
-    return False
-
-
 def _blocked(frame: FrameType) -> object | None:
     """What the thread at ``frame`` is blocked on without a timeout (a token that changes if it wakes), or None."""
-    if _starting(frame):
-        return None
     if frame.f_code is _CONDITION_WAIT and frame.f_lineno == _CONDITION_BLOCKS:
         waiter = frame.f_locals.get("waiter")
         if waiter is not None and frame.f_locals.get("timeout") is None and waiter.locked():
@@ -262,11 +250,14 @@ class VirtualClock:
 
     def _idle(self) -> dict[int, object] | None:
         """Each simulated thread's token of what it waits on, or None if any of them may be running."""
+        frames = sys._current_frames()
+        if _starting():  # after the snapshot: a starter in it has its new thread in ``_limbo``, or is released already
+            return None
         states: dict[int, object] = {}
         threads = threading._active  # type: ignore[attr-defined]
-        for ident, frame in sys._current_frames().items():
+        for ident, frame in frames.items():
             thread = threads.get(ident)
-            if thread in self._outside or _foreign(thread, frame):
+            if thread in self._outside or _foreign(thread):
                 continue  # not the simulation's: from before the clock, or not started by threading (execnet's)
             wait = self._waits.get(ident)
             if wait is not None:
@@ -290,13 +281,17 @@ class VirtualClock:
             log.warning("virtual clock: every thread waits and none is due (waiting for something outside?)")
 
 
-def _foreign(thread: threading.Thread | None, frame: FrameType) -> bool:
-    """Neither ``threading``'s (pytest-xdist's execnet reads in ``_thread`` threads) nor starting in its bootstrap."""
-    if thread is not None and not isinstance(thread, threading._DummyThread):
-        return False  # threading's own
-    while frame.f_back is not None:
-        frame = frame.f_back
-    return frame.f_code is not threading.Thread._bootstrap.__code__  # type: ignore[attr-defined]
+def _foreign(thread: threading.Thread | None) -> bool:
+    """Not ``threading``'s: pytest-xdist's execnet reads in ``_thread`` threads (no Thread, or a dummy one). Asked
+    only while no thread is being started (``_starting``), so a thread without a Thread is not one in its bootstrap."""
+    return thread is None or isinstance(thread, threading._DummyThread)
+
+
+def _starting() -> bool:
+    """Whether a thread is between ``Thread.start`` and running: it has no frame to look at yet, and its starter waits
+    for it. ``threading`` keeps such threads in ``_limbo``. (Walking another thread's ``f_back`` to find
+    ``Thread.start`` instead can crash CPython 3.11 on an incomplete frame: python/cpython#99110.)"""
+    return bool(threading._limbo)  # type: ignore[attr-defined]
 
 
 class ClockEvent:
