@@ -61,6 +61,7 @@ class Matrix:
     sites: list[Site]
     wall_seconds: float
     controls: list[ControlResult] = field(default_factory=list)
+    seed: int | None = None  # what drew the cases' latencies (chaos_latencies); None: the plan's expectations + SLOWER
 
     @property
     def uncaught(self) -> list[ControlResult]:
@@ -74,6 +75,7 @@ class Matrix:
     def to_json(self) -> dict[str, Any]:
         return {
             **envelope("chaos"),
+            "seed": self.seed,
             "scenarios": len(self.results),
             "violations": self.violations,
             "outcomes": {o: sum(r.outcome == o for r in self.results) for o in OUTCOMES},
@@ -121,8 +123,9 @@ def fault_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, in
     return found
 
 
-def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
-    """Play the case's scenario with its fault and check every invariant."""
+def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Result:
+    """Play the case's scenario with its fault, on the latencies ``seed`` draws (``chaos_latencies``), and check
+    every invariant."""
     fault = case.fault
     observed: dict[str, Any] = {}
 
@@ -134,7 +137,7 @@ def run_case(case: Case, *, plan: RecoveryPlan) -> Result:
     report = run_drill(
         case.site.scenario,
         plan=plan,
-        latencies=chaos_latencies(plan),
+        latencies=chaos_latencies(plan, seed),
         faults=[fault],
         inspect=inspect,
     )
@@ -189,12 +192,14 @@ def run_matrix(
     with_controls: bool = True,
     on_result: Callable[[Result, int, int], None] | None = None,
     on_control: Callable[[ControlResult], None] | None = None,
+    seed: int | None = None,
 ) -> Matrix:
     """Record the sites of ``scenarios``, then play every case (or the subset; of them, those ``only`` selects) and
-    every negative control, ``jobs`` at a time (processes)."""
+    every negative control, ``jobs`` at a time (processes). ``seed`` draws the latencies the clean runs and the
+    cases play on (``chaos_latencies``); the negative controls keep the default ones."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan)
+    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan, seed=seed)
     chosen = cases(sites)
     if only_subset:
         chosen = subset(chosen)
@@ -215,18 +220,19 @@ def run_matrix(
 
     if jobs <= 1:
         for case in chosen:
-            done(run_case(case, plan=plan))
+            done(run_case(case, plan=plan, seed=seed))
         for name in names:
             done(play_named(name, plan=plan))
     else:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
             futures: list[Future[Result] | Future[ControlResult]] = [
-                pool.submit(run_case, case, plan=plan) for case in chosen
+                pool.submit(run_case, case, plan=plan, seed=seed) for case in chosen
             ]
             futures += [pool.submit(play_named, name, plan=plan) for name in names]
             for future in futures:
                 done(future.result())
-    return Matrix(results=results, sites=sites, wall_seconds=time.perf_counter() - started, controls=played)
+    wall = time.perf_counter() - started
+    return Matrix(results=results, sites=sites, wall_seconds=wall, controls=played, seed=seed)
 
 
 def count_cases(
@@ -235,11 +241,12 @@ def count_cases(
     only: Iterable[str] = (),
     scenarios: Iterable[str] | None = None,
     plan: RecoveryPlan | None = None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
-    """What ``run_matrix`` would play, without playing it: the sites (recorded from one clean run per scenario) and
-    the cases per group and per fault; ``scenarios`` is the total."""
+    """What ``run_matrix`` would play, without playing it: the sites (recorded from one clean run per scenario, on
+    the latencies ``seed`` draws) and the cases per group and per fault; ``scenarios`` is the total."""
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan)
+    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan, seed=seed)
     chosen = select(subset(cases(sites)) if only_subset else cases(sites), only)
     by_group: dict[str, int] = {}
     by_fault: dict[str, int] = {}
@@ -252,6 +259,7 @@ def count_cases(
     return {
         **envelope("chaos"),
         "played": False,  # counted only: no case was played
+        "seed": seed,
         "scenarios": len(chosen),
         "by_group": by_group,
         "by_fault": by_fault,

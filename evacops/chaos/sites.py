@@ -66,9 +66,13 @@ SUBSET_SCENARIOS: Final = ("primary-outage",)  # where every SUBSET site is reco
 Point = Literal["first", "poll"]
 
 
-def chaos_latencies(plan: RecoveryPlan) -> Latencies:
-    """The plan's expected latencies, plus enough that every poll loop polls at least twice (the first poll comes
-    at the expected time after the step began)."""
+def chaos_latencies(plan: RecoveryPlan, seed: int | None = None) -> Latencies:
+    """What the matrix's drills play on. Without a seed: the plan's expected latencies, plus enough that every poll
+    loop polls at least twice (the first poll comes at the expected time after the step began). With one: the
+    dependencies drawn for that seed (``Latencies.drawn``, as ``evac drill --seed`` draws them), the matrix replayed
+    on another draw; its call sites are recorded on the same draw, so a poll case exists where that draw polls."""
+    if seed is not None:
+        return Latencies().drawn(seed)
     expected = plan.expectations
     return Latencies(
         aurora_failover=expected.database_promotion_seconds + SLOWER,
@@ -158,10 +162,13 @@ class Case:
         return degraded[0] if degraded else "FAILED"
 
 
-def record_sites(scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan) -> list[Site]:
-    """Play each scenario clean and return its groups' call sites (``SCENARIO_SITES``), per scenario: a site two
-    scenarios reach is faulted in each, as the same call can matter differently in a planned and an unplanned run.
-    Each clean run must end as expected, or the matrix would measure a broken baseline."""
+def record_sites(
+    scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan, seed: int | None = None
+) -> list[Site]:
+    """Play each scenario clean (on ``chaos_latencies(plan, seed)``) and return its groups' call sites
+    (``SCENARIO_SITES``), per scenario: a site two scenarios reach is faulted in each, as the same call can matter
+    differently in a planned and an unplanned run. Each clean run must end as expected, or the matrix would measure
+    a broken baseline."""
     sites: dict[tuple[str, str, str, str, str, str | None], Site] = {}
     for scenario in dict.fromkeys(scenarios):
         calls: list[Call] = []
@@ -169,7 +176,7 @@ def record_sites(scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPla
         def keep_calls(cloud: LocalCloud, _report: DrillReport, into: list[Call] = calls) -> None:
             into.extend(cloud.faults.calls)
 
-        report = run_drill(scenario, plan=plan, latencies=chaos_latencies(plan), inspect=keep_calls)
+        report = run_drill(scenario, plan=plan, latencies=chaos_latencies(plan, seed), inspect=keep_calls)
         if not report.expected:
             failed = [f"{c.name}: {c.detail}" for c in report.checks if not c.ok]
             raise RuntimeError(f"the clean {scenario} run did not end as expected: {failed}")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from evacops.bench.summary import Scale
 
 # Piped (make bench > log), the tables get room for every column; in a terminal, its width.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _listed(counts: tuple[int, ...]) -> str:
@@ -66,6 +66,13 @@ def bench(
     ] = SEEDS,
     seed: Annotated[int, typer.Option(help="The first seed: runs use --seed, --seed + 1, ...")] = 1,
     imports: Annotated[bool, typer.Option(help="Time each handler module's import (cold start).")] = True,
+    switchover: Annotated[
+        bool,
+        typer.Option(
+            help="Also play planned-switchover once per seed, at the fewest count with the first policy: its "
+            "observed RPO must be 0.",
+        ),
+    ] = True,
 ) -> None:
     """Measure RTO against its floor as the application grows, what each run costs, and each handler's cold start.
 
@@ -73,12 +80,18 @@ def bench(
     endpoints by default: its own endpoints first, then copies of its first), for each DNS shift policy and each of
     --seeds seeds (20 by default: a seed draws AWS's latencies within +-50% of the plan's expectations, so the
     figures show how near the floor a run stays when AWS is slower or faster than expected). Reports each run's RTO,
-    critical path, overhead ratio, time to all traffic, state transitions, Lambda invocations, history events,
-    cold-start time and wall time; per count and policy, p50 and p95 of RTO and overhead and RTO(N)/RTO(1) paired
-    by seed; then each handler module's import time (python -X importtime, one fresh interpreter each) as a ratio
-    to importing boto3 and aws_lambda_powertools alone; then the goals. Times are modelled seconds on the local
-    cloud's virtual clock, whatever the machine's load; wall and import times are the machine's. The default bench
-    is 160 drills: about an hour on two cores. Exits 0 when every drill met its expected outcome.
+    critical path, overhead ratio, time to all traffic, RPO (evac's estimate, what the local cloud's write workload
+    actually lost, and the estimate's error), state transitions, Lambda invocations, history events, cold-start time
+    and wall time; per count and policy, p50 and p95 of RTO, overhead and observed RPO, and RTO(N)/RTO(1) paired by
+    seed; then each handler module's import time (python -X importtime, one fresh interpreter each) as a ratio to
+    importing boto3 and aws_lambda_powertools alone; then the goals. Times are modelled seconds on the local
+    cloud's virtual clock, whatever the machine's load; wall and import times are the machine's.
+
+    Then planned-switchover, once per seed at the fewest count with the first policy (--no-switchover: not): a
+    switchover must lose no write, whatever the size, so one size is enough. The RTO, overhead and history goals
+    are judged on the primary-outage runs; the RPO goals are observed RPO p95 <= the plan's rpo_budget_seconds for
+    primary-outage and observed RPO max == 0 for planned-switchover. The default bench is 180 drills: about an hour
+    on two cores. Exits 0 when every drill met its expected outcome.
 
     With --resources, the plans grow the plan's resources: instead (its endpoints stay as they are): the n-th
     resource is a copy of the plan's (n mod k)-th, of k, named <name>-02 and so on, so 50 resources of a plan with
@@ -112,20 +125,33 @@ def bench(
     if unknown := [p for p in chosen if p not in POLICIES]:
         raise fail(f"unknown --policy {', '.join(unknown)}; choose from {', '.join(POLICIES)}")
     of = "resource(s) of mixed kinds" if what == "resources" else "endpoint(s)"
-    console.print(f"[bold]evac bench[/]: primary-outage with {asked} {of} of {loaded.application}, in virtual time")
+    then = f", then planned-switchover with {min(counts)}" if switchover else ""
+    console.print(
+        f"[bold]evac bench[/]: primary-outage with {asked} {of}{then} of {loaded.application}, in virtual time"
+    )
 
     def progress(run: BenchRun) -> None:
         count, unit = (run.resources, "resource(s)") if run.scale == "resources" else (run.endpoints, "endpoint(s)")
+        played = "" if run.scenario == "primary-outage" else f"{run.scenario} "
         console.print(
-            f"  {count:3d} {unit} {run.dns_policy:16s} seed {run.seed} {run.status:9s} "
-            f"RTO {figure(run.rto_seconds)} "
+            f"  {count:3d} {unit} {played}{run.dns_policy:16s} seed {run.seed} {run.status:9s} "
+            f"RTO {figure(run.rto_seconds)} RPO observed {figure(run.rpo_observed_seconds, 2)} "
             f"({run.wall_seconds:.1f} s wall)"
         )
 
     policies: list[Policy] = [p for p in POLICIES if p in chosen]
     with local_setup():
         drawn = list(range(seed, seed + seeds)) if seeds else [None]
-        report = run_bench(counts, policies, seeds=drawn, imports=imports, plan=loaded, on_run=progress, scale=what)
+        report = run_bench(
+            counts,
+            policies,
+            seeds=drawn,
+            imports=imports,
+            plan=loaded,
+            on_run=progress,
+            scale=what,
+            switchover=switchover,
+        )
     bench_tables(console, report)
     if json_path:
         write_json(report, json_path)

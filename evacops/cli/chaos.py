@@ -26,8 +26,8 @@ def chaos(
         typer.Option(
             "--json",
             help=(
-                'Write {"schema", "kind": "chaos", "scenarios", "violations", "outcomes", "escalated", "by_fault", '
-                '"by_group", "negative_controls": {"total", "caught", "controls"}, "results"} to this file.'
+                'Write {"schema", "kind": "chaos", "seed", "scenarios", "violations", "outcomes", "escalated", '
+                '"by_fault", "by_group", "negative_controls": {"total", "caught", "controls"}, "results"} to this file.'
             ),
         ),
     ] = None,
@@ -57,6 +57,15 @@ def chaos(
         bool, typer.Option("--no-controls", help="Skip the negative controls (then the matrix proves less).")
     ] = False,
     plan: PlanOption = DEFAULT_PLAN,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="Draw the dependencies' latencies (Aurora, SageMaker scale-out, Route 53) for the clean runs and "
+            "every case with this seed, as evac drill --seed does: the matrix replayed on another draw, the same "
+            "seed the same draw (a poll case exists where that draw polls twice). Default: the plan's expectations "
+            "plus 30 s, so every poll loop polls at least twice. The negative controls keep the default.",
+        ),
+    ] = None,
 ) -> None:
     """Run the fault matrix: every AWS call site, each fault, invariants checked.
 
@@ -90,6 +99,8 @@ def chaos(
 
       evac chaos --subset --plan tests/plans/eu-search.yaml
 
+      evac chaos --subset --seed 7 --json chaos-7.json   # the few again, on the latencies seed 7 draws
+
       evac chaos --only RecoverResourcesFunction --no-controls --plan functions/evac/plans/rag-assistant.yaml
 
       evac chaos --only 'ShiftDnsFunction -> ' --only '/timeout@' --count   # ShiftDns's own calls, or any timeout
@@ -97,14 +108,17 @@ def chaos(
     loaded = load(plan, local=True)
     if count:
         with local_setup(), _selecting():
-            counted = count_cases(only_subset=only_subset, only=only or (), plan=loaded)
+            counted = count_cases(only_subset=only_subset, only=only or (), plan=loaded, seed=seed)
         if json_path:
             json_path.write_text(json.dumps(counted, indent=2) + "\n", encoding="utf-8")
         console.print(f"{counted['scenarios']} scenarios from {counted['sites']} call sites")
         for name in ("by_group", "by_fault"):
             console.print(f"  {name.removeprefix('by_')}: " + ", ".join(f"{k} {v}" for k, v in counted[name].items()))
         raise typer.Exit(0)
-    console.print("[bold]evac chaos[/]: recording the runbook's calls from clean runs, then one fault per drill")
+    drawn = f", latencies drawn with seed {seed}" if seed is not None else ""
+    console.print(
+        f"[bold]evac chaos[/]: recording the runbook's calls from clean runs, then one fault per drill{drawn}"
+    )
 
     def progress(result: Result, done: int, total: int) -> None:
         mark = {"clean": "[green]✓[/]", "escalated": "[yellow]↑[/]"}.get(result.outcome, "[red]✗[/]")
@@ -127,6 +141,7 @@ def chaos(
             with_controls=not no_controls,
             on_result=progress,
             on_control=control_progress,
+            seed=seed,
         )
     if json_path:
         write_json(matrix, json_path)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from evac.domain.models import Readiness
     from evacops.bench.runs import BenchReport
+    from evacops.bench.summary import Summary
     from evacops.chaos.matrix import Matrix, Result
     from evacops.drill.catalog import ScenarioEntry
     from evacops.drill.report import DrillReport
@@ -159,29 +160,9 @@ def ratio(value: float | None) -> str:
 def bench_tables(console: Console, report: BenchReport) -> None:
     """The bench's figures over its seeds (each run is in the JSON), handler imports and goals."""
     counted = size_column(report.summary)
-    runs = Table(title="runs over their seeds (modelled seconds; p50 / p95)", title_justify="left")
-    for column in (counted, "DNS shift", "seeds", "RTO p50", "RTO p95", "overhead p50", "overhead p95"):
-        runs.add_column(column, justify="left" if column == "DNS shift" else "right")
-    for column in ("RTO(N)/RTO(1) p50", "history max", "cold starts p50", "wall p50 (s)"):
-        runs.add_column(column, justify="right")
-    for row in report.summary:
-        runs.add_row(
-            size_cell(row, counted),
-            row.dns_policy,
-            f"{row.seeds}"
-            if row.expected == row.seeds
-            else f"{row.seeds} ([red]{row.seeds - row.expected} not as expected[/])",
-            figure(row.rto_p50),
-            figure(row.rto_p95),
-            ratio(row.overhead_p50),
-            ratio(row.overhead_p95),
-            ratio(row.rto_ratio_to_one_p50),
-            str(row.history_events_max),
-            "-" if row.cold_start_share_p50 is None else f"{row.cold_start_share_p50:.1%}",
-            f"{row.wall_p50:.1f}",
-        )
-    console.print()
-    console.print(runs)
+    for scenario in dict.fromkeys(row.scenario for row in report.summary):
+        console.print()
+        console.print(_bench_runs([r for r in report.summary if r.scenario == scenario], scenario, counted))
     if report.imports:
         imports = Table(
             title=f"handler imports (boto3 + aws_lambda_powertools alone: {report.baseline_import_seconds:.3f} s)",
@@ -201,13 +182,43 @@ def bench_tables(console: Console, report: BenchReport) -> None:
     console.print(goals)
 
 
+def _bench_runs(summary: list[Summary], scenario: str, counted: str) -> Table:
+    """One scenario's rows over their seeds: each count and DNS policy."""
+    runs = Table(title=f"{scenario} over its seeds (modelled seconds; p50 / p95)", title_justify="left")
+    runs.add_column(counted, justify="right", min_width=len("endpoints"))
+    runs.add_column("DNS shift", no_wrap=True, min_width=len("scale-then-shift"))
+    for column in ("seeds", "RTO p50", "RTO p95", "overhead p50", "overhead p95"):
+        runs.add_column(column, justify="right")
+    for column in ("RTO(N)/RTO(1) p50", "RPO obs p50", "RPO obs p95", "history max", "cold starts p50", "wall p50 (s)"):
+        runs.add_column(column, justify="right")
+    for row in summary:
+        runs.add_row(
+            size_cell(row, counted),
+            row.dns_policy,
+            f"{row.seeds}"
+            if row.expected == row.seeds
+            else f"{row.seeds} ([red]{row.seeds - row.expected} not as expected[/])",
+            figure(row.rto_p50),
+            figure(row.rto_p95),
+            ratio(row.overhead_p50),
+            ratio(row.overhead_p95),
+            ratio(row.rto_ratio_to_one_p50),
+            figure(row.rpo_observed_p50, 2),
+            figure(row.rpo_observed_p95, 2),
+            str(row.history_events_max),
+            "-" if row.cold_start_share_p50 is None else f"{row.cold_start_share_p50:.1%}",
+            f"{row.wall_p50:.1f}",
+        )
+    return runs
+
+
 def _seconds(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.1f} s"
 
 
-def figure(value: float | None) -> str:
+def figure(value: float | None, digits: int = 1) -> str:
     """A modelled time as a bare figure ("-" if unknown), for table cells."""
-    return "-" if value is None else f"{value:.1f}"
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def _rpo_observed(report: DrillReport) -> str:

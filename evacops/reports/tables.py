@@ -86,11 +86,12 @@ def drill_phases(report: DrillReport) -> str:
 
 
 def bench_runs(report: BenchReport) -> str:
-    """One row per endpoint (or resource) count and DNS policy over its seeds (modelled seconds, but wall time); each
-    run is in the JSON."""
+    """One row per scenario, endpoint (or resource) count and DNS policy over its seeds (modelled seconds, but wall
+    time); each run is in the JSON."""
     counted = size_column(report.summary)
     header = (
         counted,
+        "scenario",
         "DNS shift",
         "seeds (as expected)",
         "RTO p50",
@@ -98,6 +99,8 @@ def bench_runs(report: BenchReport) -> str:
         "overhead p50",
         "overhead p95",
         "RTO(N)/RTO(1) p50",
+        "RPO observed p50",
+        "RPO observed p95",
         "history events (max)",
         "cold-start share p50",
         "wall p50 (s)",
@@ -105,6 +108,7 @@ def bench_runs(report: BenchReport) -> str:
     rows = [
         (
             size_cell(row, counted),
+            row.scenario,
             row.dns_policy,
             f"{row.seeds} ({row.expected})",
             _number(row.rto_p50, 1),
@@ -112,13 +116,15 @@ def bench_runs(report: BenchReport) -> str:
             _number(row.overhead_p50, 3),
             _number(row.overhead_p95, 3),
             _number(row.rto_ratio_to_one_p50, 3),
+            _number(row.rpo_observed_p50, 2),
+            _number(row.rpo_observed_p95, 2),
             row.history_events_max,
             "-" if row.cold_start_share_p50 is None else f"{row.cold_start_share_p50:.1%}",
             f"{row.wall_p50:.1f}",
         )
         for row in report.summary
     ]
-    return table(header, "rlrrrrrrrrr", rows)
+    return table(header, "rll" + "r" * 11, rows)
 
 
 def bench_goals(report: BenchReport) -> str:

@@ -90,10 +90,20 @@ def test_a_handler_import_is_timed_in_a_fresh_interpreter_against_boto3_and_powe
     assert timed.ratio > 0
 
 
-def run(endpoints: int, policy: str, rto: float, overhead: float = 1.02, seed: int = 1, events: int = 100) -> BenchRun:
+def run(
+    endpoints: int,
+    policy: str,
+    rto: float,
+    overhead: float = 1.02,
+    seed: int = 1,
+    events: int = 100,
+    scenario: str = "primary-outage",
+    rpo: float | None = 0.8,
+) -> BenchRun:
     return BenchRun(
         endpoints=endpoints,
         dns_policy=policy,  # type: ignore[arg-type]
+        scenario=scenario,  # type: ignore[arg-type]
         seed=seed,
         status="SUCCEEDED",
         expected=True,
@@ -101,6 +111,8 @@ def run(endpoints: int, policy: str, rto: float, overhead: float = 1.02, seed: i
         critical_path_seconds=rto / overhead,
         overhead_ratio=overhead,
         full_capacity_seconds=rto,
+        rpo_seconds=0.85 if scenario == "primary-outage" else 0.0,
+        rpo_observed_seconds=rpo,
         state_transitions=40,
         lambda_invocations=16,
         history_events=events,
@@ -121,7 +133,7 @@ def test_goals_judge_overhead_flatness_the_gain_of_following_capacity_and_the_hi
         run(100, "follow-capacity", 200.0, seed=2),
     ]
 
-    judged = {g.name: (g.value, g.met) for g in goals(runs)}
+    judged = {g.name: (g.value, g.met) for g in goals(runs, rpo_budget_seconds=60)}
 
     assert judged == {
         # p95 of two runs is the larger: a bad seed is not averaged away
@@ -132,6 +144,7 @@ def test_goals_judge_overhead_flatness_the_gain_of_following_capacity_and_the_hi
         "RTO follow-capacity / scale-then-shift p50 at 1 endpoint(s)": (0.4, True),
         "RTO follow-capacity / scale-then-shift p50 at 100 endpoint(s)": (0.412, True),
         "history events at 100 endpoint(s), share of the limit": (0.104, False),
+        "primary-outage: observed RPO p95 (s), within the plan's rpo_budget_seconds": (0.8, True),
     }
 
 
@@ -149,49 +162,120 @@ def test_the_summary_gives_percentiles_per_count_and_policy_and_pairs_ratios_by_
     assert percentile([None, None], 0.5) is None
 
 
+SWITCHED = "planned-switchover: observed RPO max (s)"
+WITHIN = "primary-outage: observed RPO p95 (s), within the plan's rpo_budget_seconds"
+
+
+def test_the_rto_goals_judge_only_the_failovers_and_the_rpo_goals_each_scenario_on_its_own() -> None:
+    # GIVEN failovers at 1 and 10 endpoints, and a planned switchover at 1 far slower than any of them
+    outage = [run(n, "scale-then-shift", 400.0 + n, seed=s, rpo=0.8 + s / 10) for n in (1, 10) for s in (1, 2)]
+    switched = [run(1, "scale-then-shift", 900.0, 1.5, seed=s, scenario="planned-switchover", rpo=0.0) for s in (1, 2)]
+
+    judged = {g.name: g for g in goals(outage + switched, rpo_budget_seconds=60)}
+    rows = {(r.scenario, r.endpoints): r for r in summarize(outage + switched)}
+
+    # THEN the switchover's slow RTO and overhead are in no RTO goal: those are the failovers' alone
+    assert judged["scale-then-shift: overhead ratio p95 at 1 endpoint(s)"].value == 1.02
+    assert judged["scale-then-shift: RTO(10) / RTO(1) p50"].value == round(410 / 401, 3)
+    # and each scenario's observed RPO is judged on its own runs: p95 of the failovers, the switchovers' largest
+    assert (judged[WITHIN].target, judged[WITHIN].value, judged[WITHIN].met) == ("<= 60", 1.0, True)
+    assert (judged[SWITCHED].target, judged[SWITCHED].value, judged[SWITCHED].met) == ("== 0", 0.0, True)
+    # the summary keeps the scenarios apart: the switchover's row, with its own RPO percentiles
+    assert rows[("planned-switchover", 1)].rto_p50 == 900.0
+    assert (rows[("primary-outage", 1)].rpo_observed_p50, rows[("primary-outage", 1)].rpo_observed_p95) == (0.9, 1.0)
+    assert rows[("planned-switchover", 1)].rpo_observed_p95 == 0.0
+
+
+@pytest.mark.parametrize(
+    ("outage_rpo", "switched_rpo", "failed"),
+    [
+        (0.8, 0.3, SWITCHED),  # a switchover that lost writes: seeded, one seed of two
+        (75.0, 0.0, WITHIN),  # a failover beyond the plan's 60 s budget at p95
+        (None, 0.0, WITHIN),  # a failover whose writer never moved: no observation is not within budget
+        (0.8, None, SWITCHED),
+    ],
+)
+def test_an_rpo_goal_is_not_met_by_a_run_that_lost_too_much_or_was_not_observed(
+    outage_rpo: float | None, switched_rpo: float | None, failed: str
+) -> None:
+    runs = [
+        run(1, "scale-then-shift", 400.0, seed=1),
+        run(1, "scale-then-shift", 400.0, seed=2, rpo=outage_rpo),
+        run(1, "scale-then-shift", 500.0, seed=1, scenario="planned-switchover", rpo=0.0),
+        run(1, "scale-then-shift", 500.0, seed=2, scenario="planned-switchover", rpo=switched_rpo),
+    ]
+
+    judged = {g.name: g.met for g in goals(runs, rpo_budget_seconds=60) if "RPO" in g.name}
+
+    assert judged == {WITHIN: failed != WITHIN, SWITCHED: failed != SWITCHED}
+
+
 @pytest.mark.e2e
 def test_a_bench_run_reports_each_drill_and_writes_the_json_contract(tmp_path: Path) -> None:
+    # WHEN the bench plays one count, policy and seed: the failover, then the planned switchover
     report = run_bench([2], ["follow-capacity"], seeds=[7], imports=False)
     write_json(report, tmp_path / "bench.json")
 
-    [measured] = report.runs
-    assert (measured.endpoints, measured.dns_policy, measured.status, measured.expected) == (
+    measured, switched = report.runs
+    assert (measured.scenario, measured.endpoints, measured.dns_policy, measured.status, measured.expected) == (
+        "primary-outage",
         2,
         "follow-capacity",
         "SUCCEEDED",
         True,
     )
+    assert (switched.scenario, switched.endpoints, switched.dns_policy, switched.seed) == (
+        "planned-switchover",
+        2,
+        "follow-capacity",
+        7,
+    )
     assert measured.state_transitions > 0
     assert measured.lambda_invocations > 0
+    # THEN the failover lost what the write workload saw (within the plan's budget), the switchover nothing
+    assert measured.rpo_observed_seconds is not None
+    assert 0 < measured.rpo_observed_seconds <= report.rpo_budget_seconds == 60
+    assert measured.rpo_error_seconds == round(measured.rpo_seconds - measured.rpo_observed_seconds, 3)
+    assert (switched.rpo_seconds, switched.rpo_observed_seconds, switched.expected) == (0.0, 0.0, True)
+    # the goals judge the failovers' RTO and each scenario's RPO; the JSON holds every figure by its contract name
+    assert {g.name: g.met for g in report.goals if "RPO" in g.name} == {WITHIN: True, SWITCHED: True}
     written = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
-    assert set(written) >= {"runs", "summary", "imports", "goals"}
-    assert written["runs"][0]["seed"] == 7
+    assert set(written) >= {"runs", "summary", "imports", "goals", "rpo_budget_seconds"}
+    assert [(r["scenario"], r["seed"]) for r in written["runs"]] == [("primary-outage", 7), ("planned-switchover", 7)]
     assert set(written["summary"][0]) >= {
         "endpoints",
         "dns_policy",
+        "scenario",
         "seeds",
         "rto_p50",
         "rto_p95",
         "overhead_p50",
         "overhead_p95",
         "rto_ratio_to_one_p50",
+        "rpo_observed_p50",
+        "rpo_observed_p95",
     }
     assert set(written["runs"][0]) >= {
         "endpoints",
+        "scenario",
         "rto_seconds",
         "critical_path_seconds",
         "overhead_ratio",
+        "rpo_seconds",
+        "rpo_observed_seconds",
+        "rpo_error_seconds",
         "state_transitions",
         "lambda_invocations",
         "wall_seconds",
     }
+    assert [g["name"] for g in written["goals"]][-2:] == [WITHIN, SWITCHED]
 
 
 def test_evac_bench_is_a_command_with_its_options() -> None:
     result = CliRunner().invoke(app, ["bench", "--help"])
 
     assert result.exit_code == 0
-    for option in ("--json", "--endpoints", "--policy", "--seeds", "--seed", "--no-imports"):
+    for option in ("--json", "--endpoints", "--policy", "--seeds", "--seed", "--no-imports", "--no-switchover"):
         assert option in result.output
 
 
@@ -243,13 +327,14 @@ def test_a_mixed_summary_pairs_resource_counts_by_seed_and_judges_their_flatness
     runs = [mixed(1, 400.0, 1), mixed(1, 500.0, 2), mixed(50, 404.0, 1), mixed(50, 520.0, 2)]
 
     one, fifty = summarize(runs)
-    judged = {g.name: (g.value, g.met) for g in goals(runs)}
+    judged = {g.name: (g.value, g.met) for g in goals(runs, rpo_budget_seconds=60)}
 
     assert (one.scale, one.size, fifty.size) == ("resources", 1, 50)
     assert fifty.rto_ratio_to_one_p50 == 1.01  # 404/400 and 520/500: the nearest-rank p50 of two is the smaller
     assert judged == {
         "scale-then-shift: RTO(50 mixed) / RTO(1) p50": (1.01, True),
         "history events at 50 mixed resources, share of the limit": (0.004, True),
+        "primary-outage: observed RPO p95 (s), within the plan's rpo_budget_seconds": (0.8, True),
     }
 
 
@@ -271,7 +356,13 @@ def test_evac_bench_grows_resources_only_of_a_plan_that_lists_some() -> None:
 @pytest.mark.e2e
 def test_a_mixed_resources_bench_reports_each_count_over_its_seed() -> None:
     report = run_bench(
-        [1, 10], ["scale-then-shift"], seeds=[1], imports=False, plan=load_plan(FLEET), scale="resources"
+        [1, 10],
+        ["scale-then-shift"],
+        seeds=[1],
+        imports=False,
+        plan=load_plan(FLEET),
+        scale="resources",
+        switchover=False,  # its RPO goal: the endpoint bench's test
     )
 
     assert [(r.resources, r.endpoints, r.scale, r.status, r.expected) for r in report.runs] == [
@@ -286,4 +377,5 @@ def test_a_mixed_resources_bench_reports_each_count_over_its_seed() -> None:
     assert [g.name for g in report.goals] == [
         "scale-then-shift: RTO(10 mixed) / RTO(1) p50",
         "history events at 10 mixed resources, share of the limit",
+        WITHIN,
     ]

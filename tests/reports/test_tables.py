@@ -38,10 +38,12 @@ def test_the_bench_tables_are_the_runs_over_their_seeds_and_the_goals(tmp_path: 
 
     assert result.exit_code == 0
     assert result.output == (
-        "| endpoints | DNS shift | seeds (as expected) | RTO p50 | RTO p95 | overhead p50 | overhead p95 "
-        "| RTO(N)/RTO(1) p50 | history events (max) | cold-start share p50 | wall p50 (s) |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-        "| 1 | scale-then-shift | 1 (1) | 500.7 | 500.7 | 1.043 | 1.043 | 1.000 | 0 | - | 12.1 |\n"
+        "| endpoints | scenario | DNS shift | seeds (as expected) | RTO p50 | RTO p95 | overhead p50 | overhead p95 "
+        "| RTO(N)/RTO(1) p50 | RPO observed p50 | RPO observed p95 | history events (max) | cold-start share p50 "
+        "| wall p50 (s) |\n"
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| 1 | primary-outage | scale-then-shift | 1 (1) | 500.7 | 500.7 | 1.043 | 1.043 | 1.000 | 0.80 | 0.80 | 0 "
+        "| - | 12.1 |\n"
         "\n"
         "| goal | target | measured | |\n"
         "|---|---:|---:|---|\n"
