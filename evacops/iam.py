@@ -20,6 +20,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Final
 from unittest.mock import patch
 
+from samtranslator.metrics.method_decorator import MetricsMethodWrapperSingleton
 from samtranslator.translator.transform import transform
 
 from evacops.localcloud.deploy import ACCOUNT, Stack, name_everything
@@ -67,6 +68,9 @@ def principals(
             resource["Properties"]["DefinitionUri"] = _DEFINITION
     with patch.dict(os.environ, {"AWS_DEFAULT_REGION": region, "AWS_REGION": region}):
         expanded = transform(sam, {}, _ManagedPolicies())
+    # The translator times its own steps into a Metrics object whose publisher, offline, discards them; unpublished,
+    # it warns "There are unpublished metrics" when collected, once per expansion, in the middle of evac's output.
+    MetricsMethodWrapperSingleton.get_instance().publish()
     resolver = Resolver(region, ACCOUNT, stack_name, defaults(template) | (parameters or {}))
     evaluate_conditions(template, resolver)  # a conditional grant is there only when its condition holds
     name_everything(template, resolver, Stack(region=region, name=stack_name))
