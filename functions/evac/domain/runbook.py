@@ -12,8 +12,8 @@ from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
 from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, urgency
 from evac.domain.escalation import finish_by_hand
-from evac.domain.fanout import each
 from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
+from evac.domain.fanout import each
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import first_wait, polled, whole_second
 from evac.domain.timing import critical_path_seconds

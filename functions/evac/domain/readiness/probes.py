@@ -29,7 +29,6 @@ if TYPE_CHECKING:
         InstanceQuotas,
         LagReadings,
         ModelRegistry,
-        RegistryReplication,
         ReplicatedTables,
         ScalableTargets,
     )
