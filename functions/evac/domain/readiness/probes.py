@@ -2,6 +2,9 @@
 
 Reads of the source region go through ``Source``: once that region fails to answer (it may be the region that
 failed), later source reads are ``unknown`` at once, so an outage costs one bounded timeout (principle 1).
+
+Each assessment reads each thing once (``sharing_reads``) and its check families side by side
+(``in_turn_then_together``): about as long as the longest family, not the sum of some fifty reads.
 """
 
 from __future__ import annotations
