@@ -59,7 +59,10 @@ class AlarmEvents:
         if previous == state:
             return None
         cloudwatch.set_alarm_state(AlarmName=alarm, StateValue=cast("Any", state), StateReason=reason)
-        event = state_change_event(region, alarm, state, previous, reason, f"{self.clock.now():%Y-%m-%dT%H:%M:%SZ}")
+        now = self.clock.now()
+        # The event's time is to the second; the state's own timestamp to the millisecond, as CloudWatch writes it.
+        changed = f"{now:%Y-%m-%dT%H:%M:%S}.{now.microsecond // 1000:03d}+0000"
+        event = state_change_event(region, alarm, state, previous, reason, f"{now:%Y-%m-%dT%H:%M:%SZ}", changed=changed)
         if deliver:
             self.deliver(region, event)
         return event
@@ -82,8 +85,11 @@ class AlarmEvents:
                 self.deliver(rule.bus_arn.split(":")[3], event)
 
 
-def state_change_event(region: str, alarm: str, state: str, previous: str, reason: str, at: str) -> dict[str, Any]:
-    """The ``CloudWatch Alarm State Change`` event for a metric alarm, in EventBridge's envelope."""
+def state_change_event(
+    region: str, alarm: str, state: str, previous: str, reason: str, at: str, *, changed: str | None = None
+) -> dict[str, Any]:
+    """The ``CloudWatch Alarm State Change`` event for a metric alarm, in EventBridge's envelope; ``changed``: the
+    state's own timestamp (default ``at``)."""
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -95,7 +101,7 @@ def state_change_event(region: str, alarm: str, state: str, previous: str, reaso
         "resources": [f"arn:aws:cloudwatch:{region}:{ACCOUNT}:alarm:{alarm}"],
         "detail": {
             "alarmName": alarm,
-            "state": {"value": state, "reason": reason, "timestamp": at},
+            "state": {"value": state, "reason": reason, "timestamp": changed or at},
             "previousState": {"value": previous, "reason": "", "timestamp": at},
             "configuration": {"description": f"evac plan alarm {alarm}", "metrics": []},
         },

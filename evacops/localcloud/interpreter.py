@@ -18,7 +18,6 @@ import copy
 import datetime
 import functools
 import importlib
-import math
 import threading
 from datetime import UTC
 from types import SimpleNamespace
@@ -159,14 +158,16 @@ def install_virtual_time(stack: ExitStack, clock: VirtualClock, state_transition
         # seconds.
         env.stack.append(self._eval_seconds(env))
 
-    def until(self: Timestamp, env: Any) -> int:
-        # A Wait until a moment: the moment is a modelled one (steps stamp times with evac.clock), so is "now".
+    def until(self: Timestamp, env: Any) -> float:
+        # A Wait until a moment: the moment is a modelled one (steps stamp times with evac.clock), so is "now". It ends
+        # at that moment (to the second: moto, as Step Functions, truncates the milliseconds), not at a whole number
+        # of seconds from when the state was entered.
         self.string.eval(env=env)
         text: str = env.stack.pop()
         moment = self._from_timestamp_string(timestamp=text)
         if moment is None:
             raise FailureEventException(self._create_failure_event(env, text))
-        return math.ceil((moment.replace(tzinfo=UTC) - clock.now()).total_seconds())
+        return max(0.0, (moment.replace(tzinfo=UTC) - clock.now()).total_seconds())
 
     entered = CommonStateField._eval_body
 

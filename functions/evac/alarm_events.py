@@ -36,7 +36,9 @@ class AlarmState(BaseModel):
     model_config = ConfigDict(extra="allow")
     value: StateValue
     reason: str = Field(default="", max_length=10_000)
-    timestamp: str | None = None
+    # When the alarm entered this state, to the millisecond ("2019-10-02T17:04:40.985+0000"): the sustain window is
+    # counted from it. Absent, the trigger counts from when it runs; malformed, the event is rejected.
+    timestamp: Timestamp | None = None
 
 
 class AlarmData(BaseModel):
@@ -109,6 +111,7 @@ def _signal(data: AlarmData, *, region: str, account: str, at: Any) -> AlarmSign
         state=data.state.value,
         previous_state=data.previous_state.value if data.previous_state else None,
         at=at,
+        changed_at=data.state.timestamp,
     )
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from evac import clock
 from evac.domain.decisions import choose_strategy, estimate_rpo, failover_target
 from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, urgency
 from evac.domain.escalation import finish_by_hand
 from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
+from evac.domain.fanout import each
 from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import first_wait, polled, whole_second
 from evac.domain.timing import critical_path_seconds
@@ -212,14 +213,21 @@ def preflight(
     """
     started_at = clock.now()
     cluster = plan.database.clusters[run.target_region]
-    status = database.cluster_status(cluster)
+    # Three independent reads side by side (the first error in this order propagates, as one after the other).
+    status, statuses, record = each(
+        lambda read: read(),
+        [
+            lambda: database.cluster_status(cluster),
+            lambda: endpoints.statuses([e.name for e in plan.inference.endpoints]),  # one call for many endpoints
+            lambda: _record_check(run, plan, records),
+        ],
+    )
     checks = [PreflightCheck(name="rds.target_cluster", ok=status == "available", detail=f"{cluster} is {status}")]
-    statuses = endpoints.statuses([e.name for e in plan.inference.endpoints])  # one call for many endpoints
     for endpoint in plan.inference.endpoints:
-        found = statuses.get(endpoint.name)
+        found = cast("dict[str, str]", statuses).get(endpoint.name)
         detail = f"{endpoint.name} is {found}" if found else f"{endpoint.name} does not exist"
         checks.append(PreflightCheck(name=f"sagemaker.endpoint:{endpoint.name}", ok=found is not None, detail=detail))
-    checks.append(_record_check(run, plan, records))
+    checks.append(cast("PreflightCheck", record))
     if failed := [c for c in checks if not c.ok]:
         raise PreflightFailedError("; ".join(f"{c.name}: {c.detail}" for c in failed))
     report = readiness()

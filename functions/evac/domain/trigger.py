@@ -43,6 +43,7 @@ class AlarmSignal:
     state: str
     previous_state: str | None
     at: datetime
+    changed_at: datetime | None = None  # when the alarm entered ``state`` (the event's ``detail.state.timestamp``)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from evac import clock
 from evac.alarm_events import NotAStateChangeError, ValidationError, parse_alarm_event, watch_name
 from evac.aws.stepfunctions import StateMachine
 from evac.domain.trigger import screen
@@ -20,6 +21,8 @@ from evac.settings import settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from evac.domain.trigger import AlarmSignal
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -42,12 +45,8 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict:
         logger.append_keys(correlation_id=decision.request.incident_id)
         # The delivery's request id makes every delivery's input its own: Step Functions answers a repeat of a running
         # execution's exact name and input with success, so only a different input tells a repeat (refused) apart.
-        watch = {
-            "signal": signal.__dict__,
-            "sustain_seconds": plan.trigger.sustain_seconds,
-            "delivery": context.aws_request_id,
-        }
-        arn, started = StateMachine(config.watch_arn).start(watch_name(signal), _json(watch))
+        watch = _watch_input(signal, plan.trigger.sustain_seconds, delivery=context.aws_request_id)
+        arn, started = StateMachine(config.watch_arn).start(watch_name(signal), watch)
         result |= {"incident": decision.request.incident_id, "watch": arn, "started": started}
         metrics.add_metric(name="WatchesStarted" if started else "DuplicateAlarmEvents", unit=MetricUnit.Count, value=1)
         if started:  # the run it may start needs these functions in about the sustain window
@@ -62,7 +61,14 @@ def _answer(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _json(watch: dict[str, Any]) -> dict[str, Any]:
-    from evac.domain.watch import WatchInput
+def _watch_input(signal: AlarmSignal, sustain_seconds: int, *, delivery: str) -> dict[str, Any]:
+    """The watch's input: the signal, and when its sustain window ends, counted from the alarm's own state change."""
+    from evac.domain.watch import WatchInput, confirm_at
 
-    return WatchInput.model_validate(watch).model_dump(mode="json")
+    watch = WatchInput(
+        signal=signal.__dict__,
+        sustain_seconds=sustain_seconds,
+        confirm_at=confirm_at(signal.changed_at, sustain_seconds, clock.now()),
+        delivery=delivery,
+    )
+    return watch.model_dump(mode="json")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 
+from evac import clock
+from evac.domain.polling import whole_second
 from evac.handlers import trigger
 from tests.functional.emf import emitted_metrics
 
@@ -62,9 +65,9 @@ def test_the_watch_carries_the_signal_and_the_plans_sustain_window(
 ) -> None:
     result = aws.invoke(trigger, read_event("alarm-inference-5xx.json"))
 
-    started = boto3.client("stepfunctions", HERE).describe_execution(executionArn=result["watch"])
-    watch = json.loads(started["input"])
+    watch = started_input(result)
     assert watch.pop("delivery")  # the request id of the trigger invocation: each delivery's input is its own
+    assert watch.pop("confirm_at")
     assert watch == {
         "signal": {
             "name": "fraud-scoring-inference-5xx",
@@ -73,9 +76,64 @@ def test_the_watch_carries_the_signal_and_the_plans_sustain_window(
             "state": "ALARM",
             "previous_state": "OK",
             "at": "2026-11-27T10:07:00Z",
+            "changed_at": "2026-11-27T10:07:00Z",
         },
         "sustain_seconds": 60,
     }
+
+
+def started_input(result: dict[str, Any]) -> dict[str, Any]:
+    started = boto3.client("stepfunctions", HERE).describe_execution(executionArn=result["watch"])
+    return dict(json.loads(started["input"]))
+
+
+def test_the_sustain_window_is_counted_from_the_alarms_own_state_change_not_from_the_delivery(
+    aws: Cloud, watch_arn: str, read_event: ReadEvent
+) -> None:
+    # GIVEN the alarm entered ALARM 1.5 s before the trigger runs (EventBridge's delivery, a cold start)
+    changed = clock.now() - timedelta(seconds=1.5)
+    event = read_event("alarm-inference-5xx.json")
+    event["detail"]["state"]["timestamp"] = f"{changed:%Y-%m-%dT%H:%M:%S}.{changed.microsecond // 1000:03d}+0000"
+
+    # WHEN the trigger starts the watch
+    watch = started_input(aws.invoke(trigger, event))
+
+    # THEN the watch confirms 60 s after the change itself (to the whole second after it: a Wait counts whole seconds)
+    sustained = changed.replace(microsecond=changed.microsecond // 1000 * 1000) + timedelta(seconds=60)
+    assert datetime.fromisoformat(watch["confirm_at"]) == whole_second(sustained, 0)
+
+
+def test_an_alarm_that_changed_long_ago_is_confirmed_now_never_earlier(
+    aws: Cloud, watch_arn: str, read_event: ReadEvent
+) -> None:
+    watch = started_input(aws.invoke(trigger, read_event("alarm-inference-5xx.json")))  # changed on 2026-11-27
+
+    assert datetime.fromisoformat(watch["confirm_at"]) == whole_second(clock.now(), 0)
+
+
+def test_without_a_state_timestamp_the_window_is_counted_from_the_trigger(
+    aws: Cloud, watch_arn: str, read_event: ReadEvent
+) -> None:
+    event = read_event("alarm-inference-5xx.json")
+    del event["detail"]["state"]["timestamp"]
+
+    watch = started_input(aws.invoke(trigger, event))
+
+    assert datetime.fromisoformat(watch["confirm_at"]) == whole_second(clock.now(), 60)
+
+
+@pytest.mark.parametrize("timestamp", ["yesterday", "2026-11-27T10:07:00", 1796028604])
+def test_a_malformed_state_timestamp_is_rejected_naming_it_and_starts_nothing(
+    aws: Cloud, watch_arn: str, read_event: ReadEvent, timestamp: object
+) -> None:
+    event = read_event("alarm-inference-5xx.json")
+    event["detail"]["state"]["timestamp"] = timestamp  # not text, no time zone, not a time
+
+    result = aws.invoke(trigger, event)
+
+    assert result["decision"] == "reject"
+    assert "detail.state.timestamp" in result["reason"]
+    assert executions(watch_arn) == []
 
 
 def test_a_duplicate_delivery_starts_no_second_watch(aws: Cloud, watch_arn: str, read_event: ReadEvent) -> None:

@@ -22,7 +22,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from evac import clock
 from evac.domain.models import Readiness
@@ -31,13 +31,23 @@ from evac.domain.readiness.database import database_checks
 from evac.domain.readiness.dns import dns_checks
 from evac.domain.readiness.endpoints import endpoint_checks
 from evac.domain.readiness.ml_state import lag_check, ml_state, total
-from evac.domain.readiness.probes import Finding, RegionReads, Source, check, sharing_reads
+from evac.domain.readiness.probes import (
+    Finding,
+    RegionReads,
+    Source,
+    check,
+    in_turn_then_together,
+    sharing_reads,
+)
 from evac.domain.readiness.quotas import quota_checks
 from evac.domain.readiness.registry import model_package_checks
 from evac.domain.readiness.repositories import repository_checks
 from evac.domain.readiness.tables import table_checks
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from evac.domain.models import MlStateLag, ReadinessCheck
     from evac.domain.plan import RecoveryPlan
     from evac.domain.ports import RecordSets
     from evac.domain.readiness.dns import RecordHealth
@@ -54,17 +64,25 @@ def assess(
     """Every readiness check of ``plan`` for a failover from ``source.region`` to ``target.region``."""
     source, target = sharing_reads(source), sharing_reads(target)
     from_source = Source(source)
-    checks = [
-        *database_checks(plan, target),
-        *endpoint_checks(plan, from_source, target),
-        *quota_checks(plan, target),
-        *model_package_checks(plan, from_source, target),
-        *bucket_checks(plan, from_source, target),
-        *table_checks(plan, source.region, target),
-        *repository_checks(plan, from_source, target),
-        *dns_checks(plan, records, source=source.region, target=target.region, health=health),
+    # The families that read the source region, in the order an outage's one timeout is seen in, and those apart.
+    reading_source: list[Callable[[], list[ReadinessCheck]]] = [
+        lambda: list(endpoint_checks(plan, from_source, target)),
+        lambda: list(model_package_checks(plan, from_source, target)),
+        lambda: list(bucket_checks(plan, from_source, target)),
+        lambda: list(repository_checks(plan, from_source, target)),
     ]
-    lags = ml_state(plan, from_source, target)
+    apart: list[Callable[[], list[ReadinessCheck]]] = [
+        lambda: list(database_checks(plan, target)),
+        lambda: list(quota_checks(plan, target)),
+        lambda: list(table_checks(plan, source.region, target)),
+        lambda: list(dns_checks(plan, records, source=source.region, target=target.region, health=health)),
+    ]
+    endpoints, packages, buckets, repositories, lags, database, quotas, tables, dns = in_turn_then_together(
+        [*reading_source, lambda: ml_state(plan, from_source, target)], from_source, apart=apart
+    )
+    families = (database, endpoints, quotas, packages, buckets, tables, repositories, dns)  # the report's order
+    checks = [c for family in cast("tuple[list[ReadinessCheck], ...]", families) for c in family]
+    lags = cast("list[MlStateLag]", lags)
     if lags:  # the plan names a model package group or a feature table
         checks.append(lag_check(plan, lags))
     return Readiness(

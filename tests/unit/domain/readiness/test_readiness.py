@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import TYPE_CHECKING
 
 import pytest
 
 from evac.domain.plan import parse_plan
 from evac.domain.ports import BucketEncryption, Container, ModelPackage, ReplicationRule, TableReplicas, VariantSpec
-from evac.domain.readiness import assess
+from evac.domain.readiness import RegionReads, assess
 from tests.fakes.readiness import ARTIFACT_VERSION
 
 if TYPE_CHECKING:
@@ -423,3 +424,50 @@ def test_an_endpoint_serving_from_several_containers_is_compared_container_by_co
     check = named(assessed(plan, primary, secondary, record_sets), "sagemaker.config_parity")
 
     assert check.status == "fail"
+
+
+def test_every_thing_is_read_once_per_assessment_whichever_checks_ask(
+    plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
+) -> None:
+    # The registry and the ML state's lag both read the packages, the artifact and the lag both head the model
+    # artifact, the bucket checks read each bucket's replication rules twice: each is a tenth of a second of AWS on
+    # the runbook's path.
+    asked: list[tuple[str, str, str]] = []
+
+    def counted(region: FakeRegion) -> RegionReads:
+        class Asked:
+            def __getattr__(self, method: str) -> object:
+                read = getattr(region, method)
+                return lambda *args, **kwargs: (
+                    asked.append((region.region, method, repr((args, kwargs)))),
+                    read(*args, **kwargs),
+                )[1]
+
+        ports = {f.name: Asked() for f in dataclasses.fields(RegionReads) if f.name != "region"}
+        return RegionReads(region=region.region, **ports)
+
+    report = assess(plan, source=counted(primary), target=counted(secondary), records=record_sets)
+
+    assert report.ready
+    assert len(asked) == len(set(asked)), sorted(a for a in asked if asked.count(a) > 1)
+    assert {("us-east-1", "packages"), ("us-west-2", "packages"), ("us-west-2", "stored")} <= {a[:2] for a in asked}
+
+
+def test_a_silent_primary_is_seen_by_the_same_check_whichever_family_runs_first(
+    plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
+) -> None:
+    # The families read side by side; those that read the primary take turns until it has answered once, so the one
+    # bounded timeout of an outage is the endpoint check's, as when they ran one after the other.
+    primary.down = True
+    read = primary._read
+    primary._read = lambda method: (time.sleep(0.02), read(method))[1]  # type: ignore[method-assign]  # a timeout
+
+    for _ in range(5):
+        primary.reads = 0
+        report = assessed(plan, primary, secondary, record_sets)
+
+        first = [c.name for c in report.checks if c.evidence == "could not be read: us-east-1 did not answer spec"]
+        later = [c for c in report.checks if "did not answer an earlier read" in c.evidence]
+        assert primary.reads == 1
+        assert first == ["sagemaker.config_parity"]
+        assert len(later) == 9
