@@ -99,9 +99,7 @@ def fail_over(plan: RecoveryPlan) -> list[Change]:
 
 
 def with_fleet_standby(plan: RecoveryPlan, instances: int) -> RecoveryPlan:
-    resources = [
-        r.model_copy(update={"standby_capacity": instances}) if r.name == FLEET else r for r in plan.resources
-    ]
+    resources = [r.model_copy(update={"standby_capacity": instances}) if r.name == FLEET else r for r in plan.resources]
     return plan.model_copy(update={"resources": resources})
 
 
