@@ -44,7 +44,7 @@ SERVING = ("InService", "Updating")
 def capacity_share(plan: RecoveryPlan, *, endpoints: Endpoints, resources: Serving | None = None) -> int:
     """The share (percent, rounded down) of its traffic the target can serve: the least-provisioned of its endpoints
     (InService instances over the plan's active instances) and of its serving resources (``resources``: their reads
-    in the target; ``evac.domain.kinds.serving_share``). Every one is read at once.
+    in the target; ``evac.domain.kinds.serving_share``). The endpoints are read at once, then the resources.
 
     ``resources`` may be left out only for a plan without serving resources."""
     states = each(lambda e: endpoints.state(e.name, e.variant), plan.inference.endpoints)
