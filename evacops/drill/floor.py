@@ -20,8 +20,8 @@ def critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
     on the local cloud's modelled latencies: the sustain window (when alarms trigger the run), the slower of database
     promotion and the capacity DNS waits for, then DNS propagation. DNS waits for every instance
     (``scale-then-shift``) or for the plan's minimum share (``follow-capacity``), as the local cloud brings instances
-    into service, and for every resource of the plan's ``resources:`` (the promote stage ends with its slowest kind:
-    ``resources_floor``)."""
+    into service, and for the plan's ``resources:`` (``resources_floor``: every serving resource in full, or its
+    minimum share under ``follow-capacity``; the promote stage's other kinds add no modelled wait)."""
     latencies = cloud.latencies
     planned = scenario.outcome in ("switchover", "failback")
     database = latencies.aurora_switchover if planned else latencies.aurora_failover
@@ -32,7 +32,7 @@ def critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
         if found["region"] != target:
             continue
         active = cloud.plan.endpoint(found["name"]).active_instances
-        needed = math.ceil(share * active - 1e-9) - found["instances"]
+        needed = _needed(share, active) - found["instances"]
         if needed > 0:
             inference = max(inference, cloud.sagemaker.arrivals(found["instances"], active)[needed - 1])
     if short_of_capacity(cloud, target):  # the failed scale-up and its rollback come before the fallback's
@@ -43,20 +43,33 @@ def critical_path(cloud: LocalCloud, scenario: Scenario, target: str) -> float:
 
 
 def resources_floor(cloud: LocalCloud, target: str) -> float:
-    """The slowest of the plan's resources to serve in ``target``, whatever the count: new ECS tasks run after
-    ``ecs_task_start``, new Auto Scaling instances serve after ``asg_instance_start`` (each only where the target runs
-    fewer than the active count), all at once; the switches, global tables and custom actions add no modelled wait.
-    Read from the local cloud's ground truth before the run."""
+    """The slowest of the plan's serving resources to serve what DNS waits for in ``target``, whatever the count:
+    every task or instance (``scale-then-shift``) or the plan's minimum share of them (``follow-capacity``, as
+    ``evac.domain.kinds`` leaves the rest to the traffic ramp). New ECS tasks run after ``ecs_task_start``, new Auto
+    Scaling instances serve after ``asg_instance_start``, all at once, so a resource adds that wait only where the
+    target runs fewer than it needs (a warm standby at or above the minimum share adds none); the switches, global
+    tables and custom actions add no modelled wait. Read from the local cloud's ground truth before the run."""
     if not cloud.plan.resources:
         return 0.0
     states, latencies = resource_states(cloud.plan, target, ACCOUNT), cloud.latencies
+    shift = cloud.plan.dns.shift
+    share = 1.0 if shift.policy == "scale-then-shift" else shift.minimum_share
     waits = [0.0]
     for resource in cloud.plan.resources:
-        if isinstance(resource, EcsService) and states[resource.name]["running"] < resource.active_count:
+        if isinstance(resource, EcsService) and states[resource.name]["running"] < _needed(
+            share, resource.active_count
+        ):
             waits.append(latencies.ecs_task_start)
-        elif isinstance(resource, AutoScalingGroup) and states[resource.name]["in_service"] < resource.active_capacity:
+        elif isinstance(resource, AutoScalingGroup) and (
+            states[resource.name]["in_service"] < _needed(share, resource.active_capacity)
+        ):
             waits.append(latencies.asg_instance_start)
     return max(waits)
+
+
+def _needed(share: float, active: int) -> int:
+    """How many of ``active`` serve ``share`` of the traffic (a whole count, as the runbook's percent rounds down)."""
+    return math.ceil(share * active - 1e-9)
 
 
 def short_of_capacity(cloud: LocalCloud, target: str) -> bool:

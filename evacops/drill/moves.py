@@ -2,7 +2,8 @@
 
 Read from the local cloud's fidelity histories, not from the runbook's own account: every change of the plan's
 weighted record (``Route53Propagation.history``) and every change of each endpoint's instances in service
-(``SageMakerScaling.history``), both on the modelled clock.
+(``SageMakerScaling.history``), both on the modelled clock, and the share the plan's serving resources (ECS services,
+Auto Scaling groups) served when each change was submitted (the change's ``world``, ``LocalCloud.truth.world``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class Move:
     shares: dict[str, int]
     submitted: float  # modelled seconds since the local cloud started
     insync: float | None
-    capacity: dict[str, int]  # each region's InService capacity share (percent) when the change was submitted
+    capacity: dict[str, int]  # each region's serving capacity share (percent) when the change was submitted
 
 
 def moves(cloud: LocalCloud) -> list[Move]:
@@ -43,7 +44,8 @@ def moves(cloud: LocalCloud) -> list[Move]:
         total = sum(weights.values())
         shares = {r: math.floor(FULL * w / total) if total else 0 for r, w in weights.items()}
         at = float(entry["submitted"])
-        capacity = {region: capacity_at(cloud, region, at) for region in regions}
+        served = (entry.get("world") or {}).get("resources", {})
+        capacity = {region: min(capacity_at(cloud, region, at), served.get(region, FULL)) for region in regions}
         found.append(Move(shares, at, entry["insync"], capacity))
     return found
 

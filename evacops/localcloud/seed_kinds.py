@@ -214,6 +214,25 @@ def resource_states(plan: RecoveryPlan, region: str, account: str) -> dict[str, 
     return {r.name: _state(r, region, account) for r in plan.resources}
 
 
+def serving_share(plan: RecoveryPlan, region: str, account: str) -> int:
+    """The least share (percent, rounded down) of its active count that any serving resource (ECS service: tasks
+    running and healthy; Auto Scaling group: instances InService and healthy) serves in ``region``, from moto's
+    backends; 100 for a plan without serving resources."""
+    shares = [100]
+    for resource in plan.resources:
+        if isinstance(resource, EcsService):
+            state = _service_state(resource, region, account)
+            shares.append(_share(min(state["running"], state["healthy"]), resource.active_count))
+        elif isinstance(resource, AutoScalingGroup):
+            state = _group_state(resource, region, account)
+            shares.append(_share(min(state["in_service"], state["healthy"]), resource.active_capacity))
+    return min(shares)
+
+
+def _share(serving: int, active: int) -> int:
+    return min(100, 100 * serving // active)
+
+
 def _state(resource: Resource, region: str, account: str) -> dict[str, Any]:
     if isinstance(resource, EcsService):
         return _service_state(resource, region, account)

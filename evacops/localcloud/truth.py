@@ -27,6 +27,7 @@ from evac.aws.dynamodb import RUN_PREFIX, lock_key
 from evacops.localcloud.deploy import ACCOUNT
 from evacops.localcloud.fidelity import SageMakerScaling
 from evacops.localcloud.fidelity.rds import find_global_cluster
+from evacops.localcloud.seed_kinds import serving_share
 
 if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
@@ -255,10 +256,16 @@ class GroundTruth:
 
     # --- all at once ----------------------------------------------------------------------------------------------
     def world(self) -> dict[str, Any]:
-        """``{"at": modelled seconds, "writers": [regions], "serving": {region: bool}}``: what invariants judge a
-        moment by. No API call: a DNS change asks for it from inside one (``Route53Propagation.observe``)."""
+        """``{"at": modelled seconds, "writers": [regions], "serving": {region: bool}, "resources": {region: percent}}``
+        (``resources``: the least share its serving resources serve, ``seed_kinds.serving_share``): what invariants
+        judge a moment by. No API call: a DNS change asks for it from inside one (``Route53Propagation.observe``)."""
         self.timeline.settle()
-        return {"at": self.timeline.clock.elapsed(), "writers": self.writer_regions(), "serving": self.serving()}
+        return {
+            "at": self.timeline.clock.elapsed(),
+            "writers": self.writer_regions(),
+            "serving": self.serving(),
+            "resources": {region: serving_share(self.plan, region, ACCOUNT) for region in self.plan.regions.both},
+        }
 
 
 def _history_types(execution: Any) -> list[str]:

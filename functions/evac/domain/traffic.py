@@ -1,10 +1,11 @@
 """Moving traffic to the target: how much its InService capacity can take, the DNS change, and the proof it serves.
 
 The plan's ``dns.shift`` policy decides when traffic moves (``evac.domain.plan.Shift``): all of it once every endpoint
-serves at full capacity (``scale-then-shift``), or the plan's minimum share as soon as the target can take it and
-more, step by step, as instances come into service (``follow-capacity``). Either way the weight the target receives
-never exceeds the share of its active capacity that is InService (principle 2), and each move is verified before the
-next. The target's weight is a percentage: the source keeps the rest.
+and every serving resource serve at full capacity (``scale-then-shift``), or the plan's minimum share as soon as the
+target can take it and more, step by step, as instances and tasks come into service (``follow-capacity``). Either
+way the weight the target receives never exceeds the least share of active capacity that serves, over every endpoint
+and every serving resource of the plan's ``resources:`` (principle 2), and each move is verified before the next.
+The target's weight is a percentage: the source keeps the rest.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from typing import TYPE_CHECKING
 from evac import clock
 from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, is_data_plane, urgency
 from evac.domain.fanout import each
+from evac.domain.kinds import serving_resources, serving_share
+from evac.domain.kinds.step import share
 from evac.domain.models import CanaryVerdict, Poll, TrafficStep, Verification
 from evac.domain.polling import POLL_FLOOR, first_wait, polled, whole_second
 from evac.errors import ControlPlaneUnavailableError, VerificationFailedError
 
 if TYPE_CHECKING:
+    from evac.domain.kinds.ports import Serving
     from evac.domain.models import Run
     from evac.domain.plan import Endpoint, RecoveryPlan, Shift
     from evac.domain.ports import (
@@ -37,19 +41,22 @@ FULL_WEIGHT = 100
 SERVING = ("InService", "Updating")
 
 
-def capacity_share(plan: RecoveryPlan, *, endpoints: Endpoints) -> int:
-    """The share (percent, rounded down) of its traffic the target can serve: the least-provisioned endpoint's
-    InService instances over the plan's active instances. Every endpoint is read at once."""
+def capacity_share(plan: RecoveryPlan, *, endpoints: Endpoints, resources: Serving | None = None) -> int:
+    """The share (percent, rounded down) of its traffic the target can serve: the least-provisioned of its endpoints
+    (InService instances over the plan's active instances) and of its serving resources (``resources``: their reads
+    in the target; ``evac.domain.kinds.serving_share``). The endpoints are read at once, then the resources.
+
+    ``resources`` may be left out only for a plan without serving resources."""
     states = each(lambda e: endpoints.state(e.name, e.variant), plan.inference.endpoints)
-    return min(
+    least = min(
         _endpoint_share(state, endpoint.active_instances)
         for endpoint, state in zip(plan.inference.endpoints, states, strict=True)
     )
+    return min(least, serving_share(plan, resources))
 
 
 def _endpoint_share(state: EndpointState | None, active: int) -> int:
-    serving = state.instances if state is not None and state.status in SERVING else 0
-    return min(FULL_WEIGHT, math.floor(FULL_WEIGHT * serving / active))
+    return share(state.instances if state is not None and state.status in SERVING else 0, active)
 
 
 def allowed_weight(shift: Shift, capacity: int) -> int:
@@ -91,6 +98,7 @@ def shift_dns(
     records: RecordWeights,
     endpoints: Endpoints,
     switch: TrafficSwitch | None = None,
+    resources: Serving | None = None,
 ) -> Poll:
     """Give the target as much traffic as its InService capacity and the plan's policy allow, if that is more than
     it has. ``detail.raised`` says whether there is a move to wait for and verify; if not, ``wait_seconds`` says when
@@ -101,7 +109,7 @@ def shift_dns(
     """
     started_at = clock.now()
     dns = plan.dns
-    capacity = capacity_share(plan, endpoints=endpoints)
+    capacity = capacity_share(plan, endpoints=endpoints, resources=resources)
     allowed = allowed_weight(dns.shift, capacity)
     try:
         current = records.weights(dns.hosted_zone, dns.record_name, dns.record_type)
@@ -154,9 +162,13 @@ def _shift_on_data_plane(
 
 def capacity_wait(run: Run, plan: RecoveryPlan) -> int:
     """How long a traffic ramp waits before it looks at capacity again: until the first new instance is expected to
-    serve (counted from the run's start, a little before its scale-up started), then ``POLL_FLOOR["capacity"]``."""
+    serve, an endpoint's or a serving resource's (counted from the run's start, a little before its scale-up
+    started), then ``POLL_FLOOR["capacity"]``."""
     since = (clock.now() - run.started_at).total_seconds()
-    return max(POLL_FLOOR["capacity"], math.ceil(plan.expectations.endpoint_first_instance_seconds - since))
+    first = min(
+        [plan.expectations.endpoint_first_instance_seconds, *(r.expected_seconds for r in serving_resources(plan))]
+    )
+    return max(POLL_FLOOR["capacity"], math.ceil(first - since))
 
 
 def check_dns(
@@ -183,6 +195,7 @@ def verify(
     records: RecordWeights,
     endpoints: Endpoints,
     switch: TrafficSwitch | None = None,
+    resources: Serving | None = None,
 ) -> Verification:
     """Prove the target serves the traffic it was given: it holds the writer, the DNS change is INSYNC with the
     weights the last move set, its InService capacity can take that share, and every canary answers within its
@@ -204,7 +217,7 @@ def verify(
         if any(current.get(k) != v for k, v in expected.items()):
             problems.append(f"DNS weights are {current}, expected {expected}")
         weight = target_weight(run, plan, current)
-    capacity = capacity_share(plan, endpoints=endpoints)
+    capacity = capacity_share(plan, endpoints=endpoints, resources=resources)
     if capacity < weight:
         problems.append(f"the target's InService capacity takes {capacity}% of traffic, DNS sends it {weight}%")
     canaries = each(lambda e: _canary(run, e, canary), plan.inference.endpoints)

@@ -1,4 +1,5 @@
-"""Runbook step: give the target as much traffic as its InService capacity and the plan's shift policy allow."""
+"""Runbook step: give the target as much traffic as its InService capacity (its endpoints' and its serving
+resources') and the plan's shift policy allow."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from evac.aws.sagemaker import SageMakerEndpoints
 from evac.domain.dns_switch import asks_control_plane_once
 from evac.domain.models import ShiftInput
 from evac.domain.traffic import shift_dns
+from evac.handlers._serving import serving_reads
 from evac.handlers._step import step
 from evac.settings import settings
 
@@ -32,4 +34,5 @@ def shift(run: Run, plan: RecoveryPlan, previous: Poll | None) -> Poll:
         records=WeightedRecords(probe=asks_control_plane_once(run, plan)),
         endpoints=SageMakerEndpoints(run.target_region),
         switch=traffic_switch(plan),
+        resources=serving_reads(plan, run.target_region),
     )

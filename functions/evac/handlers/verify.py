@@ -1,5 +1,5 @@
-"""Runbook step: prove recovery — writer region, DNS weights INSYNC, InService capacity for the traffic, a canary
-inference per endpoint."""
+"""Runbook step: prove recovery — writer region, DNS weights INSYNC, InService capacity for the traffic (every
+endpoint's and every serving resource's), a canary inference per endpoint."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from evac.aws.sagemaker_runtime import CanaryInvoker
 from evac.domain.dns_switch import asks_control_plane_once
 from evac.domain.models import VerifyInput
 from evac.domain.traffic import verify
+from evac.handlers._serving import serving_reads
 from evac.handlers._step import step
 from evac.settings import settings
 
@@ -43,4 +44,5 @@ def prove(
         records=WeightedRecords(probe=asks_control_plane_once(run, plan)),
         endpoints=SageMakerEndpoints(region),
         switch=switch,
+        resources=serving_reads(plan, region),
     )

@@ -1,6 +1,10 @@
 """The autoscaling-group and custom kinds on the rag-gpu-fleet test plan: the GPU fleet raised in the target and
 done only once its instances serve and its targets are healthy; the custom function invoked in the target with the
-documented event, its error naming it; and a bad item of either kind named at load."""
+documented event, its error naming it; and a bad item of either kind named at load.
+
+Traffic follows the capacity of every serving kind: the target's share is the least over its endpoints, ECS services
+and Auto Scaling groups; under ``follow-capacity`` a serving resource leaves the resources stage once its warm share
+serves the plan's minimum (the traffic ramp follows the rest), and stays in it below that."""
 
 from __future__ import annotations
 
@@ -12,10 +16,13 @@ import pytest
 import yaml
 
 from evac.domain.kinds import check_resources, start_resources
-from evac.domain.kinds.ports import GroupState
-from evac.domain.plan import load_plan, parse_plan
+from evac.domain.kinds.ports import GroupState, Serving
+from evac.domain.plan import Shift, load_plan, parse_plan
 from evac.domain.plan_resources import AutoScalingGroup, CustomAction
+from evac.domain.ports import EndpointState
+from evac.domain.traffic import capacity_share
 from evac.errors import PlanError, ResourceRecoveryError
+from tests.fakes.inference import FakeEndpoints
 from tests.unit.domain.test_kinds import SOURCE, TARGET, due, seeded
 
 if TYPE_CHECKING:
@@ -187,3 +194,90 @@ def test_a_bad_fleet_or_custom_item_fails_to_load_naming_the_bad_field(
         parse_plan(broken)
 
     assert f"{path}:" in str(raised.value)
+
+
+# --- traffic follows the serving kinds' capacity ----------------------------------------------------------------------
+
+GPU, API, LLM = "rag-assistant-embed-gpu", "rag-assistant-api", "rag-assistant-llm"
+
+
+@pytest.fixture
+def following(fleet: RecoveryPlan) -> RecoveryPlan:
+    return fleet.model_copy(update={"dns": fleet.dns.model_copy(update={"shift": Shift(policy="follow-capacity")})})
+
+
+@pytest.fixture
+def followed_run(run: Run) -> Run:
+    return run.model_copy(update={"dns_shift": "follow-capacity"})
+
+
+def endpoints(instances: int) -> FakeEndpoints:
+    return FakeEndpoints({LLM: EndpointState(LLM, "InService", instances, 2)})
+
+
+def reads(region: FakeRegion) -> Serving:
+    return Serving(region.name, region, region, region)
+
+
+def cold_fleet(region: FakeRegion) -> FakeRegion:
+    """No fleet instance warm in ``region``."""
+    region.groups[GROUP[region.name]] = GroupState(0, 0, 4, (), (TARGET_GROUP,))
+    region.healthy_targets[TARGET_GROUP] = set()
+    return region
+
+
+def test_the_target_takes_the_least_share_any_endpoint_or_serving_resource_serves(
+    following: RecoveryPlan, target: FakeRegion
+) -> None:
+    # the endpoint serves in full, the ECS service 2 of 6 tasks (33%), the fleet 1 of 4 instances (25%)
+    assert capacity_share(following, endpoints=endpoints(2), resources=reads(target)) == 25
+
+    target.set_capacity(GROUP[TARGET], minimum=4, desired=4, maximum=4)
+    target.set_desired("rag-assistant-usw2", API, 6)
+    target.launch()
+    target.start_tasks()
+    assert capacity_share(following, endpoints=endpoints(1), resources=reads(target)) == 50  # now the endpoint
+    assert capacity_share(following, endpoints=endpoints(2), resources=reads(target)) == 100
+
+
+def test_fleet_instances_in_service_but_not_yet_healthy_targets_serve_nothing(
+    following: RecoveryPlan, target: FakeRegion
+) -> None:
+    target.set_capacity(GROUP[TARGET], minimum=4, desired=4, maximum=4)
+    target.launch(healthy=False)
+
+    assert capacity_share(following, endpoints=endpoints(2), resources=reads(target)) == 0
+
+
+def test_a_plan_with_serving_resources_cannot_read_capacity_without_them(following: RecoveryPlan) -> None:
+    with pytest.raises(ValueError, match="serving resources"):
+        capacity_share(following, endpoints=endpoints(2))
+
+
+def test_under_follow_capacity_a_warm_share_at_the_minimum_leaves_the_stage_to_the_ramp(
+    followed_run: Run, following: RecoveryPlan, target: FakeRegion, source: FakeRegion
+) -> None:
+    polls = start_resources(followed_run, following, target=target.ports(), source=source.ports())
+
+    found = {str(p.ref): p for p in polls.polls}
+    assert GPU not in polls.pending
+    assert API not in polls.pending
+    assert (found[GPU].detail["share"], found[GPU].detail["recovered"]) == (25, False)
+    assert target.groups[GROUP[TARGET]].desired == 4  # raised all the same: the ramp waits for the rest
+
+
+def test_under_follow_capacity_a_serving_resource_below_the_minimum_share_keeps_the_stage_waiting(
+    followed_run: Run, following: RecoveryPlan, target: FakeRegion, source: FakeRegion
+) -> None:
+    polls = start_resources(followed_run, following, target=cold_fleet(target).ports(), source=source.ports())
+
+    assert GPU in polls.pending
+    assert API not in polls.pending
+
+
+def test_scale_then_shift_keeps_every_serving_resource_in_the_stage_until_it_serves_in_full(
+    run: Run, fleet: RecoveryPlan, target: FakeRegion, source: FakeRegion
+) -> None:
+    polls = start_resources(run, fleet, target=target.ports(), source=source.ports())
+
+    assert {GPU, API} <= set(polls.pending)

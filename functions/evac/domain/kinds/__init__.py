@@ -1,6 +1,12 @@
 """Recovery kinds: each resource of the plan's ``resources:`` through its kind's step, all of them in one task a
 round (``start``, then ``check`` until done), beside the database and the endpoints.
 
+When traffic follows capacity (``dns.shift.policy: follow-capacity``), a serving resource (an ECS service, an Auto
+Scaling group) leaves the stage once the share of its active count that serves in the target reaches the plan's
+minimum share, as the endpoints leave theirs once their scale-up is requested: the traffic ramp reads its share with
+the endpoints' (``serving_share``) and raises the target's weight only as far as the least of them, until all of it
+once every one serves in full. Every other kind completes in the stage.
+
 A resource that cannot be recovered (missing, refused, a deployment that failed) fails the step with
 ``ResourceRecoveryError`` naming every such resource, after the others were started or checked; throttling, 5xx
 and a target that does not answer propagate for the ASL's Retry (every step is idempotent).
@@ -14,7 +20,7 @@ from evac import clock
 from evac.domain.fanout import each
 from evac.domain.kinds import autoscaling_group, custom, ecs_service, global_table, switches
 from evac.domain.kinds.models import ResourcePolls
-from evac.domain.kinds.step import Context
+from evac.domain.kinds.step import FULL_SHARE, Context
 from evac.domain.models import Poll
 from evac.domain.plan_resources import AutoScalingGroup, CustomAction, DynamoDbGlobalTable, EcsService
 from evac.domain.polling import first_wait, poll_round, polled, round_summary, whole_second
@@ -23,7 +29,7 @@ from evac.errors import AwsCallError, AwsTransientError, EvacError, RegionUnavai
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from evac.domain.kinds.ports import Region
+    from evac.domain.kinds.ports import Region, Serving
     from evac.domain.kinds.step import Look
     from evac.domain.models import Run
     from evac.domain.plan import RecoveryPlan
@@ -47,6 +53,36 @@ def expected_seconds(resource: Resource) -> int:
     return resource.expected_seconds if isinstance(resource, EcsService | AutoScalingGroup) else SWITCH_SECONDS
 
 
+def serving_resources(plan: RecoveryPlan) -> list[EcsService | AutoScalingGroup]:
+    """The plan's resources that serve traffic: their capacity limits the target's share of it."""
+    return [r for r in plan.resources if isinstance(r, EcsService | AutoScalingGroup)]
+
+
+def serving_share(plan: RecoveryPlan, reads: Serving | None) -> int:
+    """The least share (percent) of its active count that any serving resource of the plan serves in
+    ``reads.region`` (100 with none): reads only, every resource at once. ``reads`` may be None only for a plan
+    without serving resources.
+
+    >>> from evac.domain.plan import DEFAULT_PLAN, load_plan
+    >>> serving_share(load_plan(DEFAULT_PLAN), None)  # a plan without resources
+    100
+    """
+    serving = serving_resources(plan)
+    if not serving:
+        return FULL_SHARE
+    if reads is None:
+        raise ValueError("the plan has serving resources: the target's capacity share needs their reads")
+    return min(each(lambda r: _STEPS[type(r)].serving_share(reads, r, reads.region), serving))
+
+
+def left_to_the_ramp(run: Run, plan: RecoveryPlan, look: Look) -> bool:
+    """Whether a serving resource not yet recovered may leave the stage: traffic follows capacity and its share
+    reaches the plan's minimum (the ramp follows the rest)."""
+    return (
+        run.dns_shift == "follow-capacity" and look.share is not None and look.share >= plan.dns.shift.minimum_percent
+    )
+
+
 def start_resources(run: Run, plan: RecoveryPlan, *, target: Region, source: Region) -> ResourcePolls:
     """Start recovering every resource at once; a poll each (``ref``: its name), done already for those recovered.
 
@@ -60,14 +96,15 @@ def start_resources(run: Run, plan: RecoveryPlan, *, target: Region, source: Reg
     def one(resource: Resource) -> Poll:
         look = _look(resource, lambda: _start(context, resource))
         wait = first_wait("resources", expected_seconds(resource))
+        done = look.done or left_to_the_ramp(run, plan, look)
         return Poll(
             started_at=started_at,
-            done=look.done,
-            ended_at=started_at if look.done else None,
+            done=done,
+            ended_at=started_at if done else None,
             ref=resource.name,
             wait_seconds=wait,
             check_at=whole_second(started_at, wait),
-            detail={"kind": resource.kind, **look.detail},
+            detail={"kind": resource.kind, **_detail(look)},
         )
 
     return _result(each(_failures_kept(one), plan.resources))
@@ -85,9 +122,15 @@ def check_resources(
         if resource is None:
             raise ResourceRecoveryError(f"{poll.ref}: not in the plan's resources")
         look = _look(resource, lambda: _check(context, resource, poll))
-        return polled(poll, "resources", expected_seconds(resource), done=look.done, **look.detail)
+        done = look.done or left_to_the_ramp(run, plan, look)
+        return polled(poll, "resources", expected_seconds(resource), done=done, **_detail(look))
 
     return _result(poll_round(polls, "due", _failures_kept(one)))
+
+
+def _detail(look: Look) -> dict[str, Any]:
+    """A look's detail; a serving kind's says its share and whether it serves in full (``recovered``)."""
+    return look.detail if look.share is None else {**look.detail, "share": look.share, "recovered": look.done}
 
 
 def _start(context: Context, resource: Resource) -> Look:

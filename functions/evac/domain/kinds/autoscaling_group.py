@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evac.domain.kinds.step import Context, Look
+from evac.domain.kinds.step import Context, Look, share
 from evac.errors import ResourceRecoveryError
 
 if TYPE_CHECKING:
+    from evac.domain.kinds.ports import GroupState, ServingReads
     from evac.domain.plan_resources import AutoScalingGroup
 
 
@@ -44,13 +45,25 @@ def check(context: Context, group: AutoScalingGroup) -> Look:
             desired=max(state.desired, active),
             maximum=max(state.maximum, active),
         )
-    serving = len(state.serving)
-    healthy = {
-        arn: context.target.targets.healthy(arn, state.serving)
-        for arn in (state.target_groups if group.wait_healthy_targets else ())
-    }
-    done = not raised and serving >= active and all(count >= active for count in healthy.values())
-    detail = {"in_service": serving, "desired": max(state.desired, active)}
-    if healthy:
-        detail["healthy_targets"] = min(healthy.values())
-    return Look(done=done, detail=detail)
+    count, healthy = serving(context.target, group, state)
+    detail = {"in_service": len(state.serving), "desired": max(state.desired, active)}
+    if healthy is not None:
+        detail["healthy_targets"] = healthy
+    return Look(done=not raised and count >= active, detail=detail, share=share(count, active))
+
+
+def serving(reads: ServingReads, group: AutoScalingGroup, state: GroupState) -> tuple[int, int | None]:
+    """The instances that serve: InService and Healthy and, with ``wait_healthy_targets``, no more than the fewest of
+    them healthy in any of its target groups (that fewest is the second value; None without the wait)."""
+    healthy = [
+        reads.targets.healthy(arn, state.serving) for arn in (state.target_groups if group.wait_healthy_targets else ())
+    ]
+    fewest = min(healthy, default=None)
+    return (len(state.serving) if fewest is None else min(len(state.serving), fewest)), fewest
+
+
+def serving_share(reads: ServingReads, group: AutoScalingGroup, region: str) -> int:
+    """The share (percent) of the group's ``active_capacity`` that serves in ``region``; nothing for a group that
+    does not exist there. Reads only."""
+    state = reads.groups.group(group.groups[region])
+    return 0 if state is None else share(serving(reads, group, state)[0], group.active_capacity)

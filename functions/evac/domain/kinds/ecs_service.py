@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evac.domain.kinds.step import Context, Look
+from evac.domain.kinds.step import Context, Look, share
 from evac.errors import ResourceRecoveryError
 
 if TYPE_CHECKING:
+    from evac.domain.kinds.ports import ServiceState, ServingReads
     from evac.domain.plan_resources import EcsService
 
 
@@ -44,13 +45,26 @@ def check(context: Context, service: EcsService) -> Look:
     raised = state.desired < service.active_count
     if raised:
         context.target.services.set_desired(cluster, name, service.active_count)
-    healthy = {
-        arn: context.target.targets.healthy(arn)
-        for arn in (state.target_groups if service.wait_healthy_targets else ())
-    }
     active = service.active_count
-    done = not raised and state.running >= active and all(count >= active for count in healthy.values())
+    count, healthy = serving(context.target, service, state)
     detail = {"running": state.running, "desired": max(state.desired, active)}
-    if healthy:
-        detail["healthy_targets"] = min(healthy.values())
-    return Look(done=done, detail=detail)
+    if healthy is not None:
+        detail["healthy_targets"] = healthy
+    return Look(done=not raised and count >= active, detail=detail, share=share(count, active))
+
+
+def serving(reads: ServingReads, service: EcsService, state: ServiceState) -> tuple[int, int | None]:
+    """The tasks that serve: running and, with ``wait_healthy_targets``, no more than the fewest healthy targets any
+    of its target groups has (that fewest is the second value; None without the wait)."""
+    healthy = [reads.targets.healthy(arn) for arn in (state.target_groups if service.wait_healthy_targets else ())]
+    fewest = min(healthy, default=None)
+    return (state.running if fewest is None else min(state.running, fewest)), fewest
+
+
+def serving_share(reads: ServingReads, service: EcsService, region: str) -> int:
+    """The share (percent) of the service's ``active_count`` that serves in ``region``; nothing for a service that
+    does not exist or is not ACTIVE there. Reads only."""
+    state = reads.services.service(service.clusters[region], service.services[region])
+    if state is None or state.status != "ACTIVE":
+        return 0
+    return share(serving(reads, service, state)[0], service.active_count)

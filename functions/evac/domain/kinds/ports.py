@@ -98,3 +98,27 @@ class Region:
     groups: AutoScalingGroups
     targets: TargetGroups
     functions: Functions
+
+
+class ServingReads(Protocol):
+    """What a serving kind's share is read with in one region (``Region`` has them; so does ``Serving``)."""
+
+    @property
+    def services(self) -> EcsServices: ...
+
+    @property
+    def groups(self) -> AutoScalingGroups: ...
+
+    @property
+    def targets(self) -> TargetGroups: ...
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The reads of ``region``'s serving kinds (ECS services, Auto Scaling groups and their target groups): what the
+    traffic ramp's capacity share reads beside the endpoints."""
+
+    region: str
+    services: EcsServices
+    groups: AutoScalingGroups
+    targets: TargetGroups

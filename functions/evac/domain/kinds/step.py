@@ -4,6 +4,7 @@ cannot be recovered (missing, refused, a deployment that failed)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +33,24 @@ class Context:
 
 @dataclass(frozen=True)
 class Look:
+    """``done``: the resource is fully recovered; ``share``: a serving kind's share (percent) of its active count
+    that serves in the target (None for kinds that serve no traffic)."""
+
     done: bool
     detail: dict[str, Any] = field(default_factory=dict)
+    share: int | None = None
+
+
+FULL_SHARE = 100
+
+
+def share(serving: int, active: int) -> int:
+    """The share (percent, rounded down, at most 100) of its traffic ``active`` instances take that ``serving`` can.
+
+    >>> share(1, 4), share(2, 6), share(5, 4)
+    (25, 33, 100)
+    """
+    return min(FULL_SHARE, math.floor(FULL_SHARE * serving / active))
 
 
 def on_source(context: Context, graceful: SourceAction, ungraceful: SourceAction, act: Callable[[], None]) -> str:
