@@ -109,7 +109,7 @@ def test_readiness_of_the_second_plan_is_ready(eu_plan: RecoveryPlan) -> None:
 
 
 def test_the_bench_runs_on_the_second_plan_with_its_own_endpoints(eu_plan: RecoveryPlan) -> None:
-    report = run_bench([3], ["scale-then-shift"], imports=False, plan=eu_plan)
+    report = run_bench([3], ["scale-then-shift"], imports=False, plan=eu_plan, switchover=False)
 
     [measured] = report.runs
     assert (measured.endpoints, measured.status, measured.expected) == (3, "SUCCEEDED", True)
