@@ -69,7 +69,8 @@ def end_state(cloud: LocalCloud, report: DrillReport, *, exempt: str | None = No
         else:
             verdict.violations.append(f"dns_at_writer: {split}, after a {report.status} run ({report.error})")
     verdict.violations += dns_violations(cloud)
-    target, application, incident = cloud.plan.regions.secondary, cloud.plan.application, report.incident_id
+    # the last run's target keeps its lock, record and topic: the secondary, or the primary after a failback
+    target, application, incident = report.to_region, cloud.plan.application, report.incident_id
     holder = truth.lock_holder(target, application)
     if holder is not None and not (exempt == "lock_released" and truth.lock_lease(target, application)):
         verdict.violations.append(f"lock_released: held by {holder}")

@@ -14,12 +14,21 @@ from typer.testing import CliRunner
 
 from evac.domain.arc_action import ArcEvent, check_action
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan, parse_plan
-from evacops.arc.export import ACTION_FUNCTION, PLACEHOLDER_ACCOUNT, Target, create_plan_request
+from evac.domain.plan_resources import KINDS
+from evacops.arc.export import (
+    ACTION_FUNCTION,
+    NOT_EXPORTED,
+    PLACEHOLDER_ACCOUNT,
+    PROMOTE_KINDS,
+    Target,
+    create_plan_request,
+)
 from evacops.arc.validate import create_plan_model, problems
 from evacops.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 # A glob, so a plan added later is exported and validated too.
+RAG_PLAN = ROOT / "functions" / "evac" / "plans" / "rag-assistant.yaml"
 PLANS = sorted([*(ROOT / "functions" / "evac" / "plans").glob("*.yaml"), *(ROOT / "tests" / "plans").glob("*.yaml")])
 TARGET = Target(account=PLACEHOLDER_ACCOUNT, stack_name="evac-app")
 runner = CliRunner()
@@ -269,3 +278,66 @@ def test_a_gpu_fleet_is_ec2_auto_scaling_and_a_custom_resource_is_the_applicatio
     assert config["timeoutMinutes"] == 2  # the plan's 120 s
     assert {lam["arn"].split(":")[3] for lam in config["lambdas"]} == {"us-east-1", "us-west-2"}
     assert all(lam["arn"].endswith(":function:rag-assistant-warm-cache") for lam in config["lambdas"])
+
+
+def test_every_resource_kind_is_exported_or_named_as_left_out() -> None:
+    assert set(KINDS) == (set(PROMOTE_KINDS) | set(NOT_EXPORTED)) & set(KINDS)
+    assert not set(NOT_EXPORTED) & set(PROMOTE_KINDS)
+
+
+@pytest.mark.parametrize("path", [RAG_PLAN, ROOT / "tests" / "plans" / "rag-gpu-fleet.yaml"], ids=lambda p: p.name)
+def test_an_ecs_service_is_arcs_ecs_service_scaling_block_with_both_regions_service(path: Path) -> None:
+    plan = load_plan(path)
+    assert path in PLANS  # validated against botocore's model by the tests above
+    for workflow in create_plan_request(plan, TARGET)["workflows"]:
+        [api] = of_type(workflow, "ECSServiceScaling")
+        assert api["name"] == "capacity-rag-assistant-api"
+        [promote] = [s for s in workflow["steps"] if s["name"] == "promote"]
+        assert api in promote["executionBlockConfiguration"]["parallelConfig"]["steps"]
+        config = api["executionBlockConfiguration"]["ecsCapacityIncreaseConfig"]
+        assert config["services"] == [
+            {
+                "clusterArn": f"arn:aws:ecs:{r}:{PLACEHOLDER_ACCOUNT}:cluster/{c}",
+                "serviceArn": f"arn:aws:ecs:{r}:{PLACEHOLDER_ACCOUNT}:service/{c}/rag-assistant-api",
+            }
+            for r, c in (("us-east-1", "rag-assistant-use1"), ("us-west-2", "rag-assistant-usw2"))
+        ]
+        assert (config["targetPercent"], config["waitELBTargetGroupHealthy"]) == (100, "enabled")
+        assert config["timeoutMinutes"] == 3  # twice the plan's 90 s
+
+
+def test_a_stream_consumer_is_disabled_in_the_deactivating_region_before_enabled_in_the_activating_one() -> None:
+    plan = load_plan(RAG_PLAN)
+    use1 = f"arn:aws:lambda:us-east-1:{PLACEHOLDER_ACCOUNT}:event-source-mapping:6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a41"
+    usw2 = f"arn:aws:lambda:us-west-2:{PLACEHOLDER_ACCOUNT}:event-source-mapping:8e2d3c4b-5a6f-4b70-9c8d-0e1f2a3b4c52"
+    for workflow in create_plan_request(plan, TARGET)["workflows"]:
+        names = [s["name"] for s in workflow["steps"]]
+        # before the promote stage, not inside it: the source stops consuming before the target starts
+        assert names.index("disable-rag-assistant-embedder") == names.index("promote") - 1
+        disable, enable = of_type(workflow, "LambdaEventSourceMapping")
+        disabled = disable["executionBlockConfiguration"]["lambdaEventSourceMappingConfig"]
+        enabled = enable["executionBlockConfiguration"]["lambdaEventSourceMappingConfig"]
+        # keyed by the region activated: its own mapping enabled, its peer's disabled
+        assert (disabled["action"], disabled["regionEventSourceMappings"]) == (
+            "disable",
+            {"us-east-1": {"arn": usw2}, "us-west-2": {"arn": use1}},
+        )
+        assert (enabled["action"], enabled["regionEventSourceMappings"]) == (
+            "enable",
+            {"us-east-1": {"arn": use1}, "us-west-2": {"arn": usw2}},
+        )
+        # an outage: never wait on the failing region; the target's consumer is enabled all the same
+        assert disabled["ungraceful"] == {"behavior": "skip"}
+        assert "ungraceful" not in enabled
+
+
+def test_a_consumer_the_plan_leaves_running_in_the_source_gets_no_disable_block() -> None:
+    document = load_plan(RAG_PLAN).model_dump(mode="json")
+    [mapping] = [r for r in document["resources"] if r["kind"] == "event-source-mapping"]
+    mapping["graceful"] = "skip"
+    request = create_plan_request(parse_plan(document), TARGET)
+
+    assert problems(request) == []
+    for workflow in request["workflows"]:
+        [enable] = of_type(workflow, "LambdaEventSourceMapping")
+        assert enable["name"] == "enable-rag-assistant-embedder"

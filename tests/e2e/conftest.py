@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from evac.domain.plan import load_plan
+from evacops.chaos.invariants import end_state
 from evacops.drill import run_drill
 from evacops.drill.scenarios import Options
 from evacops.localcloud import LocalCloud
@@ -45,6 +46,8 @@ RECORDED = {
     # the recovery kinds (RecoverResources): a plan with resources, unplanned and planned (its source switched off)
     "rag-primary-outage": ("primary-outage", Options(), RAG_PLAN),
     "rag-planned-switchover": ("planned-switchover", Options(), RAG_PLAN),
+    "rag-region-blackout": ("region-blackout", Options(), RAG_PLAN),  # the primary dark: no call answers there
+    "rag-failback": ("failback", Options(), RAG_PLAN),  # out to the secondary, then planned back to the primary
     # the GPU fleet (autoscaling-group) and the cache warmer (custom, a Lambda function the runbook invokes)
     "fleet-primary-outage": ("primary-outage", Options(), FLEET_PLAN),
     "arc-switchover": ("arc-switchover", Options()),  # ARC Region switch invoking ArcActionFunction
@@ -57,6 +60,9 @@ class Drilled:
     calls: list[Call] = field(default_factory=list)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)  # region -> the stack's parameters
     runbooks: dict[str, str] = field(default_factory=dict)  # region -> the runbook's ARN
+    # what the run left behind, by the fault matrix's end-state invariants (one writer, DNS at it, capacity, lock
+    # released, run record and notification): every violation, from the local cloud's ground truth
+    violations: list[str] = field(default_factory=list)
 
 
 def play(scenario: str, options: Options | None = None, plan: Path | None = None) -> Drilled:
@@ -66,9 +72,10 @@ def play(scenario: str, options: Options | None = None, plan: Path | None = None
         kept["calls"] = list(cloud.faults.calls)
         kept["parameters"] = {r: cloud.parameters(r, cloud.zone_id) for r in cloud.plan.vantages}  # witness too
         kept["runbooks"] = {r: cloud.stacks[r].runbook_arn for r in cloud.plan.regions.both}
+        kept["violations"] = end_state(cloud, report, expect_run=report.executions > 0).violations
 
     report = run_drill(scenario, plan=load_plan(plan) if plan else None, options=options, inspect=inspect)
-    return Drilled(report, kept["calls"], kept["parameters"], kept["runbooks"])
+    return Drilled(report, kept["calls"], kept["parameters"], kept["runbooks"], kept["violations"])
 
 
 def scheduled_readiness() -> Drilled:
