@@ -23,6 +23,9 @@ PLACEHOLDER_ACCOUNT = "111122223333"  # AWS's documentation account: a request t
 # describe-auto-scaling-groups --query 'AutoScalingGroups[0].AutoScalingGroupARN'``) before creating the plan.
 PLACEHOLDER_GROUP_ID = "00000000-0000-0000-0000-000000000000"
 MAPPING_TIMEOUT_MINUTES = 2  # an event source mapping turns (Enabling, Disabling) in seconds
+# A resource evac's custom action recovers: a schedule turns at once, a replica UPDATING becomes ACTIVE within minutes;
+# a few of ARC's retries (RETRY_MINUTES) either way.
+RESOURCE_TIMEOUT_MINUTES = 5
 
 
 @dataclass(frozen=True)

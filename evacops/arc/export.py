@@ -3,11 +3,12 @@
 Each workflow is: an optional execution approval, evac's readiness preflight, the source's stream consumers
 disabled (one ``LambdaEventSourceMapping`` block each, skipped when ungraceful), then the promote stage (a ``Parallel``
 block of every kind's steps: the Aurora global database, each SageMaker endpoint, ECS service, Auto Scaling group,
-consumer enabled and custom function), the traffic shift (a Route 53 health check or ARC routing control block, per
-``dns.mechanism``), evac's canary verification, and evac's run record. Where ARC has a block, the export uses it; what
-ARC has no block for (SageMaker capacity with its fallback instance types, readiness, the canary, the record, moving
-record weights) is a ``CustomActionLambda`` step invoking evac's custom-action function (``ArcActionFunction``,
-``evac.handlers.arc_action``) in the stack of the activating region, with the evac step to run named in its payload.
+consumer enabled, DynamoDB global table, schedule and custom function), the traffic shift (a Route 53 health check or
+ARC routing control block, per ``dns.mechanism``), evac's canary verification, and evac's run record. Where ARC has a
+block, the export uses it; what ARC has no block for (SageMaker capacity with its fallback instance types, a global
+table's replica, a schedule, readiness, the canary, the record, moving record weights) is a ``CustomActionLambda``
+step invoking evac's custom-action function (``ArcActionFunction``, ``evac.handlers.arc_action``) in the stack of the
+activating region, with the evac step to run named in its payload.
 
 A kind maps through one function (``PROMOTE_KINDS``, ``DNS_MECHANISMS``): a new kind is one entry.
 
@@ -36,12 +37,13 @@ from evacops.arc.blocks import (
     step,
 )
 from evacops.arc.resources import (
-    NOT_EXPORTED,
     autoscaling_groups,
     consumers_disabled,
     consumers_enabled,
     custom_actions,
     ecs_services,
+    global_tables,
+    schedules,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
     from evacops.arc.blocks import Step
 
-__all__ = ["ACTION_FUNCTION", "NOT_EXPORTED", "PLACEHOLDER_ACCOUNT", "PROMOTE_KINDS", "Target", "create_plan_request"]
+__all__ = ["ACTION_FUNCTION", "PLACEHOLDER_ACCOUNT", "PROMOTE_KINDS", "Target", "create_plan_request"]
 
 # --- The promote stage: one mapper per kind ------------------------------------------------------------------------
 
@@ -101,6 +103,8 @@ PROMOTE_KINDS: dict[str, Callable[[Activation], list[Step]]] = {
     "autoscaling-group": autoscaling_groups,
     "ecs-service": ecs_services,
     "event-source-mapping": consumers_enabled,
+    "dynamodb-global-table": global_tables,
+    "schedule": schedules,
     "custom": custom_actions,
 }
 

@@ -1,5 +1,7 @@
 """The plan's ``resources:`` as ARC Region switch steps: ARC's own block where it has one (EC2 Auto Scaling, ECS
-service scaling, Lambda event source mapping, custom action Lambda for a ``custom`` resource), one mapper per kind.
+service scaling, Lambda event source mapping, custom action Lambda for a ``custom`` resource), and evac's custom
+action's ``recover-resource`` step where ARC has none (a DynamoDB global table, an EventBridge Scheduler schedule: the
+kinds ``evac.domain.arc_action.ARC_RECOVERED`` names), one mapper per kind.
 
 Execution blocks: https://docs.aws.amazon.com/arc-region-switch/latest/api/API_ExecutionBlockConfiguration.html.
 """
@@ -8,8 +10,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from evac.domain.plan_resources import AutoScalingGroup, CustomAction, EcsService, EventSourceMapping
-from evacops.arc.blocks import MAPPING_TIMEOUT_MINUTES, RETRY_MINUTES, minutes, step
+from evac.domain.plan_resources import (
+    AutoScalingGroup,
+    CustomAction,
+    DynamoDbGlobalTable,
+    EcsService,
+    EventSourceMapping,
+    Schedule,
+)
+from evacops.arc.blocks import (
+    MAPPING_TIMEOUT_MINUTES,
+    RESOURCE_TIMEOUT_MINUTES,
+    RETRY_MINUTES,
+    evac_action,
+    minutes,
+    step,
+)
 
 if TYPE_CHECKING:
     from evacops.arc.blocks import Activation, Step
@@ -136,6 +152,40 @@ def custom_actions(act: Activation) -> list[Step]:
     return steps
 
 
-# ``resources:`` kinds ARC has no block for, and evac's custom action does not run yet: the export leaves them out
-# (docs/arc.md). A DynamoDB global table has nothing to promote; a schedule stays as it is in both regions.
-NOT_EXPORTED = ("dynamodb-global-table", "schedule")
+def global_tables(act: Activation) -> list[Step]:
+    """ARC has no DynamoDB block (a global table has nothing to promote): evac's custom action verifies that the
+    activating region's replica is ACTIVE and a replica of the deactivating region's table, retried until it is."""
+    tables = [r for r in act.plan.resources if isinstance(r, DynamoDbGlobalTable)]
+    return [
+        evac_action(
+            act,
+            f"replica-{table.name}",
+            f"DynamoDB global table {table.table}: the replica in {act.region} ACTIVE",
+            evac_step="recover-resource",
+            timeout_minutes=RESOURCE_TIMEOUT_MINUTES,
+            resource=table.name,
+        )
+        for table in tables
+    ]
+
+
+def schedules(act: Activation) -> list[Step]:
+    """ARC has no EventBridge Scheduler block: evac's custom action enables the activating region's schedule, where
+    the writer goes, and disables the deactivating region's as the resource's ``graceful`` says (ARC runs a custom
+    action only in a graceful execution)."""
+    found = [r for r in act.plan.resources if isinstance(r, Schedule)]
+    steps = []
+    for schedule in found:
+        source = f", disabled in {act.peer}" if schedule.graceful == "disable" else ""
+        steps.append(
+            evac_action(
+                act,
+                f"enable-{schedule.name}",
+                f"EventBridge Scheduler {schedule.group}/{schedule.schedules[act.region]}: enabled in {act.region}"
+                f"{source}",
+                evac_step="recover-resource",
+                timeout_minutes=RESOURCE_TIMEOUT_MINUTES,
+                resource=schedule.name,
+            )
+        )
+    return steps

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from evac.domain.arc_action import ArcEvent, check_action
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan, parse_plan
 from evac.domain.plan_resources import KINDS
+from evac.errors import InvalidInputError
 from evacops.arc.export import (
     ACTION_FUNCTION,
-    NOT_EXPORTED,
     PLACEHOLDER_ACCOUNT,
     PROMOTE_KINDS,
     Target,
@@ -280,9 +280,45 @@ def test_a_gpu_fleet_is_ec2_auto_scaling_and_a_custom_resource_is_the_applicatio
     assert all(lam["arn"].endswith(":function:rag-assistant-warm-cache") for lam in config["lambdas"])
 
 
-def test_every_resource_kind_is_exported_or_named_as_left_out() -> None:
-    assert set(KINDS) == (set(PROMOTE_KINDS) | set(NOT_EXPORTED)) & set(KINDS)
-    assert not set(NOT_EXPORTED) & set(PROMOTE_KINDS)
+def test_every_resource_kind_is_exported() -> None:
+    assert set(KINDS) <= set(PROMOTE_KINDS)
+
+
+def test_a_global_table_and_a_schedule_are_evacs_recover_resource_step_in_the_promote_stage() -> None:
+    plan = load_plan(RAG_PLAN)
+    for workflow in create_plan_request(plan, TARGET)["workflows"]:
+        [promote] = [s for s in workflow["steps"] if s["name"] == "promote"]
+        parallel = {s["name"]: s for s in promote["executionBlockConfiguration"]["parallelConfig"]["steps"]}
+        table, schedule = parallel["replica-rag-assistant-sessions"], parallel["enable-rag-assistant-reindex"]
+        assert (payload(table), payload(schedule)) == (
+            {"step": "recover-resource", "application": "rag-assistant", "resource": "rag-assistant-sessions"},
+            {"step": "recover-resource", "application": "rag-assistant", "resource": "rag-assistant-reindex"},
+        )
+        for found in (table, schedule):
+            config = found["executionBlockConfiguration"]["customActionLambdaConfig"]
+            assert (config["regionToRun"], config["retryIntervalMinutes"]) == ("activatingRegion", 1.0)
+            assert [lam["arn"] for lam in config["lambdas"]] == [
+                f"arn:aws:lambda:{r}:{PLACEHOLDER_ACCOUNT}:function:evac-app-ArcActionFunction"
+                for r in plan.regions.both
+            ]
+        region = workflow["workflowTargetRegion"]
+        assert (
+            f"rag-assistant-reindex-{'usw2' if region == 'us-west-2' else 'use1'}: enabled in {region}"
+            in (schedule["description"])
+        )
+
+
+def test_a_recover_resource_payload_naming_a_kind_arcs_own_block_recovers_is_refused() -> None:
+    plan = load_plan(RAG_PLAN)
+    event = {"evac": {"step": "recover-resource", "application": "rag-assistant"}, "ExecutionId": "e1"}
+
+    for name, problem in (
+        ("rag-assistant-api", "is of kind ecs-service"),
+        ("nope", "is not one of the plan's resources"),
+    ):
+        event["evac"]["resource"] = name
+        with pytest.raises(InvalidInputError, match=f"evac.resource: '{name}' {problem}"):
+            check_action(ArcEvent.model_validate(event).evac, plan)
 
 
 @pytest.mark.parametrize("path", [RAG_PLAN, ROOT / "tests" / "plans" / "rag-gpu-fleet.yaml"], ids=lambda p: p.name)

@@ -54,6 +54,13 @@ class ShiftDnsAction(_Action):
     record: str | None = Field(default=None, description="the exported record name: must be the plan's")
 
 
+class RecoverResourceAction(_Action):
+    step: Literal["recover-resource"]
+    resource: str = Field(
+        min_length=1, description="the name of one of the plan's resources, of a kind in ARC_RECOVERED"
+    )
+
+
 class VerifyAction(_Action):
     step: Literal["verify"]
 
@@ -62,9 +69,11 @@ class RecordAction(_Action):
     step: Literal["record"]
 
 
-EvacAction = Annotated[
-    PreflightAction | ScaleEndpointAction | ShiftDnsAction | VerifyAction | RecordAction, Field(discriminator="step")
-]
+AnyAction = PreflightAction | ScaleEndpointAction | RecoverResourceAction | ShiftDnsAction | VerifyAction | RecordAction
+EvacAction = Annotated[AnyAction, Field(discriminator="step")]
+# The ``resources:`` kinds ARC Region switch has no block for: its custom action runs their kind's step in evac
+# (``recover-resource``). The other kinds are ARC's own blocks in an exported plan.
+ARC_RECOVERED = ("dynamodb-global-table", "schedule")
 
 
 class ArcEvent(BaseModel):
@@ -96,9 +105,7 @@ def incident_of(execution_id: str) -> str:
     return f"arc-{cleaned[: INCIDENT_MAX - 18]}-{digest}" if cleaned else f"arc-{digest}"
 
 
-def check_action(
-    action: PreflightAction | ScaleEndpointAction | ShiftDnsAction | VerifyAction | RecordAction, plan: RecoveryPlan
-) -> None:
+def check_action(action: AnyAction, plan: RecoveryPlan) -> None:
     """The payload was exported from this stack's plan, as it is now: a stale or foreign export is refused, naming
     the field, before anything is read or changed."""
     if action.application != plan.application:
@@ -114,8 +121,27 @@ def check_action(
             raise InvalidInputError(
                 f"evac.instances: the export asks {action.instances}, the plan now {wanted}: export the plan again"
             )
+    if isinstance(action, RecoverResourceAction):
+        _check_resource(action.resource, plan)
     if isinstance(action, ShiftDnsAction) and action.record not in (None, plan.dns.record_name):
         raise InvalidInputError(f"evac.record: {action.record!r} is not the plan's record {plan.dns.record_name!r}")
+
+
+def _check_resource(name: str, plan: RecoveryPlan) -> None:
+    recovered = [r.name for r in plan.resources if r.kind in ARC_RECOVERED]
+    found = next((r for r in plan.resources if r.name == name), None)
+    if found is None:
+        raise InvalidInputError(f"evac.resource: {name!r} is not one of the plan's resources {recovered} evac recovers")
+    if found.kind not in ARC_RECOVERED:
+        raise InvalidInputError(
+            f"evac.resource: {name!r} is of kind {found.kind}, which ARC's own block recovers: export the plan again"
+        )
+
+
+def with_resource(plan: RecoveryPlan, name: str) -> RecoveryPlan:
+    """``plan`` with its one resource ``name``: a ``recover-resource`` step runs the kinds' step on it alone (ARC
+    runs one step per resource, in parallel), as the runbook runs it on every resource."""
+    return plan.model_copy(update={"resources": [r for r in plan.resources if r.name == name]})
 
 
 def arc_run(event: ArcEvent, plan: RecoveryPlan, region: str, now: datetime) -> Run:

@@ -1,17 +1,19 @@
 """ARC Region switch's custom action: one evac step of an ARC execution, named in the payload.
 
-The payload ``evac plan export --arc`` writes is ``{"evac": {"step": "preflight" | "scale-endpoint" | "shift-dns" |
-"verify" | "record", "application": ..., ...}}``; ARC adds its execution metadata (``evac.domain.arc_action``). The
-run is derived, not planned: this region is the target, the plan's peer the source, ARC's execution id the
-incident. The first step of an execution to arrive decides it and saves it in the runs table (a conditional update),
-so every later step, and every retry, works on the same run. Each step calls what the runbook's step calls
-(``evac.handlers.preflight.check_target``, ``scale_endpoint.scale``...) and saves what it found, so the record step
-writes the run record from what the execution's steps found.
+The payload ``evac plan export --arc`` writes is ``{"evac": {"step": "preflight" | "scale-endpoint" |
+"recover-resource" | "shift-dns" | "verify" | "record", "application": ..., ...}}``; ARC adds its execution metadata
+(``evac.domain.arc_action``). The run is derived, not planned: this region is the target, the plan's peer the source,
+ARC's execution id the incident. The first step of an execution to arrive decides it and saves it in the runs table (a
+conditional update), so every later step, and every retry, works on the same run. Each step calls what the runbook's
+step calls (``evac.handlers.preflight.check_target``, ``scale_endpoint.scale``, ``evac.domain.kinds`` for a resource
+of a kind ARC has no block for...) and saves what it found, so the record step writes the run record from what the
+execution's steps found.
 
 ARC invokes a custom action again after its retry interval until the step's timeout, as long as it fails
 (https://docs.aws.amazon.com/r53recovery/latest/dg/custom-action-lambda-block.html). So a step not done yet (an
-endpoint still scaling, a DNS change not INSYNC) raises ``StepPendingError``, and every step is idempotent: each
-retry looks at where the last one left off (the saved poll) and changes nothing already done.
+endpoint still scaling, a table's replica not ACTIVE yet, a DNS change not INSYNC) raises ``StepPendingError``, and
+every step is idempotent: each retry looks at where the last one left off (the saved poll) and changes nothing already
+done.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from typing import TYPE_CHECKING, Any
 from evac import clock
 from evac.aws.data_plane import traffic_switch
 from evac.aws.dynamodb import Ledger
-from evac.domain.arc_action import ArcEvent, MovedByArc, arc_run, check_action, finished
+from evac.domain.arc_action import ArcEvent, MovedByArc, arc_run, check_action, finished, with_resource
+from evac.domain.kinds import check_resources, start_resources
 from evac.domain.models import Poll, Preflight, RecordInput, Run, StepError, Verification
 from evac.handlers._step import step
 from evac.handlers.check_dns import propagated
 from evac.handlers.check_endpoint import check
 from evac.handlers.preflight import check_target
 from evac.handlers.record import write_record
+from evac.handlers.recover_resources import adapters
 from evac.handlers.scale_endpoint import scale
 from evac.handlers.shift_dns import shift
 from evac.handlers.verify import prove
@@ -38,7 +42,7 @@ if TYPE_CHECKING:
 
     from pydantic import BaseModel
 
-    from evac.domain.arc_action import ScaleEndpointAction
+    from evac.domain.arc_action import RecoverResourceAction, ScaleEndpointAction
     from evac.domain.plan import RecoveryPlan
     from evac.domain.ports import TrafficSwitch
 
@@ -76,6 +80,23 @@ def scale_endpoint(execution: Execution) -> Poll:
         poll = check(run, plan, [Poll.model_validate(saved)], look="all").polls[0]
     execution.save(part, poll)
     return finished(poll, f"{action.endpoint} in {run.target_region}")
+
+
+def recover_resource(execution: Execution) -> Poll:
+    """Start the resource's kind step (as the runbook's RecoverResources does), then check it on each retry until the
+    resource is recovered in this region: a global table's replica ACTIVE, a schedule enabled here (and, as the
+    resource says for a graceful run, disabled in the source)."""
+    action: RecoverResourceAction = execution.event.evac  # type: ignore[assignment]  # dispatched on its step
+    run, part = execution.run, f"resource:{action.resource}"
+    plan = with_resource(execution.plan, action.resource)
+    target, source = adapters(run.target_region), adapters(run.source_region, probe=True)
+    saved = execution.found(part)
+    if saved is None:
+        polls = start_resources(run, plan, target=target, source=source)
+    else:
+        polls = check_resources(run, plan, [Poll.model_validate(saved)], target=target, source=source)
+    execution.save(part, polls.polls[0])
+    return finished(polls.polls[0], f"{action.resource} in {run.target_region}")
 
 
 def shift_dns(execution: Execution) -> Poll:
@@ -128,6 +149,7 @@ def record(execution: Execution) -> BaseModel:
 STEPS: dict[str, Callable[[Execution], BaseModel]] = {
     "preflight": preflight,
     "scale-endpoint": scale_endpoint,
+    "recover-resource": recover_resource,
     "shift-dns": shift_dns,
     "verify": verify,
     "record": record,
