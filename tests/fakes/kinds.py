@@ -1,6 +1,6 @@
 """One region's services for the recovery kinds (ports ``evac.domain.kinds.ports``): ECS services whose tasks run
 when told to (``start_tasks``), Auto Scaling groups whose instances serve when told to (``launch``), global tables,
-event source mappings, schedules and functions. A dark region's calls fail as an unanswered region does
+event source mappings, schedules, EventBridge rules and functions. A dark region's calls fail as an unanswered region does
 (``RegionUnavailableError``)."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ class FakeRegion:
     tables: dict[str, TableReplicas] = field(default_factory=dict)
     mappings: dict[str, str] = field(default_factory=dict)  # uuid -> State
     schedules: dict[tuple[str, str], str] = field(default_factory=dict)  # (group, name) -> State
+    rules: dict[tuple[str, str], str] = field(default_factory=dict)  # (bus, name) -> State
     groups: dict[str, GroupState] = field(default_factory=dict)
     healthy_targets: dict[str, set[str]] = field(default_factory=dict)  # target group ARN -> healthy instance ids
     functions: dict[str, str | None] = field(default_factory=dict)  # name -> the error it answers with, or None
@@ -108,7 +109,24 @@ class FakeRegion:
             tables=self,
             mappings=self,
             schedules=self,
+            rules=_Rules(self),
             groups=self,
             targets=self,
             functions=self,
         )
+
+
+@dataclass
+class _Rules:
+    """The region's EventBridge rules (their own port: a rule and a schedule may share a name)."""
+
+    region: FakeRegion
+
+    def state(self, name: str, bus: str) -> str | None:
+        self.region._answer()
+        return self.region.rules.get((bus, name))
+
+    def set_enabled(self, name: str, bus: str, enabled: bool) -> None:
+        self.region._answer()
+        if (bus, name) in self.region.rules:
+            self.region.rules[(bus, name)] = "ENABLED" if enabled else "DISABLED"

@@ -121,6 +121,21 @@ class Schedule(_Resource):
         return {"schedules": self.schedules}
 
 
+class EventBridgeRule(_Resource):
+    """An EventBridge rule on an event bus in each region (a scheduled or event-pattern trigger, such as a nightly
+    fine-tuning run): enabled in the target, disabled in the source as ``graceful`` / ``ungraceful`` say
+    (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_EnableRule.html)."""
+
+    kind: Literal["eventbridge-rule"]
+    rules: dict[Region, Name] = Field(description="the rule's name in each region")
+    event_bus: Name = Field(default="default", description="the bus the rule is on, the same name in each region")
+    graceful: SourceAction = "disable"
+    ungraceful: SourceAction = "skip"
+
+    def regional(self) -> dict[str, dict[str, str]]:
+        return {"rules": self.rules}
+
+
 class AutoScalingGroup(_Resource):
     """An EC2 Auto Scaling group in each region (a GPU fleet): its minimum and desired capacity raised to
     ``active_capacity`` in the target, done once that many instances are InService and healthy, and, with
@@ -164,10 +179,18 @@ class CustomAction(_Resource):
 
 
 Resource = Annotated[
-    EcsService | AutoScalingGroup | DynamoDbGlobalTable | EventSourceMapping | Schedule | CustomAction,
+    EcsService | AutoScalingGroup | DynamoDbGlobalTable | EventSourceMapping | Schedule | EventBridgeRule | CustomAction,
     Field(discriminator="kind"),
 ]
-KINDS = ("ecs-service", "autoscaling-group", "dynamodb-global-table", "event-source-mapping", "schedule", "custom")
+KINDS = (
+    "ecs-service",
+    "autoscaling-group",
+    "dynamodb-global-table",
+    "event-source-mapping",
+    "schedule",
+    "eventbridge-rule",
+    "custom",
+)
 
 
 def _unique_names(resources: list[Resource]) -> list[Resource]:
@@ -193,10 +216,12 @@ def region_maps(resources: list[Resource]) -> Iterator[tuple[str, dict[str, str]
 
 def check_names(resources: list[Resource], application: str) -> None:
     """Every AWS name an item gives starts with the application's name: evac's IAM is scoped to that prefix (an
-    event source mapping's UUID is scoped through its function's name instead)."""
+    event source mapping's UUID is scoped through its function's name instead; a rule's bus is ``default`` or the
+    application's, as its rule ARN, ``rule/<bus>/<name>``, is scoped)."""
     for i, resource in enumerate(resources):
         names = [n for m in resource.regional().values() for n in m.values()]
         names += [resource.table] if isinstance(resource, DynamoDbGlobalTable) else []
+        names += [resource.event_bus] if isinstance(resource, EventBridgeRule) and resource.event_bus != "default" else []
         for name in names if not isinstance(resource, EventSourceMapping) else []:
             if not name.startswith(application):
                 raise ValueError(f"resources.{i}: {name!r} does not start with the application's name {application!r}")

@@ -11,6 +11,7 @@ from evac.aws.dynamodb import GlobalTables
 from evac.aws.ec2_autoscaling import AutoScalingGroups
 from evac.aws.ecs import EcsServices
 from evac.aws.elbv2 import TargetGroups
+from evac.aws.events import Rules
 from evac.aws.scheduler import Schedules
 from evac.domain.kinds import check_resources, start_resources
 from evac.domain.kinds.models import ResourcesInput
@@ -28,6 +29,7 @@ def adapters(region: str, *, probe: bool = False) -> Region:
         tables=GlobalTables(region, probe=probe),
         mappings=EventSourceMappings(region, probe=probe),
         schedules=Schedules(region, probe=probe),
+        rules=Rules(region, probe=probe),
         groups=AutoScalingGroups(region, probe=probe),
         targets=TargetGroups(region, probe=probe),
         functions=Functions(region),

@@ -11,6 +11,7 @@ import pytest
 from evac.domain.kinds import check_resources, start_resources
 from evac.domain.kinds.ports import ServiceState
 from evac.domain.plan import load_plan
+from evac.domain.plan_resources import EventBridgeRule
 from evac.domain.ports import TableReplicas
 from evac.errors import RegionUnavailableError, ResourceRecoveryError
 from tests.fakes.kinds import FakeRegion
@@ -198,3 +199,47 @@ def test_a_failed_ecs_deployment_fails_the_check(
 
     with pytest.raises(ResourceRecoveryError, match="deployment failed: tasks failed to start"):
         check_resources(run, rag, due(polls.polls), target=target.ports(), source=source.ports())
+
+
+RULE = {SOURCE: "rag-assistant-finetune-use1", TARGET: "rag-assistant-finetune-usw2"}
+
+
+def with_rule(plan: RecoveryPlan, target: FakeRegion, source: FakeRegion, on: str = "DISABLED") -> RecoveryPlan:
+    """``plan`` with a nightly fine-tuning rule on the default bus, on in the source and ``on`` in the target."""
+    source.rules[("default", RULE[SOURCE])] = "ENABLED"
+    target.rules[("default", RULE[TARGET])] = on
+    rule = EventBridgeRule(kind="eventbridge-rule", name="rag-assistant-finetune", rules=RULE)
+    return plan.model_copy(update={"resources": [*plan.resources, rule]})
+
+
+def test_a_switchover_enables_the_rule_in_the_target_and_disables_it_in_the_source(
+    run: Run, rag: RecoveryPlan, target: FakeRegion, source: FakeRegion
+) -> None:
+    switchover = run.model_copy(update={"mode": "planned", "strategy": "switchover"})
+    plan = with_rule(rag, target, source)
+
+    assert recover(switchover, plan, target, source) == []
+    assert (target.rules[("default", RULE[TARGET])], source.rules[("default", RULE[SOURCE])]) == (
+        "ENABLED",
+        "DISABLED",
+    )
+
+
+def test_a_failover_enables_the_rule_and_leaves_the_source_alone_and_a_cloudtrail_rule_stays_as_it_is(
+    run: Run, rag: RecoveryPlan, target: FakeRegion, source: FakeRegion
+) -> None:
+    on = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"  # on already: enabling it again would lose the events
+    plan = with_rule(rag, target, source, on=on)
+
+    assert recover(run, plan, target, source) == []
+    assert (target.rules[("default", RULE[TARGET])], source.rules[("default", RULE[SOURCE])]) == (on, "ENABLED")
+
+
+def test_a_rule_missing_in_the_target_fails_naming_it(
+    run: Run, rag: RecoveryPlan, target: FakeRegion, source: FakeRegion
+) -> None:
+    plan = with_rule(rag, target, source)
+    del target.rules[("default", RULE[TARGET])]
+
+    with pytest.raises(ResourceRecoveryError, match=r"rag-assistant-finetune \(eventbridge-rule\): rule rag-assistant-f"):
+        start_resources(run, plan, target=target.ports(), source=source.ports())

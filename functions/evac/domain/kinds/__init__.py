@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from evac.domain.plan_resources import Resource
 
 T = TypeVar("T")
-# The step of every kind but the switches (event source mappings and schedules share ``switches``).
+# The step of every kind but the switches (event source mappings, schedules and rules share ``switches``).
 _STEPS: dict[type, Any] = {
     EcsService: ecs_service,
     AutoScalingGroup: autoscaling_group,
@@ -44,7 +44,7 @@ _STEPS: dict[type, Any] = {
     CustomAction: custom,
 }
 
-# How long a switch takes to turn (an event source mapping Enabling, a schedule updated): seconds, evac's estimate.
+# How long a switch takes to turn (an event source mapping Enabling, a schedule or a rule updated): seconds, evac's estimate.
 SWITCH_SECONDS = 5
 
 

@@ -1,5 +1,5 @@
 """What the recovery kinds need from AWS in one region, as small protocols: ``evac.aws`` implements them (ecs,
-ec2_autoscaling, elbv2, awslambda, scheduler; global tables are ``evac.domain.ports.ReplicatedTables``, as readiness
+ec2_autoscaling, elbv2, awslambda, scheduler, events; global tables are ``evac.domain.ports.ReplicatedTables``, as readiness
 reads them), unit tests use fakes. Each read returns None for a resource that does not exist, and raises an
 ``EvacError`` when it cannot be read."""
 
@@ -87,6 +87,14 @@ class Schedules(Protocol):
     def set_enabled(self, name: str, group: str, enabled: bool) -> None: ...
 
 
+class Rules(Protocol):
+    def state(self, name: str, bus: str) -> str | None:
+        """ENABLED, DISABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (DescribeRule)."""
+        ...
+
+    def set_enabled(self, name: str, bus: str, enabled: bool) -> None: ...
+
+
 @dataclass(frozen=True)
 class Region:
     """The adapters of one region, one per kind's service."""
@@ -95,6 +103,7 @@ class Region:
     tables: ReplicatedTables
     mappings: EventSourceMappings
     schedules: Schedules
+    rules: Rules
     groups: AutoScalingGroups
     targets: TargetGroups
     functions: Functions
