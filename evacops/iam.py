@@ -207,6 +207,10 @@ def resources(  # noqa: PLR0911, PLR0912 - one case per API family
         case ("scheduler", "GetSchedule" | "UpdateSchedule"):
             group = params.get("GroupName") or "default"
             return [f"arn:{aws}:scheduler:{region}:{account}:schedule/{group}/{params.get('Name')}"]
+        case ("events", "DescribeRule" | "EnableRule" | "DisableRule"):
+            bus = params.get("EventBusName") or "default"
+            rule = params.get("Name") if bus == "default" else f"{bus}/{params.get('Name')}"
+            return [f"arn:{aws}:events:{region}:{account}:rule/{rule}"]
         case ("ssm", "GetParameter"):
             return [f"arn:{aws}:ssm:{region}:{account}:parameter/{str(params['Name']).lstrip('/')}"]
     return ["*"]

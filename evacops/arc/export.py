@@ -3,12 +3,12 @@
 Each workflow is: an optional execution approval, evac's readiness preflight, the source's stream consumers
 disabled (one ``LambdaEventSourceMapping`` block each, skipped when ungraceful), then the promote stage (a ``Parallel``
 block of every kind's steps: the Aurora global database, each SageMaker endpoint, ECS service, Auto Scaling group,
-consumer enabled, DynamoDB global table, schedule and custom function), the traffic shift (a Route 53 health check or
-ARC routing control block, per ``dns.mechanism``), evac's canary verification, and evac's run record. Where ARC has a
-block, the export uses it; what ARC has no block for (SageMaker capacity with its fallback instance types, a global
-table's replica, a schedule, readiness, the canary, the record, moving record weights) is a ``CustomActionLambda``
-step invoking evac's custom-action function (``ArcActionFunction``, ``evac.handlers.arc_action``) in the stack of the
-activating region, with the evac step to run named in its payload.
+consumer enabled, DynamoDB global table, schedule, EventBridge rule and custom function), the traffic shift (a Route
+53 health check or ARC routing control block, per ``dns.mechanism``), evac's canary verification, and evac's run
+record. Where ARC has a block, the export uses it; what ARC has no block for (SageMaker capacity with its fallback
+instance types, a global table's replica, a schedule, a rule, readiness, the canary, the record, moving record
+weights) is a ``CustomActionLambda`` step invoking evac's custom-action function (``ArcActionFunction``,
+``evac.handlers.arc_action``) in the stack of the activating region, with the evac step to run named in its payload.
 
 A kind maps through one function (``PROMOTE_KINDS``, ``DNS_MECHANISMS``): a new kind is one entry.
 
@@ -43,6 +43,7 @@ from evacops.arc.resources import (
     custom_actions,
     ecs_services,
     global_tables,
+    rules,
     schedules,
 )
 
@@ -105,6 +106,7 @@ PROMOTE_KINDS: dict[str, Callable[[Activation], list[Step]]] = {
     "event-source-mapping": consumers_enabled,
     "dynamodb-global-table": global_tables,
     "schedule": schedules,
+    "eventbridge-rule": rules,
     "custom": custom_actions,
 }
 

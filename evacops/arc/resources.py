@@ -1,7 +1,7 @@
 """The plan's ``resources:`` as ARC Region switch steps: ARC's own block where it has one (EC2 Auto Scaling, ECS
 service scaling, Lambda event source mapping, custom action Lambda for a ``custom`` resource), and evac's custom
-action's ``recover-resource`` step where ARC has none (a DynamoDB global table, an EventBridge Scheduler schedule: the
-kinds ``evac.domain.arc_action.ARC_RECOVERED`` names), one mapper per kind.
+action's ``recover-resource`` step where ARC has none (a DynamoDB global table, an EventBridge Scheduler schedule, an
+EventBridge rule: the kinds ``evac.domain.arc_action.ARC_RECOVERED`` names), one mapper per kind.
 
 Execution blocks: https://docs.aws.amazon.com/arc-region-switch/latest/api/API_ExecutionBlockConfiguration.html.
 """
@@ -15,6 +15,7 @@ from evac.domain.plan_resources import (
     CustomAction,
     DynamoDbGlobalTable,
     EcsService,
+    EventBridgeRule,
     EventSourceMapping,
     Schedule,
 )
@@ -174,18 +175,23 @@ def schedules(act: Activation) -> list[Step]:
     the writer goes, and disables the deactivating region's as the resource's ``graceful`` says (ARC runs a custom
     action only in a graceful execution)."""
     found = [r for r in act.plan.resources if isinstance(r, Schedule)]
-    steps = []
-    for schedule in found:
-        source = f", disabled in {act.peer}" if schedule.graceful == "disable" else ""
-        steps.append(
-            evac_action(
-                act,
-                f"enable-{schedule.name}",
-                f"EventBridge Scheduler {schedule.group}/{schedule.schedules[act.region]}: enabled in {act.region}"
-                f"{source}",
-                evac_step="recover-resource",
-                timeout_minutes=RESOURCE_TIMEOUT_MINUTES,
-                resource=schedule.name,
-            )
-        )
-    return steps
+    return [_switched(act, s, f"EventBridge Scheduler {s.group}/{s.schedules[act.region]}") for s in found]
+
+
+def rules(act: Activation) -> list[Step]:
+    """ARC has no EventBridge rule block: evac's custom action enables the activating region's rule and disables the
+    deactivating region's, as it does a schedule."""
+    found = [r for r in act.plan.resources if isinstance(r, EventBridgeRule)]
+    return [_switched(act, r, f"EventBridge rule {r.event_bus}/{r.rules[act.region]}") for r in found]
+
+
+def _switched(act: Activation, resource: Schedule | EventBridgeRule, what: str) -> Step:
+    source = f", disabled in {act.peer}" if resource.graceful == "disable" else ""
+    return evac_action(
+        act,
+        f"enable-{resource.name}",
+        f"{what}: enabled in {act.region}{source}",
+        evac_step="recover-resource",
+        timeout_minutes=RESOURCE_TIMEOUT_MINUTES,
+        resource=resource.name,
+    )

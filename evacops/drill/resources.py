@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from evac.domain.plan_resources import AutoScalingGroup, CustomAction, EcsService, EventSourceMapping, Schedule
+from evac.domain.plan_resources import (
+    AutoScalingGroup,
+    CustomAction,
+    EcsService,
+    EventBridgeRule,
+    EventSourceMapping,
+    Schedule,
+)
 from evacops.drill.report import Verdict
 from evacops.localcloud.deploy import ACCOUNT
 from evacops.localcloud.seed_kinds import resource_states
@@ -20,8 +27,8 @@ if TYPE_CHECKING:
 def resources_recovered(report: DrillReport, plan: RecoveryPlan) -> Verdict:
     """Every resource recovered where the traffic went: ECS tasks running and healthy targets at the active count,
     an Auto Scaling group's instances InService and healthy targets at its active capacity, the global table's
-    replica there, consumers and schedules enabled, a custom resource's function run there for this run (unless an
-    ungraceful run skips it); after a switchover, consumers and schedules off in the source."""
+    replica there, consumers, schedules and rules enabled, a custom resource's function run there for this run
+    (unless an ungraceful run skips it); after a switchover, consumers, schedules and rules off in the source."""
     target = report.to_region
     states = resource_states(plan, target, ACCOUNT)
     source = resource_states(plan, plan.peer(target), ACCOUNT)
@@ -32,7 +39,9 @@ def resources_recovered(report: DrillReport, plan: RecoveryPlan) -> Verdict:
         wrong += [
             f"{r.name} still on in {plan.peer(target)}"
             for r in plan.resources
-            if isinstance(r, EventSourceMapping | Schedule) and r.graceful == "disable" and source[r.name]["enabled"]
+            if isinstance(r, EventSourceMapping | Schedule | EventBridgeRule)
+            and r.graceful == "disable"
+            and source[r.name]["enabled"]
         ]
     detail = "; ".join(wrong) or f"{len(plan.resources)} resource(s) recovered in {target}: {states}"
     return Verdict(name="resources", ok=not wrong, detail=detail[:400])
@@ -52,6 +61,6 @@ def _recovered(resource: Resource, state: dict[str, Any], report: DrillReport) -
         active = resource.active_count
         healthy = state["healthy"] >= active or not resource.wait_healthy_targets
         return bool(state["running"] >= active and state["desired"] >= active and healthy)
-    if isinstance(resource, EventSourceMapping | Schedule):
+    if isinstance(resource, EventSourceMapping | Schedule | EventBridgeRule):
         return bool(state["enabled"])
     return bool(state["exists"])

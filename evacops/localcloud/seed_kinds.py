@@ -9,6 +9,8 @@ primary serves and runs the pipelines, the secondary stands by.
   (AWS assigns the UUID when the mapping is created; the plan copies it from the deployment), enabled in the
   primary only.
 - ``schedule``: the schedule group and a nightly schedule in each region, ENABLED in the primary only.
+- ``eventbridge-rule``: the event bus (unless ``default``) and a nightly rule on it targeting a function of the
+  application's in each region, ENABLED in the primary only.
 - ``autoscaling-group``: a launch template, a target group in the default VPC and the group attached to it in each
   region, ``active_capacity`` instances in the primary, ``standby_capacity`` in the secondary
   (``fidelity.ec2_autoscaling`` makes new ones take time to launch).
@@ -31,6 +33,7 @@ from moto.awslambda.models import lambda_backends
 from moto.dynamodb.models import dynamodb_backends
 from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
+from moto.events.models import events_backends
 from moto.scheduler.models import scheduler_backends
 from moto.ssm.models import ssm_backends
 
@@ -39,6 +42,7 @@ from evac.domain.plan_resources import (
     CustomAction,
     DynamoDbGlobalTable,
     EcsService,
+    EventBridgeRule,
     EventSourceMapping,
     Schedule,
 )
@@ -71,6 +75,8 @@ def seed_kinds(plan: RecoveryPlan, account: str) -> None:
                 _seed_mapping(plan, resource, region, account, serving)
             elif isinstance(resource, Schedule):
                 _seed_schedule(plan, resource, region, serving)
+            elif isinstance(resource, EventBridgeRule):
+                _seed_rule(plan, resource, region, serving)
             elif isinstance(resource, AutoScalingGroup):
                 seed_group(resource, region, serving)
             elif isinstance(resource, CustomAction):
@@ -209,6 +215,21 @@ def _seed_schedule(plan: RecoveryPlan, schedule: Schedule, region: str, serving:
     )
 
 
+def _seed_rule(plan: RecoveryPlan, rule: EventBridgeRule, region: str, serving: bool) -> None:
+    events = boto3.client("events", region)
+    if rule.event_bus != "default" and not events.list_event_buses(NamePrefix=rule.event_bus)["EventBuses"]:
+        events.create_event_bus(Name=rule.event_bus)
+    name = rule.rules[region]
+    events.put_rule(
+        Name=name,
+        EventBusName=rule.event_bus,
+        ScheduleExpression=NIGHTLY,
+        State="ENABLED" if serving else "DISABLED",
+    )
+    target = {"Id": "pipeline", "Arn": _function(plan, name, region)}
+    events.put_targets(Rule=name, EventBusName=rule.event_bus, Targets=[target])
+
+
 def resource_states(plan: RecoveryPlan, region: str, account: str) -> dict[str, dict[str, Any]]:
     """Each resource's state in ``region``, from moto's backends: what a drill's verdict reads."""
     return {r.name: _state(r, region, account) for r in plan.resources}
@@ -239,18 +260,26 @@ def _state(resource: Resource, region: str, account: str) -> dict[str, Any]:
     if isinstance(resource, DynamoDbGlobalTable):
         table = dynamodb_backends[account][region].tables.get(resource.table)
         return {"exists": table is not None}
-    if isinstance(resource, EventSourceMapping):
-        esm = lambda_backends[account][region]._event_source_mappings.get(resource.mappings[region])
-        return {"enabled": bool(esm and esm.enabled)}
     if isinstance(resource, AutoScalingGroup):
         return _group_state(resource, region, account)
     if isinstance(resource, CustomAction):
         runs = ssm_backends[account][region]._parameters.get(ran_parameter(resource.name))
         return {"ran": json.loads(runs[-1].value) if runs else None}
-    groups = scheduler_backends[account][region].schedule_groups
-    found = groups.get(resource.group)
-    schedule = found.schedules.get(resource.schedules[region]) if found else None
-    return {"enabled": schedule is not None and schedule.state == "ENABLED"}
+    return {"enabled": _enabled(resource, region, account)}
+
+
+def _enabled(resource: EventSourceMapping | Schedule | EventBridgeRule, region: str, account: str) -> bool:
+    """Whether a switch (a consumer, a schedule, a rule) is on in ``region``; False if it does not exist."""
+    if isinstance(resource, EventSourceMapping):
+        esm = lambda_backends[account][region]._event_source_mappings.get(resource.mappings[region])
+        return bool(esm and esm.enabled)
+    if isinstance(resource, EventBridgeRule):
+        bus = events_backends[account][region].event_buses.get(resource.event_bus)
+        rule = bus.rules.get(resource.rules[region]) if bus else None
+        return rule is not None and rule.state in ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+    group = scheduler_backends[account][region].schedule_groups.get(resource.group)
+    schedule = group.schedules.get(resource.schedules[region]) if group else None
+    return schedule is not None and schedule.state == "ENABLED"
 
 
 def _service_state(resource: EcsService, region: str, account: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """One region's services for the recovery kinds (ports ``evac.domain.kinds.ports``): ECS services whose tasks run
 when told to (``start_tasks``), Auto Scaling groups whose instances serve when told to (``launch``), global tables,
-event source mappings, schedules, EventBridge rules and functions. A dark region's calls fail as an unanswered region does
-(``RegionUnavailableError``)."""
+event source mappings, schedules, EventBridge rules and functions. A dark region's calls fail as an unanswered region
+does (``RegionUnavailableError``)."""
 
 from __future__ import annotations
 

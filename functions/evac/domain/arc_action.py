@@ -73,7 +73,7 @@ AnyAction = PreflightAction | ScaleEndpointAction | RecoverResourceAction | Shif
 EvacAction = Annotated[AnyAction, Field(discriminator="step")]
 # The ``resources:`` kinds ARC Region switch has no block for: its custom action runs their kind's step in evac
 # (``recover-resource``). The other kinds are ARC's own blocks in an exported plan.
-ARC_RECOVERED = ("dynamodb-global-table", "schedule")
+ARC_RECOVERED = ("dynamodb-global-table", "schedule", "eventbridge-rule")
 
 
 class ArcEvent(BaseModel):

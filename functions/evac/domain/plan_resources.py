@@ -179,7 +179,13 @@ class CustomAction(_Resource):
 
 
 Resource = Annotated[
-    EcsService | AutoScalingGroup | DynamoDbGlobalTable | EventSourceMapping | Schedule | EventBridgeRule | CustomAction,
+    EcsService
+    | AutoScalingGroup
+    | DynamoDbGlobalTable
+    | EventSourceMapping
+    | Schedule
+    | EventBridgeRule
+    | CustomAction,
     Field(discriminator="kind"),
 ]
 KINDS = (
@@ -221,7 +227,9 @@ def check_names(resources: list[Resource], application: str) -> None:
     for i, resource in enumerate(resources):
         names = [n for m in resource.regional().values() for n in m.values()]
         names += [resource.table] if isinstance(resource, DynamoDbGlobalTable) else []
-        names += [resource.event_bus] if isinstance(resource, EventBridgeRule) and resource.event_bus != "default" else []
+        names += (
+            [resource.event_bus] if isinstance(resource, EventBridgeRule) and resource.event_bus != "default" else []
+        )
         for name in names if not isinstance(resource, EventSourceMapping) else []:
             if not name.startswith(application):
                 raise ValueError(f"resources.{i}: {name!r} does not start with the application's name {application!r}")

@@ -241,5 +241,7 @@ def test_a_rule_missing_in_the_target_fails_naming_it(
     plan = with_rule(rag, target, source)
     del target.rules[("default", RULE[TARGET])]
 
-    with pytest.raises(ResourceRecoveryError, match=r"rag-assistant-finetune \(eventbridge-rule\): rule rag-assistant-f"):
+    with pytest.raises(
+        ResourceRecoveryError, match=r"rag-assistant-finetune \(eventbridge-rule\): rule rag-assistant-f"
+    ):
         start_resources(run, plan, target=target.ports(), source=source.ports())

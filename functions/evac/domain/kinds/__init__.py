@@ -44,7 +44,8 @@ _STEPS: dict[type, Any] = {
     CustomAction: custom,
 }
 
-# How long a switch takes to turn (an event source mapping Enabling, a schedule or a rule updated): seconds, evac's estimate.
+# How long a switch takes to turn (an event source mapping Enabling, a schedule or a rule updated): seconds, evac's
+# estimate.
 SWITCH_SECONDS = 5
 
 

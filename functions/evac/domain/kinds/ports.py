@@ -1,6 +1,6 @@
 """What the recovery kinds need from AWS in one region, as small protocols: ``evac.aws`` implements them (ecs,
-ec2_autoscaling, elbv2, awslambda, scheduler, events; global tables are ``evac.domain.ports.ReplicatedTables``, as readiness
-reads them), unit tests use fakes. Each read returns None for a resource that does not exist, and raises an
+ec2_autoscaling, elbv2, awslambda, scheduler, events; global tables are ``evac.domain.ports.ReplicatedTables``, as
+readiness reads them), unit tests use fakes. Each read returns None for a resource that does not exist, and raises an
 ``EvacError`` when it cannot be read."""
 
 from __future__ import annotations
