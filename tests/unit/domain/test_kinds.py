@@ -31,6 +31,7 @@ SCHEDULE = {
     SOURCE: ("rag-assistant", "rag-assistant-reindex-use1"),
     TARGET: ("rag-assistant", "rag-assistant-reindex-usw2"),
 }
+RULE = {SOURCE: "rag-assistant-finetune-use1", TARGET: "rag-assistant-finetune-usw2"}  # rag-gpu-fleet's
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,8 @@ def rag() -> RecoveryPlan:
 
 
 def seeded(region: str, *, serving: bool) -> FakeRegion:
-    """The rag-assistant application as seeded: us-east-1 serves and runs the pipelines, us-west-2 stands by."""
+    """The rag-assistant application as seeded: us-east-1 serves and runs the pipelines, us-west-2 stands by (and
+    the rag-gpu-fleet plan's fine-tuning rule, on the default bus)."""
     peer = TARGET if region == SOURCE else SOURCE
     tasks = 6 if serving else 2
     return FakeRegion(
@@ -53,6 +55,7 @@ def seeded(region: str, *, serving: bool) -> FakeRegion:
         tables={"rag-assistant-sessions": TableReplicas("ACTIVE", {peer: "ACTIVE"})},
         mappings={ESM[region]: "Enabled" if serving else "Disabled"},
         schedules={SCHEDULE[region]: "ENABLED" if serving else "DISABLED"},
+        rules={("default", RULE[region]): "ENABLED" if serving else "DISABLED"},
     )
 
 
@@ -201,12 +204,8 @@ def test_a_failed_ecs_deployment_fails_the_check(
         check_resources(run, rag, due(polls.polls), target=target.ports(), source=source.ports())
 
 
-RULE = {SOURCE: "rag-assistant-finetune-use1", TARGET: "rag-assistant-finetune-usw2"}
-
-
-def with_rule(plan: RecoveryPlan, target: FakeRegion, source: FakeRegion, on: str = "DISABLED") -> RecoveryPlan:
-    """``plan`` with a nightly fine-tuning rule on the default bus, on in the source and ``on`` in the target."""
-    source.rules[("default", RULE[SOURCE])] = "ENABLED"
+def with_rule(plan: RecoveryPlan, target: FakeRegion, on: str = "DISABLED") -> RecoveryPlan:
+    """``plan`` with the nightly fine-tuning rule on the default bus, ``on`` in the target."""
     target.rules[("default", RULE[TARGET])] = on
     rule = EventBridgeRule(kind="eventbridge-rule", name="rag-assistant-finetune", rules=RULE)
     return plan.model_copy(update={"resources": [*plan.resources, rule]})
@@ -216,7 +215,7 @@ def test_a_switchover_enables_the_rule_in_the_target_and_disables_it_in_the_sour
     run: Run, rag: RecoveryPlan, target: FakeRegion, source: FakeRegion
 ) -> None:
     switchover = run.model_copy(update={"mode": "planned", "strategy": "switchover"})
-    plan = with_rule(rag, target, source)
+    plan = with_rule(rag, target)
 
     assert recover(switchover, plan, target, source) == []
     assert (target.rules[("default", RULE[TARGET])], source.rules[("default", RULE[SOURCE])]) == (
@@ -229,7 +228,7 @@ def test_a_failover_enables_the_rule_and_leaves_the_source_alone_and_a_cloudtrai
     run: Run, rag: RecoveryPlan, target: FakeRegion, source: FakeRegion
 ) -> None:
     on = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"  # on already: enabling it again would lose the events
-    plan = with_rule(rag, target, source, on=on)
+    plan = with_rule(rag, target, on=on)
 
     assert recover(run, plan, target, source) == []
     assert (target.rules[("default", RULE[TARGET])], source.rules[("default", RULE[SOURCE])]) == (on, "ENABLED")
@@ -238,7 +237,7 @@ def test_a_failover_enables_the_rule_and_leaves_the_source_alone_and_a_cloudtrai
 def test_a_rule_missing_in_the_target_fails_naming_it(
     run: Run, rag: RecoveryPlan, target: FakeRegion, source: FakeRegion
 ) -> None:
-    plan = with_rule(rag, target, source)
+    plan = with_rule(rag, target)
     del target.rules[("default", RULE[TARGET])]
 
     with pytest.raises(
