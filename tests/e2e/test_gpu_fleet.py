@@ -1,8 +1,9 @@
 """The autoscaling-group and custom kinds end to end, on the rag-gpu-fleet test plan: a primary outage raises the GPU
 fleet in the target and waits for its instances to serve (launches take ``asg_instance_start``) before traffic
-moves, and runs the cache warmer there for this run; all read from moto's own state. Negative controls: the same
-verdict fails when the fleet is scaled back in or the warmer's run is gone, and a warmer that fails fails the run
-naming it."""
+moves, and runs the cache warmer there for this run; the nightly fine-tuning rule is enabled in the target, and a
+switchover disables it in the source; all read from moto's own state. Negative controls: the same verdict fails when
+the fleet is scaled back in, the warmer's run is gone or the source's rule is on again, and a warmer that fails fails
+the run naming it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+from moto.events.models import events_backends
 
 from evac.domain.plan import load_plan
+from evac.domain.plan_resources import EventBridgeRule
 from evacops.drill import run_drill
 from evacops.drill.resources import resources_recovered
 from evacops.localcloud import seed_kinds
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.e2e
 PLAN = load_plan(FLEET_PLAN)
 TARGET = "us-west-2"
 FLEET, WARMER = "rag-assistant-embed-gpu", "rag-assistant-warm-cache"
+RULE = next(r for r in PLAN.resources if isinstance(r, EventBridgeRule))
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +71,40 @@ def test_the_cache_warmer_ran_once_in_the_target_for_this_run_and_never_in_the_s
         "FunctionName") == WARMER]  # fmt: skip
 
     assert [(c.caller, c.region) for c in invoked] == [("RecoverResourcesFunction", TARGET)]
+
+
+def rule_state(region: str) -> str:
+    """The fine-tuning rule's State in ``region``, from moto's events backend."""
+    return str(events_backends[ACCOUNT][region].event_buses[RULE.event_bus].rules[RULE.rules[region]].state)
+
+
+def test_a_primary_outage_enables_the_fine_tuning_rule_in_the_target_and_asks_nothing_of_the_source(
+    outage: Drilled,
+) -> None:
+    turned = [(c.caller, c.region, c.operation) for c in outage.calls if c.service == "events" and c.params.get(
+        "Name") in RULE.rules.values()]  # fmt: skip
+
+    assert ("RecoverResourcesFunction", TARGET, "EnableRule") in turned
+    assert {region for _, region, _ in turned} == {TARGET}  # ungraceful: the failing region is left alone
+    assert outage.report.status == "SUCCEEDED"
+
+
+def test_a_switchover_enables_the_fine_tuning_rule_in_the_target_and_disables_it_in_the_source() -> None:
+    """Read from moto's events backend after the run; then, negative control, the verdict with the source's rule
+    turned on again behind it."""
+    seen: dict[str, object] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        seen["states"] = {region: rule_state(region) for region in cloud.plan.regions.both}
+        source = cloud.plan.peer(TARGET)
+        boto3.client("events", source).enable_rule(Name=RULE.rules[source], EventBusName=RULE.event_bus)
+        verdict = resources_recovered(report, cloud.plan)
+        seen["source on again"] = (verdict.ok, f"{RULE.name} still on in {source}" in verdict.detail)
+
+    report = run_drill("planned-switchover", plan=PLAN, inspect=inspect)
+
+    assert (report.status, report.to_region) == ("SUCCEEDED", TARGET)
+    assert seen == {"states": {"us-east-1": "DISABLED", TARGET: "ENABLED"}, "source on again": (False, True)}
 
 
 def test_the_verdict_fails_when_the_fleet_is_scaled_back_in_or_the_warmer_did_not_run() -> None:
