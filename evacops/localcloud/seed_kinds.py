@@ -9,8 +9,9 @@ primary serves and runs the pipelines, the secondary stands by.
   (AWS assigns the UUID when the mapping is created; the plan copies it from the deployment), enabled in the
   primary only.
 - ``schedule``: the schedule group and a nightly schedule in each region, ENABLED in the primary only.
-- ``eventbridge-rule``: the event bus (unless ``default``) and a nightly rule on it targeting a function of the
-  application's in each region, ENABLED in the primary only.
+- ``eventbridge-rule``: the event bus (unless ``default``) and a rule on it targeting a function of the
+  application's in each region (nightly on the default bus, an event pattern on another: scheduled rules are only on
+  the default bus), ENABLED in the primary only.
 - ``autoscaling-group``: a launch template, a target group in the default VPC and the group attached to it in each
   region, ``active_capacity`` instances in the primary, ``standby_capacity`` in the secondary
   (``fidelity.ec2_autoscaling`` makes new ones take time to launch).
@@ -61,6 +62,7 @@ _TRUST = json.dumps(
     }
 )
 NIGHTLY = "cron(0 3 * * ? *)"
+_PIPELINE_EVENTS = json.dumps({"source": ["evac.localcloud.pipeline"]})
 WARM_CACHE = "evacops.localcloud.app_functions.warm_cache"
 
 
@@ -220,12 +222,9 @@ def _seed_rule(plan: RecoveryPlan, rule: EventBridgeRule, region: str, serving: 
     if rule.event_bus != "default" and not events.list_event_buses(NamePrefix=rule.event_bus)["EventBuses"]:
         events.create_event_bus(Name=rule.event_bus)
     name = rule.rules[region]
-    events.put_rule(
-        Name=name,
-        EventBusName=rule.event_bus,
-        ScheduleExpression=NIGHTLY,
-        State="ENABLED" if serving else "DISABLED",
-    )
+    # a scheduled rule is only on the default bus; on another, the pipeline's rule matches its events
+    trigger = {"ScheduleExpression": NIGHTLY} if rule.event_bus == "default" else {"EventPattern": _PIPELINE_EVENTS}
+    events.put_rule(Name=name, EventBusName=rule.event_bus, State="ENABLED" if serving else "DISABLED", **trigger)
     target = {"Id": "pipeline", "Arn": _function(plan, name, region)}
     events.put_targets(Rule=name, EventBusName=rule.event_bus, Targets=[target])
 
