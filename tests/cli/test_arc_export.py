@@ -308,6 +308,25 @@ def test_a_global_table_and_a_schedule_are_evacs_recover_resource_step_in_the_pr
         )
 
 
+def test_an_eventbridge_rule_is_evacs_recover_resource_step_enabling_it_here_and_disabling_it_in_the_peer() -> None:
+    plan = load_plan(ROOT / "tests" / "plans" / "rag-gpu-fleet.yaml")
+    for workflow in create_plan_request(plan, TARGET)["workflows"]:
+        [promote] = [s for s in workflow["steps"] if s["name"] == "promote"]
+        parallel = {s["name"]: s for s in promote["executionBlockConfiguration"]["parallelConfig"]["steps"]}
+        rule = parallel["enable-rag-assistant-finetune"]
+        region = workflow["workflowTargetRegion"]
+        suffix, peer = ("usw2", "us-east-1") if region == "us-west-2" else ("use1", "us-west-2")
+
+        assert payload(rule) == {
+            "step": "recover-resource",
+            "application": "rag-assistant",
+            "resource": "rag-assistant-finetune",
+        }
+        assert (
+            f"default/rag-assistant-finetune-{suffix}: enabled in {region}, disabled in {peer}" in rule["description"]
+        )
+
+
 def test_a_recover_resource_payload_naming_a_kind_arcs_own_block_recovers_is_refused() -> None:
     plan = load_plan(RAG_PLAN)
     event = {"evac": {"step": "recover-resource", "application": "rag-assistant"}, "ExecutionId": "e1"}

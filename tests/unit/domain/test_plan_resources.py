@@ -70,6 +70,12 @@ def _unknown_source_action(plan: dict[str, Any]) -> None:
     plan["resources"][2]["ungraceful"] = "maybe"
 
 
+def _rule_on_a_foreign_bus(plan: dict[str, Any]) -> None:
+    rules = {"us-east-1": "rag-assistant-finetune-use1", "us-west-2": "rag-assistant-finetune-usw2"}
+    plan["resources"].append({"kind": "eventbridge-rule", "name": "rag-assistant-finetune", "rules": rules})
+    plan["resources"][-1]["event_bus"] = "pipelines"  # outside the grants' rule/<application>* ARNs
+
+
 @pytest.mark.parametrize(
     ("breaks", "path"),
     [
@@ -81,6 +87,7 @@ def _unknown_source_action(plan: dict[str, Any]) -> None:
         (_duplicate_name, "resources"),
         (_name_outside_the_prefix, "resources.1"),
         (_unknown_source_action, "resources.2.event-source-mapping.ungraceful"),
+        (_rule_on_a_foreign_bus, "resources.4"),
     ],
     ids=lambda case: case.__name__.strip("_") if callable(case) else case,
 )
