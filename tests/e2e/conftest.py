@@ -50,6 +50,7 @@ RECORDED = {
     "rag-failback": ("failback", Options(), RAG_PLAN),  # out to the secondary, then planned back to the primary
     # the GPU fleet (autoscaling-group) and the cache warmer (custom, a Lambda function the runbook invokes)
     "fleet-primary-outage": ("primary-outage", Options(), FLEET_PLAN),
+    "fleet-planned-switchover": ("planned-switchover", Options(), FLEET_PLAN),  # its rule disabled in the source
     "arc-switchover": ("arc-switchover", Options()),  # ARC Region switch invoking ArcActionFunction
 }
 
