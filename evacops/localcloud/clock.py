@@ -20,19 +20,17 @@ from another terminal (``evac drill --by-hand``) must leave them time to.
 
 from __future__ import annotations
 
-import concurrent.futures.thread
-import inspect
 import logging
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from evacops.localcloud.frames import blocked, current_frames, foreign, starting
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import FrameType
 
 log = logging.getLogger("evac.localcloud")
 
@@ -40,41 +38,6 @@ log = logging.getLogger("evac.localcloud")
 _LOOK_AGAIN = 0.002
 # How long (wall seconds) every simulated thread may stay blocked with nothing due before the clock says so.
 _STUCK_AFTER = 30.0
-
-
-def _line(function: Callable[..., Any], text: str) -> int:
-    """The last line of ``function`` whose code is ``text`` (where a blocking acquire happens)."""
-    lines, start = inspect.getsourcelines(function)
-    found = [start + i for i, line in enumerate(lines) if line.strip().startswith(text)]
-    return found[-1] if found else -1
-
-
-_CONDITION_WAIT = threading.Condition.wait.__code__
-_CONDITION_BLOCKS = _line(threading.Condition.wait, "waiter.acquire()")
-_JOIN_WAIT = threading.Thread._wait_for_tstate_lock.__code__  # type: ignore[attr-defined]
-_JOIN_BLOCKS = _line(threading.Thread._wait_for_tstate_lock, "if lock.acquire(block, timeout)")  # type: ignore[attr-defined]
-_POOL_WORKER = concurrent.futures.thread._worker.__code__
-_POOL_TAKES = _line(concurrent.futures.thread._worker, "work_item = work_queue.get(block=True)")
-
-
-def _blocked(frame: FrameType) -> object | None:
-    """What the thread at ``frame`` is blocked on without a timeout (a token that changes if it wakes), or None."""
-    if frame.f_code is _CONDITION_WAIT and frame.f_lineno == _CONDITION_BLOCKS:
-        waiter = frame.f_locals.get("waiter")
-        if waiter is not None and frame.f_locals.get("timeout") is None and waiter.locked():
-            return waiter
-    if frame.f_code is _JOIN_WAIT and frame.f_lineno == _JOIN_BLOCKS:
-        local = frame.f_locals
-        lock = local.get("lock")
-        if lock is not None and local.get("block") is True and local.get("timeout") == -1 and lock.locked():
-            return lock
-    if frame.f_code is _POOL_WORKER and frame.f_lineno == _POOL_TAKES:
-        # A ThreadPoolExecutor worker with nothing to take blocks inside its queue's C ``get`` (no Python frame of its
-        # own): idle while the queue is empty, as only another simulated thread can give it work.
-        queue = frame.f_locals.get("work_queue")
-        if queue is not None and queue.empty():
-            return queue
-    return None
 
 
 @dataclass(eq=False)
@@ -250,14 +213,14 @@ class VirtualClock:
 
     def _idle(self) -> dict[int, object] | None:
         """Each simulated thread's token of what it waits on, or None if any of them may be running."""
-        frames = sys._current_frames()
-        if _starting():  # after the snapshot: a starter in it has its new thread in ``_limbo``, or is released already
+        frames = current_frames()
+        if starting():  # after the snapshot: a starter in it has its new thread in ``_limbo``, or is released already
             return None
         states: dict[int, object] = {}
         threads = threading._active  # type: ignore[attr-defined]
         for ident, frame in frames.items():
             thread = threads.get(ident)
-            if thread in self._outside or _foreign(thread):
+            if thread in self._outside or foreign(thread):
                 continue  # not the simulation's: from before the clock, or not started by threading (execnet's)
             wait = self._waits.get(ident)
             if wait is not None:
@@ -265,7 +228,7 @@ class VirtualClock:
                     return None
                 states[ident] = wait
                 continue
-            token = _blocked(frame)
+            token = blocked(frame)
             if token is None:
                 return None
             states[ident] = token
@@ -279,19 +242,6 @@ class VirtualClock:
         elif now - self._idle_since > _STUCK_AFTER:
             self._idle_since = now
             log.warning("virtual clock: every thread waits and none is due (waiting for something outside?)")
-
-
-def _foreign(thread: threading.Thread | None) -> bool:
-    """Not ``threading``'s: pytest-xdist's execnet reads in ``_thread`` threads (no Thread, or a dummy one). Asked
-    only while no thread is being started (``_starting``), so a thread without a Thread is not one in its bootstrap."""
-    return thread is None or isinstance(thread, threading._DummyThread)
-
-
-def _starting() -> bool:
-    """Whether a thread is between ``Thread.start`` and running: it has no frame to look at yet, and its starter waits
-    for it. ``threading`` keeps such threads in ``_limbo``. (Walking another thread's ``f_back`` to find
-    ``Thread.start`` instead can crash CPython 3.11 on an incomplete frame: python/cpython#99110.)"""
-    return bool(threading._limbo)  # type: ignore[attr-defined]
 
 
 class ClockEvent:
