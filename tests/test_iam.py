@@ -42,6 +42,21 @@ def test_a_call_is_allowed_only_by_a_statement_granting_its_action_on_its_resour
     assert not allowed(plan, read.action, resources(call("dynamodb", "GetItem", TableName="someone-elses")))
 
 
+@pytest.mark.parametrize("logical", ["RecoverResourcesFunction", "ArcActionFunction"])
+def test_a_schedule_is_switched_in_scheduler_s_default_group_as_in_the_application_s_own(
+    roles: dict[str, Principal], logical: str
+) -> None:
+    # A plan's schedule is in EventBridge Scheduler's "default" group unless it names one (plan_resources.Schedule)
+    def schedule(group: str, name: str) -> list[str]:
+        return [f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/{group}/{name}"]
+
+    role = roles[logical]
+
+    assert allowed(role, "scheduler:UpdateSchedule", schedule("default", "fraud-scoring-nightly"))
+    assert allowed(role, "scheduler:UpdateSchedule", schedule("fraud-scoring", "fraud-scoring-nightly"))
+    assert not allowed(role, "scheduler:UpdateSchedule", schedule("default", "someone-elses"))
+
+
 def test_resource_patterns_use_iam_wildcards_and_actions_ignore_case() -> None:
     statement = Statement(("rds:DescribeGlobalClusters",), ("arn:aws:rds::1:global-cluster:fraud-scoring*",), "t")
 
