@@ -48,7 +48,7 @@ def bench(
         typer.Option(
             help="Grow the plan's resources: instead of its endpoints: resource counts, comma-separated (e.g. "
             f"{_listed(RESOURCE_COUNTS)}), the plan's kinds cycled in its order. --plan must list resources: "
-            "(tests/plans/rag-gpu-fleet.yaml has all six kinds).",
+            "(tests/plans/rag-gpu-fleet.yaml has one of each of its seven kinds).",
         ),
     ] = None,
     policy: Annotated[
@@ -95,7 +95,7 @@ def bench(
 
     With --resources, the plans grow the plan's resources: instead (its endpoints stay as they are): the n-th
     resource is a copy of the plan's (n mod k)-th, of k, named <name>-02 and so on, so 50 resources of a plan with
-    six kinds are eight or nine of each, recovered in the runbook's resources stage beside the database and the
+    seven kinds are seven or eight of each, recovered in the runbook's resources stage beside the database and the
     endpoints. Its goals: RTO(most) / RTO(fewest) p50 <= 1.03 for each policy, and the largest history far from
     Step Functions' limit. A drill with 50 resources takes about a minute of wall time.
 
