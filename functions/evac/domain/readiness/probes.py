@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from evac.domain.models import ReadinessCheck
@@ -131,19 +131,8 @@ def sharing_reads(reads: RegionReads) -> RegionReads:
     return replace(reads, **shared)  # type: ignore[arg-type]  # each port answers as before, once per question
 
 
-_PORTS = (
-    "database",
-    "lag",
-    "endpoints",
-    "scaling",
-    "registry",
-    "quotas",
-    "buckets",
-    "bucket_metrics",
-    "images",
-    "tables",
-    "table_metrics",
-)
+# Every port of a region's reads (all but its name): a port added to ``RegionReads`` is shared too.
+_PORTS = tuple(f.name for f in fields(RegionReads) if f.name != "region")
 
 
 class _ReadOnce:
