@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from evacops.localcloud import LocalCloud
+from evacops.localcloud.fork import adopted
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,6 +37,14 @@ def write_plan(plan: RecoveryPlan, directory: str | Path, name: str = "plan.yaml
 
 @contextmanager
 def local_cloud(plan: RecoveryPlan, **options: Any) -> Iterator[LocalCloud]:
-    """A fresh local cloud of ``plan``; ``options`` are LocalCloud's (latencies, log_file)."""
+    """A fresh local cloud of ``plan``; ``options`` are LocalCloud's (latencies, log_file). In a drill forked from a
+    prepared cloud (``evacops.localcloud.fork``), that cloud, started now."""
+    if (prepared := adopted(plan, options)) is not None:
+        prepared.start()
+        try:
+            yield prepared
+        finally:
+            prepared.close_running()
+        return
     with LocalCloud(plan, **options) as cloud:
         yield cloud

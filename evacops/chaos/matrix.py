@@ -14,9 +14,10 @@ from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.controls import ControlResult, controls, play_control
 from evacops.chaos.invariants import Verdict, invariants
 from evacops.chaos.sites import BASE_SCENARIOS, SUBSET_SCENARIOS, cases, chaos_latencies, record_sites, subset
-from evacops.drill.engine import run_drill
+from evacops.drill.engine import drill_plan, run_drill
 from evacops.journal import envelope
 from evacops.localcloud.faults import iam_action
+from evacops.localcloud.fork import forked
 
 STATUSES: Final = ("SUCCEEDED", "FAILED", "ABORTED", "SKIPPED")  # how a scenario can end, as the totals count them
 OUTCOMES: Final = ("clean", "escalated", "violated")  # what it left behind, as the invariants judge it
@@ -167,6 +168,13 @@ def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Resu
     )
 
 
+def fork_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Result:
+    """``run_case`` in a process forked from a cloud prepared once in this one (``evacops.localcloud.fork``): what
+    differs between cases (the fault, the scenario's play) all happens after the set-up."""
+    latencies = chaos_latencies(plan, seed)
+    return forked(drill_plan(case.site.scenario, plan), latencies, run_case, case, plan=plan, seed=seed)
+
+
 class NoCaseSelectedError(ValueError):
     """A filter (``only``) that no case's id matches."""
 
@@ -218,19 +226,15 @@ def run_matrix(
             if on_control:
                 on_control(outcome)
 
-    if jobs <= 1:
-        for case in chosen:
-            done(run_case(case, plan=plan, seed=seed))
-        for name in names:
-            done(play_named(name, plan=plan))
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures: list[Future[Result] | Future[ControlResult]] = [
-                pool.submit(run_case, case, plan=plan, seed=seed) for case in chosen
-            ]
-            futures += [pool.submit(play_named, name, plan=plan) for name in names]
-            for future in futures:
-                done(future.result())
+    # Worker processes, even for one job: each sets a cloud up once per plan and forks it for every case
+    # (``fork_case``), which it can do only as a process with one thread.
+    with ProcessPoolExecutor(max_workers=max(jobs, 1), mp_context=get_context("spawn")) as pool:
+        futures: list[Future[Result] | Future[ControlResult]] = [
+            pool.submit(fork_case, case, plan=plan, seed=seed) for case in chosen
+        ]
+        futures += [pool.submit(play_named, name, plan=plan) for name in names]
+        for future in futures:
+            done(future.result())
     wall = time.perf_counter() - started
     return Matrix(results=results, sites=sites, wall_seconds=wall, controls=played, seed=seed)
 

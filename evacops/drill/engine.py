@@ -50,6 +50,14 @@ _STATUS: dict[str, Status] = {
 }
 
 
+def drill_plan(scenario: str, plan: RecoveryPlan | None = None) -> RecoveryPlan:
+    """The plan ``scenario`` plays: ``plan`` (the bundled plan by default) with the scenario's own DNS shift policy,
+    if it has one: the local cloud a drill of it sets up is this plan's."""
+    plan = plan or load_plan(DEFAULT_PLAN)
+    shift = SCENARIOS[scenario].shift
+    return plan if shift is None else derive(plan, shift=shift)
+
+
 def run_drill(
     scenario: str,
     *,
@@ -73,9 +81,7 @@ def run_drill(
     if scenario not in SCENARIOS:
         raise KeyError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     chosen, options = SCENARIOS[scenario], options or Options()
-    plan = plan or load_plan(DEFAULT_PLAN)
-    if chosen.shift is not None:  # the scenario's own DNS shift policy
-        plan = derive(plan, shift=chosen.shift)
+    plan = drill_plan(scenario, plan)
     if seed is not None and latencies is None:
         latencies = Latencies().drawn(seed)
     wall_start = time.perf_counter()

@@ -156,10 +156,28 @@ class LocalCloud:
         self.schedules = Schedules(self.clock, self.stacks, dark=self.faults.dark)
         self.log_file = log_file
         self.zone_id = ""
-        self._exit = ExitStack()
+        self._exit = ExitStack()  # the set-up (``prepare``)
+        self._running = ExitStack()  # what runs on the clock (``start``)
 
     # --- lifecycle ---------------------------------------------------------------------------------------------------
     def __enter__(self) -> LocalCloud:
+        self.prepare()
+        try:
+            self.start()
+        except BaseException:
+            self._exit.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._running.close()
+        finally:
+            self._exit.close()
+
+    def prepare(self) -> LocalCloud:
+        """Set the cloud up (patches, moto's account seeded, the stack deployed, the handlers warmed) without starting
+        a thread: a prepared cloud can be forked (``evacops.localcloud.fork``); ``start`` makes it run."""
         stack = self._exit
         try:
             stack.enter_context(patch.dict(os.environ, _ENVIRONMENT))
@@ -200,6 +218,15 @@ class LocalCloud:
                 self.definitions.warm(self._definitions())
                 gc.freeze()
             stack.callback(gc.unfreeze)
+        except BaseException:
+            stack.close()
+            raise
+        return self
+
+    def start(self) -> None:
+        """Start what runs on the modelled clock (schedules, alarm evaluation); ``close_running`` stops it."""
+        stack = self._running
+        try:
             # Run on exit (last registered, first run) before the patches and the mock come off: no runbook outlives
             # its cloud, and no invocation still in flight outlives it either.
             threads = set(threading.enumerate())
@@ -214,10 +241,10 @@ class LocalCloud:
         except BaseException:
             stack.close()
             raise
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._exit.close()
+    def close_running(self) -> None:
+        """Stop what ``start`` started; the set-up stays (a forked drill's process ends right after)."""
+        self._running.close()
 
     def _install_fidelity(self, stack: ExitStack) -> None:
         """What AWS does that moto does not (``fidelity``), patched in for the life of the cloud."""
@@ -315,8 +342,8 @@ class LocalCloud:
         endpoint = f"http://{host}:{port}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"endpoint_url": endpoint, "pid": os.getpid()}), encoding="utf-8")
-        self._exit.callback(path.unlink, missing_ok=True)
-        self._exit.callback(server.stop)
+        self._running.callback(path.unlink, missing_ok=True)
+        self._running.callback(server.stop)
         return endpoint
 
     # --- observing: ground truth (``truth``), never evac's adapters ------------------------------------------------

@@ -1,0 +1,126 @@
+"""Local clouds set up once in a process and forked for each drill.
+
+Setting a cloud up (moto's account seeded, the stack deployed in both regions, the handlers warmed) takes 1.1 to
+1.5 s of CPU, and it is the same for every drill that plays one plan on the same latencies: the fault matrix plays
+hundreds. A prepared cloud is set up once; each drill then runs in a child process forked from it, which starts with
+the set-up exactly as it was (copy-on-write), changes only its own copy, sends its result back through a pipe and
+exits::
+
+    forked(plan, latencies, run_case, case, plan=plan)   # run_case runs in a child; its result is returned here
+
+Inside the child, the drill's ``local_cloud(plan, latencies=...)`` is given the prepared cloud (``adopted``), started
+there (its clock, schedules and alarm evaluation are threads of the child). A drill that asks for another cloud is
+refused: the child's process is the prepared cloud's.
+
+Forking copies only the thread that forks, so it is safe only from a process with one thread: the set-up starts none,
+and the process that holds prepared clouds must do nothing else (a worker process of a pool, as the fault matrix's
+are: ``forked`` refuses to fork beside another thread). POSIX only (``os.fork``).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import threading
+import traceback
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from evacops.localcloud import LocalCloud
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from evac.domain.plan import RecoveryPlan
+    from evacops.localcloud.fidelity import Latencies
+
+T = TypeVar("T")
+# Prepared clouds a process keeps (the fault matrix's scenarios play two or three plans: the bundled plan and the
+# variants some scenarios derive from it); the oldest is closed when another is needed.
+_KEPT: Final = 3
+_prepared: list[LocalCloud] = []
+_adopted: LocalCloud | None = None  # in a forked child: the prepared cloud its drill is given
+
+
+class ForkedDrillError(RuntimeError):
+    """A forked drill's process ended without a result (it crashed or was killed), or raised what cannot be sent."""
+
+
+def forked(plan: RecoveryPlan, latencies: Latencies, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``call(*args, **kwargs)`` in a child forked from a cloud of ``plan`` on ``latencies`` prepared in this
+    process (set up now if none is); its result (or the exception it raised) comes back through a pipe."""
+    if threading.active_count() > 1:
+        names = ", ".join(t.name for t in threading.enumerate() if t is not threading.current_thread())
+        raise RuntimeError(f"a local cloud is forked only from a process with one thread; this one also runs {names}")
+    cloud = _prepared_for(plan, latencies)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: play, answer, exit without running the parent's clean-up
+        os.close(read)
+        _answer(write, cloud, call, args, kwargs)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise ForkedDrillError(f"the forked drill's process ended without a result ({_status(status)})")
+    ok, value = pickle.loads(data)  # noqa: S301 - written by this process's own child, just now
+    if ok:
+        return value
+    raise value
+
+
+def adopted(plan: RecoveryPlan, options: dict[str, Any]) -> LocalCloud | None:
+    """In a forked child: its prepared cloud, given once, if ``plan`` and ``options`` are what it was prepared with;
+    elsewhere None. A child asking for any other cloud is an error (the process is the prepared cloud's)."""
+    global _adopted
+    cloud, _adopted = _adopted, None
+    if cloud is None:
+        return None
+    wanted = {"latencies": cloud.latencies, "log_file": None, "pace": None}
+    if plan != cloud.plan or {k: options.get(k) for k in wanted} != wanted:
+        raise RuntimeError("a forked drill asked for a local cloud other than the one prepared for it")
+    return cloud
+
+
+def _prepared_for(plan: RecoveryPlan, latencies: Latencies) -> LocalCloud:
+    for cloud in _prepared:
+        if cloud.plan == plan and cloud.latencies == latencies:
+            return cloud
+    if len(_prepared) >= _KEPT:
+        _prepared.pop(0).__exit__(None, None, None)
+    cloud = LocalCloud(plan, latencies=latencies).prepare()
+    for region in plan.regions.both:  # SAM's expansion of the roles (Application Auto Scaling's check): once, here
+        cloud.scalable_targets.roles(region)
+    _prepared.append(cloud)
+    return cloud
+
+
+def _answer(write: int, cloud: LocalCloud, call: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:
+    """The child's whole life: adopt the cloud, call, send (ok, result or exception), exit at once."""
+    global _adopted  # noqa: PLW0603 - one per child process: the cloud the fork was made for (``adopted``)
+    code = 0
+    try:
+        _adopted = cloud
+        try:
+            answer = (True, call(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - the parent raises it again
+            answer = (False, exc)
+        try:
+            data = pickle.dumps(answer)
+        except Exception:  # noqa: BLE001 - an exception that does not pickle: its text does
+            data = pickle.dumps((False, ForkedDrillError(traceback.format_exception_only(answer[1])[-1].strip())))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(data)
+    except BaseException:  # noqa: BLE001 - nothing may escape into the parent's code, in this process
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"

@@ -1,0 +1,95 @@
+"""A cloud prepared once and forked for each drill: every child starts from the set-up as it was, whatever an earlier
+child changed; results and errors come back; what cannot be forked safely is refused.
+
+Forking is done from a process with one thread only, so each test runs its checks in a spawned worker process
+(a pytest worker has threads of its own)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import boto3
+import pytest
+
+from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.chaos.sites import chaos_latencies
+from evacops.cloud import local_cloud
+from evacops.localcloud.fidelity import Latencies
+from evacops.localcloud.fork import ForkedDrillError, forked
+
+
+def _mark(value: str) -> dict[str, object]:
+    """In the child: start the adopted cloud, note what a parameter held, set it to ``value``, play a minute."""
+    plan = load_plan(DEFAULT_PLAN)
+    with local_cloud(plan, latencies=chaos_latencies(plan)) as cloud:
+        ssm = boto3.client("ssm", plan.regions.primary)
+        before = ssm.get_parameters(Names=["/test/fork-mark"])["Parameters"]
+        ssm.put_parameter(Name="/test/fork-mark", Value=value, Type="String", Overwrite=True)
+        cloud.clock.sleep(60)
+        after = ssm.get_parameter(Name="/test/fork-mark")["Parameter"]["Value"]
+        return {"before": before, "after": after, "elapsed": cloud.clock.elapsed(), "pid": os.getpid()}
+
+
+def _fail() -> None:
+    raise ValueError("the drill's own error")
+
+
+def _crash() -> None:
+    os._exit(3)
+
+
+def _other_cloud() -> None:
+    plan = load_plan(DEFAULT_PLAN)
+    with local_cloud(plan, latencies=Latencies()):
+        pass
+
+
+def _in_worker() -> dict[str, object]:
+    """The checks, in a process with one thread (a spawned worker)."""
+    plan = load_plan(DEFAULT_PLAN)
+    latencies = chaos_latencies(plan)
+    first = forked(plan, latencies, _mark, "first")
+    second = forked(plan, latencies, _mark, "second")
+    errors: dict[str, str] = {}
+    for name, call in (("raised", _fail), ("crashed", _crash), ("other", _other_cloud)):
+        try:
+            forked(plan, latencies, call)
+        except (ValueError, ForkedDrillError, RuntimeError) as exc:
+            errors[name] = f"{type(exc).__name__}: {exc}"
+    thread = threading.Thread(target=threading.Event().wait, args=(5,), name="bystander", daemon=True)
+    thread.start()
+    try:
+        forked(plan, latencies, _fail)
+    except RuntimeError as exc:
+        errors["threads"] = str(exc)
+    return {"first": first, "second": second, "errors": errors, "parent": os.getpid()}
+
+
+@pytest.fixture(scope="module")
+def outcome() -> dict[str, object]:
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(_in_worker).result()
+
+
+def test_each_child_starts_from_the_set_up_not_from_what_an_earlier_child_changed(outcome: dict) -> None:
+    first, second = outcome["first"], outcome["second"]
+    assert first["before"] == second["before"] == []  # the second child did not see the first one's parameter
+    assert (first["after"], second["after"]) == ("first", "second")
+    assert first["elapsed"] == second["elapsed"]  # both from the same modelled moment
+    assert len({first["pid"], second["pid"], outcome["parent"]}) == 3  # each in a process of its own
+
+
+def test_errors_come_back_named(outcome: dict) -> None:
+    errors = outcome["errors"]
+    assert errors["raised"] == "ValueError: the drill's own error"
+    assert errors["crashed"].startswith("ForkedDrillError")
+    assert "exit status 3" in errors["crashed"]
+    assert "other than the one prepared for it" in errors["other"]
+
+
+def test_no_fork_beside_another_thread(outcome: dict) -> None:
+    assert "one thread" in outcome["errors"]["threads"]
+    assert "bystander" in outcome["errors"]["threads"]
