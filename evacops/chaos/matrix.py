@@ -17,7 +17,7 @@ from evacops.chaos.sites import BASE_SCENARIOS, SUBSET_SCENARIOS, cases, chaos_l
 from evacops.drill.engine import drill_plan, run_drill
 from evacops.journal import envelope
 from evacops.localcloud.faults import iam_action
-from evacops.localcloud.fork import forked
+from evacops.localcloud.fork import forked, release
 
 STATUSES: Final = ("SUCCEEDED", "FAILED", "ABORTED", "SKIPPED")  # how a scenario can end, as the totals count them
 OUTCOMES: Final = ("clean", "escalated", "violated")  # what it left behind, as the invariants judge it
@@ -274,7 +274,9 @@ def count_cases(
 
 
 def play_named(name: str, *, plan: RecoveryPlan) -> ControlResult:
-    """Play the negative control called ``name`` (what a worker process is sent: a name, not a closure)."""
+    """Play the negative control called ``name`` (what a worker process is sent: a name, not a closure), on a cloud of
+    its own (its runbook or watch variant is deployed there): the worker's prepared clouds are closed first."""
+    release()
     return play_control(next(c for c in controls(plan) if c.name == name), plan=plan)
 
 

@@ -69,8 +69,9 @@ from evacops.localcloud.interpreter import JsonData, ParsedDefinitions, SharedCl
 from evacops.localcloud.reuse import quiet_collector, share_harness_clients, share_service_models, validate_once
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
+from evacops.localcloud.serving import serve
 from evacops.localcloud.support import check_plan, setup_failure
-from evacops.localcloud.threads import await_threads_since, execution_ended, history_since
+from evacops.localcloud.threads import await_threads_since, execution_ended, history_since, stop_running_executions
 from evacops.localcloud.truth import GroundTruth
 from evacops.stack.parameters import stack_parameters
 
@@ -124,8 +125,7 @@ class LocalCloud:
         self.runtime = LambdaRuntime(self.clock, self.latencies)
         self.definitions = ParsedDefinitions()
         self.route53 = Route53Propagation(self.timeline, self.latencies)
-        # capacity[(region, instance type)]: instances of that type the region can run (unlimited if absent)
-        self.sagemaker = SageMakerScaling(self.timeline, self.latencies)
+        self.sagemaker = SageMakerScaling(self.timeline, self.latencies)  # .capacity[(region, type)]: absent is no cap
         self.publishes = ServicePublishes()  # what AWS services published to topics, and what SNS refused
         self.quotas = SageMakerQuotas()
         self.scalable_targets = ScalableTargetPermissions(
@@ -161,19 +161,15 @@ class LocalCloud:
 
     # --- lifecycle ---------------------------------------------------------------------------------------------------
     def __enter__(self) -> LocalCloud:
-        self.prepare()
         try:
-            self.start()
+            self.prepare().start()
         except BaseException:
             self._exit.close()
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            self._running.close()
-        finally:
-            self._exit.close()
+        self._exit.close()  # what ``start`` started first (it is the set-up's last part), then the set-up
 
     def prepare(self) -> LocalCloud:
         """Set the cloud up (patches, moto's account seeded, the stack deployed, the handlers warmed) without starting
@@ -225,7 +221,7 @@ class LocalCloud:
 
     def start(self) -> None:
         """Start what runs on the modelled clock (schedules, alarm evaluation); ``close_running`` stops it."""
-        stack = self._running
+        stack = self._exit.enter_context(self._running)
         try:
             # Run on exit (last registered, first run) before the patches and the mock come off: no runbook outlives
             # its cloud, and no invocation still in flight outlives it either.
@@ -233,7 +229,7 @@ class LocalCloud:
             stack.callback(await_threads_since, threads)
             stack.callback(self.runtime.close)
             stack.callback(self.clock.close)  # every wait ends at once: the stopped executions' threads wind down
-            stack.callback(self._stop_running_executions)
+            stack.callback(stop_running_executions, self.stacks, self.clock)
             # Last, so they stop first: schedules (the probes, readiness) and alarm evaluation on the modelled clock.
             self.schedules.install(stack)
             alarms = AlarmEvaluation(self.clock, lambda: list(self.stacks), self._alarm_changed, dark=self.faults.dark)
@@ -318,33 +314,10 @@ class LocalCloud:
             for arn in deployed.state_machine_arns.values()
         ]
 
-    def _stop_running_executions(self) -> None:
-        for region, deployed in self.stacks.items():
-            sfn = boto3.client("stepfunctions", region)
-            for arn in deployed.state_machine_arns.values():
-                for execution in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
-                    # moto cannot stop an execution before its first history event
-                    while not sfn.get_execution_history(executionArn=execution["executionArn"])["events"]:
-                        self.clock.sleep(_POLL)
-                    sfn.stop_execution(executionArn=execution["executionArn"], cause="local cloud closed")
-
     # --- serving: other processes (`evac approve --local`) reach this cloud over HTTP on loopback ------------------
     def serve(self, path: Path = SERVED) -> str:
         """Serve this cloud's state on 127.0.0.1 until it closes; writes where to ``path``; returns the endpoint."""
-        from moto.server import ThreadedMotoServer
-
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        before = set(threading.enumerate())
-        server.start()
-        # its thread waits on a socket for other processes: outside the simulation (a request it serves runs inside)
-        self.clock.ignore(set(threading.enumerate()) - before)
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"endpoint_url": endpoint, "pid": os.getpid()}), encoding="utf-8")
-        self._running.callback(path.unlink, missing_ok=True)
-        self._running.callback(server.stop)
-        return endpoint
+        return serve(self.clock, self._running, path)
 
     # --- observing: ground truth (``truth``), never evac's adapters ------------------------------------------------
     def writer_region(self) -> str | None:

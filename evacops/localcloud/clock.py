@@ -177,9 +177,7 @@ class VirtualClock:
             while not self._closed:
                 if not self._waits:
                     self._cv.wait()
-                elif self._advance():
-                    look = _LOOK_AGAIN
-                elif self._cv.wait(look):  # told of a change: look again soon
+                elif self._advance() or self._cv.wait(look):  # moved on, or told of a change: look again soon
                     look = _LOOK_AGAIN
                 else:
                     look = min(look * 2, _LOOK_AGAIN_AT_MOST)

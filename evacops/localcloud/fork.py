@@ -10,7 +10,8 @@ exits::
 
 Inside the child, the drill's ``local_cloud(plan, latencies=...)`` is given the prepared cloud (``adopted``), started
 there (its clock, schedules and alarm evaluation are threads of the child). A drill that asks for another cloud is
-refused: the child's process is the prepared cloud's.
+refused: the child's process is the prepared cloud's; so is a cloud set up in the parent while it keeps prepared ones
+(``release`` closes them first).
 
 Forking copies only the thread that forks, so it is safe only from a process with one thread: the set-up starts none,
 and the process that holds prepared clouds must do nothing else (a worker process of a pool, as the fault matrix's
@@ -75,12 +76,20 @@ def adopted(plan: RecoveryPlan, options: dict[str, Any]) -> LocalCloud | None:
     elsewhere None. A child asking for any other cloud is an error (the process is the prepared cloud's)."""
     global _adopted
     cloud, _adopted = _adopted, None
+    if cloud is None and _prepared:  # its patches and hooks are in place: another cloud would run inside them
+        raise RuntimeError("a local cloud set up beside a prepared one: release() the prepared clouds first")
     if cloud is None:
         return None
     wanted = {"latencies": cloud.latencies, "log_file": None, "pace": None}
     if plan != cloud.plan or {k: options.get(k) for k in wanted} != wanted:
         raise RuntimeError("a forked drill asked for a local cloud other than the one prepared for it")
     return cloud
+
+
+def release() -> None:
+    """Close this process's prepared clouds (before it sets up a cloud of its own, as a negative control does)."""
+    while _prepared:
+        _prepared.pop().__exit__(None, None, None)
 
 
 def _prepared_for(plan: RecoveryPlan, latencies: Latencies) -> LocalCloud:

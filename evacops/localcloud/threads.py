@@ -1,5 +1,5 @@
-"""What the local cloud waits for between threads: its executions ending, its threads finishing before it closes; and
-what an execution's follower reads as it goes (its new history events)."""
+"""What the local cloud waits for between threads: its executions ending, its threads finishing before it closes (the
+executions still running stopped first); and what an execution's follower reads as it goes (its new history events)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import boto3
+
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
+
+    from evacops.localcloud.clock import VirtualClock
+    from evacops.localcloud.deploy import Stack
 
 
 def await_threads_since(before: set[threading.Thread], timeout: float = 30.0) -> None:
@@ -65,3 +70,15 @@ def history_since(execution_arn: str, seen: int) -> list[dict[str, Any]]:
     for event in new:
         event["timestamp"] = datetime.fromisoformat(event["timestamp"])
     return list(new)
+
+
+def stop_running_executions(stacks: Mapping[str, Stack], clock: VirtualClock, poll: float = 5.0) -> None:
+    """Stop every execution still running in the stacks' state machines (the cloud is closing: none outlives it)."""
+    for region, deployed in stacks.items():
+        sfn = boto3.client("stepfunctions", region)
+        for arn in deployed.state_machine_arns.values():
+            for execution in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+                # moto cannot stop an execution before its first history event
+                while not sfn.get_execution_history(executionArn=execution["executionArn"])["events"]:
+                    clock.sleep(poll)
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="local cloud closed")

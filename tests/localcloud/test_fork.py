@@ -59,6 +59,10 @@ def _in_worker() -> dict[str, object]:
             forked(plan, latencies, call)
         except (ValueError, ForkedDrillError, RuntimeError) as exc:
             errors[name] = f"{type(exc).__name__}: {exc}"
+    try:
+        _other_cloud()  # here, beside the prepared cloud
+    except RuntimeError as exc:
+        errors["beside"] = str(exc)
     thread = threading.Thread(target=threading.Event().wait, args=(5,), name="bystander", daemon=True)
     thread.start()
     try:
@@ -88,6 +92,7 @@ def test_errors_come_back_named(outcome: dict) -> None:
     assert errors["crashed"].startswith("ForkedDrillError")
     assert "exit status 3" in errors["crashed"]
     assert "other than the one prepared for it" in errors["other"]
+    assert "beside a prepared one" in errors["beside"]
 
 
 def test_no_fork_beside_another_thread(outcome: dict) -> None:
