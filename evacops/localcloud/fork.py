@@ -25,7 +25,7 @@ import pickle
 import sys
 import threading
 import traceback
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from evacops.localcloud import LocalCloud
 
@@ -36,9 +36,8 @@ if TYPE_CHECKING:
     from evacops.localcloud.fidelity import Latencies
 
 T = TypeVar("T")
-# Prepared clouds a process keeps (the fault matrix's scenarios play two or three plans: the bundled plan and the
-# variants some scenarios derive from it); the oldest is closed when another is needed.
-_KEPT: Final = 3
+# The process's prepared cloud, at most one: a cloud set up while another is open would be set up inside it (moto's
+# mock and the patches are process-wide), so the one kept is closed when another plan or latencies are asked for.
 _prepared: list[LocalCloud] = []
 _adopted: LocalCloud | None = None  # in a forked child: the prepared cloud its drill is given
 
@@ -96,8 +95,7 @@ def _prepared_for(plan: RecoveryPlan, latencies: Latencies) -> LocalCloud:
     for cloud in _prepared:
         if cloud.plan == plan and cloud.latencies == latencies:
             return cloud
-    if len(_prepared) >= _KEPT:
-        _prepared.pop(0).__exit__(None, None, None)
+    release()
     cloud = LocalCloud(plan, latencies=latencies).prepare()
     for region in plan.regions.both:  # SAM's expansion of the roles (Application Auto Scaling's check): once, here
         cloud.scalable_targets.roles(region)

@@ -22,9 +22,14 @@ from evacops.localcloud.fork import ForkedDrillError, forked
 
 
 def _mark(value: str) -> dict[str, object]:
+    plan = load_plan(DEFAULT_PLAN)
+    return _mark_on(chaos_latencies(plan), value)
+
+
+def _mark_on(latencies: Latencies, value: str) -> dict[str, object]:
     """In the child: start the adopted cloud, note what a parameter held, set it to ``value``, play a minute."""
     plan = load_plan(DEFAULT_PLAN)
-    with local_cloud(plan, latencies=chaos_latencies(plan)) as cloud:
+    with local_cloud(plan, latencies=latencies) as cloud:
         ssm = boto3.client("ssm", plan.regions.primary)
         before = ssm.get_parameters(Names=["/test/fork-mark"])["Parameters"]
         ssm.put_parameter(Name="/test/fork-mark", Value=value, Type="String", Overwrite=True)
@@ -53,6 +58,8 @@ def _in_worker() -> dict[str, object]:
     latencies = chaos_latencies(plan)
     first = forked(plan, latencies, _mark, "first")
     second = forked(plan, latencies, _mark, "second")
+    other = forked(plan, Latencies(), _mark_on, Latencies(), "other")  # another cloud: the first one closed before
+    third = forked(plan, latencies, _mark, "third")  # and the first one's set-up again, from scratch
     errors: dict[str, str] = {}
     for name, call in (("raised", _fail), ("crashed", _crash), ("other", _other_cloud)):
         try:
@@ -69,7 +76,7 @@ def _in_worker() -> dict[str, object]:
         forked(plan, latencies, _fail)
     except RuntimeError as exc:
         errors["threads"] = str(exc)
-    return {"first": first, "second": second, "errors": errors, "parent": os.getpid()}
+    return {"first": first, "second": second, "other": other, "third": third, "errors": errors, "parent": os.getpid()}
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +91,13 @@ def test_each_child_starts_from_the_set_up_not_from_what_an_earlier_child_change
     assert (first["after"], second["after"]) == ("first", "second")
     assert first["elapsed"] == second["elapsed"]  # both from the same modelled moment
     assert len({first["pid"], second["pid"], outcome["parent"]}) == 3  # each in a process of its own
+
+
+def test_a_process_keeps_one_prepared_cloud_and_sets_the_next_up_from_an_empty_account(outcome: dict) -> None:
+    # a second cloud set up while the first was open would have been seeded inside it (BucketAlreadyOwnedByYou)
+    assert outcome["other"]["before"] == []
+    assert outcome["other"]["after"] == "other"
+    assert outcome["third"]["before"] == []
 
 
 def test_errors_come_back_named(outcome: dict) -> None:
