@@ -55,3 +55,25 @@ def test_a_dns_change_whose_answer_is_lost_after_it_took_effect_is_retried_and_t
     assert report.status == "SUCCEEDED"
     assert (report.writer_region, report.dns_region) == (TARGET, TARGET)
     assert seen["verdict"].outcome == "clean"
+
+
+def test_a_lock_release_whose_answer_is_lost_after_it_took_effect_ends_succeeded_with_the_lock_gone() -> None:
+    # GIVEN the runbook's ReleaseLock (DynamoDB DeleteItem, conditional on this incident) deletes the lock, then its
+    # answer is lost: the retry finds no lock, so its condition fails
+    fault = parse_fault("FailoverRunbook/dynamodb:DeleteItem:5xx+after-effect")
+    seen: dict[str, Any] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        seen["verdict"] = end_state(cloud, report)
+        seen["faulted"] = len(cloud.faults.injected(fault))
+        seen["holder"] = cloud.truth.lock_holder(TARGET, PLAN.application)
+
+    # WHEN a primary outage is played with it
+    report = run_drill("primary-outage", plan=PLAN, faults=[fault], inspect=inspect)
+
+    # THEN the run succeeds (nothing was left to release), the lock is gone and nothing is split
+    assert seen["faulted"] == 1
+    assert (report.status, report.error) == ("SUCCEEDED", None)
+    assert seen["holder"] is None
+    assert (report.writer_region, report.dns_region) == (TARGET, TARGET)
+    assert seen["verdict"].outcome == "clean"
