@@ -204,3 +204,10 @@ def test_a_callers_warm_ups_are_one_best_effort_site_whose_denial_the_run_surviv
     }
     # denied, the run still starts and succeeds, cold
     assert {Case(s, "access-denied", "first").expected_status for s in sites.values()} == {"SUCCEEDED"}
+
+
+def test_an_unreadable_rpo_estimate_holds_back_an_unplanned_run_but_not_a_planned_switchover() -> None:
+    read = [call(1, "PlanFunction", "cloudwatch", "GetMetricStatistics", PLAN.regions.primary, invocation=1)]
+    for scenario, expected in (("primary-outage", "ABORTED"), ("planned-switchover", "SUCCEEDED")):
+        site = sites_of(scenario, read, target_region=TARGET, source_region=PLAN.regions.primary)[0]
+        assert Case(site, "access-denied", "first").expected_status == expected, scenario

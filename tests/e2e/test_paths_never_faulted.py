@@ -11,6 +11,7 @@ import pytest
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos import Case, Site, run_case
 from evacops.chaos.invariants import end_state
+from evacops.chaos.policy import GLOBAL
 from evacops.drill.engine import run_drill
 from evacops.localcloud.faults import parse_fault
 
@@ -77,3 +78,17 @@ def test_a_lock_release_whose_answer_is_lost_after_it_took_effect_ends_succeeded
     assert seen["holder"] is None
     assert (report.writer_region, report.dns_region) == (TARGET, TARGET)
     assert seen["verdict"].outcome == "clean"
+
+
+def test_a_planned_runs_preflight_asks_route53_again_when_its_control_plane_did_not_answer() -> None:
+    # GIVEN preflight's ListHostedZonesByName times out on every attempt botocore makes (one call, all its retries)
+    site = Site("planned-switchover", "PreflightFunction", "route53", "ListHostedZonesByName", GLOBAL, None, 1, None,
+                TARGET)  # fmt: skip
+
+    # WHEN a planned switchover is played with it
+    result = run_case(Case(site, "timeout", "first"), plan=PLAN)  # type: ignore[arg-type]
+
+    # THEN the runbook asks again (its Retry) rather than failing a planned run on one silent call
+    assert result.injected >= 1
+    assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
+    assert (result.writer_regions, result.dns_region) == ([TARGET], TARGET)
