@@ -102,8 +102,9 @@ PLANNED_RPO: Final = (
 
 def best_effort(site: Site) -> tuple[str, str] | None:
     """(expected status, why) if the site is one the runbook can do without."""
-    if site.key == ("ProbeFunction", "cloudwatch", "PutMetricData", None) and site.region != site.source_region:
-        return SILENT_VANTAGE
+    publishes = site.key == ("ProbeFunction", "cloudwatch", "PutMetricData", None)
+    if publishes and site.region != site.source_region and site.scenario == "primary-outage":
+        return SILENT_VANTAGE  # where the probes' votes start the run; a planned run is started by a person
     if site.key == RPO_READ and site.scenario == "planned-switchover":
         return PLANNED_RPO
     if site.caller == "PreflightFunction":

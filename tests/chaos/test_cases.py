@@ -142,6 +142,9 @@ def test_a_prober_that_cannot_read_is_no_evidence_and_one_that_cannot_publish_ha
     assert Case(sites[("PutMetricData", witness)], "access-denied", "first").expected_status == "SKIPPED"
     # the primary's own prober watches the secondary: no part of this decision
     assert Case(sites[("PutMetricData", primary)], "access-denied", "first").expected_status == "SUCCEEDED"
+    # in a planned switchover nobody waits for the probes' votes: a person started the run
+    planned = sites_of("planned-switchover", probes, target_region=TARGET, source_region=primary)
+    assert {Case(s, "access-denied", "first").expected_status for s in planned} == {"SUCCEEDED"}
 
 
 def test_the_subset_holds_a_trigger_case_and_an_after_effect_case() -> None:

@@ -92,3 +92,19 @@ def test_a_planned_runs_preflight_asks_route53_again_when_its_control_plane_did_
     assert result.injected >= 1
     assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
     assert (result.writer_regions, result.dns_region) == ([TARGET], TARGET)
+
+
+def test_a_planned_runs_dns_step_asks_route53_again_when_its_control_plane_did_not_answer() -> None:
+    # GIVEN a planned switchover (weights move its traffic: no data plane to fall back on) whose ShiftDns meets one
+    # ListHostedZonesByName that times out on every attempt botocore makes
+    site = Site("planned-switchover", "ShiftDnsFunction", "route53", "ListHostedZonesByName", GLOBAL, None, 1, None,
+                TARGET, "runbook", PLAN.regions.primary)  # fmt: skip
+
+    # WHEN the drill is played with it
+    result = run_case(Case(site, "timeout", "first"), plan=PLAN)  # type: ignore[arg-type]
+
+    # THEN the traffic step is asked again (for a bounded time) and the run completes, rather than switching the
+    # database back over one silent call
+    assert result.injected >= 1
+    assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
+    assert (result.writer_regions, result.dns_region) == ([TARGET], TARGET)
