@@ -21,8 +21,9 @@ WARM_UPS_AT_PLAN: Final = ("PlanFunction", "lambda", "Invoke", None)
 WARM_UPS: Final = frozenset({WARM_UPS_AT_TRIGGER, WARM_UPS_AT_PLAN})
 # Calls the runbook can do without: a permanent fault there does not fail the run; it ends as said, and its record
 # names the call in its warnings. (Transient faults there still end SUCCEEDED, like everywhere.)
+RPO_READ: Final = ("PlanFunction", "cloudwatch", "GetMetricStatistics", None)  # the replication lag: RPO's estimate
 BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
-    ("PlanFunction", "cloudwatch", "GetMetricStatistics", None): (
+    RPO_READ: (
         "ABORTED",
         "RPO unknown: an unplanned run then waits for a person's approval (the plan's policy); none comes here",
     ),
@@ -91,10 +92,21 @@ SILENT_VANTAGE: Final = (
 )
 
 
+# A planned switchover needs no RPO estimate: Aurora synchronises the secondary before it switches, so nothing is lost.
+PLANNED_RPO: Final = (
+    "SUCCEEDED",
+    "a planned switchover loses nothing (Aurora synchronises the secondary first): the RPO estimate it could not read"
+    " is not needed, and noted",
+)
+
+
 def best_effort(site: Site) -> tuple[str, str] | None:
     """(expected status, why) if the site is one the runbook can do without."""
-    if site.key == ("ProbeFunction", "cloudwatch", "PutMetricData", None) and site.region != site.source_region:
-        return SILENT_VANTAGE
+    publishes = site.key == ("ProbeFunction", "cloudwatch", "PutMetricData", None)
+    if publishes and site.region != site.source_region and site.scenario == "primary-outage":
+        return SILENT_VANTAGE  # where the probes' votes start the run; a planned run is started by a person
+    if site.key == RPO_READ and site.scenario == "planned-switchover":
+        return PLANNED_RPO
     if site.caller == "PreflightFunction":
         own_check = (site.service, site.operation) in PREFLIGHT_CHECKS and site.region in (site.target_region, GLOBAL)
         return None if own_check else READINESS_READ

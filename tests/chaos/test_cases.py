@@ -142,6 +142,9 @@ def test_a_prober_that_cannot_read_is_no_evidence_and_one_that_cannot_publish_ha
     assert Case(sites[("PutMetricData", witness)], "access-denied", "first").expected_status == "SKIPPED"
     # the primary's own prober watches the secondary: no part of this decision
     assert Case(sites[("PutMetricData", primary)], "access-denied", "first").expected_status == "SUCCEEDED"
+    # in a planned switchover nobody waits for the probes' votes: a person started the run
+    planned = sites_of("planned-switchover", probes, target_region=TARGET, source_region=primary)
+    assert {Case(s, "access-denied", "first").expected_status for s in planned} == {"SUCCEEDED"}
 
 
 def test_the_subset_holds_a_trigger_case_and_an_after_effect_case() -> None:
@@ -204,3 +207,10 @@ def test_a_callers_warm_ups_are_one_best_effort_site_whose_denial_the_run_surviv
     }
     # denied, the run still starts and succeeds, cold
     assert {Case(s, "access-denied", "first").expected_status for s in sites.values()} == {"SUCCEEDED"}
+
+
+def test_an_unreadable_rpo_estimate_holds_back_an_unplanned_run_but_not_a_planned_switchover() -> None:
+    read = [call(1, "PlanFunction", "cloudwatch", "GetMetricStatistics", PLAN.regions.primary, invocation=1)]
+    for scenario, expected in (("primary-outage", "ABORTED"), ("planned-switchover", "SUCCEEDED")):
+        site = sites_of(scenario, read, target_region=TARGET, source_region=PLAN.regions.primary)[0]
+        assert Case(site, "access-denied", "first").expected_status == expected, scenario

@@ -11,6 +11,7 @@ import pytest
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos import Case, Site, run_case
 from evacops.chaos.invariants import end_state
+from evacops.chaos.policy import GLOBAL
 from evacops.drill.engine import run_drill
 from evacops.localcloud.faults import parse_fault
 
@@ -55,3 +56,55 @@ def test_a_dns_change_whose_answer_is_lost_after_it_took_effect_is_retried_and_t
     assert report.status == "SUCCEEDED"
     assert (report.writer_region, report.dns_region) == (TARGET, TARGET)
     assert seen["verdict"].outcome == "clean"
+
+
+def test_a_lock_release_whose_answer_is_lost_after_it_took_effect_ends_succeeded_with_the_lock_gone() -> None:
+    # GIVEN the runbook's ReleaseLock (DynamoDB DeleteItem, conditional on this incident) deletes the lock, then its
+    # answer is lost: the retry finds no lock, so its condition fails
+    fault = parse_fault("FailoverRunbook/dynamodb:DeleteItem:5xx+after-effect")
+    seen: dict[str, Any] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        seen["verdict"] = end_state(cloud, report)
+        seen["faulted"] = len(cloud.faults.injected(fault))
+        seen["holder"] = cloud.truth.lock_holder(TARGET, PLAN.application)
+
+    # WHEN a primary outage is played with it
+    report = run_drill("primary-outage", plan=PLAN, faults=[fault], inspect=inspect)
+
+    # THEN the run succeeds (nothing was left to release), the lock is gone and nothing is split
+    assert seen["faulted"] == 1
+    assert (report.status, report.error) == ("SUCCEEDED", None)
+    assert seen["holder"] is None
+    assert (report.writer_region, report.dns_region) == (TARGET, TARGET)
+    assert seen["verdict"].outcome == "clean"
+
+
+def test_a_planned_runs_preflight_asks_route53_again_when_its_control_plane_did_not_answer() -> None:
+    # GIVEN preflight's ListHostedZonesByName times out on every attempt botocore makes (one call, all its retries)
+    site = Site("planned-switchover", "PreflightFunction", "route53", "ListHostedZonesByName", GLOBAL, None, 1, None,
+                TARGET)  # fmt: skip
+
+    # WHEN a planned switchover is played with it
+    result = run_case(Case(site, "timeout", "first"), plan=PLAN)  # type: ignore[arg-type]
+
+    # THEN the runbook asks again (its Retry) rather than failing a planned run on one silent call
+    assert result.injected >= 1
+    assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
+    assert (result.writer_regions, result.dns_region) == ([TARGET], TARGET)
+
+
+def test_a_planned_runs_dns_step_asks_route53_again_when_its_control_plane_did_not_answer() -> None:
+    # GIVEN a planned switchover (weights move its traffic: no data plane to fall back on) whose ShiftDns meets one
+    # ListHostedZonesByName that times out on every attempt botocore makes
+    site = Site("planned-switchover", "ShiftDnsFunction", "route53", "ListHostedZonesByName", GLOBAL, None, 1, None,
+                TARGET, "runbook", PLAN.regions.primary)  # fmt: skip
+
+    # WHEN the drill is played with it
+    result = run_case(Case(site, "timeout", "first"), plan=PLAN)  # type: ignore[arg-type]
+
+    # THEN the traffic step is asked again (for a bounded time) and the run completes, rather than switching the
+    # database back over one silent call
+    assert result.injected >= 1
+    assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
+    assert (result.writer_regions, result.dns_region) == ([TARGET], TARGET)
