@@ -108,3 +108,17 @@ def test_a_planned_runs_dns_step_asks_route53_again_when_its_control_plane_did_n
     assert result.injected >= 1
     assert (result.status, result.outcome, result.violations) == ("SUCCEEDED", "clean", [])
     assert (result.writer_regions, result.dns_region) == ([TARGET], TARGET)
+
+
+def test_a_ramps_capacity_check_denied_after_part_of_the_traffic_moved_escalates_with_the_commands() -> None:
+    # GIVEN traffic follows capacity, and CheckEndpoint's DescribeEndpoint is denied from the ramp's first look on
+    site = Site("traffic-follows-capacity", "CheckEndpointFunction", "sagemaker", "DescribeEndpoint", TARGET, None, 1,
+                None, TARGET, "ramp", PLAN.regions.primary)  # fmt: skip
+
+    # WHEN the drill is played with it
+    result = run_case(Case(site, "access-denied", "first"), plan=PLAN)  # type: ignore[arg-type]
+
+    # THEN the run does not end with writer and traffic apart in silence: it escalates with what to run by hand
+    assert result.status == "FAILED"
+    assert (result.outcome, result.violations) == ("escalated", [])
+    assert result.error == "ManualCompletionRequiredError"
