@@ -34,7 +34,16 @@ def chaos(
     only_subset: Annotated[
         bool, typer.Option("--subset", help="Only the representative few that `make test` runs.")
     ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Drills played at once, one process each.", min=1)] = 1,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes, one drill at a time each: a worker sets its local cloud up once and forks it for"
+            " every case.",
+            min=1,
+        ),
+    ] = 1,
     count: Annotated[
         bool,
         typer.Option(
