@@ -132,7 +132,8 @@ def chaos(
     def progress(result: Result, done: int, total: int) -> None:
         mark = {"clean": "[green]✓[/]", "escalated": "[yellow]↑[/]"}.get(result.outcome, "[red]✗[/]")
         console.print(
-            f"  [dim]{done:3d}/{total}[/] {mark} {result.status:9s} {result.kind:13s} {result.point:5s} {result.site}"
+            f"  [dim]{done:3d}/{total}[/] {mark} {result.status:9s} {result.fault or result.kind:20s} {result.point:5s}"
+            f" {result.site}"
         )
         for violation in result.violations:
             console.print(f"        [red]{violation}[/]")
