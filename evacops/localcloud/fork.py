@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # The process's prepared cloud, at most one: a cloud set up while another is open would be set up inside it (moto's
 # mock and the patches are process-wide), so the one kept is closed when another plan or latencies are asked for.
-_prepared: list[LocalCloud] = []
+_prepared: LocalCloud | None = None
 _adopted: LocalCloud | None = None  # in a forked child: the prepared cloud its drill is given
 
 
@@ -75,8 +75,8 @@ def adopted(plan: RecoveryPlan, options: dict[str, Any]) -> LocalCloud | None:
     elsewhere None. A child asking for any other cloud is an error (the process is the prepared cloud's)."""
     global _adopted
     cloud, _adopted = _adopted, None
-    if cloud is None and _prepared:  # its patches and hooks are in place: another cloud would run inside them
-        raise RuntimeError("a local cloud set up beside a prepared one: release() the prepared clouds first")
+    if cloud is None and _prepared is not None:  # its patches and hooks are in place: another would run inside them
+        raise RuntimeError("a local cloud set up beside a prepared one: release() the prepared cloud first")
     if cloud is None:
         return None
     wanted = {"latencies": cloud.latencies, "log_file": None, "pace": None}
@@ -86,20 +86,22 @@ def adopted(plan: RecoveryPlan, options: dict[str, Any]) -> LocalCloud | None:
 
 
 def release() -> None:
-    """Close this process's prepared clouds (before it sets up a cloud of its own, as a negative control does)."""
-    while _prepared:
-        _prepared.pop().__exit__(None, None, None)
+    """Close this process's prepared cloud, if any (before it sets up one of its own, as a negative control does)."""
+    global _prepared
+    cloud, _prepared = _prepared, None
+    if cloud is not None:
+        cloud.__exit__(None, None, None)
 
 
 def _prepared_for(plan: RecoveryPlan, latencies: Latencies) -> LocalCloud:
-    for cloud in _prepared:
-        if cloud.plan == plan and cloud.latencies == latencies:
-            return cloud
+    global _prepared  # noqa: PLW0603 - see release
+    if _prepared is not None and _prepared.plan == plan and _prepared.latencies == latencies:
+        return _prepared
     release()
     cloud = LocalCloud(plan, latencies=latencies).prepare()
     for region in plan.regions.both:  # SAM's expansion of the roles (Application Auto Scaling's check): once, here
         cloud.scalable_targets.roles(region)
-    _prepared.append(cloud)
+    _prepared = cloud
     return cloud
 
 
@@ -115,8 +117,9 @@ def _answer(write: int, cloud: LocalCloud, call: Callable[..., Any], args: tuple
             answer = (False, exc)
         try:
             data = pickle.dumps(answer)
-        except Exception:  # noqa: BLE001 - an exception that does not pickle: its text does
-            data = pickle.dumps((False, ForkedDrillError(traceback.format_exception_only(answer[1])[-1].strip())))
+        except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle: what it was does
+            what = traceback.format_exception_only(answer[1])[-1].strip() if not answer[0] else type(answer[1]).__name__
+            data = pickle.dumps((False, ForkedDrillError(f"the forked drill's answer ({what}) cannot be sent: {exc}")))
         with os.fdopen(write, "wb") as pipe:
             pipe.write(data)
     except BaseException:  # noqa: BLE001 - nothing may escape into the parent's code, in this process
