@@ -80,6 +80,30 @@ def test_a_lock_release_whose_answer_is_lost_after_it_took_effect_ends_succeeded
     assert seen["verdict"].outcome == "clean"
 
 
+def test_a_failed_runs_lock_release_is_retried_when_dynamodb_throttles_it() -> None:
+    # GIVEN a run that fails before it changes anything (preflight may not read the target's cluster) and whose lock
+    # release after the failure (DynamoDB DeleteItem) is throttled, every attempt of one call
+    faults = [
+        parse_fault("PreflightFunction/rds:DescribeDBClusters:access-denied"),
+        parse_fault("FailoverRunbook/dynamodb:DeleteItem:throttling"),
+    ]
+    seen: dict[str, Any] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        seen["faulted"] = [len(cloud.faults.injected(fault)) for fault in faults]
+        seen["holder"] = cloud.truth.lock_holder(TARGET, PLAN.application)
+
+    # WHEN a primary outage is played with them
+    report = run_drill("primary-outage", plan=PLAN, faults=faults, inspect=inspect)
+
+    # THEN the run fails naming the denied read, and the lock is released all the same (its Retry): a lock left held
+    # would hold the next failover back until its lease ended
+    assert seen["faulted"] == [1, 1]
+    assert report.status == "FAILED"
+    assert "DescribeDBClusters" in (report.cause or "")
+    assert seen["holder"] is None
+
+
 def test_a_planned_runs_preflight_asks_route53_again_when_its_control_plane_did_not_answer() -> None:
     # GIVEN preflight's ListHostedZonesByName times out on every attempt botocore makes (one call, all its retries)
     site = Site("planned-switchover", "PreflightFunction", "route53", "ListHostedZonesByName", GLOBAL, None, 1, None,
