@@ -133,10 +133,11 @@ def chaos(
         mark = {"clean": "[green]✓[/]", "escalated": "[yellow]↑[/]"}.get(result.outcome, "[red]✗[/]")
         console.print(
             f"  [dim]{done:3d}/{total}[/] {mark} {result.status:9s} {result.fault or result.kind:20s} {result.point:5s}"
-            f" {result.site}"
+            f" {result.site}",
+            soft_wrap=True,  # one line per case, in a terminal or a log file (not wrapped at 80 columns)
         )
         for violation in result.violations:
-            console.print(f"        [red]{violation}[/]")
+            console.print(f"        [red]{violation}[/]", soft_wrap=True)
 
     def control_progress(control: ControlResult) -> None:
         mark = "[green]caught[/]" if control.caught else "[red]NOT CAUGHT[/]"
