@@ -38,6 +38,9 @@ class WeightedRecords:
 
     def __init__(self, *, probe: bool = False) -> None:
         self._route53 = client("route53", _API_REGION, probe=probe)
+        # A hosted zone's id never changes while it exists: looked up once per zone (an instance serves one
+        # invocation), not before each read and change: one call less each time to Route 53's control plane (us-east-1)
+        self._zone_ids: dict[str, str] = {}
 
     def weights(self, zone: str, name: str, record_type: str) -> dict[str, int]:
         """Set identifier -> weight for the weighted record sets of ``name``."""
@@ -108,9 +111,14 @@ class WeightedRecords:
 
     def _zone_id(self, zone: str) -> str:
         wanted = zone.rstrip(".") + "."
+        if wanted not in self._zone_ids:
+            self._zone_ids[wanted] = self._look_up_zone(wanted)
+        return self._zone_ids[wanted]
+
+    def _look_up_zone(self, wanted: str) -> str:
         with control_plane("ListHostedZonesByName"):
             zones = self._route53.list_hosted_zones_by_name(DNSName=wanted)["HostedZones"]
         match = next((z for z in zones if z["Name"] == wanted), None)
         if match is None:
-            raise DnsShiftError(f"hosted zone {zone} not found")
+            raise DnsShiftError(f"hosted zone {wanted.rstrip('.')} not found")
         return str(match["Id"]).rsplit("/", 1)[-1]

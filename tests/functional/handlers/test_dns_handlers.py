@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from botocore.client import BaseClient
 
 from evac.handlers import check_dns, scale_endpoint, shift_dns
 
@@ -33,6 +34,25 @@ def test_shifting_dns_sends_all_traffic_to_a_target_at_full_capacity(
 
     assert scaled.dns_weights() == ALL_TO_US_WEST_2
     assert (moved["detail"]["raised"], moved["detail"]["weight"]) == (True, 100)
+
+
+def test_shifting_dns_looks_the_hosted_zone_up_once(
+    scaled: Cloud, planned_run: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Route 53's control plane is in us-east-1: the step asks it no more than it must
+    asked: list[str] = []
+    make_api_call = BaseClient._make_api_call
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        asked.append(operation)
+        return make_api_call(client, operation, params)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BaseClient, "_make_api_call", recorded)
+        scaled.invoke(shift_dns, {"run": planned_run, "previous": None})
+
+    assert (asked.count("ListHostedZonesByName"), asked.count("ChangeResourceRecordSets")) == (1, 1)
+    assert scaled.dns_weights() == ALL_TO_US_WEST_2
 
 
 def test_shifting_dns_moves_nothing_to_a_target_still_scaling_up(cloud: Cloud, planned_run: dict[str, Any]) -> None:
