@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from contextlib import contextmanager
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated
@@ -11,7 +12,7 @@ import typer
 
 from evacops.chaos.matrix import NoCaseSelectedError, count_cases, run_matrix, write_json
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, console, fail, load, local_setup
-from evacops.cli.render import chaos_summary
+from evacops.cli.render import chaos_summary, time_left
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -98,6 +99,10 @@ def chaos(
     Exits 0 only with no violation and every negative control caught. The JSON counts each fault (its kind, with
     +after-effect apart) by status and by outcome (clean, escalated, violated), and each site group.
 
+    Each case prints one line as it ends: its number, about how long the rest will take at the pace so far, its
+    outcome (✓ clean, ↑ escalated, ✗ violated), status, fault and site. The whole matrix takes about 47 minutes with
+    --jobs 2 on two cores.
+
     Examples:
 
       evac chaos --subset                     # the few that make test runs
@@ -129,11 +134,16 @@ def chaos(
         f"[bold]evac chaos[/]: recording the runbook's calls from clean runs, then one fault per drill{drawn}"
     )
 
+    began: list[float] = []  # when the first case began: the sites are recorded before it
+
     def progress(result: Result, done: int, total: int) -> None:
+        if not began:
+            began.append(time.monotonic() - result.wall_seconds)
+        left = time_left(time.monotonic() - began[0], done, total)
         mark = {"clean": "[green]✓[/]", "escalated": "[yellow]↑[/]"}.get(result.outcome, "[red]✗[/]")
         console.print(
-            f"  [dim]{done:3d}/{total}[/] {mark} {result.status:9s} {result.fault or result.kind:20s} {result.point:5s}"
-            f" {result.site}",
+            f"  [dim]{done:3d}/{total} {left:13s}[/] {mark} {result.status:9s} {result.fault or result.kind:20s}"
+            f" {result.point:5s} {result.site}",
             soft_wrap=True,  # one line per case, in a terminal or a log file (not wrapped at 80 columns)
         )
         for violation in result.violations:

@@ -153,6 +153,16 @@ def chaos_summary(console: Console, matrix: Matrix) -> None:
     )
 
 
+def time_left(elapsed: float, done: int, total: int) -> str:
+    """What is left of a long run at the pace so far (``elapsed`` wall seconds since it began its first item, ``done``
+    items finished of ``total``): "~3 min left" after 4 of 10 in 120 s, "~20 s left" after 1 of 3 in 10 s, and ""
+    before any pace is known or once all are done."""
+    if done <= 0 or done >= total or elapsed <= 0:
+        return ""
+    left = elapsed / done * (total - done)
+    return f"~{round(left / 60)} min left" if left >= 90 else f"~{round(left)} s left"
+
+
 def ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
