@@ -1,5 +1,5 @@
-"""The fault matrix: every AWS call site of the runbook, the trigger and its watch, the capacity fallback and the
-follow-capacity ramp, each fault, the drill run again, invariants checked.
+"""The fault matrix: every AWS call site of the runbook, the trigger and its watch, the capacity fallback, the
+follow-capacity ramp and a failed run's failure path, each fault, the drill run again, invariants checked.
 
 The call sites are not a hand-written list: a clean run of each base scenario on the local cloud records every API call
 made (the functions' calls and the state machines' own integrations), and each distinct ``(caller, service, operation,

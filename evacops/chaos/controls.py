@@ -21,7 +21,7 @@ from moto.sns.models import sns_backends
 
 from evac.aws.dynamodb import RUN_PREFIX
 from evacops.chaos.invariants import Verdict, invariants, run_invariants
-from evacops.chaos.sites import Case, Site, chaos_latencies
+from evacops.chaos.sites import FAILED_RUN, Case, Site, chaos_latencies
 from evacops.drill.engine import run_drill
 from evacops.localcloud.deploy import ACCOUNT
 from evacops.localcloud.fidelity.rds import find_global_cluster
@@ -91,6 +91,10 @@ def _skip_lock_release(asl: dict[str, Any]) -> None:
 
 def _no_retry_on_shift(asl: dict[str, Any]) -> None:
     asl["States"]["ShiftDns"].pop("Retry")
+
+
+def _no_retry_on_release_after_failure(asl: dict[str, Any]) -> None:
+    asl["States"]["ReleaseLockAfterFailure"].pop("Retry")
 
 
 def _a_runbook_per_watch(asl: dict[str, Any]) -> None:
@@ -173,6 +177,12 @@ def controls(plan: RecoveryPlan) -> list[Control]:
     alarms_denied = _case(
         "primary-outage", "ConfirmFunction", "cloudwatch", "DescribeAlarms", target, "access-denied", target, "trigger"
     )
+    release_throttled = Case(
+        Site("primary-outage", "FailoverRunbook", "dynamodb", "DeleteItem", target, None, 1, None, target, "failure",
+             plan.regions.primary, FAILED_RUN),
+        "throttling",
+        "first",
+    )  # fmt: skip
     return [
         Control("two-writers", "one_writer", "primary-outage", "every member of the global cluster writes",
                 after=_two_writers),
@@ -192,6 +202,9 @@ def controls(plan: RecoveryPlan) -> list[Control]:
                 after=_lose_notifications),
         Control("fault-never-met", "exercised", "primary-outage", "a fault on a call the runbook never makes",
                 never_called),
+        Control("failed-run-keeps-its-lock", "lock_released", "primary-outage",
+                "a runbook whose lock release after a failure is not retried (one throttled DeleteItem in a run that"
+                " failed in preflight)", release_throttled, variant=_no_retry_on_release_after_failure),
         Control("retry-removed", "outcome", "primary-outage",
                 "a runbook without ShiftDns's Retry (one throttled ChangeResourceRecordSets)", shift_throttled,
                 variant=_no_retry_on_shift),
@@ -211,7 +224,8 @@ def play_control(control: Control, *, plan: RecoveryPlan) -> ControlResult:
     """Play the control's drill and check it: caught if the invariant it names reports a violation."""
     found: dict[str, Verdict] = {}
     case = control.case
-    fault = case.fault if case else None  # one object: the injector tells its faults apart by identity
+    faults = case.faults if case else []  # the objects injected: the injector tells its faults apart by identity
+    fault = faults[-1] if faults else None  # the case's own (after its site's base fault, if any)
 
     def inspect(cloud: LocalCloud, report: DrillReport) -> None:
         if control.after:
@@ -236,7 +250,7 @@ def play_control(control: Control, *, plan: RecoveryPlan) -> ControlResult:
             control.scenario,
             plan=plan,
             latencies=chaos_latencies(plan),
-            faults=[fault] if fault else [],
+            faults=faults,
             inspect=inspect,
         )
     violations = found["verdict"].violations if "verdict" in found else []

@@ -24,7 +24,7 @@ from evacops.chaos.policy import EXEMPT, HELD_BACK, OUTSIDE_THE_RUN, READINESS_R
 from evacops.chaos.trigger import evidence, one_runbook, trigger_outcome
 from evacops.drill.moves import moves, overloads
 from evacops.drill.scenarios import SCENARIOS
-from evacops.localcloud.faults import iam_action
+from evacops.localcloud.faults import iam_action, parse_fault
 
 if TYPE_CHECKING:
     from evacops.chaos.sites import Case
@@ -134,9 +134,23 @@ def invariants(cloud: LocalCloud, report: DrillReport, case: Case, fault: Fault)
     if case.site.group == "trigger":
         verdict.violations += trigger_outcome(cloud, report, case)
         return verdict
+    if case.site.base:
+        verdict.violations += base_outcome_violations(case, report)
+        return verdict
     record = cloud.truth.run(cloud.plan.regions.secondary, report.incident_id) if report.incident_id else None
     verdict.violations += outcome_violations(case, report, record)
     return verdict
+
+
+def base_outcome_violations(case: Case, report: DrillReport) -> list[str]:
+    """``outcome`` of a case played after a base fault (the failure path's): the run ends as the base fault made it,
+    naming that fault's call. The case's own fault is judged by the end state: the record, the notification and the
+    lock are each there, or (that call denied) excused as the evidence the denial took away."""
+    failed_on = parse_fault(case.site.base).operation or case.site.base
+    if report.status == case.expected_status and failed_on in (report.cause or ""):
+        return []
+    cause = (report.cause or "")[:160]
+    return [f"outcome: {report.status} ({report.error}: {cause}), expected {case.expected_status} naming {failed_on}"]
 
 
 def outcome_violations(case: Case, report: DrillReport, record: dict[str, Any] | None) -> list[str]:

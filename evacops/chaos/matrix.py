@@ -52,7 +52,7 @@ class Result:
     violations: list[str] = field(default_factory=list)
     outcome: str = "violated"  # clean | escalated | violated
     reason: str | None = None  # why it escalated, or its first violation
-    group: str = "runbook"  # runbook | trigger | fallback | ramp | after-effect
+    group: str = "runbook"  # runbook | trigger | fallback | ramp | failure | after-effect
     fault: str = ""  # the kind, with +after-effect when the call took effect before its answer was lost
 
 
@@ -99,7 +99,7 @@ class Matrix:
 
 
 def group_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per site group (runbook, trigger, fallback, ramp, after-effect): scenarios and their outcomes."""
+    """Per site group (runbook, trigger, fallback, ramp, failure, after-effect): scenarios and their outcomes."""
     found: dict[str, dict[str, int]] = {}
     for result in results:
         row = found.setdefault(result.get("group", "runbook"), {"scenarios": 0, **dict.fromkeys(OUTCOMES, 0)})
@@ -127,7 +127,8 @@ def fault_totals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, in
 def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Result:
     """Play the case's scenario with its fault, on the latencies ``seed`` draws (``chaos_latencies``), and check
     every invariant."""
-    fault = case.fault
+    faults = case.faults  # the base fault, if any, then the case's own: the objects the cloud counts injections of
+    fault = faults[-1]
     observed: dict[str, Any] = {}
 
     def inspect(cloud: LocalCloud, report: DrillReport) -> None:
@@ -139,7 +140,7 @@ def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Resu
         case.site.scenario,
         plan=plan,
         latencies=chaos_latencies(plan, seed),
-        faults=[fault],
+        faults=faults,
         inspect=inspect,
     )
     verdict = observed.get("verdict") or Verdict(["the drill ended before its invariants were checked"])
@@ -207,7 +208,12 @@ def run_matrix(
     cases play on (``chaos_latencies``); the negative controls keep the default ones."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan, seed=seed)
+    sites = record_sites(
+        scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS),
+        plan=plan,
+        seed=seed,
+        failure_path=not only_subset,
+    )
     chosen = cases(sites)
     if only_subset:
         chosen = subset(chosen)
@@ -250,7 +256,12 @@ def count_cases(
     """What ``run_matrix`` would play, without playing it: the sites (recorded from one clean run per scenario, on
     the latencies ``seed`` draws) and the cases per group and per fault; ``scenarios`` is the total."""
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS), plan=plan, seed=seed)
+    sites = record_sites(
+        scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS),
+        plan=plan,
+        seed=seed,
+        failure_path=not only_subset,
+    )
     chosen = select(subset(cases(sites)) if only_subset else cases(sites), only)
     by_group: dict[str, int] = {}
     by_fault: dict[str, int] = {}

@@ -5,18 +5,19 @@ took effect.
 Sites come in groups, each recorded from the scenario that reaches it (``SCENARIO_SITES``): the runbook's own calls
 (``runbook``: primary-outage and planned-switchover, a site both reach faulted in each), the trigger and its
 confirmation watch before it (``trigger``: primary-outage, the run an alarm starts), the capacity fallback
-(``fallback``: capacity-fallback's endpoint steps) and the follow-capacity ramp (``ramp``: traffic-follows-capacity's
-DNS and capacity steps)."""
+(``fallback``: capacity-fallback's endpoint steps), the follow-capacity ramp (``ramp``: traffic-follows-capacity's
+DNS and capacity steps) and a failed run's failure path (``failure``: the record, the notification and the lock
+release of a primary outage that fails before it changes anything; a clean run never takes that path)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal
 
 from evacops.chaos.policy import GLOBAL, best_effort, trigger_expectation
 from evacops.drill.engine import run_drill
-from evacops.localcloud.faults import Fault
+from evacops.localcloud.faults import Fault, parse_fault
 from evacops.localcloud.fidelity import Latencies
 
 if TYPE_CHECKING:
@@ -31,8 +32,8 @@ SLOWER: Final = 30.0  # modelled seconds each dependency takes beyond what the p
 KINDS: Final[tuple[FaultKind, ...]] = ("throttling", "5xx", "access-denied", "timeout")
 # After effect: the call takes effect, then its answer is lost (an error answer, or none at all, after the change).
 AFTER_EFFECT_KINDS: Final[tuple[FaultKind, ...]] = ("5xx", "timeout")
-Group = Literal["runbook", "trigger", "fallback", "ramp"]
-GROUPS: Final[tuple[Group, ...]] = ("runbook", "trigger", "fallback", "ramp")
+Group = Literal["runbook", "trigger", "fallback", "ramp", "failure"]
+GROUPS: Final[tuple[Group, ...]] = ("runbook", "trigger", "fallback", "ramp", "failure")
 # The trigger and its confirmation watch: they run before the runbook and decide whether it starts at all.
 TRIGGER_CALLERS: Final = frozenset({"TriggerFunction", "ConfirmWatch", "ConfirmFunction"})
 # Which scenario's clean run each group's sites are recorded from, and which of its callers (a function's logical id,
@@ -45,6 +46,18 @@ SCENARIO_SITES: Final[tuple[tuple[str, Group, frozenset[str] | None], ...]] = (
     ("capacity-fallback", "fallback", frozenset({"CheckEndpointFunction"})),
     # traffic moved in steps as capacity comes into service: each step a ShiftDns, CheckDns and a capacity poll
     ("traffic-follows-capacity", "ramp", frozenset({"ShiftDnsFunction", "CheckDnsFunction", "CheckEndpointFunction"})),
+)
+# The failure path (RecordFailure's record, NotifyFailure's message, ReleaseLockAfterFailure's delete), recorded from
+# a primary outage played with FAILED_RUN: it fails before it changes anything (preflight may not read the target's
+# cluster), so each case is that fault and then the case's own, on one call of the failure path.
+FAILED_RUN: Final = "PreflightFunction/rds:DescribeDBClusters:access-denied"
+FAILURE_PATH: Final = frozenset(
+    {
+        ("FailoverRunbook", "lambda", "Invoke", "RecordFunction"),
+        ("RecordFunction", "dynamodb", "PutItem", None),
+        ("FailoverRunbook", "sns", "Publish", None),
+        ("FailoverRunbook", "dynamodb", "DeleteItem", None),
+    }
 )
 # The scenarios whose call sites the matrix covers, in the order recorded.
 BASE_SCENARIOS: Final = tuple(dict.fromkeys(scenario for scenario, _, _ in SCENARIO_SITES))
@@ -97,12 +110,14 @@ class Site:
     target_region: str = ""  # the region the scenario's runbook promotes
     group: Group = "runbook"
     source_region: str = ""  # the region it fails over from
+    base: str = ""  # a fault the scenario is played with before the case's own (FAILED_RUN for the failure path)
 
     @property
     def name(self) -> str:
         what = f"{self.operation}:{self.target}" if self.target else self.operation
         where = "" if self.region in (self.target_region, GLOBAL) else f" @{self.region}"
-        return f"{self.caller} -> {self.service}:{what}{where}"
+        after = " (failure path)" if self.group == "failure" else ""
+        return f"{self.caller} -> {self.service}:{what}{where}{after}"
 
     @property
     def key(self) -> tuple[str, str, str, str | None]:
@@ -151,9 +166,17 @@ class Case:
         )
 
     @property
+    def faults(self) -> list[Fault]:
+        """What the case's drill is played with: the site's base fault, if any, then the case's own."""
+        return [parse_fault(self.site.base), self.fault] if self.site.base else [self.fault]
+
+    @property
     def expected_status(self) -> str:
         """How the run must end: a transient fault (or one after effect) is retried to SUCCEEDED; a permanent one
-        ends FAILED, or as its site's policy says (best-effort sites, the trigger's and watch's)."""
+        ends FAILED, or as its site's policy says (best-effort sites, the trigger's and watch's). A failure path's
+        run fails whatever: its base fault failed it."""
+        if self.site.group == "failure":
+            return "FAILED"
         if watched := trigger_expectation(self.site, permanent=self.kind == "access-denied"):
             return watched[0]
         if self.kind != "access-denied":
@@ -163,14 +186,20 @@ class Case:
 
 
 def record_sites(
-    scenarios: Iterable[str] = BASE_SCENARIOS, *, plan: RecoveryPlan, seed: int | None = None
+    scenarios: Iterable[str] = BASE_SCENARIOS,
+    *,
+    plan: RecoveryPlan,
+    seed: int | None = None,
+    failure_path: bool = True,
 ) -> list[Site]:
     """Play each scenario clean (on ``chaos_latencies(plan, seed)``) and return its groups' call sites
     (``SCENARIO_SITES``), per scenario: a site two scenarios reach is faulted in each, as the same call can matter
     differently in a planned and an unplanned run. Each clean run must end as expected, or the matrix would measure
-    a broken baseline."""
+    a broken baseline. With ``failure_path`` (and primary-outage among them), the failure path's sites too
+    (``failure_sites``)."""
     sites: dict[tuple[str, str, str, str, str, str | None], Site] = {}
-    for scenario in dict.fromkeys(scenarios):
+    scenarios = list(dict.fromkeys(scenarios))
+    for scenario in scenarios:
         calls: list[Call] = []
 
         def keep_calls(cloud: LocalCloud, _report: DrillReport, into: list[Call] = calls) -> None:
@@ -182,12 +211,54 @@ def record_sites(
             raise RuntimeError(f"the clean {scenario} run did not end as expected: {failed}")
         for site in sites_of(scenario, calls, target_region=plan.regions.secondary, source_region=plan.regions.primary):
             sites.setdefault((scenario, site.caller, site.service, site.operation, site.region, site.target), site)
-    return list(sites.values())
+    found = list(sites.values())
+    if failure_path and FAILED_SITES_SCENARIO in scenarios:
+        found += failure_sites(plan=plan, seed=seed)
+    return found
 
 
-def sites_of(scenario: str, calls: list[Call], *, target_region: str = "", source_region: str = "") -> list[Site]:
+FAILED_SITES_SCENARIO: Final = "primary-outage"
+
+
+def failure_sites(*, plan: RecoveryPlan, seed: int | None = None) -> list[Site]:
+    """The failure path's call sites (``FAILURE_PATH``): a primary outage played with ``FAILED_RUN`` must fail
+    naming it and take every call of that path, or the group would measure a broken baseline."""
+    calls: list[Call] = []
+
+    def keep_calls(cloud: LocalCloud, _report: DrillReport) -> None:
+        calls.extend(cloud.faults.calls)
+
+    base = parse_fault(FAILED_RUN)
+    report = run_drill(
+        FAILED_SITES_SCENARIO, plan=plan, latencies=chaos_latencies(plan, seed), faults=[base], inspect=keep_calls
+    )
+    taken = [c for c in calls if (c.caller, c.service, c.operation, c.target) in FAILURE_PATH]
+    missing = FAILURE_PATH - {(c.caller, c.service, c.operation, c.target) for c in taken}
+    if report.status != "FAILED" or (base.operation or FAILED_RUN) not in (report.cause or "") or missing:
+        raise RuntimeError(
+            f"the {FAILED_SITES_SCENARIO} run with {FAILED_RUN} did not fail as expected: {report.status}"
+            f" ({report.error}), failure path calls missing: {sorted(map(str, missing))}"
+        )
+    found = sites_of(
+        FAILED_SITES_SCENARIO,
+        taken,
+        target_region=plan.regions.secondary,
+        source_region=plan.regions.primary,
+        grouped_as="failure",
+    )
+    return [replace(site, base=FAILED_RUN) for site in found]
+
+
+def sites_of(
+    scenario: str,
+    calls: list[Call],
+    *,
+    target_region: str = "",
+    source_region: str = "",
+    grouped_as: Group | None = None,
+) -> list[Site]:
     """The distinct call sites of one run's calls, in the order first seen, each in its group for ``scenario``
-    (``SCENARIO_SITES``); calls of no group there are left out."""
+    (``SCENARIO_SITES``; all in ``grouped_as`` if given); calls of no group there are left out."""
     grouped: dict[tuple[str, str, str, str, str | None], list[Call]] = {}
     for call in calls:
         # A caller's warm-ups are one site (no target): all best effort alike; a fault there meets every one of them.
@@ -195,7 +266,7 @@ def sites_of(scenario: str, calls: list[Call], *, target_region: str = "", sourc
         grouped.setdefault((call.caller, call.service, call.operation, call.region, target), []).append(call)
     found = []
     for (caller, service, operation, region, target), made in grouped.items():
-        group = group_of(scenario, caller, target)
+        group = grouped_as or group_of(scenario, caller, target)
         if group is None:
             continue
         # A poll loop calls again in a later invocation; the state machine's own calls are one each.

@@ -79,12 +79,15 @@ def chaos(
 ) -> None:
     """Run the fault matrix: every AWS call site, each fault, invariants checked.
 
-    The call sites come from recorded clean runs, in four groups: the runbook's (primary-outage and
-    planned-switchover), the trigger's and confirmation watch's (primary-outage: DescribeAlarms, the ledger, the kill
-    switch, StartExecution, SNS), the capacity fallback's (capacity-fallback) and the follow-capacity ramp's
-    (traffic-follows-capacity). Each site gets throttling, a 5xx, AccessDenied and a timeout, at its first call and
-    (where polled, or a later ramp step) at a later poll; each call that changes something also gets a 5xx and a
-    timeout after effect (it takes effect, its answer is lost). The drill is played again and its end state checked
+    The call sites come from recorded runs, in five groups: the runbook's (primary-outage and planned-switchover),
+    the trigger's and confirmation watch's (primary-outage: DescribeAlarms, the ledger, the kill switch,
+    StartExecution, SNS), the capacity fallback's (capacity-fallback), the follow-capacity ramp's
+    (traffic-follows-capacity), and the failure path's: a primary outage played with preflight's DescribeDBClusters
+    denied fails before it changes anything, and its record, notification and lock release are each faulted after
+    that failure (the run must still end FAILED naming it, recorded, notified, its lock released). Each site gets
+    throttling, a 5xx, AccessDenied and a timeout, at its first call and (where polled, or a later ramp step) at a
+    later poll; each call that changes something also gets a 5xx and a timeout after effect (it takes effect, its
+    answer is lost). The drill is played again and its end state checked
     from the local cloud's ground truth, whatever the run's status: at most one writer; the DNS answer points at the
     writer's region; no DNS change ever sent traffic beyond serving capacity; the lock released; the run recorded and
     notified; no more runbooks than the scenario starts; none started on alarms nobody could read; transient faults
@@ -100,8 +103,8 @@ def chaos(
     +after-effect apart) by status and by outcome (clean, escalated, violated), and each site group.
 
     Each case prints one line as it ends: its number, about how long the rest will take at the pace so far, its
-    outcome (✓ clean, ↑ escalated, ✗ violated), status, fault and site. The whole matrix takes about 47 minutes with
-    --jobs 2 on two cores.
+    outcome (✓ clean, ↑ escalated, ✗ violated), status, fault and site. The whole matrix takes about 48 minutes
+    with --jobs 2 on two cores.
 
     Examples:
 

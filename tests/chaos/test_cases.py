@@ -3,6 +3,7 @@ get a fault after effect, and the outcome the policy expects of each (fast: no l
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.matrix import NoCaseSelectedError, select
-from evacops.chaos.sites import Case, cases, sites_of, subset
+from evacops.chaos.sites import FAILED_RUN, FAILURE_PATH, Case, cases, sites_of, subset
 from evacops.cli import app
 from evacops.localcloud.faults import Call
 
@@ -214,3 +215,28 @@ def test_an_unreadable_rpo_estimate_holds_back_an_unplanned_run_but_not_a_planne
     for scenario, expected in (("primary-outage", "ABORTED"), ("planned-switchover", "SUCCEEDED")):
         site = sites_of(scenario, read, target_region=TARGET, source_region=PLAN.regions.primary)[0]
         assert Case(site, "access-denied", "first").expected_status == expected, scenario
+
+
+def test_a_failed_runs_failure_path_is_a_group_played_after_the_fault_that_failed_it() -> None:
+    failed_run = [
+        call(1, "FailoverRunbook", "dynamodb", "PutItem"),  # the lock taken: not the failure path's
+        call(2, "FailoverRunbook", "lambda", "Invoke", target="RecordFunction"),
+        call(3, "RecordFunction", "dynamodb", "PutItem", invocation=1),
+        call(4, "FailoverRunbook", "sns", "Publish"),
+        call(5, "FailoverRunbook", "dynamodb", "DeleteItem"),
+    ]
+    taken = [c for c in failed_run if (c.caller, c.service, c.operation, c.target) in FAILURE_PATH]
+    found = sites_of("primary-outage", taken, target_region=TARGET, grouped_as="failure")
+    sites = [replace(s, base=FAILED_RUN) for s in found]
+
+    played = cases(sites)
+
+    assert {s.name for s in sites} == {
+        "FailoverRunbook -> lambda:Invoke:RecordFunction (failure path)",
+        "RecordFunction -> dynamodb:PutItem (failure path)",
+        "FailoverRunbook -> sns:Publish (failure path)",
+        "FailoverRunbook -> dynamodb:DeleteItem (failure path)",
+    }
+    assert len(played) == 4 * 4 + 4 * 2  # every kind, and each change after effect
+    assert {c.expected_status for c in played} == {"FAILED"}  # the base fault failed the run, whatever else
+    assert all([str(f.operation) for f in c.faults] == ["DescribeDBClusters", c.site.operation] for c in played)
