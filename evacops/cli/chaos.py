@@ -103,8 +103,8 @@ def chaos(
     +after-effect apart) by status and by outcome (clean, escalated, violated), and each site group.
 
     Each case prints one line as it ends: its number, about how long the rest will take at the pace so far, its
-    outcome (✓ clean, ↑ escalated, ✗ violated), status, fault and site. The whole matrix takes about 48 minutes
-    with --jobs 2 on two cores.
+    outcome (✓ clean, ↑ escalated, ✗ violated), status, fault and site. The whole matrix takes 32 to 48 minutes
+    with --jobs 2 on two shared cores.
 
     Examples:
 
