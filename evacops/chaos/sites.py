@@ -21,7 +21,7 @@ from evacops.localcloud.faults import Fault, parse_fault
 from evacops.localcloud.fidelity import Latencies
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from evac.domain.plan import RecoveryPlan
     from evacops.drill.report import DrillReport
@@ -51,6 +51,7 @@ SCENARIO_SITES: Final[tuple[tuple[str, Group, frozenset[str] | None], ...]] = (
 # a primary outage played with FAILED_RUN: it fails before it changes anything (preflight may not read the target's
 # cluster), so each case is that fault and then the case's own, on one call of the failure path.
 FAILED_RUN: Final = "PreflightFunction/rds:DescribeDBClusters:access-denied"
+FAILED_SITES_SCENARIO: Final = "primary-outage"
 FAILURE_PATH: Final = frozenset(
     {
         ("FailoverRunbook", "lambda", "Invoke", "RecordFunction"),
@@ -200,12 +201,7 @@ def record_sites(
     sites: dict[tuple[str, str, str, str, str, str | None], Site] = {}
     scenarios = list(dict.fromkeys(scenarios))
     for scenario in scenarios:
-        calls: list[Call] = []
-
-        def keep_calls(cloud: LocalCloud, _report: DrillReport, into: list[Call] = calls) -> None:
-            into.extend(cloud.faults.calls)
-
-        report = run_drill(scenario, plan=plan, latencies=chaos_latencies(plan, seed), inspect=keep_calls)
+        report, calls = _played(scenario, plan=plan, seed=seed)
         if not report.expected:
             failed = [f"{c.name}: {c.detail}" for c in report.checks if not c.ok]
             raise RuntimeError(f"the clean {scenario} run did not end as expected: {failed}")
@@ -217,21 +213,11 @@ def record_sites(
     return found
 
 
-FAILED_SITES_SCENARIO: Final = "primary-outage"
-
-
 def failure_sites(*, plan: RecoveryPlan, seed: int | None = None) -> list[Site]:
     """The failure path's call sites (``FAILURE_PATH``): a primary outage played with ``FAILED_RUN`` must fail
     naming it and take every call of that path, or the group would measure a broken baseline."""
-    calls: list[Call] = []
-
-    def keep_calls(cloud: LocalCloud, _report: DrillReport) -> None:
-        calls.extend(cloud.faults.calls)
-
     base = parse_fault(FAILED_RUN)
-    report = run_drill(
-        FAILED_SITES_SCENARIO, plan=plan, latencies=chaos_latencies(plan, seed), faults=[base], inspect=keep_calls
-    )
+    report, calls = _played(FAILED_SITES_SCENARIO, plan=plan, seed=seed, faults=[base])
     taken = [c for c in calls if (c.caller, c.service, c.operation, c.target) in FAILURE_PATH]
     missing = FAILURE_PATH - {(c.caller, c.service, c.operation, c.target) for c in taken}
     if report.status != "FAILED" or (base.operation or FAILED_RUN) not in (report.cause or "") or missing:
@@ -247,6 +233,19 @@ def failure_sites(*, plan: RecoveryPlan, seed: int | None = None) -> list[Site]:
         grouped_as="failure",
     )
     return [replace(site, base=FAILED_RUN) for site in found]
+
+
+def _played(
+    scenario: str, *, plan: RecoveryPlan, seed: int | None, faults: Sequence[Fault] = ()
+) -> tuple[DrillReport, list[Call]]:
+    """Play ``scenario`` (with ``faults``) on ``chaos_latencies(plan, seed)``: its report and every call it made."""
+    calls: list[Call] = []
+
+    def keep_calls(cloud: LocalCloud, _report: DrillReport) -> None:
+        calls.extend(cloud.faults.calls)
+
+    report = run_drill(scenario, plan=plan, latencies=chaos_latencies(plan, seed), faults=faults, inspect=keep_calls)
+    return report, calls
 
 
 def sites_of(
