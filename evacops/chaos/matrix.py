@@ -191,6 +191,27 @@ def select(chosen: list[Case], only: Iterable[str] = ()) -> list[Case]:
     return selected
 
 
+def _chosen(
+    plan: RecoveryPlan,
+    *,
+    only_subset: bool,
+    only: Iterable[str],
+    scenarios: Iterable[str] | None,
+    seed: int | None,
+    every_kind: bool,
+) -> tuple[list[Site], list[Case]]:
+    """The sites recorded for ``run_matrix`` and ``count_cases``, and the cases they play of them."""
+    sites = record_sites(
+        scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS),
+        plan=plan,
+        seed=seed,
+        failure_path=not only_subset,
+    )
+    # The subset names its kinds site by site: it is chosen from every kind.
+    chosen = subset(cases(sites, every_kind=True)) if only_subset else cases(sites, every_kind=every_kind, seed=seed)
+    return sites, select(chosen, only)
+
+
 def run_matrix(
     *,
     only_subset: bool = False,
@@ -202,22 +223,17 @@ def run_matrix(
     on_result: Callable[[Result, int, int], None] | None = None,
     on_control: Callable[[ControlResult], None] | None = None,
     seed: int | None = None,
+    every_kind: bool = False,
 ) -> Matrix:
     """Record the sites of ``scenarios``, then play every case (or the subset; of them, those ``only`` selects) and
     every negative control, ``jobs`` at a time (processes). ``seed`` draws the latencies the clean runs and the
-    cases play on (``chaos_latencies``); the negative controls keep the default ones."""
+    cases play on (``chaos_latencies``); the negative controls keep the default ones. ``every_kind``: throttling and
+    a 5xx both, even where they are one fault (``sites.ALIKE_TRANSIENTS``)."""
     started = time.perf_counter()
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(
-        scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS),
-        plan=plan,
-        seed=seed,
-        failure_path=not only_subset,
+    sites, chosen = _chosen(
+        plan, only_subset=only_subset, only=only, scenarios=scenarios, seed=seed, every_kind=every_kind
     )
-    chosen = cases(sites)
-    if only_subset:
-        chosen = subset(chosen)
-    chosen = select(chosen, only)
     names = [c.name for c in controls(plan)] if with_controls else []
     results: list[Result] = []
     played: list[ControlResult] = []
@@ -252,17 +268,14 @@ def count_cases(
     scenarios: Iterable[str] | None = None,
     plan: RecoveryPlan | None = None,
     seed: int | None = None,
+    every_kind: bool = False,
 ) -> dict[str, Any]:
     """What ``run_matrix`` would play, without playing it: the sites (recorded from one clean run per scenario, on
     the latencies ``seed`` draws) and the cases per group and per fault; ``scenarios`` is the total."""
     plan = plan or load_plan(DEFAULT_PLAN)
-    sites = record_sites(
-        scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS),
-        plan=plan,
-        seed=seed,
-        failure_path=not only_subset,
+    sites, chosen = _chosen(
+        plan, only_subset=only_subset, only=only, scenarios=scenarios, seed=seed, every_kind=every_kind
     )
-    chosen = select(subset(cases(sites)) if only_subset else cases(sites), only)
     by_group: dict[str, int] = {}
     by_fault: dict[str, int] = {}
     for case in chosen:

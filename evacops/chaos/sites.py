@@ -12,6 +12,7 @@ release of a primary outage that fails before it changes anything; a clean run n
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -30,6 +31,15 @@ if TYPE_CHECKING:
 
 SLOWER: Final = 30.0  # modelled seconds each dependency takes beyond what the plan expects, in the matrix
 KINDS: Final[tuple[FaultKind, ...]] = ("throttling", "5xx", "access-denied", "timeout")
+# Throttling and a 5xx at a Lambda function's call are one fault to evac: botocore's standard retry mode retries both
+# alike, and what outlasts its attempts evac's adapters read as one (``evac.aws.errors.translate``: AwsTransientError,
+# which the runbook's Retry retries). The default matrix plays one of the two at each such site, half the sites each
+# (``skipped_transient``); ``every_kind`` plays both. Both wherever they differ: a state machine's own integrations
+# (its Retry and Catch name each service's errors) and the probers (a 5xx is a failed probe, throttling an unknown
+# one: ``evac.aws.probes``).
+ALIKE_TRANSIENTS: Final[tuple[FaultKind, FaultKind]] = ("throttling", "5xx")
+STATE_MACHINES: Final = frozenset({"FailoverRunbook", "ConfirmWatch"})
+READS_EACH_TRANSIENT: Final = frozenset({"ProbeFunction"})
 # After effect: the call takes effect, then its answer is lost (an error answer, or none at all, after the change).
 AFTER_EFFECT_KINDS: Final[tuple[FaultKind, ...]] = ("5xx", "timeout")
 Group = Literal["runbook", "trigger", "fallback", "ramp", "failure"]
@@ -299,7 +309,7 @@ def is_warm_up_call(call: Call) -> bool:
 def group_of(scenario: str, caller: str, target: str | None) -> Group | None:
     """The group a call belongs to in ``scenario`` (a Lambda Invoke by a state machine: the group of the function it
     invokes), or None if the scenario records none for it."""
-    who = target if caller in ("FailoverRunbook", "ConfirmWatch") and target else caller
+    who = target if caller in STATE_MACHINES and target else caller
     for recorded, group, callers in SCENARIO_SITES:
         if recorded != scenario:
             continue
@@ -322,18 +332,38 @@ def _polls(caller: str, target: str | None) -> bool:
     return who.startswith("Check") or who in START_THEN_POLL
 
 
-def cases(sites: Iterable[Site], kinds: Iterable[FaultKind] = KINDS) -> list[Case]:
+def cases(
+    sites: Iterable[Site], kinds: Iterable[FaultKind] = KINDS, *, every_kind: bool = False, seed: int | None = None
+) -> list[Case]:
     """Each site with each fault kind at its first call (and at a later poll, where polled), and each site that
-    changes something with its answer lost after the change (``AFTER_EFFECT_KINDS``, at its first call)."""
+    changes something with its answer lost after the change (``AFTER_EFFECT_KINDS``, at its first call). Where
+    throttling and a 5xx are one fault to the caller (``one_transient``), one of the two unless ``every_kind``."""
+    kinds = tuple(kinds)
     found = []
     for site in sites:
-        for kind in kinds:
+        played = kinds if every_kind else tuple(k for k in kinds if k not in skipped_transient(site, seed))
+        for kind in played:
             found.append(Case(site, kind, "first"))
             if site.poll_ordinal:
                 found.append(Case(site, kind, "poll"))
         if site.changes:
             found += [Case(site, kind, "first", after_effect=True) for kind in AFTER_EFFECT_KINDS]
     return found
+
+
+def one_transient(site: Site) -> bool:
+    """Whether throttling and a 5xx are one fault at ``site`` (``ALIKE_TRANSIENTS``): a Lambda function's call, other
+    than a prober's."""
+    return site.caller not in STATE_MACHINES and site.caller not in READS_EACH_TRANSIENT
+
+
+def skipped_transient(site: Site, seed: int | None) -> tuple[FaultKind, ...]:
+    """The kind of ``ALIKE_TRANSIENTS`` the default matrix leaves out at ``site``, if any: chosen by the site's name
+    (so a new site does not move the others) and the seed (another seed plays the other half)."""
+    if not one_transient(site):
+        return ()
+    skipped = (zlib.crc32(f"{site.scenario}/{site.name}".encode()) + (seed or 0)) % 2
+    return (ALIKE_TRANSIENTS[skipped],)
 
 
 def subset(all_cases: Iterable[Case]) -> list[Case]:

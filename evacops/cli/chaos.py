@@ -66,6 +66,15 @@ def chaos(
     no_controls: Annotated[
         bool, typer.Option("--no-controls", help="Skip the negative controls (then the matrix proves less).")
     ] = False,
+    every_kind: Annotated[
+        bool,
+        typer.Option(
+            "--every-kind",
+            help="Throttling and a 5xx both at every site, even at a Lambda function's calls, where botocore retries "
+            "them alike and evac reads them as one fault (by default one of the two there, half the sites each; "
+            "another --seed plays the other half). About a fifth more cases.",
+        ),
+    ] = False,
     plan: PlanOption = DEFAULT_PLAN,
     seed: Annotated[
         int | None,
@@ -87,7 +96,10 @@ def chaos(
     that failure (the run must still end FAILED naming it, recorded, notified, its lock released). Each site gets
     throttling, a 5xx, AccessDenied and a timeout, at its first call and (where polled, or a later ramp step) at a
     later poll; each call that changes something also gets a 5xx and a timeout after effect (it takes effect, its
-    answer is lost). The drill is played again and its end state checked
+    answer is lost). Where throttling and a 5xx are one fault (a Lambda function's call: botocore retries both
+    alike, evac reads both as transient), one of the two, half the sites each (--every-kind: both); the state
+    machines' own calls and the probers', which tell them apart, get both. The drill is played again and its end
+    state checked
     from the local cloud's ground truth, whatever the run's status: at most one writer; the DNS answer points at the
     writer's region; no DNS change ever sent traffic beyond serving capacity; the lock released; the run recorded and
     notified; no more runbooks than the scenario starts; none started on alarms nobody could read; transient faults
@@ -125,7 +137,9 @@ def chaos(
     loaded = load(plan, local=True)
     if count:
         with local_setup(), _selecting():
-            counted = count_cases(only_subset=only_subset, only=only or (), plan=loaded, seed=seed)
+            counted = count_cases(
+                only_subset=only_subset, only=only or (), plan=loaded, seed=seed, every_kind=every_kind
+            )
         if json_path:
             json_path.write_text(json.dumps(counted, indent=2) + "\n", encoding="utf-8")
         console.print(f"{counted['scenarios']} scenarios from {counted['sites']} call sites")
@@ -166,6 +180,7 @@ def chaos(
             on_result=progress,
             on_control=control_progress,
             seed=seed,
+            every_kind=every_kind,
         )
     if json_path:
         write_json(matrix, json_path)

@@ -66,6 +66,7 @@ from evacops.localcloud.fidelity.ecs import EcsTaskStarts
 from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import JsonData, ParsedDefinitions, SharedClients, install_virtual_time
+from evacops.localcloud.per_call import remember_per_call_work
 from evacops.localcloud.reuse import quiet_collector, share_harness_clients, share_service_models, validate_once
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
@@ -202,6 +203,7 @@ class LocalCloud:
                 seam.install(stack)
             validate_once(stack)
             self._install_fidelity(stack)
+            remember_per_call_work(stack)  # after every patch of moto's response classes
             quiet_handler_logs(stack, self.log_file)
             # What it takes to start (moto's backends, service models, parsed definitions: most of the process's
             # objects) lives as long as the cloud: the garbage collector need not walk it, then or again.
@@ -210,7 +212,7 @@ class LocalCloud:
                     self._seed_and_deploy()
                 except (ClientError, BotoCoreError) as exc:
                     raise setup_failure(self.plan, exc) from None
-                self.runtime.warm(tuple(self.plan.vantages))
+                self.runtime.warm(tuple(self.plan.vantages), probe_timeout=self.plan.probes.timeout_seconds)
                 self.definitions.warm(self._definitions())
                 gc.freeze()
             stack.callback(gc.unfreeze)

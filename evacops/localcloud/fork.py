@@ -20,6 +20,7 @@ are: ``forked`` refuses to fork beside another thread). POSIX only (``os.fork``)
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -109,6 +110,10 @@ def _answer(write: int, cloud: LocalCloud, call: Callable[..., Any], args: tuple
     """The child's whole life: adopt the cloud, call, send (ok, result or exception), exit at once."""
     global _adopted  # noqa: PLW0603 - one per child process: the cloud the fork was made for (``adopted``)
     code = 0
+    # The child lives for one drill, and its exit frees everything: the cyclic collector would only walk, and touch
+    # (copying the parent's pages on write), objects that die with it. Off, a matrix case costs a tenth less CPU and
+    # its process some 30 MB more at its peak (measured on the default plan).
+    gc.disable()
     try:
         _adopted = cloud
         try:

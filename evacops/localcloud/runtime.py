@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("evac.localcloud")
 
 # The AWS services evac's handlers call (see functions/evac/aws/).
+# What the probers ask of the regions they watch (evac.aws.probes), with clients of their own.
+PROBED_SERVICES = ("sagemaker-runtime", "rds")
 WARM_SERVICES = (
     "rds",
     "cloudwatch",
@@ -210,10 +212,12 @@ class LambdaRuntime:
 
         return submit_within
 
-    def warm(self, regions: tuple[str, ...]) -> None:
+    def warm(self, regions: tuple[str, ...], *, probe_timeout: float) -> None:
         """Import every function's handler and create its AWS clients before the drill: this process's own one-off
-        work, which costs no modelled time. Lambda's cold starts are charged per execution environment (``_start``)."""
+        work, which costs no modelled time. Lambda's cold starts are charged per execution environment (``_start``).
+        ``probe_timeout``: the plan's, which the probers' clients are made with."""
         from evac.aws import clients
+        from evac.aws.probes import PUBLISH_TIMEOUT_SECONDS
 
         for variables in self.environments.values():
             with environment(variables):
@@ -222,6 +226,10 @@ class LambdaRuntime:
             for region in regions:
                 clients.client(service, region)
                 clients.client(service, region, probe=True)
+        for region in regions:
+            clients.bounded("cloudwatch", region, PUBLISH_TIMEOUT_SECONDS)
+            for service in PROBED_SERVICES:
+                clients.bounded(service, region, probe_timeout)
 
         for region in regions:  # botocore loads a service's paginators the first time one is asked for
             clients.client("sagemaker", region).get_paginator("list_endpoints")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.matrix import NoCaseSelectedError, select
-from evacops.chaos.sites import FAILED_RUN, FAILURE_PATH, Case, cases, sites_of, subset
+from evacops.chaos.sites import FAILED_RUN, FAILURE_PATH, Case, cases, sites_of, skipped_transient, subset
 from evacops.cli import app
 from evacops.localcloud.faults import Call
 
@@ -148,10 +148,38 @@ def test_a_prober_that_cannot_read_is_no_evidence_and_one_that_cannot_publish_ha
     assert {Case(s, "access-denied", "first").expected_status for s in planned} == {"SUCCEEDED"}
 
 
+def test_throttling_and_a_5xx_are_both_played_only_where_the_caller_tells_them_apart() -> None:
+    probing = call(10, "ProbeFunction", "cloudwatch", "PutMetricData", invocation=6)
+    sites = sites_of("primary-outage", [*PRIMARY_OUTAGE, probing], target_region=TARGET)
+
+    def kinds(chosen: list[Case]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for c in chosen:
+            if not c.after_effect and c.point == "first":
+                found.setdefault(c.site.name, set()).add(c.kind)
+        return found
+
+    default, other_seed, every = kinds(cases(sites)), kinds(cases(sites, seed=1)), kinds(cases(sites, every_kind=True))
+    both = {"throttling", "5xx", "access-denied", "timeout"}
+    # a state machine's integrations (Retry and Catch name each error) and a prober (5xx failed, throttled unknown)
+    told_apart = {s.name for s in sites if s.caller in ("FailoverRunbook", "ConfirmWatch", "ProbeFunction")}
+    assert len(told_apart) == 4
+    for site in sites:
+        assert every[site.name] == both
+        if site.name in told_apart:
+            assert default[site.name] == other_seed[site.name] == both
+        else:  # a Lambda function's call: one of the two, the other on another seed; never less than that
+            assert len(default[site.name]) == len(other_seed[site.name]) == 3
+            assert default[site.name] | other_seed[site.name] == both
+            assert skipped_transient(site, 0) != skipped_transient(site, 1)
+    polled = [s for s in sites if s.poll_ordinal and s.name not in told_apart]
+    assert len(cases(sites, every_kind=True)) - len(cases(sites)) == len(sites) - len(told_apart) + len(polled)
+
+
 def test_the_subset_holds_a_trigger_case_and_an_after_effect_case() -> None:
     sites = sites_of("primary-outage", PRIMARY_OUTAGE, target_region=TARGET)
 
-    chosen = subset(cases(sites))
+    chosen = subset(cases(sites, every_kind=True))
 
     assert {c.group for c in chosen} >= {"trigger", "after-effect"}
     assert "primary-outage/FailoverRunbook -> lambda:Invoke:PromoteDatabaseFunction/5xx+after-effect@first" in {
@@ -237,6 +265,7 @@ def test_a_failed_runs_failure_path_is_a_group_played_after_the_fault_that_faile
         "FailoverRunbook -> sns:Publish (failure path)",
         "FailoverRunbook -> dynamodb:DeleteItem (failure path)",
     }
-    assert len(played) == 4 * 4 + 4 * 2  # every kind, and each change after effect
+    # every kind (RecordFunction's own call: one of throttling and a 5xx), and each change after effect
+    assert len(played) == 4 * 4 - 1 + 4 * 2
     assert {c.expected_status for c in played} == {"FAILED"}  # the base fault failed the run, whatever else
     assert all([str(f.operation) for f in c.faults] == ["DescribeDBClusters", c.site.operation] for c in played)

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from evac.domain.probes import Round
 
 NAMESPACE = "evac/Probes"
+# How long a prober waits to publish its verdicts to its own region's CloudWatch.
+PUBLISH_TIMEOUT_SECONDS = 5.0
 _FAILING_CODES = frozenset({"ModelError", "ModelNotReadyException", "InternalFailure", "ServiceUnavailable"})
 
 
@@ -119,4 +121,4 @@ def publish(
                 "Timestamp": at,
             }
         )
-    bounded("cloudwatch", region, 5.0).put_metric_data(Namespace=NAMESPACE, MetricData=data)
+    bounded("cloudwatch", region, PUBLISH_TIMEOUT_SECONDS).put_metric_data(Namespace=NAMESPACE, MetricData=data)
