@@ -5,8 +5,10 @@ The call sites are not a hand-written list: a clean run of each base scenario on
 made (the functions' calls and the state machines' own integrations), and each distinct ``(caller, service, operation,
 region, target)`` is a site, in the group its scenario records (``sites``). For each site and each fault kind
 (throttling, a 5xx, AccessDenied, a timeout) the fault is injected at the site's first call and, where the site is
-polled (called in more than one invocation of a poll loop), at its second poll; the scenario is played again and its end
-state is checked against the invariants:
+polled (called in more than one invocation of a poll loop), at its second poll; where throttling and a 5xx are one
+fault to the caller (a Lambda function's call, other than a prober's: ``sites.ALIKE_TRANSIENTS``), one of the two,
+half the sites each, unless ``every_kind``. The scenario is played again and its end state is checked against the
+invariants:
 
 - ``one_writer``: exactly one writer region at the end;
 - ``dns_safe``: no DNS change ever sent traffic to a region that was not, at that moment, the writer and serving
