@@ -32,7 +32,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from moto import mock_aws
 
 from evac import clock as evac_clock
-from evac.aws import clients
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan
 from evacops.localcloud.alarms import AlarmEvents
 from evacops.localcloud.clock import Timeline, VirtualClock
@@ -67,7 +66,13 @@ from evacops.localcloud.fidelity.health_checks import Route53HealthChecks
 from evacops.localcloud.fidelity.scheduler import Schedules
 from evacops.localcloud.interpreter import JsonData, ParsedDefinitions, SharedClients, install_virtual_time
 from evacops.localcloud.per_call import remember_per_call_work
-from evacops.localcloud.reuse import quiet_collector, share_harness_clients, share_service_models, validate_once
+from evacops.localcloud.reuse import (
+    new_sessions,
+    quiet_collector,
+    share_harness_clients,
+    share_service_models,
+    validate_once,
+)
 from evacops.localcloud.runtime import LambdaRuntime, quiet_handler_logs
 from evacops.localcloud.seed import seed, seed_quotas
 from evacops.localcloud.serving import serve
@@ -95,12 +100,6 @@ _ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
     "POWERTOOLS_METRICS_DISABLED": "true",  # EMF goes to stdout; the drill's output is for people
 }
-
-
-def _new_sessions() -> None:
-    """Forget boto3's default session and evac's clients, so the next ones are made with the handlers now built in."""
-    boto3.DEFAULT_SESSION = None
-    clients.clear()
 
 
 class LocalCloud:
@@ -189,8 +188,8 @@ class LocalCloud:
             self.routing.install(stack)
             self.states.install(stack)
             share_service_models(stack)  # the sessions made from now on parse botocore's models once per process
-            stack.callback(_new_sessions)
-            _new_sessions()
+            stack.callback(new_sessions)
+            new_sessions()
             share_harness_clients(stack)  # made from the sessions now current, dropped when the cloud closes
             evac_clock.use(self.clock.now)
             stack.callback(evac_clock.use, None)
@@ -213,7 +212,7 @@ class LocalCloud:
                 except (ClientError, BotoCoreError) as exc:
                     raise setup_failure(self.plan, exc) from None
                 self.runtime.warm(tuple(self.plan.vantages), probe_timeout=self.plan.probes.timeout_seconds)
-                self.definitions.warm(self._definitions())
+                self.definitions.warm(self.stacks)
                 gc.freeze()
             stack.callback(gc.unfreeze)
         except BaseException:
@@ -307,14 +306,6 @@ class LocalCloud:
             self.plan_path = directory / "plan.json"
             self.plan_path.write_text(json.dumps(self.plan.model_dump(mode="json", by_alias=True)), encoding="utf-8")
         return self.plan_path
-
-    def _definitions(self) -> list[str]:
-        """Every deployed state machine's definition, in both regions."""
-        return [
-            boto3.client("stepfunctions", region).describe_state_machine(stateMachineArn=arn)["definition"]
-            for region, deployed in self.stacks.items()
-            for arn in deployed.state_machine_arns.values()
-        ]
 
     # --- serving: other processes (`evac approve --local`) reach this cloud over HTTP on loopback ------------------
     def serve(self, path: Path = SERVED) -> str:

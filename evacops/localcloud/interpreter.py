@@ -25,6 +25,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
+import boto3
 from moto.stepfunctions.parser import models as parser_models
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
 from moto.stepfunctions.parser.asl.component.common.path import result_path
@@ -51,10 +52,11 @@ from evacops.localcloud.reuse import program as parsed_program
 _STAMPING = (event_manager, execution_module, parser_models, state_module, branches_decl, map_run_record)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from contextlib import ExitStack
 
     from evacops.localcloud.clock import VirtualClock
+    from evacops.localcloud.deploy import Stack
 
 
 class ParsedDefinitions:
@@ -74,10 +76,12 @@ class ParsedDefinitions:
     def program(self, definition: str) -> Any:
         return copy.deepcopy(parsed_program(definition))
 
-    def warm(self, definitions: list[str]) -> None:
-        """Parse the deployed state machines before the drill."""
-        for definition in definitions:
-            self.program(definition)
+    def warm(self, stacks: Mapping[str, Stack]) -> None:
+        """Parse every state machine deployed in ``stacks`` (region -> its stack) before the drill."""
+        for region, deployed in stacks.items():
+            for arn in deployed.state_machine_arns.values():
+                sfn = boto3.client("stepfunctions", region)
+                self.program(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
 
 
 class SharedClients:

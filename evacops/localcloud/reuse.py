@@ -36,6 +36,7 @@ from botocore.loaders import create_loader
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
+from evac.aws import clients
 from evacops.template import TEMPLATE, load_template
 
 if TYPE_CHECKING:
@@ -78,6 +79,12 @@ def share_service_models(stack: ExitStack) -> None:
     before it is sent, so none is ever used, but handlers and schedules make clients as they run)."""
     stack.enter_context(patch.object(botocore.session, "create_loader", _shared_loader))
     stack.enter_context(patch.object(URLLib3Session, "_get_ssl_context", _shared_tls))
+
+
+def new_sessions() -> None:
+    """Forget boto3's default session and evac's clients, so the next ones are made with the handlers now built in."""
+    boto3.DEFAULT_SESSION = None
+    clients.clear()
 
 
 def share_harness_clients(stack: ExitStack) -> None:

@@ -57,9 +57,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("evac.localcloud")
 
-# The AWS services evac's handlers call (see functions/evac/aws/).
 # What the probers ask of the regions they watch (evac.aws.probes), with clients of their own.
 PROBED_SERVICES = ("sagemaker-runtime", "rds")
+# The AWS services evac's handlers call (see functions/evac/aws/).
 WARM_SERVICES = (
     "rds",
     "cloudwatch",
