@@ -21,10 +21,14 @@ from moto.sns.models import sns_backends
 
 from evac.aws.dynamodb import RUN_PREFIX
 from evacops.chaos.invariants import Verdict, invariants, run_invariants
+from evacops.chaos.policy import PLAYED_APART
+from evacops.chaos.readiness import READINESS, play_readiness, readiness_verdict
 from evacops.chaos.sites import FAILED_RUN, Case, Site, chaos_latencies
 from evacops.drill.engine import run_drill
 from evacops.localcloud.deploy import ACCOUNT
 from evacops.localcloud.fidelity.rds import find_global_cluster
+
+_CHECK: Final = importlib.import_module("evac.domain.readiness.probes").check  # before any control patches it
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -117,6 +121,13 @@ def _never_blind(_alarm: Any, _world: Any, _source: str) -> bool:
     return False
 
 
+def _unread_passes(*args: Any) -> Any:
+    """A readiness check that counts what it could not read, or was refused, as passed."""
+    found = _CHECK(*args)
+    unread = found.evidence.startswith(("refused", "could not be read"))
+    return found.model_copy(update={"status": "pass", "remediation": ""}) if unread else found
+
+
 # --- worlds edited after the run --------------------------------------------------------------------------------------
 def _two_writers(cloud: LocalCloud, _report: DrillReport) -> None:
     """A local-cloud mode no AWS API offers: every member of the global cluster writes."""
@@ -177,6 +188,9 @@ def controls(plan: RecoveryPlan) -> list[Control]:
     alarms_denied = _case(
         "primary-outage", "ConfirmFunction", "cloudwatch", "DescribeAlarms", target, "access-denied", target, "trigger"
     )
+    endpoint_unread = _case(
+        READINESS, "ReadinessFunction", "sagemaker", "DescribeEndpoint", target, "access-denied", target, READINESS
+    )
     release_throttled = Case(
         Site("primary-outage", "FailoverRunbook", "dynamodb", "DeleteItem", target, None, 1, None, target, "failure",
              plan.regions.primary, FAILED_RUN),
@@ -217,6 +231,9 @@ def controls(plan: RecoveryPlan) -> list[Control]:
                 "a trigger policy that counts alarms it could not read (DescribeAlarms denied in the target region)",
                 alarms_denied, patches=(("evac.domain.trigger._counts", _counts_what_it_cannot_read),
                                         ("evac.domain.trigger._blind", _never_blind))),
+        Control("readiness-fails-open", "fail_closed", READINESS,
+                "a readiness report that counts a check it could not read as passed (DescribeEndpoint denied)",
+                endpoint_unread, patches=(("evac.domain.readiness.probes.check", _unread_passes),)),
     ]  # fmt: skip
 
 
@@ -246,13 +263,18 @@ def play_control(control: Control, *, plan: RecoveryPlan) -> ControlResult:
         stack.enter_context(patch.object(_DEPLOY, "substitute", deployed))
         for target, replacement in control.patches:
             stack.enter_context(patch(target, replacement))
-        run_drill(
-            control.scenario,
-            plan=plan,
-            latencies=chaos_latencies(plan),
-            faults=faults,
-            inspect=inspect,
-        )
+        if control.scenario == READINESS and case:  # the readiness report, played apart (evacops.chaos.readiness)
+            readiness = play_readiness(plan, latencies=chaos_latencies(plan), faults=faults)
+            found["verdict"] = readiness_verdict(readiness, case)
+        else:
+            run_drill(
+                control.scenario,
+                plan=plan,
+                latencies=chaos_latencies(plan),
+                faults=faults,
+                inspect=inspect,
+                without_schedules=PLAYED_APART,
+            )
     violations = found["verdict"].violations if "verdict" in found else []
     caught = any(v.startswith(f"{control.catches}:") for v in violations)
     return ControlResult(control.name, control.catches, control.seeded, caught, violations)

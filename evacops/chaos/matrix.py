@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Final
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.controls import ControlResult, controls, play_control
 from evacops.chaos.invariants import Verdict, invariants
+from evacops.chaos.policy import PLAYED_APART
+from evacops.chaos.readiness import READINESS, play_readiness, readiness_sites, readiness_verdict
 from evacops.chaos.sites import BASE_SCENARIOS, SUBSET_SCENARIOS, cases, chaos_latencies, record_sites, subset
 from evacops.drill.engine import drill_plan, run_drill
 from evacops.journal import envelope
@@ -34,14 +36,14 @@ if TYPE_CHECKING:
 @dataclass
 class Result:
     id: str
-    scenario: str
+    scenario: str  # the drill played, or "readiness" (a run of the readiness function alone)
     site: str
     caller: str
     action: str
     kind: str
     point: str
-    expected: str
-    status: str
+    expected: str  # how the run must end; a readiness case: what the report must answer (ready, not ready)
+    status: str  # how it ended; a readiness case: SUCCEEDED when the function answered, FAILED when it failed
     error: str | None
     cause: str | None
     injected: int
@@ -52,7 +54,7 @@ class Result:
     violations: list[str] = field(default_factory=list)
     outcome: str = "violated"  # clean | escalated | violated
     reason: str | None = None  # why it escalated, or its first violation
-    group: str = "runbook"  # runbook | trigger | fallback | ramp | failure | after-effect
+    group: str = "runbook"  # runbook | trigger | fallback | ramp | failure | readiness | after-effect
     fault: str = ""  # the kind, with +after-effect when the call took effect before its answer was lost
 
 
@@ -142,6 +144,7 @@ def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Resu
         latencies=chaos_latencies(plan, seed),
         faults=faults,
         inspect=inspect,
+        without_schedules=PLAYED_APART,
     )
     verdict = observed.get("verdict") or Verdict(["the drill ended before its invariants were checked"])
     return Result(
@@ -169,10 +172,43 @@ def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Resu
     )
 
 
+def run_readiness_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Result:
+    """Run the readiness function with the case's fault, on the latencies ``seed`` draws, and judge its answer
+    (``evacops.chaos.readiness``)."""
+    run = play_readiness(plan, latencies=chaos_latencies(plan, seed), faults=case.faults)
+    verdict = readiness_verdict(run, case)
+    return Result(
+        id=case.id,
+        scenario=case.site.scenario,
+        site=case.site.name,
+        caller=case.site.caller,
+        action=iam_action(case.site.service, case.site.operation),
+        kind=case.kind,
+        point=case.point,
+        group=case.group,
+        fault=case.fault_label,
+        expected=case.expected_status,
+        status="FAILED" if run.ready is None else "SUCCEEDED",
+        error=run.error,
+        cause="; ".join(run.findings)[:300] or None,
+        injected=run.injected,
+        writer_regions=[],
+        dns_region=None,
+        rto_seconds=None,
+        wall_seconds=run.wall_seconds,
+        violations=verdict.violations,
+        outcome=verdict.outcome,
+        reason=verdict.violations[0] if verdict.violations else None,
+    )
+
+
 def fork_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Result:
-    """``run_case`` in a process forked from a cloud prepared once in this one (``evacops.localcloud.fork``): what
-    differs between cases (the fault, the scenario's play) all happens after the set-up."""
+    """``run_case`` (``run_readiness_case`` for the readiness group) in a process forked from a cloud prepared once
+    in this one (``evacops.localcloud.fork``): what differs between cases (the fault, the scenario's play) all
+    happens after the set-up."""
     latencies = chaos_latencies(plan, seed)
+    if case.site.group == "readiness":
+        return forked(plan, latencies, run_readiness_case, case, plan=plan, seed=seed)
     return forked(drill_plan(case.site.scenario, plan), latencies, run_case, case, plan=plan, seed=seed)
 
 
@@ -201,12 +237,11 @@ def _chosen(
     every_kind: bool,
 ) -> tuple[list[Site], list[Case]]:
     """The sites recorded for ``run_matrix`` and ``count_cases``, and the cases they play of them."""
-    sites = record_sites(
-        scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS),
-        plan=plan,
-        seed=seed,
-        failure_path=not only_subset,
-    )
+    wanted = list(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS))
+    drills = [scenario for scenario in wanted if scenario != READINESS]
+    sites = record_sites(drills, plan=plan, seed=seed, failure_path=not only_subset) if drills else []
+    if READINESS in wanted or not scenarios:  # the readiness report's reads: played in runs of the function alone
+        sites += readiness_sites(plan=plan, seed=seed)
     # The subset names its kinds site by site: it is chosen from every kind.
     chosen = subset(cases(sites, every_kind=True)) if only_subset else cases(sites, every_kind=every_kind, seed=seed)
     return sites, select(chosen, only)

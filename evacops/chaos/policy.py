@@ -39,11 +39,6 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
         "SUCCEEDED",
         "the same, when the standby step cannot be invoked",
     ),
-    ("ReadinessFunction", "*", "*", None): (
-        "SUCCEEDED",
-        "the scheduled readiness report, not the run: a read denied there fails its check and ReadinessAlarm tells"
-        " people; the run reads readiness itself, in preflight",
-    ),
     ("ProbeFunction", "*", "*", None): (
         "SUCCEEDED",
         "one outside-in signal: a probe that cannot read publishes no verdict (unknown, never failing), and the"
@@ -56,7 +51,30 @@ BEST_EFFORT: Final[dict[tuple[str, str, str, str | None], tuple[str, str]]] = {
     ),
 }
 # Best-effort callers outside the run: their faults cannot be named in its record (their own report names them).
-OUTSIDE_THE_RUN: Final = frozenset({"ReadinessFunction", "ProbeFunction"})
+OUTSIDE_THE_RUN: Final = frozenset({"ProbeFunction"})
+# Scheduled functions the matrix plays apart, not in its drills (their schedules off there): the readiness report,
+# which nothing in a run reads (preflight reads readiness itself). Its faults are the ``readiness`` group's
+# (``evacops.chaos.readiness``), judged by what it answers.
+PLAYED_APART: Final = ("ReadinessFunction",)
+READY, NOT_READY = "ready", "not ready"  # what a readiness case expects the report to answer
+# The readiness reads only warnings need (their checks in evac.domain.readiness.catalogue): a fault there leaves the
+# report ready, the warning naming what went unread. A fault at any other read leaves it not ready (fail closed).
+WARNING_READS: Final[dict[tuple[str, str], str]] = {
+    ("service-quotas", "ListServiceQuotas"): "servicequotas.instance_quota",
+    ("sagemaker", "ListEndpoints"): "servicequotas.instance_quota (the capacity the endpoints already use)",
+    ("cloudwatch", "GetMetricStatistics"): "rds.replication_lag, s3.replication_latency",
+    ("cloudwatch", "DescribeAlarms"): "route53.health_check_status",
+    ("route53", "GetHealthCheck"): "route53.health_checks",
+    ("sagemaker", "DescribeModelPackageGroup"): "sagemaker.model_packages, ml.state_lag",
+    ("sagemaker", "ListModelPackages"): "sagemaker.model_packages, ml.state_lag",
+    ("sagemaker", "DescribeModelPackage"): "sagemaker.model_packages, ml.state_lag",
+    ("s3", "GetBucketVersioning"): "s3.versioning",
+    ("s3", "GetBucketEncryption"): "s3.encryption, s3.replication",
+    ("s3", "GetBucketReplication"): "s3.replication, s3.replication_latency",
+    ("ecr", "DescribeRepositories"): "ecr.replication",
+    ("ecr", "DescribeRegistry"): "ecr.replication",
+    ("application-autoscaling", "DescribeScalableTargets"): "sagemaker.autoscaling",
+}
 # Preflight's own checks of the target (cluster, endpoints, record): required. Its other calls are readiness's reads
 # of the target and the primary: a check it cannot read is "unknown", recorded, and never blocks a run; a check whose
 # read IAM denied fails (an IAM regression must not switch the guard off), and blocks an unplanned run if critical.
@@ -98,6 +116,12 @@ PLANNED_RPO: Final = (
     "a planned switchover loses nothing (Aurora synchronises the secondary first): the RPO estimate it could not read"
     " is not needed, and noted",
 )
+
+
+def readiness_expectation(site: Site) -> str:
+    """What the readiness report must answer with a fault at ``site``, whatever its kind: every kind leaves the read
+    unanswered (readiness reads once, within botocore's retries), and only a warning's read may leave it ready."""
+    return READY if (site.service, site.operation) in WARNING_READS else NOT_READY
 
 
 def best_effort(site: Site) -> tuple[str, str] | None:

@@ -6,8 +6,10 @@ Sites come in groups, each recorded from the scenario that reaches it (``SCENARI
 (``runbook``: primary-outage and planned-switchover, a site both reach faulted in each), the trigger and its
 confirmation watch before it (``trigger``: primary-outage, the run an alarm starts), the capacity fallback
 (``fallback``: capacity-fallback's endpoint steps), the follow-capacity ramp (``ramp``: traffic-follows-capacity's
-DNS and capacity steps) and a failed run's failure path (``failure``: the record, the notification and the lock
-release of a primary outage that fails before it changes anything; a clean run never takes that path)."""
+DNS and capacity steps), a failed run's failure path (``failure``: the record, the notification and the lock
+release of a primary outage that fails before it changes anything; a clean run never takes that path) and the
+scheduled readiness report (``readiness``: its reads, recorded and played in runs of the function alone, not in
+drills: ``evacops.chaos.readiness``)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import zlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal
 
-from evacops.chaos.policy import GLOBAL, best_effort, trigger_expectation
+from evacops.chaos.policy import GLOBAL, PLAYED_APART, best_effort, readiness_expectation, trigger_expectation
 from evacops.drill.engine import run_drill
 from evacops.localcloud.faults import Fault, parse_fault
 from evacops.localcloud.fidelity import Latencies
@@ -42,8 +44,8 @@ STATE_MACHINES: Final = frozenset({"FailoverRunbook", "ConfirmWatch"})
 READS_EACH_TRANSIENT: Final = frozenset({"ProbeFunction"})
 # After effect: the call takes effect, then its answer is lost (an error answer, or none at all, after the change).
 AFTER_EFFECT_KINDS: Final[tuple[FaultKind, ...]] = ("5xx", "timeout")
-Group = Literal["runbook", "trigger", "fallback", "ramp", "failure"]
-GROUPS: Final[tuple[Group, ...]] = ("runbook", "trigger", "fallback", "ramp", "failure")
+Group = Literal["runbook", "trigger", "fallback", "ramp", "failure", "readiness"]
+GROUPS: Final[tuple[Group, ...]] = ("runbook", "trigger", "fallback", "ramp", "failure", "readiness")
 # The trigger and its confirmation watch: they run before the runbook and decide whether it starts at all.
 TRIGGER_CALLERS: Final = frozenset({"TriggerFunction", "ConfirmWatch", "ConfirmFunction"})
 # Which scenario's clean run each group's sites are recorded from, and which of its callers (a function's logical id,
@@ -75,7 +77,7 @@ BASE_SCENARIOS: Final = tuple(dict.fromkeys(scenario for scenario, _, _ in SCENA
 # Operations that only read: a fault after effect is no different from one before it there.
 READS: Final = re.compile(r"^(Describe|Get|List|Head|Query|Scan|Test|BatchGet)")
 # What `make test` runs: one of each fault kind, across Lambda steps, polls and the state machine's integrations, the
-# watch, and a step that ran with its answer lost.
+# watch, a step that ran with its answer lost, and a critical read of the readiness report.
 SUBSET: Final = (
     ("throttling", "first", "PromoteDatabaseFunction", "FailoverGlobalCluster", None),
     ("5xx", "poll", "CheckDatabaseFunction", "DescribeGlobalClusters", None),
@@ -85,6 +87,7 @@ SUBSET: Final = (
     ("access-denied", "first", "ShiftDnsFunction", "ChangeResourceRecordSets", None),
     ("throttling", "first", "ConfirmFunction", "DescribeAlarms", None),  # the watch: another alarm's starts the run
     ("5xx+after-effect", "first", "FailoverRunbook", "Invoke", "PromoteDatabaseFunction"),  # ran, its answer lost
+    ("access-denied", "first", "ReadinessFunction", "DescribeEndpoint", None),  # the readiness report fails closed
 )
 SUBSET_SCENARIOS: Final = ("primary-outage",)  # where every SUBSET site is recorded
 Point = Literal["first", "poll"]
@@ -185,7 +188,9 @@ class Case:
     def expected_status(self) -> str:
         """How the run must end: a transient fault (or one after effect) is retried to SUCCEEDED; a permanent one
         ends FAILED, or as its site's policy says (best-effort sites, the trigger's and watch's). A failure path's
-        run fails whatever: its base fault failed it."""
+        run fails whatever: its base fault failed it. A readiness case expects an answer, ready or not ready."""
+        if self.site.group == "readiness":
+            return readiness_expectation(self.site)
         if self.site.group == "failure":
             return "FAILED"
         if watched := trigger_expectation(self.site, permanent=self.kind == "access-denied"):
@@ -254,7 +259,14 @@ def _played(
     def keep_calls(cloud: LocalCloud, _report: DrillReport) -> None:
         calls.extend(cloud.faults.calls)
 
-    report = run_drill(scenario, plan=plan, latencies=chaos_latencies(plan, seed), faults=faults, inspect=keep_calls)
+    report = run_drill(
+        scenario,
+        plan=plan,
+        latencies=chaos_latencies(plan, seed),
+        faults=faults,
+        inspect=keep_calls,
+        without_schedules=PLAYED_APART,
+    )
     return report, calls
 
 

@@ -26,7 +26,7 @@ from evacops.drill.verdict import verdicts, within_capacity
 from evacops.localcloud.fidelity.latencies import Latencies
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from pathlib import Path
 
     from evac.domain.plan import RecoveryPlan
@@ -70,13 +70,15 @@ def run_drill(
     seed: int | None = None,
     faults: Sequence[Fault] = (),
     inspect: Callable[[LocalCloud, DrillReport], None] | None = None,
+    without_schedules: Iterable[str] = (),
 ) -> DrillReport:
     """Play ``scenario`` on a fresh local cloud of ``plan`` (the bundled plan by default); ``on_event(modelled_seconds,
     history_event)`` shows progress.
 
     ``seed`` draws the dependencies' latencies for this run (``Latencies.drawn``) unless ``latencies`` are given;
     ``faults`` are injected before the scenario plays; ``inspect(cloud, report)`` sees the cloud before it closes
-    (the chaos matrix checks its invariants there).
+    (the chaos matrix checks its invariants there); ``without_schedules``: functions (logical ids) whose schedules
+    do not run in this drill.
     """
     if scenario not in SCENARIOS:
         raise KeyError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
@@ -85,7 +87,10 @@ def run_drill(
     if seed is not None and latencies is None:
         latencies = Latencies().drawn(seed)
     wall_start = time.perf_counter()
-    with local_cloud(plan, latencies=latencies, log_file=log_file, pace=BY_HAND_PACE if serve else None) as cloud:
+    pace = BY_HAND_PACE if serve else None
+    with local_cloud(
+        plan, latencies=latencies, log_file=log_file, pace=pace, without_schedules=without_schedules
+    ) as cloud:
         home, away = plan.regions.primary, plan.regions.secondary
         target = home if chosen.outcome == "failback" else away
         if chosen.prepare:

@@ -82,7 +82,7 @@ from evacops.localcloud.truth import GroundTruth
 from evacops.stack.parameters import stack_parameters
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 # Where a served local cloud says how to reach it (see ``serve``).
 SERVED = Path(".evac") / "localcloud.json"
@@ -113,6 +113,7 @@ class LocalCloud:
         latencies: Latencies | None = None,
         log_file: Path | None = None,
         pace: float | None = None,
+        without_schedules: Iterable[str] = (),
     ) -> None:
         # The plan is handed to the template as a file (its PlanFile parameter, the functions' EVAC_PLAN): a plan
         # given as an object is written once, when the cloud starts (``_plan_file``).
@@ -153,7 +154,8 @@ class LocalCloud:
         # the write workload on the global database's writer (what a failover loses: truth.rpo)
         self.writes = AuroraWrites(self.timeline, self.latencies.aurora_replication_lag, self.faults.blackouts.get)
         self.truth = GroundTruth(self.plan, self.timeline, self.stacks, resolver=self.health_checks, writes=self.writes)
-        self.schedules = Schedules(self.clock, self.stacks, dark=self.faults.dark)
+        # without_schedules: functions (logical ids) whose schedules do not run here (``Schedules.skipped``)
+        self.schedules = Schedules(self.clock, self.stacks, dark=self.faults.dark, skipped=frozenset(without_schedules))
         self.log_file = log_file
         self.zone_id = ""
         self._exit = ExitStack()  # the set-up (``prepare``)

@@ -56,6 +56,7 @@ class Schedule:
     expression: str
     function_arn: str
     input: str = "{}"
+    function: str = ""  # the target's logical id in template.yaml
 
 
 @dataclass
@@ -231,6 +232,7 @@ def _create_rules(template: dict[str, Any], resolver: Resolver, stack: Stack) ->
                         schedule["ScheduleExpression"],
                         stack.function_arns[logical],
                         schedule.get("Input", "{}"),
+                        logical,
                     )
                 )
                 continue

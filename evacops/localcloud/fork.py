@@ -83,6 +83,8 @@ def adopted(plan: RecoveryPlan, options: dict[str, Any]) -> LocalCloud | None:
     wanted = {"latencies": cloud.latencies, "log_file": None, "pace": None}
     if plan != cloud.plan or {k: options.get(k) for k in wanted} != wanted:
         raise RuntimeError("a forked drill asked for a local cloud other than the one prepared for it")
+    # Which schedules run is the drill's to choose: they are installed when the cloud starts, after the fork.
+    cloud.schedules.skipped = frozenset(options.get("without_schedules") or ())
     return cloud
 
 

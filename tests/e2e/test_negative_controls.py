@@ -17,7 +17,7 @@ CONTROLS = controls(PLAN)
 
 def test_every_invariant_has_a_negative_control() -> None:
     invariants = {"one_writer", "dns_at_writer", "capacity", "lock_released", "run_record", "notified", "exercised",
-                  "outcome", "one_runbook", "evidence"}  # fmt: skip
+                  "outcome", "one_runbook", "evidence", "fail_closed"}  # fmt: skip
 
     assert {c.catches for c in CONTROLS} == invariants
     assert len(CONTROLS) >= 8

@@ -56,6 +56,10 @@ class Schedules:
     clock: VirtualClock
     stacks: dict[str, Stack]
     dark: Callable[[str], bool] = lambda _region: False
+    # Functions (logical ids) whose schedules do not run in this cloud, set before it starts: the fault matrix plays
+    # the runbook's cases without the scheduled readiness report, which nothing in a run reads (its own faults are
+    # played apart: ``evacops.chaos.readiness``).
+    skipped: frozenset[str] = frozenset()
     invocations: list[tuple[float, str, str]] = field(default_factory=list)  # (modelled s, region, schedule)
     _stop: threading.Event = field(default_factory=threading.Event)
     _clients: dict[str, Any] = field(default_factory=dict)  # region -> the Lambda client Scheduler invokes with
@@ -68,6 +72,7 @@ class Schedules:
             (region, s.name): (_first(started, rate_seconds(s.expression)), s)
             for region, deployed in self.stacks.items()
             for s in deployed.schedules
+            if s.function not in self.skipped
         }
         thread = threading.Thread(target=self._run, args=(due,), name="scheduler", daemon=True)
         thread.start()
