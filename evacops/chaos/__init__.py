@@ -1,5 +1,6 @@
 """The fault matrix: every AWS call site of the runbook, the trigger and its watch, the capacity fallback, the
-follow-capacity ramp and a failed run's failure path, each fault, the drill run again, invariants checked.
+follow-capacity ramp, a failed run's failure path and the scheduled readiness report, each fault, the drill (or, for
+the readiness report, a run of its function: ``readiness``) run again, invariants checked.
 
 The call sites are not a hand-written list: a clean run of each base scenario on the local cloud records every API call
 made (the functions' calls and the state machines' own integrations), and each distinct ``(caller, service, operation,
@@ -19,7 +20,8 @@ invariants:
   its record names the operation that failed;
 - ``one_runbook``, ``evidence``: never more runbooks than the scenario starts, none on alarms nobody could read;
   a fault in the trigger or its watch fails closed (``policy.trigger_expectation``);
-- ``exercised``: the fault was injected at least once (a scenario that injected nothing proves nothing).
+- ``exercised``: the fault was injected at least once (a scenario that injected nothing proves nothing);
+- ``fail_closed``: the readiness report answers ready only if no read a critical check needs was faulted.
 
 A call that changes something is also faulted after effect: it takes effect, then its answer is lost.
 

@@ -120,7 +120,8 @@ PLANNED_RPO: Final = (
 
 def readiness_expectation(site: Site) -> str:
     """What the readiness report must answer with a fault at ``site``, whatever its kind: every kind leaves the read
-    unanswered (readiness reads once, within botocore's retries), and only a warning's read may leave it ready."""
+    unanswered (the fault outlasts that call's botocore attempts, and readiness reads once), and only a warning's
+    read may leave it ready."""
     return READY if (site.service, site.operation) in WARNING_READS else NOT_READY
 
 

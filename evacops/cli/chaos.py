@@ -88,12 +88,15 @@ def chaos(
 ) -> None:
     """Run the fault matrix: every AWS call site, each fault, invariants checked.
 
-    The call sites come from recorded runs, in five groups: the runbook's (primary-outage and planned-switchover),
+    The call sites come from recorded runs, in six groups: the runbook's (primary-outage and planned-switchover),
     the trigger's and confirmation watch's (primary-outage: DescribeAlarms, the ledger, the kill switch,
     StartExecution, SNS), the capacity fallback's (capacity-fallback), the follow-capacity ramp's
     (traffic-follows-capacity), and the failure path's: a primary outage played with preflight's DescribeDBClusters
     denied fails before it changes anything, and its record, notification and lock release are each faulted after
-    that failure (the run must still end FAILED naming it, recorded, notified, its lock released). Each site gets
+    that failure (the run must still end FAILED naming it, recorded, notified, its lock released); and the scheduled
+    readiness report's reads, each faulted in a run of the readiness function alone (nothing in a runbook reads what
+    it publishes, so the drills play without its schedule): it must fail closed, answering ready only where the
+    faulted read serves nothing but a warning, and naming a refused read in its findings. Each site gets
     throttling, a 5xx, AccessDenied and a timeout, at its first call and (where polled, or a later ramp step) at a
     later poll; each call that changes something also gets a 5xx and a timeout after effect (it takes effect, its
     answer is lost). Where throttling and a 5xx are one fault (a Lambda function's call: botocore retries both

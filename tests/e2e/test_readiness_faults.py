@@ -4,6 +4,8 @@ run does."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
@@ -11,8 +13,10 @@ from evacops.chaos.matrix import run_matrix
 from evacops.chaos.policy import PLAYED_APART, WARNING_READS
 from evacops.chaos.sites import chaos_latencies
 from evacops.drill.engine import run_drill
-from evacops.localcloud import LocalCloud
 from evacops.localcloud.faults import iam_action
+
+if TYPE_CHECKING:
+    from evacops.localcloud import LocalCloud
 
 pytestmark = pytest.mark.e2e
 
