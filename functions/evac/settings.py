@@ -22,6 +22,8 @@ class Settings:
     topic_arn: str
     # The functions this one warms before they are needed (evac.aws.warmup); empty when the stack's WarmUp is off.
     warm_functions: tuple[str, ...] = ()
+    # Of those, the ones the runbook runs once per endpoint, warmed once per endpoint it runs at once (warm_ups).
+    warm_per_endpoint: tuple[str, ...] = ()
 
     @property
     def plan(self) -> RecoveryPlan:
@@ -37,5 +39,11 @@ def settings() -> Settings:
         runbook_arn=os.environ.get("EVAC_RUNBOOK_ARN", ""),
         watch_arn=os.environ.get("EVAC_WATCH_ARN", ""),
         topic_arn=os.environ.get("EVAC_TOPIC_ARN", ""),
-        warm_functions=tuple(n.strip() for n in os.environ.get("EVAC_WARM_FUNCTIONS", "").split(",") if n.strip()),
+        warm_functions=_names("EVAC_WARM_FUNCTIONS"),
+        warm_per_endpoint=_names("EVAC_WARM_PER_ENDPOINT"),
     )
+
+
+def _names(variable: str) -> tuple[str, ...]:
+    """A comma-separated list of function names from the environment."""
+    return tuple(n.strip() for n in os.environ.get(variable, "").split(",") if n.strip())

@@ -10,11 +10,13 @@ import pytest
 
 from evac.aws.warmup import is_warm_up
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.bench.runs import derive
 from evacops.chaos import Case, Site, run_case
 from evacops.drill.engine import run_drill
 from evacops.localcloud.faults import parse_fault
 
 if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
     from evacops.drill.report import DrillReport
     from evacops.localcloud import LocalCloud
 
@@ -25,7 +27,7 @@ TARGET = PLAN.regions.secondary
 WARM_UPS_DENIED = ("TriggerFunction/lambda:Invoke:access-denied", "PlanFunction/lambda:Invoke:access-denied")
 
 
-def drill(faults: tuple[str, ...] = ()) -> tuple[DrillReport, dict[str, Any]]:
+def drill(faults: tuple[str, ...] = (), plan: RecoveryPlan = PLAN) -> tuple[DrillReport, dict[str, Any]]:
     """The default drill, with what its recovery path's invocations were (the watch's and the runbook's, in the
     target region: the functions its trigger warms) and how many faults were injected."""
     injected = [parse_fault(spec) for spec in faults]
@@ -42,7 +44,7 @@ def drill(faults: tuple[str, ...] = ()) -> tuple[DrillReport, dict[str, Any]]:
         seen["warm_ups"] = [i for i in cloud.runtime.invocations if is_warm_up(i.event)]
         seen["injected"] = [len(cloud.faults.injected(f)) for f in injected]
 
-    return run_drill("primary-outage", plan=PLAN, faults=injected, inspect=inspect), seen
+    return run_drill("primary-outage", plan=plan, faults=injected, inspect=inspect), seen
 
 
 def test_in_a_primary_outage_every_invocation_on_the_recovery_path_is_warm() -> None:
@@ -54,6 +56,17 @@ def test_in_a_primary_outage_every_invocation_on_the_recovery_path_is_warm() -> 
     assert [function for function, cold in seen["path"] if cold] == []
     assert seen["warm_ups"]
     assert all(w.result == {"evac_warm": "warm"} for w in seen["warm_ups"])
+
+
+def test_each_endpoint_the_scale_up_map_runs_at_once_finds_a_warm_environment() -> None:
+    # GIVEN five endpoints: the runbook's ScaleEndpoints Map invokes ScaleEndpointFunction for all five at once
+    report, seen = drill(plan=derive(PLAN, shift=None, endpoints=5))
+
+    # THEN the trigger warmed that function five times over, and none of the five scale-ups started cold
+    scale_ups = [cold for function, cold in seen["path"] if function == "evac-ScaleEndpointFunction"]
+    assert len(scale_ups) == 5
+    assert scale_ups.count(True) == 0
+    assert (report.status, report.expected) == ("SUCCEEDED", True)
 
 
 def test_warm_ups_iam_denies_leave_the_run_cold_and_it_still_succeeds() -> None:

@@ -26,6 +26,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from evac.aws.clients import client
 from evac.domain.fanout import each
 
+# The runbook's ScaleEndpoints Map (state_machines/failover.asl.json) invokes ScaleEndpointFunction once per endpoint,
+# up to its MaxConcurrency at once (an inline Map runs at most 40 iterations at once); each needs an execution
+# environment of its own, so that function is warmed once for each endpoint the Map runs at once (``warm_ups``).
+# Warm-ups sent together overlap (each INIT takes a moment), so Lambda starts an environment for each.
+MAP_CONCURRENCY: Final = 40
 WARM_KEY: Final = "evac_warm"
 WARM_EVENT: Final = {WARM_KEY: True}  # the documented payload: `sam remote invoke PlanFunction --event '...'`
 WARM_ANSWER: Final = {WARM_KEY: "warm"}
@@ -39,6 +44,17 @@ def is_warm_up(event: Any) -> bool:
     (True, False)
     """
     return isinstance(event, dict) and event.get(WARM_KEY) is True
+
+
+def warm_ups(functions: tuple[str, ...], per_endpoint: tuple[str, ...], endpoints: int) -> tuple[str, ...]:
+    """What to warm: each of ``functions`` once, and each of ``per_endpoint`` (among them) as many times in all as
+    the runbook's Map runs it at once for ``endpoints`` endpoints (``MAP_CONCURRENCY``).
+
+    >>> warm_ups(("plan", "scale"), ("scale",), 3)
+    ('plan', 'scale', 'scale', 'scale')
+    """
+    more = max(0, min(endpoints, MAP_CONCURRENCY) - 1)
+    return functions + tuple(name for name in per_endpoint if name in functions for _ in range(more))
 
 
 def warm_up(functions: tuple[str, ...], region: str) -> list[str]:

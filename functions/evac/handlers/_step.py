@@ -9,13 +9,15 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from pydantic import BaseModel, ValidationError
 
 from evac.aws.errors import aws_errors
-from evac.aws.warmup import WARM_ANSWER, is_warm_up, warm_up
+from evac.aws.warmup import WARM_ANSWER, is_warm_up, warm_up, warm_ups
 from evac.errors import InvalidInputError, problems
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from evac.settings import Settings
 
 logger, tracer, metrics = Logger(), Tracer(), Metrics()
 
@@ -63,10 +65,12 @@ def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dic
     return wrap
 
 
-def warm(functions: tuple[str, ...], region: str) -> None:
-    """Warm ``functions`` before they are needed (``evac.aws.warmup``). Best effort: a warm-up refused (denied,
+def warm(config: Settings, *, endpoints: int) -> None:
+    """Warm the functions ``config`` names before they are needed (``evac.aws.warmup``), those the runbook runs once
+    per endpoint once for each of the ``endpoints`` it runs at once. Best effort: a warm-up refused (denied,
     throttled) or unanswered is logged and ignored; the run goes on, cold, as it would have without it."""
-    if missed := warm_up(functions, region):
+    functions = warm_ups(config.warm_functions, config.warm_per_endpoint, endpoints)
+    if missed := warm_up(functions, config.region):
         logger.warning("warm-up not sent (ignored: the run goes on without it)", extra={"missed": missed})
 
 

@@ -4,15 +4,17 @@ is logged and ignored."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.client import BaseClient
 
-from evac.aws.warmup import WARM_ANSWER, WARM_EVENT
+from evac.aws.warmup import MAP_CONCURRENCY, WARM_ANSWER, WARM_EVENT
 from evac.errors import InvalidInputError
 from evac.handlers import plan as plan_step
 from evacops.template import load_template
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from tests.functional.conftest import Cloud
 
 RESOURCES = load_template()["Resources"]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def warmed_by(logical: str) -> list[str]:
@@ -33,6 +36,31 @@ def warmed_by(logical: str) -> list[str]:
 
 
 WARMED = sorted(set(warmed_by("TriggerFunction")) | set(warmed_by("PlanFunction")))
+
+
+@pytest.mark.parametrize("logical", ["TriggerFunction", "PlanFunction"])
+def test_the_function_warmed_per_endpoint_is_the_one_the_scale_up_map_runs_as_often_as_it_runs_it(
+    logical: str,
+) -> None:
+    per_endpoint = RESOURCES[logical]["Properties"]["Environment"]["Variables"]["EVAC_WARM_PER_ENDPOINT"]["Fn::If"][1]
+    asl = json.loads((ROOT / "state_machines" / "failover.asl.json").read_text(encoding="utf-8"))
+    scale_ups = _state(asl, "ScaleEndpoints")
+    task = scale_ups["ItemProcessor"]["States"][scale_ups["ItemProcessor"]["StartAt"]]
+
+    assert per_endpoint["Ref"] in warmed_by(logical)
+    assert task["Resource"] == f"${{{per_endpoint['Ref']}Arn}}"
+    assert scale_ups["MaxConcurrency"] == MAP_CONCURRENCY
+
+
+def _state(states: dict[str, Any], name: str) -> dict[str, Any]:
+    """The state called ``name`` among ``states`` (an ASL's or a branch's), however deep in Parallel branches."""
+    for state_name, state in states["States"].items():
+        if state_name == name:
+            return state  # type: ignore[no-any-return]
+        for branch in state.get("Branches", []):
+            with contextlib.suppress(KeyError):
+                return _state(branch, name)
+    raise KeyError(name)
 
 
 def handler_of(logical: str) -> Callable[[Any, Any], Any]:
