@@ -118,8 +118,9 @@ def chaos(
     +after-effect apart) by status and by outcome (clean, escalated, violated), and each site group.
 
     Each case prints one line as it ends: its number, about how long the rest will take at the pace so far, its
-    outcome (✓ clean, ↑ escalated, ✗ violated), status, fault and site. The matrix (1,087 cases on the default
-    plan) takes about 28 minutes with --jobs 2 on two shared cores; --every-kind (1,320) about a fifth longer.
+    outcome (✓ clean, ↑ escalated, ✗ violated), status, fault and site. The matrix (979 cases on the default plan)
+    takes about 10 minutes with --jobs 2 on two cores, longer when they are busy; --every-kind (1,176) about a
+    fifth longer.
 
     Examples:
 
