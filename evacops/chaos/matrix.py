@@ -57,6 +57,28 @@ class Result:
     group: str = "runbook"  # runbook | trigger | fallback | ramp | failure | readiness | after-effect
     fault: str = ""  # the kind, with +after-effect when the call took effect before its answer was lost
 
+    @classmethod
+    def of(cls, case: Case, verdict: Verdict, **played: Any) -> Result:
+        """The result of ``case``: what it was, how its run ended (``played``: status to wall_seconds) and what the
+        invariants found."""
+        site = case.site
+        return cls(
+            id=case.id,
+            scenario=site.scenario,
+            site=site.name,
+            caller=site.caller,
+            action=iam_action(site.service, site.operation),
+            kind=case.kind,
+            point=case.point,
+            group=case.group,
+            fault=case.fault_label,
+            expected=case.expected_status,
+            violations=verdict.violations,
+            outcome=verdict.outcome,
+            reason=verdict.violations[0] if verdict.violations else verdict.escalation,
+            **played,
+        )
+
 
 @dataclass
 class Matrix:
@@ -147,17 +169,9 @@ def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Resu
         without_schedules=PLAYED_APART,
     )
     verdict = observed.get("verdict") or Verdict(["the drill ended before its invariants were checked"])
-    return Result(
-        id=case.id,
-        scenario=case.site.scenario,
-        site=case.site.name,
-        caller=case.site.caller,
-        action=iam_action(case.site.service, case.site.operation),
-        kind=case.kind,
-        point=case.point,
-        group=case.group,
-        fault=case.fault_label,
-        expected=case.expected_status,
+    return Result.of(
+        case,
+        verdict,
         status=report.status,
         error=report.error,
         cause=(report.cause or "")[:300] or None,
@@ -166,9 +180,6 @@ def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Resu
         dns_region=report.dns_region,
         rto_seconds=report.rto_seconds,
         wall_seconds=report.wall_seconds,
-        violations=verdict.violations,
-        outcome=verdict.outcome,
-        reason=verdict.violations[0] if verdict.violations else verdict.escalation,
     )
 
 
@@ -176,18 +187,9 @@ def run_readiness_case(case: Case, *, plan: RecoveryPlan, seed: int | None = Non
     """Run the readiness function with the case's fault, on the latencies ``seed`` draws, and judge its answer
     (``evacops.chaos.readiness``)."""
     run = play_readiness(plan, latencies=chaos_latencies(plan, seed), faults=case.faults)
-    verdict = readiness_verdict(run, case)
-    return Result(
-        id=case.id,
-        scenario=case.site.scenario,
-        site=case.site.name,
-        caller=case.site.caller,
-        action=iam_action(case.site.service, case.site.operation),
-        kind=case.kind,
-        point=case.point,
-        group=case.group,
-        fault=case.fault_label,
-        expected=case.expected_status,
+    return Result.of(
+        case,
+        readiness_verdict(run, case),
         status="FAILED" if run.ready is None else "SUCCEEDED",
         error=run.error,
         cause="; ".join(run.findings)[:300] or None,
@@ -196,9 +198,6 @@ def run_readiness_case(case: Case, *, plan: RecoveryPlan, seed: int | None = Non
         dns_region=None,
         rto_seconds=None,
         wall_seconds=run.wall_seconds,
-        violations=verdict.violations,
-        outcome=verdict.outcome,
-        reason=verdict.violations[0] if verdict.violations else None,
     )
 
 
