@@ -12,12 +12,13 @@ unknown, never equal."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from evac.domain.fanout import each
 from evac.domain.readiness.artifacts import artifact_checks, artifact_key
 from evac.domain.readiness.images import image_checks, image_path
-from evac.domain.readiness.probes import Finding, Once, catalogued, primary_spec
+from evac.domain.readiness.probes import Ahead, Finding, Once, catalogued, primary_spec
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -37,8 +38,17 @@ def endpoint_checks(plan: RecoveryPlan, source: Source, target: RegionReads) -> 
 
 
 def _endpoint(plan: RecoveryPlan, endpoint: Endpoint, source: Source, target: RegionReads) -> Iterator[ReadinessCheck]:
+    # The primary's endpoint is read in another region: started now, beside the target's reads (each region still
+    # sees at most fanout.MAX_WORKERS reads at once), it is there when the parity check needs it, not read after.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        primary = Once(Ahead(lambda: primary_spec(source, endpoint.name), beside))
+        yield from _endpoint_checks(plan, endpoint, source, target, primary)
+
+
+def _endpoint_checks(
+    plan: RecoveryPlan, endpoint: Endpoint, source: Source, target: RegionReads, primary: Once[EndpointSpec]
+) -> Iterator[ReadinessCheck]:
     deployed = Once(lambda: target.endpoints.spec(endpoint.name))
-    primary = Once(lambda: primary_spec(source, endpoint.name))
 
     def in_service() -> Finding:
         spec = deployed()

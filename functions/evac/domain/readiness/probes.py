@@ -10,7 +10,7 @@ Each assessment reads each thing once (``sharing_reads``) and its check families
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -111,6 +111,19 @@ class Once(Generic[T]):
         if self.value is None:
             self.value = self._read()
         return self.value
+
+
+class Ahead(Generic[T]):
+    """A read started at once on ``pool``, beside the caller's own: the first ask takes its answer (or its error), a
+    later one reads again (through ``sharing_reads``, what the first read kept; through ``Source``, what it learnt)."""
+
+    def __init__(self, read: Callable[[], T], pool: Executor) -> None:
+        self._read = read
+        self._started: Future[T] | None = pool.submit(read)
+
+    def __call__(self) -> T:
+        started, self._started = self._started, None
+        return started.result() if started is not None else self._read()
 
 
 def primary_spec(source: Source, endpoint: str) -> EndpointSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -11,11 +12,13 @@ import pytest
 from evac.domain.plan import parse_plan
 from evac.domain.ports import BucketEncryption, Container, ModelPackage, ReplicationRule, TableReplicas, VariantSpec
 from evac.domain.readiness import RegionReads, assess
+from evac.errors import RegionUnavailableError
 from tests.fakes.readiness import ARTIFACT_VERSION
 
 if TYPE_CHECKING:
     from evac.domain.models import Readiness, ReadinessCheck
     from evac.domain.plan import RecoveryPlan
+    from evac.domain.ports import EndpointSpec
     from tests.fakes.dns import FakeRecordSets
     from tests.fakes.readiness import FakeRegion
 
@@ -471,3 +474,29 @@ def test_a_silent_primary_is_seen_by_the_same_check_whichever_family_runs_first(
         assert primary.reads == 1
         assert first == ["sagemaker.config_parity"]
         assert len(later) == 9
+
+
+def test_the_primarys_endpoint_is_read_beside_the_targets_not_after_it(
+    plan: RecoveryPlan, primary: FakeRegion, secondary: FakeRegion, record_sets: FakeRecordSets
+) -> None:
+    # GIVEN the target's endpoint answers only once the primary's has been asked for (as two regions' reads made at
+    # once would be: the target's read is not over when the primary's begins)
+    asked_primary = threading.Event()
+    primary_spec, target_spec = primary.spec, secondary.spec
+
+    def primary_read(endpoint: str) -> EndpointSpec:
+        asked_primary.set()
+        return primary_spec(endpoint)
+
+    def target_read(endpoint: str) -> EndpointSpec:
+        if not asked_primary.wait(timeout=2):
+            raise RegionUnavailableError("the primary's endpoint was not read beside this one")
+        return target_spec(endpoint)
+
+    primary.spec, secondary.spec = primary_read, target_read  # type: ignore[method-assign]
+
+    # THEN both were read, and every endpoint check passed
+    report = assessed(plan, primary, secondary, record_sets)
+
+    assert named(report, "sagemaker.endpoint_in_service").status == "pass"
+    assert named(report, "sagemaker.config_parity").status == "pass"
