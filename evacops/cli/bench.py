@@ -90,8 +90,8 @@ def bench(
     Then planned-switchover, once per seed at the fewest count with the first policy (--no-switchover: not): a
     switchover must lose no write, whatever the size, so one size is enough. The RTO, overhead and history goals
     are judged on the primary-outage runs; the RPO goals are observed RPO p95 <= the plan's rpo_budget_seconds for
-    primary-outage and observed RPO max == 0 for planned-switchover. The default bench is 180 drills: about an hour
-    on two cores. Exits 0 when every drill met its expected outcome.
+    primary-outage and observed RPO max == 0 for planned-switchover. The default bench is 180 drills: about 20
+    minutes on two cores, longer when they are busy. Exits 0 when every drill met its expected outcome.
 
     With --resources, the plans grow the plan's resources: instead (its endpoints stay as they are): the n-th
     resource is a copy of the plan's (n mod k)-th, of k, named <name>-02 and so on, so 50 resources of a plan with
