@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from evac.domain.plan import RecoveryPlan
     from evacops.chaos.sites import Case, Site
     from evacops.localcloud.faults import Call, Fault
+    from evacops.localcloud.fidelity import Latencies
 
 READINESS: Final = "readiness"  # what the group's case ids begin with, where the others name their scenario
 
@@ -47,7 +48,9 @@ class ReadinessRun:
     wall_seconds: float = 0.0
 
 
-def play_readiness(plan: RecoveryPlan, *, latencies: object = None, faults: Sequence[Fault] = ()) -> ReadinessRun:
+def play_readiness(
+    plan: RecoveryPlan, *, latencies: Latencies | None = None, faults: Sequence[Fault] = ()
+) -> ReadinessRun:
     """Invoke the readiness function of the secondary's stack (the one a primary outage leaves running) on a local
     cloud of ``plan``, seeded ready, with ``faults`` injected, as its schedule does: no target given, so it assesses
     the region a failover would promote now."""
