@@ -235,7 +235,12 @@ def _chosen(
     seed: int | None,
     every_kind: bool,
 ) -> tuple[list[Site], list[Case]]:
-    """The sites recorded for ``run_matrix`` and ``count_cases``, and the cases they play of them."""
+    """The sites recorded for ``run_matrix`` and ``count_cases``, and the cases they play of them. Filters that each
+    begin with a scenario's name (``readiness/``, ``planned-switchover/``) record only those scenarios."""
+    filters = [text for text in only if text]
+    named = {text.split("/", 1)[0] for text in filters if "/" in text}
+    if not scenarios and filters and all("/" in text for text in filters) and named <= {READINESS, *BASE_SCENARIOS}:
+        scenarios = sorted(named)
     wanted = list(scenarios or (SUBSET_SCENARIOS if only_subset else BASE_SCENARIOS))
     drills = [scenario for scenario in wanted if scenario != READINESS]
     sites = record_sites(drills, plan=plan, seed=seed, failure_path=not only_subset) if drills else []
@@ -243,7 +248,7 @@ def _chosen(
         sites += readiness_sites(plan=plan, seed=seed)
     # The subset names its kinds site by site: it is chosen from every kind.
     chosen = subset(cases(sites, every_kind=True)) if only_subset else cases(sites, every_kind=every_kind, seed=seed)
-    return sites, select(chosen, only)
+    return sites, select(chosen, filters)
 
 
 def run_matrix(

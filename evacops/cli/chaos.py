@@ -60,7 +60,8 @@ def chaos(
             metavar="SUBSTRING",
             help="Only the cases whose id (scenario/caller -> service:operation[:function]/fault@point, as printed "
             "and in the JSON) contains SUBSTRING, case-sensitive; repeat for more (any matches). Applies after "
-            "--subset; --count counts them.",
+            "--subset; --count counts them. When each begins with a scenario's name and a slash (readiness/, "
+            "planned-switchover/), only those scenarios' sites are recorded.",
         ),
     ] = None,
     no_controls: Annotated[
@@ -139,6 +140,8 @@ def chaos(
       evac chaos --only RecoverResourcesFunction --no-controls --plan functions/evac/plans/rag-assistant.yaml
 
       evac chaos --only 'ShiftDnsFunction -> ' --only '/timeout@' --count   # ShiftDns's own calls, or any timeout
+
+      evac chaos --only readiness/ --no-controls   # the readiness report's reads alone, in seconds
     """
     loaded = load(plan, local=True)
     if count:

@@ -10,8 +10,18 @@ import pytest
 from typer.testing import CliRunner
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evacops.chaos import matrix
 from evacops.chaos.matrix import NoCaseSelectedError, select
-from evacops.chaos.sites import FAILED_RUN, FAILURE_PATH, Case, cases, sites_of, skipped_transient, subset
+from evacops.chaos.sites import (
+    BASE_SCENARIOS,
+    FAILED_RUN,
+    FAILURE_PATH,
+    Case,
+    cases,
+    sites_of,
+    skipped_transient,
+    subset,
+)
 from evacops.cli import app
 from evacops.localcloud.faults import Call
 
@@ -269,3 +279,34 @@ def test_a_failed_runs_failure_path_is_a_group_played_after_the_fault_that_faile
     assert len(played) == 4 * 4 - 1 + 4 * 2
     assert {c.expected_status for c in played} == {"FAILED"}  # the base fault failed the run, whatever else
     assert all([str(f.operation) for f in c.faults] == ["DescribeDBClusters", c.site.operation] for c in played)
+
+
+@pytest.mark.parametrize(
+    ("only", "recorded"),
+    [
+        (["readiness/"], ([], True)),
+        (["planned-switchover/", "planned-switchover/ShiftDns"], (["planned-switchover"], False)),
+        (["readiness/", "/timeout@"], (list(BASE_SCENARIOS), True)),  # a filter of no one scenario: every one
+        (["ShiftDnsFunction -> "], (list(BASE_SCENARIOS), True)),
+    ],
+)
+def test_filters_that_name_their_scenarios_record_only_those(
+    monkeypatch: pytest.MonkeyPatch, only: list[str], recorded: tuple[list[str], bool]
+) -> None:
+    seen: dict[str, Any] = {"drills": [], "readiness": False}
+
+    def drills(scenarios: list[str], **_: Any) -> list[object]:
+        seen["drills"] = list(scenarios)
+        return []
+
+    def readiness(**_: Any) -> list[object]:
+        seen["readiness"] = True
+        return []
+
+    monkeypatch.setattr(matrix, "record_sites", drills)
+    monkeypatch.setattr(matrix, "readiness_sites", readiness)
+
+    with pytest.raises(NoCaseSelectedError):  # nothing recorded here, so nothing to select
+        matrix.count_cases(only=only, plan=PLAN)
+
+    assert (seen["drills"], seen["readiness"]) == recorded
