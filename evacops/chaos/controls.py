@@ -21,10 +21,8 @@ from moto.sns.models import sns_backends
 
 from evac.aws.dynamodb import RUN_PREFIX
 from evacops.chaos.invariants import Verdict, invariants, run_invariants
-from evacops.chaos.policy import PLAYED_APART
 from evacops.chaos.readiness import READINESS, play_readiness, readiness_verdict
-from evacops.chaos.sites import FAILED_RUN, Case, Site, chaos_latencies
-from evacops.drill.engine import run_drill
+from evacops.chaos.sites import FAILED_RUN, Case, Site, chaos_latencies, matrix_drill
 from evacops.localcloud.deploy import ACCOUNT
 from evacops.localcloud.fidelity.rds import find_global_cluster
 
@@ -267,14 +265,7 @@ def play_control(control: Control, *, plan: RecoveryPlan) -> ControlResult:
             readiness = play_readiness(plan, latencies=chaos_latencies(plan), faults=faults)
             found["verdict"] = readiness_verdict(readiness, case)
         else:
-            run_drill(
-                control.scenario,
-                plan=plan,
-                latencies=chaos_latencies(plan),
-                faults=faults,
-                inspect=inspect,
-                without_schedules=PLAYED_APART,
-            )
+            matrix_drill(control.scenario, plan=plan, faults=faults, inspect=inspect)
     violations = found["verdict"].violations if "verdict" in found else []
     caught = any(v.startswith(f"{control.catches}:") for v in violations)
     return ControlResult(control.name, control.catches, control.seeded, caught, violations)

@@ -13,10 +13,17 @@ from typing import TYPE_CHECKING, Any, Final
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.controls import ControlResult, controls, play_control
 from evacops.chaos.invariants import Verdict, invariants
-from evacops.chaos.policy import PLAYED_APART
 from evacops.chaos.readiness import READINESS, play_readiness, readiness_sites, readiness_verdict
-from evacops.chaos.sites import BASE_SCENARIOS, SUBSET_SCENARIOS, cases, chaos_latencies, record_sites, subset
-from evacops.drill.engine import drill_plan, run_drill
+from evacops.chaos.sites import (
+    BASE_SCENARIOS,
+    SUBSET_SCENARIOS,
+    cases,
+    chaos_latencies,
+    matrix_drill,
+    record_sites,
+    subset,
+)
+from evacops.drill.engine import drill_plan
 from evacops.journal import envelope
 from evacops.localcloud.faults import iam_action
 from evacops.localcloud.fork import forked, release
@@ -160,14 +167,7 @@ def run_case(case: Case, *, plan: RecoveryPlan, seed: int | None = None) -> Resu
         observed["injected"] = len(cloud.faults.injected(fault))
         observed["writers"] = cloud.writer_regions()
 
-    report = run_drill(
-        case.site.scenario,
-        plan=plan,
-        latencies=chaos_latencies(plan, seed),
-        faults=faults,
-        inspect=inspect,
-        without_schedules=PLAYED_APART,
-    )
+    report = matrix_drill(case.site.scenario, plan=plan, seed=seed, faults=faults, inspect=inspect)
     verdict = observed.get("verdict") or Verdict(["the drill ended before its invariants were checked"])
     return Result.of(
         case,

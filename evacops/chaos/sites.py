@@ -24,7 +24,7 @@ from evacops.localcloud.faults import Fault, parse_fault
 from evacops.localcloud.fidelity import Latencies
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from evac.domain.plan import RecoveryPlan
     from evacops.drill.report import DrillReport
@@ -259,15 +259,27 @@ def _played(
     def keep_calls(cloud: LocalCloud, _report: DrillReport) -> None:
         calls.extend(cloud.faults.calls)
 
-    report = run_drill(
+    return matrix_drill(scenario, plan=plan, seed=seed, faults=faults, inspect=keep_calls), calls
+
+
+def matrix_drill(
+    scenario: str,
+    *,
+    plan: RecoveryPlan,
+    seed: int | None = None,
+    faults: Sequence[Fault] = (),
+    inspect: Callable[[LocalCloud, DrillReport], None] | None = None,
+) -> DrillReport:
+    """A drill as the matrix plays it (recordings, cases, controls): on ``chaos_latencies(plan, seed)``, without the
+    schedules it plays apart (``PLAYED_APART``)."""
+    return run_drill(
         scenario,
         plan=plan,
         latencies=chaos_latencies(plan, seed),
         faults=faults,
-        inspect=keep_calls,
+        inspect=inspect,
         without_schedules=PLAYED_APART,
     )
-    return report, calls
 
 
 def sites_of(

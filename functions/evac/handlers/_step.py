@@ -65,10 +65,11 @@ def step(model: type[In]) -> Callable[[Callable[[In], BaseModel]], Callable[[dic
     return wrap
 
 
-def warm(config: Settings, *, endpoints: int) -> None:
+def warm(config: Settings) -> None:
     """Warm the functions ``config`` names before they are needed (``evac.aws.warmup``), those the runbook runs once
-    per endpoint once for each of the ``endpoints`` it runs at once. Best effort: a warm-up refused (denied,
+    per endpoint once for each of its plan's endpoints it runs at once. Best effort: a warm-up refused (denied,
     throttled) or unanswered is logged and ignored; the run goes on, cold, as it would have without it."""
+    endpoints = len(config.plan.inference.endpoints)
     functions = warm_ups(config.warm_functions, config.warm_per_endpoint, endpoints)
     if missed := warm_up(functions, config.region):
         logger.warning("warm-up not sent (ignored: the run goes on without it)", extra={"missed": missed})

@@ -46,7 +46,7 @@ def lambda_handler(event: PlanInput) -> Run:
         # StartExecution that Step Functions answered idempotently (same name and input) never gets here.
         metrics.add_dimension(name="application", value=plan.application)
         metrics.add_metric(name="RunbooksStarted", unit=MetricUnit.Count, value=1)
-        warm(config, endpoints=len(plan.inference.endpoints))  # the next steps' environments start while it plans
+        warm(config)  # the next steps' environments start while this one plans
     run = plan_run(
         request,
         plan,

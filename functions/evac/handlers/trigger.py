@@ -50,7 +50,7 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict:
         result |= {"incident": decision.request.incident_id, "watch": arn, "started": started}
         metrics.add_metric(name="WatchesStarted" if started else "DuplicateAlarmEvents", unit=MetricUnit.Count, value=1)
         if started:  # the run it may start needs these functions in about the sustain window
-            warm(config, endpoints=len(plan.inference.endpoints))
+            warm(config)
     return _answer(result)
 
 
