@@ -53,8 +53,10 @@ def decision_window(plan: RecoveryPlan) -> float:
 
 
 def await_runbook(cloud: LocalCloud, target: str) -> bool:
-    """Wait until a runbook runs in ``target`` (or the decision window passed): the engine then follows it."""
-    return cloud.wait_until(lambda: bool(cloud.executions(target)), timeout_modelled=decision_window(cloud.plan))
+    """Wait until a runbook runs in ``target`` (or the decision window passed): the engine then follows it. The clock
+    asks at each of its looks, so the wait adds no moves of time of its own: polling once a modelled second made a
+    third of a primary outage's."""
+    return cloud.clock.wait_until(cloud.truth.started(target), decision_window(cloud.plan))
 
 
 def primary_outage_seen_from_outside(cloud: LocalCloud, options: Options) -> None:  # noqa: ARG001

@@ -10,8 +10,9 @@ Who counts as idle (``_blocked``): a thread waiting on this clock (``sleep``, ``
 ``Baton``), or one blocked without a timeout on another simulated thread (``threading.Condition.wait`` -- events,
 queues, moto's latches -- ``Thread.join``, or a thread pool's worker with no work left), read from its frame and the
 lock it waits on. Anything else, a thread blocked on something unknown included, counts as running: time stays
-frozen, which is always safe. The verdict is
-taken twice and must not change between the two looks, so some instant had every thread idle at once. Threads that
+frozen, which is always safe. The verdict is taken twice and must not change between the two looks, so some instant
+had every thread idle at once. The thread that starts a wait looks first itself (it may be the last to go idle); the
+driver looks when told of a change, and again on its own for threads that went idle without telling it. Threads that
 existed before the clock (the test runner's, a server's) are outside the simulation (``ignore``).
 
 A clock with a ``pace`` never runs faster than that many modelled seconds per wall second: a drill a person answers

@@ -30,6 +30,8 @@ from evacops.localcloud.fidelity.rds import find_global_cluster
 from evacops.localcloud.seed_kinds import serving_share
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from evac.domain.plan import RecoveryPlan
     from evacops.localcloud.clock import Timeline
     from evacops.localcloud.deploy import Stack
@@ -201,6 +203,14 @@ class GroundTruth:
                 entry["stopDate"] = execution.stop_date
             listed.append(entry)
         return listed
+
+    def started(self, region: str, machine: str = "FailoverRunbook") -> Callable[[], bool]:
+        """Whether an execution of one of the region's state machines (the runbook by default) has started: a
+        predicate the virtual clock can ask at each of its looks (``VirtualClock.wait_until``). It reads the one list
+        moto keeps of the machine's executions, for the machine's life, found once now."""
+        arn = self.stacks[region].state_machine_arns[machine]
+        executions = stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
+        return lambda: bool(executions)
 
     def history_events(self, region: str, machine: str = "FailoverRunbook") -> dict[str, int]:
         """Execution ARN -> how many events its history holds, for each execution of one of the region's state
