@@ -26,7 +26,10 @@ bench: setup
 chaos: setup
 	$(BIN)/evac chaos --jobs 2 --json chaos.json
 
-test: setup lint imports types validate build pytest
+# The static checks two at a time (mypy's CPU beside sam build's disk), each one's output printed whole; then the tests.
+test: setup
+	$(MAKE) --no-print-directory --output-sync=target -j2 lint imports types validate build
+	$(MAKE) --no-print-directory pytest
 
 lint: setup
 	$(BIN)/ruff check .
