@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 # Where a template's code lives does not change its policies; the translator wants S3 URIs.
 _BUNDLE = "s3://evac-bundle/functions.zip"
+_LAYER = "s3://evac-bundle/dependencies.zip"
 _DEFINITION = "s3://evac-bundle/definition.asl.json"
 
 
@@ -66,6 +67,8 @@ def principals(
     for resource in sam["Resources"].values():
         if resource["Type"] == "AWS::Serverless::StateMachine":
             resource["Properties"]["DefinitionUri"] = _DEFINITION
+        elif resource["Type"] == "AWS::Serverless::LayerVersion":
+            resource["Properties"]["ContentUri"] = _LAYER
     with patch.dict(os.environ, {"AWS_DEFAULT_REGION": region, "AWS_REGION": region}):
         expanded = transform(sam, {}, _ManagedPolicies())
     # The translator times its own steps into a Metrics object whose publisher, offline, discards them; unpublished,

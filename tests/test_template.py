@@ -7,6 +7,7 @@ import inspect
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,3 +220,27 @@ def test_a_failed_planned_run_waits_out_an_in_flight_promotion_before_switching_
     assert settle["Type"] == "Wait"
     assert settle["Seconds"] >= timeout
     assert settle["Next"] == "SwitchBack"
+
+
+def _pins(lines: list[str]) -> dict[str, str]:
+    """Package name (extras dropped) -> its pinned version, from requirement lines ``name[extra]==version``."""
+    found = {}
+    for line in lines:
+        if "==" in line and not line.lstrip().startswith("#"):
+            name, version = line.strip().split("==")
+            found[name.split("[")[0].strip()] = version.strip()
+    return found
+
+
+def test_the_functions_dependencies_are_installed_once_in_their_layer_pinned_as_the_project_pins_them() -> None:
+    layer = TEMPLATE["Resources"]["DependenciesLayer"]
+    requirements = ROOT / layer["Properties"]["ContentUri"] / "requirements.txt"
+    bundled = _pins(requirements.read_text(encoding="utf-8").splitlines())
+    project = _pins(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"])
+
+    # every function takes the layer, and no function's bundle installs the dependencies again
+    assert all({"Ref": "DependenciesLayer"} in props.get("Layers", []) for props in FUNCTIONS.values())
+    assert not any((ROOT / props["CodeUri"] / "requirements.txt").exists() for props in FUNCTIONS.values())
+    # what is deployed is what is tested: the same versions (boto3 comes with the Lambda runtime)
+    assert bundled, requirements
+    assert {name: project.get(name) for name in bundled} == bundled
