@@ -188,9 +188,8 @@ class GroundTruth:
         """Executions of one of the region's state machines (the runbook by default), newest first, shaped as
         ListExecutions lists them."""
         arn = self.stacks[region].state_machine_arns[machine]
-        executions = stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
         listed = []
-        for execution in sorted(executions, key=lambda e: e.start_date, reverse=True):
+        for execution in sorted(self._executions(region, machine), key=lambda e: e.start_date, reverse=True):
             status = str(execution.status)
             entry = {
                 "executionArn": execution.execution_arn,
@@ -208,17 +207,20 @@ class GroundTruth:
         """Whether an execution of one of the region's state machines (the runbook by default) has started: a
         predicate the virtual clock can ask at each of its looks (``VirtualClock.wait_until``). It reads the one list
         moto keeps of the machine's executions, for the machine's life, found once now."""
-        arn = self.stacks[region].state_machine_arns[machine]
-        executions = stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
+        executions = self._executions(region, machine)
         return lambda: bool(executions)
 
     def history_events(self, region: str, machine: str = "FailoverRunbook") -> dict[str, int]:
         """Execution ARN -> how many events its history holds, for each execution of one of the region's state
         machines (the runbook by default): what Step Functions' 25,000-event limit counts
         (``fidelity.stepfunctions.HISTORY_LIMIT``)."""
+        return {e.execution_arn: len(_history_types(e)) for e in self._executions(region, machine)}
+
+    def _executions(self, region: str, machine: str) -> list[Any]:
+        """moto's own list of the executions of one of the region's state machines (one list for the machine's life,
+        appended to as executions start)."""
         arn = self.stacks[region].state_machine_arns[machine]
-        executions = stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
-        return {e.execution_arn: len(_history_types(e)) for e in executions}
+        return stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
 
     def state_transitions(self) -> int:
         """What Step Functions bills for: every state entered, in every execution of every state machine (the
@@ -226,8 +228,8 @@ class GroundTruth:
         return sum(
             kind.endswith("StateEntered")
             for region, deployed in self.stacks.items()
-            for arn in deployed.state_machine_arns.values()
-            for execution in stepfunctions_backend(ACCOUNT, region).describe_state_machine(arn).executions
+            for machine in deployed.state_machine_arns
+            for execution in self._executions(region, machine)
             for kind in _history_types(execution)
         )
 
