@@ -183,14 +183,15 @@ class LocalCloud:
             # A step that adds no metric (the trigger ignoring an event) makes Powertools warn; in AWS it is a log line.
             warnings.filterwarnings("ignore", message="No application metrics to publish")
             stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
-            # Sessions carry botocore's built-in handlers from their creation: the fault hooks first, then new ones.
+            # Sessions carry botocore's built-in handlers from their creation: the fault hooks first, then new ones;
+            # when the cloud closes, new ones again once the hooks are gone (none made then keeps the cloud alive).
+            stack.callback(new_sessions)
             self.faults.install(stack)
             # ARC's cluster answers at its endpoints in a built-in handler too: after the faults (a dark region's
             # endpoint times out), before the sessions are made (evac's clients are made from them)
             self.routing.install(stack)
             self.states.install(stack)
             share_service_models(stack)  # the sessions made from now on parse botocore's models once per process
-            stack.callback(new_sessions)
             new_sessions()
             share_harness_clients(stack)  # made from the sessions now current, dropped when the cloud closes
             evac_clock.use(self.clock.now)

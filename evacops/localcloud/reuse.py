@@ -33,6 +33,7 @@ import boto3
 import botocore.session
 from botocore.httpsession import URLLib3Session, create_urllib3_context
 from botocore.loaders import create_loader
+from moto.core.base_backend import AccountSpecificBackend
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
@@ -82,9 +83,11 @@ def share_service_models(stack: ExitStack) -> None:
 
 
 def new_sessions() -> None:
-    """Forget boto3's default session and evac's clients, so the next ones are made with the handlers now built in."""
+    """Forget boto3's default session, evac's clients and the session moto keeps to list regions, so the next ones
+    are made with the handlers now built in (a session kept from a closed cloud would keep that cloud alive)."""
     boto3.DEFAULT_SESSION = None
     clients.clear()
+    AccountSpecificBackend.get_session.cache_clear()
 
 
 def share_harness_clients(stack: ExitStack) -> None:

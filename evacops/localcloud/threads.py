@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from moto.stepfunctions.parser.utils import TMP_THREADS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -28,6 +29,9 @@ def await_threads_since(before: set[threading.Thread], timeout: float = 30.0) ->
             thread.join(max(0.0, deadline - time.monotonic()))
     if stray := [t.name for t in set(threading.enumerate()) - before if t.is_alive()]:
         logging.getLogger("evac.localcloud").warning("threads outlived their local cloud: %s", stray)
+    # moto's interpreter appends every thread it starts to a module-level list it never reads again (TMP_THREADS):
+    # left there, a process that plays many drills keeps each of their threads to its end.
+    TMP_THREADS[:] = [thread for thread in TMP_THREADS if thread.is_alive()]
 
 
 def _backend(execution_arn: str) -> Any:

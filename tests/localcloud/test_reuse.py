@@ -3,7 +3,9 @@ account its plan seeds, whatever the drill before it changed."""
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -63,6 +65,20 @@ def test_a_cloud_after_a_failover_starts_from_the_seeded_account(plan: RecoveryP
     assert again == fresh
     assert again["writers"] == [plan.regions.primary]
     assert again[plan.regions.secondary]["ledger"] == []
+
+
+@pytest.mark.e2e
+def test_a_closed_cloud_is_not_kept_alive_by_the_drills_after_it(plan: RecoveryPlan) -> None:
+    # GIVEN drills played one after another in one process, as a test worker or a fault-matrix worker plays them
+    clouds: list[weakref.ref[LocalCloud]] = []
+    for _ in range(3):
+        run_drill("primary-outage", plan=plan, inspect=lambda cloud, _: clouds.append(weakref.ref(cloud)))
+    # WHEN the garbage is collected
+    gc.collect()
+    # THEN nothing keeps a closed cloud (its moto backends, its calls, its threads) for the life of the process: not
+    # evac's clients or the kill switch's cache of them, not a session made while the cloud's hooks were in place.
+    # (The process's very first cloud may stay: the X-Ray SDK makes its client once, from the hooks then in place.)
+    assert [cloud() is None for cloud in clouds[1:]] == [True, True]
 
 
 def test_the_template_is_parsed_again_when_it_changes_and_each_caller_gets_its_own_copy(tmp_path: Path) -> None:

@@ -7,10 +7,13 @@ runbook's ASL ``Retry`` handles what outlasts botocore's standard retry mode.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # Worst case of one call: 3 attempts x (2 s connect + 5 s read) + botocore's backoff (at most 1 s, then 2 s) = 24 s,
 # inside the functions' 30 s Timeout (tests/test_client_budget.py holds the two together). Control-plane calls answer
@@ -58,9 +61,20 @@ def _bounded(service: str, region: str, timeout_seconds: float) -> Any:
     return _session.client(service, region_name=region, config=config)  # type: ignore[call-overload]
 
 
+# What other modules keep of the clients (the kill switch's provider), forgotten with them
+_forget: list[Callable[[], None]] = []
+
+
+def on_clear(forget: Callable[[], None]) -> None:
+    """Call ``forget`` whenever the clients are cleared: for a module that keeps something made from a client."""
+    _forget.append(forget)
+
+
 def clear() -> None:
     """Forget cached clients and credentials (the local cloud calls this when it starts and stops)."""
     global _session  # noqa: PLW0603 - the per-container session, renewed only here
     _client.cache_clear()
     _bounded.cache_clear()
+    for forget in _forget:
+        forget()
     _session = boto3.session.Session()

@@ -3,14 +3,11 @@ Parameters on evac's own client (its bounded timeouts and retries)."""
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import ClientError
 
-from evac.aws.clients import client
+from evac.aws import clients
 from evac.aws.errors import error_code
 
 PAUSED = "paused"
@@ -21,7 +18,7 @@ MAX_AGE_SECONDS = 30
 
 class AutomaticFailoverSwitch:
     def __init__(self, region: str) -> None:
-        self._ssm = _provider(client("ssm", region))
+        self._ssm = _provider(region)
 
     def paused(self, parameter: str) -> bool:
         """True when ``parameter`` reads ``paused``; a missing parameter means not paused, any other error propagates
@@ -41,7 +38,14 @@ class AutomaticFailoverSwitch:
         return str(value).strip().lower() == PAUSED
 
 
-@cache
-def _provider(ssm: Any) -> SSMProvider:
-    """One provider (and so one cache) per client: a new client, after ``clients.clear()``, starts with none."""
-    return SSMProvider(boto3_client=ssm)
+# region -> the provider on that region's client, and so its cache of values, for the life of the client
+_providers: dict[str, SSMProvider] = {}
+clients.on_clear(_providers.clear)
+
+
+def _provider(region: str) -> SSMProvider:
+    """The region's provider: one per client, and none kept of a client ``clients.clear()`` forgot (a provider holds
+    its client, and a local cloud's clients hold the cloud)."""
+    if region not in _providers:
+        _providers[region] = SSMProvider(boto3_client=clients.client("ssm", region))
+    return _providers[region]
