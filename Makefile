@@ -47,9 +47,10 @@ validate: setup
 build: setup
 	$(BIN)/sam build --cached --parallel
 
-# One worker per core, each test file on one worker (the drills a file's tests share are played once there).
+# One worker per core, each test file on one worker (the drills a file's tests share are played once there), the
+# files in the order tests/conftest.py gives them (the longest first).
 pytest: setup
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache

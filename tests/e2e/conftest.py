@@ -3,6 +3,7 @@ the tests that assert their outcomes and the least-privilege proof."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import boto3
 import pytest
+from filelock import FileLock
 
 from evac.domain.plan import load_plan
 from evacops.chaos.invariants import end_state
@@ -90,21 +92,35 @@ def scheduled_readiness() -> Drilled:
 
 
 class Drills(Mapping[str, Drilled]):
-    """Each recorded scenario and the scheduled readiness check, played the first time a test reads it: under
-    pytest-xdist each worker plays only what its own tests read (the least-privilege proof reads them all)."""
+    """Each recorded scenario and the scheduled readiness check, played the first time a test reads it, once per run:
+    under pytest-xdist the first worker to read one plays it and leaves it in ``shared`` (a folder every worker of
+    the run sees), and the others read it from there instead of playing it again (the least-privilege proof reads
+    them all, and the files that read some run on another worker)."""
 
     READINESS: ClassVar[str] = "readiness-schedule"
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Path | None = None) -> None:
         self._played: dict[str, Drilled] = {}
+        self._shared = shared
 
     def __getitem__(self, label: str) -> Drilled:
         if label not in self._played:
-            if label == self.READINESS:
-                self._played[label] = scheduled_readiness()
-            else:
-                self._played[label] = play(*RECORDED[label])
+            self._played[label] = self._play(label) if self._shared is None else self._once_per_run(label)
         return self._played[label]
+
+    def _play(self, label: str) -> Drilled:
+        return scheduled_readiness() if label == self.READINESS else play(*RECORDED[label])
+
+    def _once_per_run(self, label: str) -> Drilled:
+        assert self._shared is not None
+        self._shared.mkdir(exist_ok=True)
+        kept = self._shared / f"{label}.pickle"
+        with FileLock(kept.with_suffix(".lock")):  # a worker that reads it while another plays it waits for it
+            if kept.exists():
+                return cast("Drilled", pickle.loads(kept.read_bytes()))  # written by this run
+            played = self._play(label)
+            kept.write_bytes(pickle.dumps(played))
+            return played
 
     def __iter__(self) -> Iterator[str]:
         return iter([*RECORDED, self.READINESS])
@@ -114,9 +130,10 @@ class Drills(Mapping[str, Drilled]):
 
 
 @pytest.fixture(scope="session")
-def drilled() -> Drills:
-    """Each recorded scenario, played once (when first read), and the scheduled readiness check."""
-    return Drills()
+def drilled(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Drills:
+    """Each recorded scenario, played once per run (when first read), and the scheduled readiness check."""
+    # pytest-xdist's way to a session fixture made once for all workers: its workers' temporary folders share a parent
+    return Drills(None if worker_id == "master" else tmp_path_factory.getbasetemp().parent / "drilled")
 
 
 @pytest.fixture
