@@ -214,7 +214,7 @@ class LocalCloud:
                     self._seed_and_deploy()
                 except (ClientError, BotoCoreError) as exc:
                     raise setup_failure(self.plan, exc) from None
-                self.runtime.warm(tuple(self.plan.vantages), probe_timeout=self.plan.probes.timeout_seconds)
+                self.runtime.warm(tuple(self.plan.vantages))
                 self.definitions.warm(self.stacks)
                 gc.freeze()
             stack.callback(gc.unfreeze)

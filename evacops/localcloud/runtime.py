@@ -212,16 +212,29 @@ class LambdaRuntime:
 
         return submit_within
 
-    def warm(self, regions: tuple[str, ...], *, probe_timeout: float) -> None:
-        """Import every function's handler and create its AWS clients before the drill: this process's own one-off
-        work, which costs no modelled time. Lambda's cold starts are charged per execution environment (``_start``).
-        ``probe_timeout``: the plan's, which the probers' clients are made with."""
+    def warm(self, regions: tuple[str, ...]) -> None:
+        """Import every function's handler, and load what botocore and moto load the first time a service is used:
+        this process's own one-off work, which costs no modelled time. Lambda's cold starts are charged per execution
+        environment (``_start``)."""
         from evac.aws import clients
-        from evac.aws.probes import PUBLISH_TIMEOUT_SECONDS
 
         for variables in self.environments.values():
             with environment(variables):
                 importlib.import_module(_handler_module(variables["_HANDLER"]))
+        for region in regions:  # botocore loads a service's paginators the first time one is asked for
+            clients.client("sagemaker", region).get_paginator("list_endpoints")
+        for region in regions:  # moto loads a REST service's model the first time it routes one of its requests
+            with contextlib.suppress(BotoCoreError, ClientError):
+                clients.client("sagemaker-runtime", region).invoke_endpoint(EndpointName="evac-warm-up", Body=b"{}")
+
+    @staticmethod
+    def make_clients(regions: tuple[str, ...], *, probe_timeout: float) -> None:
+        """Create every AWS client the handlers may ask for (``evac.aws.clients``), for a cloud many drills are forked
+        from: made once in the parent, each child has them (a drill uses about half of them, made as first asked for
+        where a cloud serves one drill). ``probe_timeout``: the plan's, which the probers' clients are made with."""
+        from evac.aws import clients
+        from evac.aws.probes import PUBLISH_TIMEOUT_SECONDS
+
         for service in WARM_SERVICES:
             for region in regions:
                 clients.client(service, region)
@@ -230,12 +243,6 @@ class LambdaRuntime:
             clients.bounded("cloudwatch", region, PUBLISH_TIMEOUT_SECONDS)
             for service in PROBED_SERVICES:
                 clients.bounded(service, region, probe_timeout)
-
-        for region in regions:  # botocore loads a service's paginators the first time one is asked for
-            clients.client("sagemaker", region).get_paginator("list_endpoints")
-        for region in regions:  # moto loads a REST service's model the first time it routes one of its requests
-            with contextlib.suppress(BotoCoreError, ClientError):
-                clients.client("sagemaker-runtime", region).invoke_endpoint(EndpointName="evac-warm-up", Body=b"{}")
 
     def invoke(self, function: LambdaFunction, event: str | dict | None) -> tuple[str, bool, str]:
         payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})

@@ -12,10 +12,13 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.kms.models import kms_backends
 
 from evacops import iam
 from evacops.drill import run_drill
 from evacops.localcloud import LocalCloud
+from evacops.localcloud.per_call import remember_per_call_work
 from evacops.localcloud.reuse import parsed_template, roles, share_harness_clients, share_service_models, validate_once
 from evacops.template import TEMPLATE
 
@@ -142,3 +145,22 @@ def test_a_cloud_makes_one_client_per_service_and_region_and_any_other_form_as_b
     assert boto3.client("s3", "us-east-1", config=config) is not one
     stack.close()
     assert boto3.client("s3", "us-east-1") is not boto3.client("s3", "us-east-1")
+
+
+def test_symmetric_kms_keys_share_a_key_pair_nothing_reads_and_asymmetric_keys_each_have_their_own(
+    stack: ExitStack,
+) -> None:
+    remember_per_call_work(stack)
+    kms = boto3.client("kms", "us-east-1")
+    symmetric = [kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(2)]
+    signing = [kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"] for _ in range(2)]
+
+    keys = kms_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].keys
+    assert keys[symmetric[0]].private_key is keys[symmetric[1]].private_key  # made once, 20 to 200 ms of CPU
+    # a symmetric key still encrypts with its own material: one key's ciphertext is not another's
+    sealed = kms.encrypt(KeyId=symmetric[0], Plaintext=b"model weights")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=sealed)["Plaintext"] == b"model weights"
+    assert kms.encrypt(KeyId=symmetric[1], Plaintext=b"model weights")["CiphertextBlob"] != sealed
+    # each asymmetric key has a key pair of its own
+    public = [kms.get_public_key(KeyId=key)["PublicKey"] for key in signing]
+    assert public[0] != public[1]
