@@ -34,6 +34,7 @@ from evacops.localcloud.fidelity import (
     SageMakerQuotas,
     SageMakerScaling,
 )
+from evacops.localcloud.reuse import share_harness_clients
 from evacops.localcloud.seed import seed, seed_quotas
 from tests.fakes.clock import SteppedClock
 
@@ -128,6 +129,7 @@ def aws(plan: RecoveryPlan, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
         with mock_aws(), ExitStack() as stack, warnings.catch_warnings():
             # Powertools warns on every handler that adds no metric (most steps): noise here, as on the local cloud
             warnings.filterwarnings("ignore", message="No application metrics to publish")
+            share_harness_clients(stack)  # seeding asks boto3 for a client at each step: one per service and region
             clock = SteppedClock()
             timeline, latencies = Timeline(clock), Latencies()
             sagemaker, quotas = SageMakerScaling(timeline, latencies), SageMakerQuotas()
