@@ -9,9 +9,11 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.loaders import create_loader
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.kms.models import kms_backends
 
@@ -125,7 +127,10 @@ def test_a_definition_that_does_not_parse_is_refused_as_moto_refuses_it(stack: E
     assert again.value.response["Error"] == refused.value.response["Error"]
 
 
-def test_sessions_made_in_a_cloud_share_service_models_and_later_ones_do_not(stack: ExitStack) -> None:
+def test_sessions_made_in_a_cloud_share_service_models_and_later_ones_do_not(
+    stack: ExitStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(botocore.session, "create_loader", create_loader)  # as botocore has it (the suite shares one)
     share_service_models(stack)
     one, two = boto3.session.Session(), boto3.session.Session()
     assert one._loader is two._loader  # type: ignore[attr-defined]
