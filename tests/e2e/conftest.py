@@ -105,16 +105,15 @@ class Drills(Mapping[str, Drilled]):
 
     def __getitem__(self, label: str) -> Drilled:
         if label not in self._played:
-            self._played[label] = self._play(label) if self._shared is None else self._once_per_run(label)
+            self._played[label] = self._play(label) if self._shared is None else self._once_per_run(label, self._shared)
         return self._played[label]
 
     def _play(self, label: str) -> Drilled:
         return scheduled_readiness() if label == self.READINESS else play(*RECORDED[label])
 
-    def _once_per_run(self, label: str) -> Drilled:
-        assert self._shared is not None
-        self._shared.mkdir(exist_ok=True)
-        kept = self._shared / f"{label}.pickle"
+    def _once_per_run(self, label: str, shared: Path) -> Drilled:
+        shared.mkdir(exist_ok=True)
+        kept = shared / f"{label}.pickle"
         with FileLock(kept.with_suffix(".lock")):  # a worker that reads it while another plays it waits for it
             if kept.exists():
                 return cast("Drilled", pickle.loads(kept.read_bytes()))  # written by this run
