@@ -216,6 +216,19 @@ class GroundTruth:
         (``fidelity.stepfunctions.HISTORY_LIMIT``)."""
         return {e.execution_arn: len(_history_types(e)) for e in self._executions(region, machine)}
 
+    def state_payloads(self, region: str, machine: str = "FailoverRunbook") -> dict[str, int]:
+        """State name -> the largest input or output (UTF-8 bytes) it was entered or left with, in any execution of
+        one of the region's state machines (the runbook by default): what Step Functions' 256 KiB payload limit
+        counts (``fidelity.stepfunctions.PAYLOAD_LIMIT``)."""
+        largest: dict[str, int] = {}
+        for execution in self._executions(region, machine):
+            for event in _history(execution):
+                details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
+                if details:
+                    size = len(str(details.get("input") or details.get("output") or "").encode())
+                    largest[details["name"]] = max(size, largest.get(details["name"], 0))
+        return largest
+
     def _executions(self, region: str, machine: str) -> list[Any]:
         """moto's own list of the executions of one of the region's state machines (one list for the machine's life,
         appended to as executions start)."""
@@ -281,14 +294,19 @@ class GroundTruth:
 
 
 def _history_types(execution: Any) -> list[str]:
-    """The type of each event in the execution's history, in order (GetExecutionHistory's events, whose every copy
-    moto makes deep: here only their types are read, under the lock the interpreter appends them with)."""
+    """The type of each event in the execution's history, in order."""
+    return [str(event["type"]) for event in _history(execution)]
+
+
+def _history(execution: Any) -> list[dict[str, Any]]:
+    """The execution's history events, in order: GetExecutionHistory's, whose every copy moto makes deep; here moto's
+    own list, copied (not its events) under the lock the interpreter appends them with. Only to read."""
     worker = execution.exec_worker
     env = getattr(worker, "env", None) if worker else None
     if env is None:  # not started yet: no history
         return []
     with env.event_manager._mutex:
-        return [str(event["type"]) for event in env.event_manager._history_event_list]
+        return list(env.event_manager._history_event_list)
 
 
 def _region_of(arn: str) -> str:

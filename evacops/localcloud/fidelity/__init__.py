@@ -53,6 +53,7 @@ from evacops.localcloud.fidelity.servicequotas import SageMakerQuotas, quota_cod
 from evacops.localcloud.fidelity.sns import ServicePublishes
 from evacops.localcloud.fidelity.stepfunctions import (
     HISTORY_LIMIT,
+    PAYLOAD_LIMIT,
     ExecutionHistoryLimit,
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
@@ -62,6 +63,7 @@ from evacops.localcloud.fidelity.stepfunctions import (
 __all__ = [
     "HISTORY_LIMIT",
     "INSUFFICIENT_CAPACITY",
+    "PAYLOAD_LIMIT",
     "AlarmActions",
     "AlarmEvaluation",
     "AlarmStateClock",

@@ -189,6 +189,9 @@ def _runtime_failure(env: Any, missing: NoSuchJsonPathError, state: str) -> Fail
 # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (a hard quota: no increase).
 HISTORY_LIMIT = 25_000
 HISTORY_LIMIT_ERROR = "States.Runtime"
+# "Maximum input or output size for a task, state, or execution: 256 KiB of data as a UTF-8 encoded string"
+# (the same page; a hard quota). moto 5.2.5 enforces it itself (``States.DataLimitExceeded``): not modelled here.
+PAYLOAD_LIMIT = 256 * 1024
 
 
 class ExecutionHistoryLimit:
