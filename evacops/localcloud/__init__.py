@@ -125,6 +125,8 @@ class LocalCloud:
         self.latencies = latencies or Latencies()
         self.runtime = LambdaRuntime(self.clock, self.latencies)
         self.definitions = ParsedDefinitions()
+        self.task_clients = SharedClients()  # the interpreter's clients, built once each
+        self.paths = JsonData()  # the interpreter's paths, parsed once each, and its copies of a state's data
         self.route53 = Route53Propagation(self.timeline, self.latencies)
         self.sagemaker = SageMakerScaling(self.timeline, self.latencies)  # .capacity[(region, type)]: absent is no cap
         self.publishes = ServicePublishes()  # what AWS services published to topics, and what SNS refused
@@ -201,8 +203,8 @@ class LocalCloud:
             install_virtual_time(stack, self.clock, self.latencies.state_transition)
             self.runtime.install(stack)
             self.definitions.install(stack)
-            for seam in (SharedClients(), JsonData()):  # the interpreter's clients, paths and copies: built once
-                seam.install(stack)
+            self.task_clients.install(stack)
+            self.paths.install(stack)
             validate_once(stack)
             self._install_fidelity(stack)
             remember_per_call_work(stack)  # after every patch of moto's response classes
@@ -222,6 +224,14 @@ class LocalCloud:
             stack.close()
             raise
         return self
+
+    def ready_to_fork(self) -> None:
+        """Do now, once, what every drill forked from this prepared cloud would do again the first time (a cloud that
+        serves one drill does it as it goes, only where it needs to): make every client the handlers may ask for,
+        build the clients the state machines' tasks ask for, and parse every path of their definitions."""
+        self.runtime.make_clients(tuple(self.plan.vantages), probe_timeout=self.plan.probes.timeout_seconds)
+        self.task_clients.warm(self.stacks)
+        self.paths.warm(self.stacks)
 
     def start(self) -> None:
         """Start what runs on the modelled clock (schedules, alarm evaluation); ``close_running`` stops it."""

@@ -102,7 +102,7 @@ def _prepared_for(plan: RecoveryPlan, latencies: Latencies) -> LocalCloud:
         return _prepared
     release()
     cloud = LocalCloud(plan, latencies=latencies).prepare()
-    cloud.runtime.make_clients(tuple(plan.vantages), probe_timeout=plan.probes.timeout_seconds)
+    cloud.ready_to_fork()
     for region in plan.regions.both:  # SAM's expansion of the roles (Application Auto Scaling's check): once, here
         cloud.scalable_targets.roles(region)
     _prepared = cloud

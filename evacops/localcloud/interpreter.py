@@ -15,14 +15,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import functools
 import importlib
+import json
+import re
 import threading
+from dataclasses import dataclass
 from datetime import UTC
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from unittest.mock import patch
 
 import boto3
@@ -36,6 +40,7 @@ from moto.stepfunctions.parser.asl.component.state import state as state_module
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import map_run_record
 from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
 from moto.stepfunctions.parser.asl.component.state.state import CommonStateField
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
@@ -52,7 +57,7 @@ from evacops.localcloud.reuse import program as parsed_program
 _STAMPING = (event_manager, execution_module, parser_models, state_module, branches_decl, map_run_record)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from contextlib import ExitStack
 
     from evacops.localcloud.clock import VirtualClock
@@ -78,10 +83,36 @@ class ParsedDefinitions:
 
     def warm(self, stacks: Mapping[str, Stack]) -> None:
         """Parse every state machine deployed in ``stacks`` (region -> its stack) before the drill."""
-        for region, deployed in stacks.items():
-            for arn in deployed.state_machine_arns.values():
-                sfn = boto3.client("stepfunctions", region)
-                self.program(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
+        for machine in deployed_machines(stacks):
+            self.program(machine.definition)
+
+
+@dataclass(frozen=True)
+class DeployedMachine:
+    region: str
+    role_arn: str
+    definition: str  # the ASL, as DescribeStateMachine returns it
+
+
+def deployed_machines(stacks: Mapping[str, Stack]) -> Iterator[DeployedMachine]:
+    """Every state machine deployed in ``stacks`` (region -> its stack), as the region's Step Functions describes it."""
+    for region, deployed in stacks.items():
+        sfn = boto3.client("stepfunctions", region)
+        for arn in deployed.state_machine_arns.values():
+            described = sfn.describe_state_machine(stateMachineArn=arn)
+            yield DeployedMachine(region, described["roleArn"], described["definition"])
+
+
+def _walk(node: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a JSON document, with the key it is the value of (a list's items: the list's key)."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            yield from _walk(value, name)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item, key)
+    elif isinstance(node, str):
+        yield key, node
 
 
 class SharedClients:
@@ -98,20 +129,41 @@ class SharedClients:
         ),
     )
 
+    # A task's service by its Resource: an optimized integration (arn:aws:states:::sns:publish) or a function's ARN.
+    _SERVICES: Final = {"lambda": "lambda", "dynamodb": "dynamodb", "sns": "sns", "states": "stepfunctions"}
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[str, str, str], Any] = {}
+        self._lock = threading.Lock()
+
     def install(self, stack: ExitStack) -> None:
-        built: dict[tuple[str, str, str], Any] = {}
-        lock = threading.Lock()
-
-        def shared(region: str, service: str, state_credentials: Any = None) -> Any:
-            key = (region, service, repr(state_credentials))
-            with lock:
-                if key not in built:
-                    built[key] = boto_client.boto_client_for(region, service, state_credentials)
-                return built[key]
-
         for module in self._USERS:
             user = importlib.import_module(f"{self._PARSER}.{module}")
-            stack.enter_context(patch.object(user, "boto_client_for", shared))
+            stack.enter_context(patch.object(user, "boto_client_for", self.client))
+
+    @property
+    def built(self) -> int:
+        """How many clients were built."""
+        return len(self._built)
+
+    def client(self, region: str, service: str, state_credentials: Any = None) -> Any:
+        """What the interpreter's ``boto_client_for`` returns: one client per region, service and credentials."""
+        key = (region, service, repr(state_credentials))
+        with self._lock:
+            if key not in self._built:
+                self._built[key] = boto_client.boto_client_for(region, service, state_credentials)
+            return self._built[key]
+
+    def warm(self, stacks: Mapping[str, Stack]) -> None:
+        """Build now the clients the tasks of every state machine in ``stacks`` will ask for (with the machine's role,
+        as the interpreter gives it): a cloud many drills are forked from builds them once, not in every child."""
+        for machine in deployed_machines(stacks):
+            credentials = StateCredentials(role_arn=machine.role_arn)
+            for key, resource in _walk(json.loads(machine.definition)):
+                integration = resource.partition("arn:aws:states:::")[2].split(":")[0]
+                service = "lambda" if resource.startswith("arn:aws:lambda:") else self._SERVICES.get(integration)
+                if key == "Resource" and service:
+                    self.client(machine.region, service, credentials)
 
 
 _IMMUTABLE = (str, int, float, bool, type(None))
@@ -166,6 +218,24 @@ class JsonData:
         stack.enter_context(patch.object(states_module.States, "_extract", staticmethod(extracted)))
         for name in self._WRITTEN_OUT:
             stack.enter_context(patch.object(CommonStateField, name, written_out(getattr(CommonStateField, name))))
+
+    @staticmethod
+    def warm(stacks: Mapping[str, Stack]) -> None:
+        """Parse now every path of every state machine in ``stacks``: a reference path, a context object's path
+        (``$$.``, read as a path of the context) and each one an intrinsic function is given; a ``ResultPath`` as
+        the interpreter parses it. A cloud many drills are forked from parses them once, not in every child."""
+        result_path.parse("$")  # a state's ResultPath where it names none
+        for machine in deployed_machines(stacks):
+            for key, text in _walk(json.loads(machine.definition)):
+                paths = [text] if text.startswith("$") else _ARGUMENT_PATHS.findall(text) if "States." in text else []
+                for path in paths:
+                    parse = result_path.parse if key == "ResultPath" else json_path.parse
+                    with contextlib.suppress(Exception):  # not a path after all (the interpreter never parses it)
+                        parse(path.removeprefix("$") if path.startswith("$$") else path)
+
+
+# A path an intrinsic function is given: States.Format('lock#{}', $.run.application)
+_ARGUMENT_PATHS: Final = re.compile(r"\$\$?[^,)\s']*")
 
 
 def _parsed(parse: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -59,7 +59,7 @@ log = logging.getLogger("evac.localcloud")
 
 # What the probers ask of the regions they watch (evac.aws.probes), with clients of their own.
 PROBED_SERVICES = ("sagemaker-runtime", "rds")
-# The AWS services evac's handlers call (see functions/evac/aws/).
+# The AWS services evac's handlers call (functions/evac/aws/: tests/localcloud/test_fork.py reads them there).
 WARM_SERVICES = (
     "rds",
     "cloudwatch",
@@ -73,6 +73,13 @@ WARM_SERVICES = (
     "s3",
     "ecr",
     "service-quotas",
+    "lambda",
+    "sns",
+    "events",
+    "scheduler",
+    "ecs",
+    "elbv2",
+    "autoscaling",
 )
 
 

@@ -1,24 +1,35 @@
 """A cloud prepared once and forked for each drill: every child starts from the set-up as it was, whatever an earlier
-child changed; results and errors come back; what cannot be forked safely is refused.
+child changed; results and errors come back; what cannot be forked safely is refused; a drill in a child makes no
+client and parses no path the parent could have made once for all of them.
 
 Forking is done from a process with one thread only, so each test runs its checks in a spawned worker process
 (a pytest worker has threads of its own)."""
 
 from __future__ import annotations
 
+import ast
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
 import boto3
 import pytest
+from moto.stepfunctions.parser.asl.component.common.path import result_path
+from moto.stepfunctions.parser.asl.utils import json_path
 
+from evac.aws import clients
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evacops.chaos.sites import chaos_latencies
 from evacops.cloud import local_cloud
+from evacops.drill.engine import drill_plan, run_drill
+from evacops.localcloud import fork
 from evacops.localcloud.fidelity import Latencies
 from evacops.localcloud.fork import ForkedDrillError, forked
+from evacops.localcloud.runtime import WARM_SERVICES
+
+ADAPTERS = Path(clients.__file__).parent
 
 
 def _mark(value: str) -> dict[str, object]:
@@ -46,6 +57,23 @@ def _crash() -> None:
     os._exit(3)
 
 
+def _made_by_a_drill() -> dict[str, object]:
+    """In the child: play a primary outage; what it made that the parent had not (each a count)."""
+    cloud = fork._adopted
+    assert cloud is not None
+
+    def made() -> dict[str, int]:
+        return {
+            "handler clients": clients._client.cache_info().misses + clients._bounded.cache_info().misses,
+            "task clients": cloud.task_clients.built,
+            "paths": json_path.parse.cache_info().misses + result_path.parse.cache_info().misses,
+        }
+
+    before = made()
+    report = run_drill("primary-outage", latencies=cloud.latencies)
+    return {"status": report.status, "made": {name: count - before[name] for name, count in made().items()}}
+
+
 def _other_cloud() -> None:
     plan = load_plan(DEFAULT_PLAN)
     with local_cloud(plan, latencies=Latencies()):
@@ -60,6 +88,7 @@ def _in_worker() -> dict[str, object]:
     second = forked(plan, latencies, _mark, "second")
     other = forked(plan, Latencies(), _mark_on, Latencies(), "other")  # another cloud: the first one closed before
     third = forked(plan, latencies, _mark, "third")  # and the first one's set-up again, from scratch
+    drill = forked(drill_plan("primary-outage", plan), latencies, _made_by_a_drill)
     errors: dict[str, str] = {}
     for name, call in (("raised", _fail), ("crashed", _crash), ("other", _other_cloud)):
         try:
@@ -76,7 +105,15 @@ def _in_worker() -> dict[str, object]:
         forked(plan, latencies, _fail)
     except RuntimeError as exc:
         errors["threads"] = str(exc)
-    return {"first": first, "second": second, "other": other, "third": third, "errors": errors, "parent": os.getpid()}
+    return {
+        "first": first,
+        "second": second,
+        "other": other,
+        "third": third,
+        "drill": drill,
+        "errors": errors,
+        "parent": os.getpid(),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +149,23 @@ def test_errors_come_back_named(outcome: dict) -> None:
 def test_no_fork_beside_another_thread(outcome: dict) -> None:
     assert "one thread" in outcome["errors"]["threads"]
     assert "bystander" in outcome["errors"]["threads"]
+
+
+def test_a_drill_in_a_child_makes_no_client_and_parses_no_path_its_parent_could_have(outcome: dict) -> None:
+    assert outcome["drill"]["status"] == "SUCCEEDED"
+    assert outcome["drill"]["made"] == {"handler clients": 0, "task clients": 0, "paths": 0}
+
+
+def test_the_parent_makes_a_client_of_every_service_evacs_adapters_call() -> None:
+    called = {
+        node.args[0].value
+        for module in ADAPTERS.glob("*.py")
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", getattr(node.func, "attr", None)) in {"client", "bounded"}
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
+    assert "sagemaker" in called  # the reading itself works
+    assert called <= set(WARM_SERVICES)
