@@ -120,7 +120,7 @@ def chaos(
 
     Each case prints one line as it ends: its number, about how long the rest will take at the pace so far, its
     outcome (✓ clean, ↑ escalated, ✗ violated), status, fault and site. The matrix (979 cases on the default plan)
-    takes about 9 minutes with --jobs 2 on two cores, longer when they are busy; --every-kind (1,176) about a
+    takes about 8 minutes with --jobs 2 on two cores, longer when they are busy; --every-kind (1,176) about a
     fifth longer.
 
     Examples:
