@@ -225,14 +225,6 @@ class LocalCloud:
             raise
         return self
 
-    def ready_to_fork(self) -> None:
-        """Do now, once, what every drill forked from this prepared cloud would do again the first time (a cloud that
-        serves one drill does it as it goes, only where it needs to): make every client the handlers may ask for,
-        build the clients the state machines' tasks ask for, and parse every path of their definitions."""
-        self.runtime.make_clients(tuple(self.plan.vantages), probe_timeout=self.plan.probes.timeout_seconds)
-        self.task_clients.warm(self.stacks)
-        self.paths.warm(self.stacks)
-
     def start(self) -> None:
         """Start what runs on the modelled clock (schedules, alarm evaluation); ``close_running`` stops it."""
         stack = self._exit.enter_context(self._running)

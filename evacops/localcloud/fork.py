@@ -29,6 +29,7 @@ import traceback
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from evacops.localcloud import LocalCloud
+from evacops.localcloud.interpreter import deployed_machines
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,6 +38,30 @@ if TYPE_CHECKING:
     from evacops.localcloud.fidelity import Latencies
 
 T = TypeVar("T")
+# The AWS services evac's handlers call (functions/evac/aws/: tests/localcloud/test_fork.py reads them there), and
+# those the probers ask of the regions they watch (evac.aws.probes) with clients of their own.
+HANDLER_SERVICES = (
+    "rds",
+    "cloudwatch",
+    "sagemaker",
+    "sagemaker-runtime",
+    "application-autoscaling",
+    "route53",
+    "dynamodb",
+    "stepfunctions",
+    "ssm",
+    "s3",
+    "ecr",
+    "service-quotas",
+    "lambda",
+    "sns",
+    "events",
+    "scheduler",
+    "ecs",
+    "elbv2",
+    "autoscaling",
+)
+PROBED_SERVICES = ("sagemaker-runtime", "rds")
 # The process's prepared cloud, at most one: a cloud set up while another is open would be set up inside it (moto's
 # mock and the patches are process-wide), so the one kept is closed when another plan or latencies are asked for.
 _prepared: LocalCloud | None = None
@@ -102,11 +127,33 @@ def _prepared_for(plan: RecoveryPlan, latencies: Latencies) -> LocalCloud:
         return _prepared
     release()
     cloud = LocalCloud(plan, latencies=latencies).prepare()
-    cloud.ready_to_fork()
-    for region in plan.regions.both:  # SAM's expansion of the roles (Application Auto Scaling's check): once, here
-        cloud.scalable_targets.roles(region)
+    _ready_to_fork(cloud)
     _prepared = cloud
     return cloud
+
+
+def _ready_to_fork(cloud: LocalCloud) -> None:
+    """Do now, once, what every drill forked from ``cloud`` would do again the first time (a cloud that serves one
+    drill does it as it goes, only where it needs to): make every client the handlers may ask for (a drill uses about
+    half of them), build the clients the state machines' tasks ask for, parse every path of their definitions, and
+    expand the stack's roles (Application Auto Scaling's check)."""
+    from evac.aws import clients
+    from evac.aws.probes import PUBLISH_TIMEOUT_SECONDS
+
+    plan = cloud.plan
+    for service in HANDLER_SERVICES:
+        for region in plan.vantages:
+            clients.client(service, region)
+            clients.client(service, region, probe=True)
+    for region in plan.vantages:
+        clients.bounded("cloudwatch", region, PUBLISH_TIMEOUT_SECONDS)
+        for service in PROBED_SERVICES:
+            clients.bounded(service, region, plan.probes.timeout_seconds)
+    machines = list(deployed_machines(cloud.stacks))
+    cloud.task_clients.warm(machines)
+    cloud.paths.warm(machines)
+    for region in plan.regions.both:
+        cloud.scalable_targets.roles(region)
 
 
 def _answer(write: int, cloud: LocalCloud, call: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:

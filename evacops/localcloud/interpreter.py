@@ -57,7 +57,7 @@ from evacops.localcloud.reuse import program as parsed_program
 _STAMPING = (event_manager, execution_module, parser_models, state_module, branches_decl, map_run_record)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
     from contextlib import ExitStack
 
     from evacops.localcloud.clock import VirtualClock
@@ -92,6 +92,10 @@ class DeployedMachine:
     region: str
     role_arn: str
     definition: str  # the ASL, as DescribeStateMachine returns it
+
+    def strings(self) -> Iterator[tuple[str, str]]:
+        """Every string in the definition, with the key it is the value of."""
+        return _walk(json.loads(self.definition))
 
 
 def deployed_machines(stacks: Mapping[str, Stack]) -> Iterator[DeployedMachine]:
@@ -154,12 +158,12 @@ class SharedClients:
                 self._built[key] = boto_client.boto_client_for(region, service, state_credentials)
             return self._built[key]
 
-    def warm(self, stacks: Mapping[str, Stack]) -> None:
-        """Build now the clients the tasks of every state machine in ``stacks`` will ask for (with the machine's role,
-        as the interpreter gives it): a cloud many drills are forked from builds them once, not in every child."""
-        for machine in deployed_machines(stacks):
+    def warm(self, machines: Iterable[DeployedMachine]) -> None:
+        """Build now the clients the tasks of every state machine of ``machines`` will ask for (with the machine's
+        role, as the interpreter gives it): a cloud many drills are forked from builds them once, not in every child."""
+        for machine in machines:
             credentials = StateCredentials(role_arn=machine.role_arn)
-            for key, resource in _walk(json.loads(machine.definition)):
+            for key, resource in machine.strings():
                 integration = resource.partition("arn:aws:states:::")[2].split(":")[0]
                 service = "lambda" if resource.startswith("arn:aws:lambda:") else self._SERVICES.get(integration)
                 if key == "Resource" and service:
@@ -220,13 +224,13 @@ class JsonData:
             stack.enter_context(patch.object(CommonStateField, name, written_out(getattr(CommonStateField, name))))
 
     @staticmethod
-    def warm(stacks: Mapping[str, Stack]) -> None:
-        """Parse now every path of every state machine in ``stacks``: a reference path, a context object's path
+    def warm(machines: Iterable[DeployedMachine]) -> None:
+        """Parse now every path of every state machine of ``machines``: a reference path, a context object's path
         (``$$.``, read as a path of the context) and each one an intrinsic function is given; a ``ResultPath`` as
         the interpreter parses it. A cloud many drills are forked from parses them once, not in every child."""
         result_path.parse("$")  # a state's ResultPath where it names none
-        for machine in deployed_machines(stacks):
-            for key, text in _walk(json.loads(machine.definition)):
+        for machine in machines:
+            for key, text in machine.strings():
                 paths = [text] if text.startswith("$") else _ARGUMENT_PATHS.findall(text) if "States." in text else []
                 for path in paths:
                     parse = result_path.parse if key == "ResultPath" else json_path.parse

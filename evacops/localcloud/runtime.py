@@ -57,32 +57,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("evac.localcloud")
 
-# What the probers ask of the regions they watch (evac.aws.probes), with clients of their own.
-PROBED_SERVICES = ("sagemaker-runtime", "rds")
-# The AWS services evac's handlers call (functions/evac/aws/: tests/localcloud/test_fork.py reads them there).
-WARM_SERVICES = (
-    "rds",
-    "cloudwatch",
-    "sagemaker",
-    "sagemaker-runtime",
-    "application-autoscaling",
-    "route53",
-    "dynamodb",
-    "stepfunctions",
-    "ssm",
-    "s3",
-    "ecr",
-    "service-quotas",
-    "lambda",
-    "sns",
-    "events",
-    "scheduler",
-    "ecs",
-    "elbv2",
-    "autoscaling",
-)
-
-
 # What the runtime records as the error of an invocation that outlived its function's Timeout.
 TIMED_OUT = "Lambda.Unknown"
 
@@ -233,23 +207,6 @@ class LambdaRuntime:
         for region in regions:  # moto loads a REST service's model the first time it routes one of its requests
             with contextlib.suppress(BotoCoreError, ClientError):
                 clients.client("sagemaker-runtime", region).invoke_endpoint(EndpointName="evac-warm-up", Body=b"{}")
-
-    @staticmethod
-    def make_clients(regions: tuple[str, ...], *, probe_timeout: float) -> None:
-        """Create every AWS client the handlers may ask for (``evac.aws.clients``), for a cloud many drills are forked
-        from: made once in the parent, each child has them (a drill uses about half of them, made as first asked for
-        where a cloud serves one drill). ``probe_timeout``: the plan's, which the probers' clients are made with."""
-        from evac.aws import clients
-        from evac.aws.probes import PUBLISH_TIMEOUT_SECONDS
-
-        for service in WARM_SERVICES:
-            for region in regions:
-                clients.client(service, region)
-                clients.client(service, region, probe=True)
-        for region in regions:
-            clients.bounded("cloudwatch", region, PUBLISH_TIMEOUT_SECONDS)
-            for service in PROBED_SERVICES:
-                clients.bounded(service, region, probe_timeout)
 
     def invoke(self, function: LambdaFunction, event: str | dict | None) -> tuple[str, bool, str]:
         payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})

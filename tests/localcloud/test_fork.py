@@ -26,8 +26,7 @@ from evacops.cloud import local_cloud
 from evacops.drill.engine import drill_plan, run_drill
 from evacops.localcloud import fork
 from evacops.localcloud.fidelity import Latencies
-from evacops.localcloud.fork import ForkedDrillError, forked
-from evacops.localcloud.runtime import WARM_SERVICES
+from evacops.localcloud.fork import HANDLER_SERVICES, ForkedDrillError, forked
 
 ADAPTERS = Path(clients.__file__).parent
 
@@ -168,4 +167,4 @@ def test_the_parent_makes_a_client_of_every_service_evacs_adapters_call() -> Non
         and isinstance(node.args[0].value, str)
     }
     assert "sagemaker" in called  # the reading itself works
-    assert called <= set(WARM_SERVICES)
+    assert called <= set(HANDLER_SERVICES)
