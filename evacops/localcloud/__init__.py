@@ -53,7 +53,7 @@ from evacops.localcloud.fidelity import (
     ServicePublishes,
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
-    UnresolvedPathIsRuntimeError,
+    TerminalErrors,
 )
 from evacops.localcloud.fidelity.arc import RoutingControlCluster
 from evacops.localcloud.fidelity.arc_region_switch import RegionSwitch
@@ -264,7 +264,7 @@ class LocalCloud:
         for replicas_or_capacity in (DynamoDBGlobalTables, EcsTaskStarts, AutoScalingLaunches):
             replicas_or_capacity(self.timeline, self.latencies).install(stack)
         StepFunctionsTaskErrors().install(stack)
-        UnresolvedPathIsRuntimeError().install(stack)
+        TerminalErrors().install(stack)
         ExecutionHistoryLimit().install(stack)
         self.scalable_targets.install(stack)
 

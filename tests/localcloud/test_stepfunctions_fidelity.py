@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from evacops.localcloud.fidelity import ExecutionHistoryLimit, UnresolvedPathIsRuntimeError
+from evacops.localcloud.fidelity import PAYLOAD_LIMIT, ExecutionHistoryLimit, TerminalErrors
 from evacops.localcloud.fidelity import stepfunctions as stepfunctions_fidelity
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def delete_lock_of(path: str) -> dict[str, Any]:
 
 
 def test_an_unresolved_path_fails_the_execution_with_states_runtime_past_a_catch_all(stack: ExitStack) -> None:
-    UnresolvedPathIsRuntimeError().install(stack)
+    TerminalErrors().install(stack)
 
     execution = run(delete_lock_of("$.run.application"), {"error": {"Error": "PlanError"}})
 
@@ -64,7 +64,7 @@ def test_an_unresolved_path_fails_the_execution_with_states_runtime_past_a_catch
 
 
 def test_a_resolved_path_runs_the_task(stack: ExitStack) -> None:
-    UnresolvedPathIsRuntimeError().install(stack)
+    TerminalErrors().install(stack)
 
     execution = run(delete_lock_of("$.run.application"), {"run": {"application": "fraud-scoring"}})
 
@@ -75,6 +75,61 @@ def test_a_resolved_path_runs_the_task(stack: ExitStack) -> None:
 def test_plain_moto_lets_a_catch_all_handle_an_unresolved_path() -> None:
     """The gap the extension closes (if moto starts failing this, the extension may go)."""
     execution = run(delete_lock_of("$.run.application"), {})
+
+    assert execution["status"] == "SUCCEEDED"
+
+
+def read_item_of(size: int) -> dict[str, Any]:
+    """A DynamoDB task that reads an item of ``size`` bytes, with a ``Catch`` on ``States.ALL``."""
+    dynamodb = boto3.client("dynamodb", REGION)
+    dynamodb.create_table(
+        TableName="runs",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.put_item(TableName="runs", Item={"pk": {"S": "report"}, "body": {"S": "x" * size}})
+    return {
+        "StartAt": "Read",
+        "States": {
+            "Read": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Parameters": {"TableName": "runs", "Key": {"pk": {"S": "report"}}},
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "End": True},
+        },
+    }
+
+
+def test_a_task_result_over_the_payload_quota_fails_the_execution_past_a_catch_all(stack: ExitStack) -> None:
+    TerminalErrors().install(stack)
+
+    execution = run(read_item_of(PAYLOAD_LIMIT + 1024), {})
+
+    assert (execution["status"], execution.get("error")) == ("FAILED", "States.DataLimitExceeded")
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in history(execution["executionArn"])
+        if "stateEnteredEventDetails" in e
+    ]
+    assert entered == ["Read"]
+
+
+def test_a_task_result_within_the_payload_quota_runs_on(stack: ExitStack) -> None:
+    TerminalErrors().install(stack)
+
+    execution = run(read_item_of(PAYLOAD_LIMIT // 2), {})
+
+    assert execution["status"] == "SUCCEEDED"
+
+
+@pytest.mark.usefixtures("aws")
+def test_plain_moto_lets_a_catch_all_handle_a_task_result_over_the_payload_quota() -> None:
+    """The gap the extension closes (if moto starts failing this, the extension may go)."""
+    execution = run(read_item_of(PAYLOAD_LIMIT + 1024), {})
 
     assert execution["status"] == "SUCCEEDED"
 

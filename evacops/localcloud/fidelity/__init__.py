@@ -20,9 +20,10 @@ it. One module per AWS service, named like evac's adapters in ``functions/evac/a
 - ``stepfunctions``: a failed task's error is named as AWS names it: ``Lambda.TooManyRequestsException``,
   ``Lambda.SdkClientException``, ``Lambda.Unknown``, ``DynamoDB.InternalServerErrorException``... (moto: a throttled
   Lambda invoke is ``Exception``, an unreachable SNS is the uncatchable ``States.Runtime``); the ``startExecution``
-  integration's parameter names are mapped to boto3's; a path that does not resolve is ``States.Runtime``, which
-  ``Catch`` does not handle (moto: the task's own error, caught by ``States.ALL``); an execution whose history
-  reaches 25,000 events fails (moto: no limit).
+  integration's parameter names are mapped to boto3's; a path that does not resolve is ``States.Runtime``, and a
+  task's result over 256 KiB ``States.DataLimitExceeded``, both terminal: no ``Catch`` handles them (moto: the
+  task's own error, caught by ``States.ALL``, and the quota's error caught too); an execution whose history reaches
+  25,000 events fails (moto: no limit).
 - ``s3``: default SSE-S3, SSE-KMS ETags that differ per bucket, and replication that copies new objects as the
   bucket's rules allow (filters, the SSE-KMS opt-in), keeping the version id and answering ``ReplicationStatus``
   (moto: MD5 ETags, rules stored but never applied, filters and ``SourceSelectionCriteria`` dropped).
@@ -57,7 +58,7 @@ from evacops.localcloud.fidelity.stepfunctions import (
     ExecutionHistoryLimit,
     StartExecutionIntegration,
     StepFunctionsTaskErrors,
-    UnresolvedPathIsRuntimeError,
+    TerminalErrors,
 )
 
 __all__ = [
@@ -79,6 +80,6 @@ __all__ = [
     "ServicePublishes",
     "StartExecutionIntegration",
     "StepFunctionsTaskErrors",
-    "UnresolvedPathIsRuntimeError",
+    "TerminalErrors",
     "quota_code",
 ]

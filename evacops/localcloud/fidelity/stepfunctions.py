@@ -1,7 +1,8 @@
 """Step Functions' service integrations as AWS runs them: the ``startExecution`` integration's parameter names, the
 error names a failed Task gets (moto 5.2.5: a throttled Lambda invoke is ``Exception``, an unreachable SNS the
-uncatchable ``States.Runtime``), and ``States.Runtime`` on a path that does not resolve (moto 5.2.5: a Task's
-``Retry``/``Catch`` on ``States.ALL`` handles it), and the execution history's size limit (moto 5.2.5: none)."""
+uncatchable ``States.Runtime``), the terminal errors no ``Retry`` or ``Catch`` handles (``States.Runtime`` on a path
+that does not resolve, ``States.DataLimitExceeded`` on a task's result over the payload quota; moto 5.2.5: a Task's
+``Catch`` on ``States.ALL`` handles both), and the execution history's size limit (moto 5.2.5: none)."""
 
 from __future__ import annotations
 
@@ -130,8 +131,11 @@ def _task_failed(task: Any, env: Any, name: str, cause: str) -> FailureEvent:
     )
 
 
+_DATA_LIMIT = StatesErrorName(typ=StatesErrorNameType.StatesStatesDataLimitExceeded)
+
+
 class _UncatchableRuntimeError(BaseException):
-    """Carries a ``States.Runtime`` failure past the state's own ``Retry``/``Catch`` loop (which handles
+    """Carries a terminal failure past the state's own ``Retry``/``Catch`` loop (which handles
     ``Exception``)."""
 
     def __init__(self, failure_event: FailureEvent) -> None:
@@ -139,14 +143,21 @@ class _UncatchableRuntimeError(BaseException):
         self.failure_event = failure_event
 
 
-class UnresolvedPathIsRuntimeError:
-    """A reference path that does not resolve in a Task's ``Parameters`` (an intrinsic function's argument included)
-    or ``ResultSelector`` fails the execution with ``States.Runtime``, which ``Retry`` and ``Catch`` do not handle:
-    "States.ALL ... cannot catch States.DataLimitExceeded terminal errors or Runtime error types", and "A
-    States.Runtime error isn't retriable, and will always cause the execution to fail"
-    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html). moto 5.2.5 hands the
-    missing path to the task's own error naming (``DynamoDB.AmazonDynamoDBException`` for a DynamoDB task), where
-    ``States.ALL`` catches it, so a runbook whose failure path formats a field a failed step never wrote looks fine.
+class TerminalErrors:
+    """Errors that fail the execution whatever the state's ``Retry`` and ``Catch`` say: "States.ALL ... cannot catch
+    States.DataLimitExceeded terminal errors or Runtime error types", and "A States.Runtime error isn't retriable, and
+    will always cause the execution to fail"
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+
+    - A reference path that does not resolve in a Task's ``Parameters`` (an intrinsic function's argument included)
+      or ``ResultSelector``: ``States.Runtime``. moto 5.2.5 hands the missing path to the task's own error naming
+      (``DynamoDB.AmazonDynamoDBException`` for a DynamoDB task), where ``States.ALL`` catches it, so a runbook whose
+      failure path formats a field a failed step never wrote looks fine.
+    - A task's result over the payload quota (``PAYLOAD_LIMIT``; "the output of a connector is larger than payload
+      size quota", the same page): ``States.DataLimitExceeded``. moto 5.2.5 names it so, then lets ``States.ALL``
+      catch it (and its failure path trips on the reserved name), so a runbook that grows past the quota looked as if
+      it had failed and recorded it; in AWS nothing after that state runs. (A state's own output over the quota
+      already fails the execution in moto, outside the ``Catch``.)
     """
 
     def install(self, stack: ExitStack) -> None:
@@ -158,6 +169,10 @@ class UnresolvedPathIsRuntimeError:
                 evaluate(state, env)
             except NoSuchJsonPathError as missing:
                 raise _UncatchableRuntimeError(_runtime_failure(env, missing, state.name)) from missing
+            except FailureEventException as failed:
+                if failed.failure_event.error_name != _DATA_LIMIT:
+                    raise
+                raise _UncatchableRuntimeError(failed.failure_event) from failed
 
         def eval_state_uncatchable(state: ExecutionState, env: Any) -> None:
             try:
