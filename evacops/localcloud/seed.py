@@ -23,7 +23,8 @@ from evacops.localcloud.seed_kinds import seed_kinds
 from evacops.template import partition
 
 if TYPE_CHECKING:
-    from evac.domain.plan import Endpoint, RecoveryPlan
+    from evac.domain.plan import RecoveryPlan
+    from evac.domain.plan_inference import Endpoint
     from evacops.localcloud.clock import Timeline, VirtualClock
     from evacops.localcloud.fidelity import SageMakerQuotas
     from evacops.localcloud.fidelity.arc import RoutingControlCluster

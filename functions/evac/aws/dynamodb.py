@@ -18,7 +18,7 @@ from evac.domain.ports import PriorRun, TableReplicas
 from evac.errors import ResourceNotFoundError
 
 if TYPE_CHECKING:
-    from evac.domain.models import RunRecord
+    from evac.domain.run_record import RunRecord
 
 RUN_PREFIX = "run#"
 LAST_PREFIX = "last#"

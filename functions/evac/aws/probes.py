@@ -29,7 +29,7 @@ from evac.domain.probes import ProbeResult, timed
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from evac.domain.plan import CanarySpec
+    from evac.domain.plan_inference import CanarySpec
     from evac.domain.probes import Round
 
 NAMESPACE = "evac/Probes"

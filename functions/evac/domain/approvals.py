@@ -26,8 +26,9 @@ from evac.domain.ports import TaskClosedError
 from evac.errors import EvacError
 
 if TYPE_CHECKING:
-    from evac.domain.models import ApprovalRequest, RunRecord
+    from evac.domain.models import ApprovalRequest
     from evac.domain.ports import Approvals, Notifications, TaskCallbacks
+    from evac.domain.run_record import RunRecord
 
 Answer = Literal["approve", "reject"]
 # What the runbook's Catch sees when a person says no (an aborting error: see ``evac.domain.ledger``).
@@ -117,7 +118,7 @@ def _message(event: ApprovalRequest, region: str) -> str:
         f"Predicted RTO: {run.predicted_rto_seconds or 0:.0f} s\n"
         f"RPO estimate: {rpo}{' (over the plan budget)' if run.rpo_over_budget else ''}\n"
         f"Preflight:\n{checks}\n"
-        f"{_findings(event)}\n"
+        f"{_findings(event, region)}\n"
         f"Approve:  evac approve {run.incident_id} --stack-name <stack> --region {region}\n"
         f"Reject:   evac reject {run.incident_id} --reason '...' --stack-name <stack> --region {region}\n"
         f"Console:  invoke the stack's ApprovalFunction with {example}\n"
@@ -135,17 +136,24 @@ def _not_ready(event: ApprovalRequest) -> str:
     )
 
 
-def _findings(event: ApprovalRequest) -> str:
-    """Every readiness check that did not pass, critical first: what was read and what to do about it."""
+def _findings(event: ApprovalRequest, region: str) -> str:
+    """The readiness checks that did not pass, critical first (as many as the run carries): what was read and what
+    to do about it."""
     report = event.preflight.readiness
-    findings = sorted(report.findings, key=lambda c: c.severity != "critical") if report else []
-    if not findings:
-        return "Readiness: every check passed\n" if report else ""
-    lines = [f"Readiness findings ({len(findings)}):"]
-    for check in findings:
+    if report is None:
+        return ""
+    if not report.findings:
+        return f"Readiness: every check passed ({report.checks} checks)\n"
+    lines = [f"Readiness findings ({len(report.findings) + report.more} of {report.checks} checks):"]
+    for check in report.findings:
         where = f" {check.resource}" if check.resource else ""
         lines.append(f"  {check.severity.upper()} {check.name}{where}: {check.status}")
         lines.append(f"    evidence: {check.evidence}")
         if check.remediation:
             lines.append(f"    remediation: {check.remediation}")
+    if report.more:
+        lines.append(
+            f"  ... and {report.more} more: evac readiness --stack-name <stack> --region {region}"
+            f" --target-region {event.run.target_region} lists every check"
+        )
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from evac.errors import InferenceScaleError
 
 if TYPE_CHECKING:
     from evac.domain.models import Run
-    from evac.domain.plan import Endpoint
+    from evac.domain.plan_inference import Endpoint
     from evac.domain.ports import CapacityFallback, EndpointState, SavedScaling, ScalingRegistry
 
 # How SageMaker says it could not get the instances (FailureReason of an endpoint whose update failed): no capacity

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, get_args
 
 from evac import clock
-from evac.domain.models import CapacityUsed, Mode, RunRecord
+from evac.domain.models import Mode
+from evac.domain.run_record import CapacityUsed, RunRecord
 from evac.domain.timing import full_capacity_seconds, phases, rto_seconds
 
 if TYPE_CHECKING:

@@ -9,12 +9,14 @@ step the previous one.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from evac.domain.plan_dns import Mechanism
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 Mode = Literal["planned", "unplanned", "dry-run"]
 Approval = Literal["required", "none"]
@@ -154,6 +156,43 @@ class Readiness(Contract):
         """Every check that did not pass."""
         return [c for c in self.checks if c.status != "pass"]
 
+    def carried(self) -> ReadinessFindings:
+        """What a run carries of this report: its findings, critical first, at most ``FINDINGS_CARRIED``."""
+        findings = sorted(self.findings, key=lambda c: c.severity != "critical")
+        return ReadinessFindings(
+            ready=self.ready,
+            source_region=self.source_region,
+            target_region=self.target_region,
+            checked_at=self.checked_at,
+            checks=len(self.checks),
+            findings=findings[:FINDINGS_CARRIED],
+            more=max(len(findings) - FINDINGS_CARRIED, 0),
+        )
+
+
+# How many readiness findings a run carries (preflight's output, the approval request, the record's warnings). A
+# state's input and output is 256 KiB at most in Step Functions, and a result over it fails the execution past every
+# Catch: the whole report (about 1.5 KB an endpoint) did at some 170 endpoints, at preflight, with the lock held.
+# The scheduled report and `evac readiness` give every check.
+FINDINGS_CARRIED = 20
+
+
+class ReadinessFindings(Contract):
+    """The part of a readiness report a run carries: the findings a person reads before approving."""
+
+    ready: bool
+    source_region: Region
+    target_region: Region
+    checked_at: AwareDatetime
+    checks: int = Field(description="how many checks were read")
+    findings: list[ReadinessCheck] = Field(description="checks that did not pass, critical first")
+    more: int = Field(default=0, description="findings left out of ``findings`` (FINDINGS_CARRIED)")
+
+    def summaries(self) -> list[str]:
+        """One line per finding carried, and one for those left out."""
+        lines = [f"{c.severity}: {c.summary()}" for c in self.findings]
+        return lines + ([f"{self.more} more findings: evac readiness lists every check"] if self.more else [])
+
 
 class ReadinessInput(Contract):
     """What the scheduled readiness function (and ``evac readiness``) asks."""
@@ -165,7 +204,7 @@ class ReadinessInput(Contract):
 
 class Preflight(Contract):
     checks: list[PreflightCheck]
-    readiness: Readiness | None = None
+    readiness: ReadinessFindings | None = None
     warnings: list[str] = Field(
         default_factory=list, description="readiness findings recorded without blocking the run"
     )
@@ -341,53 +380,3 @@ class RecordInput(Contract):
     standby: Standby | None = None
     standby_error: StepError | None = Field(default=None, description="the old region could not be stood down")
     error: StepError | None = None
-
-
-class Phase(Contract):
-    name: str
-    start: datetime
-    end: datetime
-    seconds: float
-
-
-class CapacityUsed(Contract):
-    endpoint: str
-    instance_type: str
-    instances: int
-    fallback: bool = Field(description="the plan's instance type had no capacity; a fallback type serves")
-    tried: list[str] = Field(default_factory=list, description="instance types that had no capacity, in order")
-
-
-class RunRecord(Contract):
-    """The evidence a run leaves in the ledger, failed runs included."""
-
-    incident_id: str
-    application: str
-    outcome: Outcome
-    mode: Mode | None
-    strategy: Strategy | None
-    source_region: str | None
-    target_region: str | None
-    detected_at: datetime | None
-    recorded_at: datetime
-    rto_seconds: float | None
-    rpo_seconds: float | None
-    full_capacity_seconds: float | None = Field(
-        default=None, description="from the first ALARM to all traffic on the target, verified (>= rto_seconds)"
-    )
-    dns_shift: ShiftPolicy | None = None
-    dns_mechanism: Mechanism | None = Field(default=None, description="what moved the traffic (None: it did not move)")
-    traffic: list[TrafficStep] = Field(default_factory=list, description="each verified move of traffic")
-    predicted_rto_seconds: float | None = None
-    approver: str | None = None
-    request: dict[str, Any] | None = Field(default=None, description="the runbook input, as it arrived")
-    preflight: list[PreflightCheck] = Field(default_factory=list)
-    phases: list[Phase]
-    rpo_over_budget: bool | None = None
-    readiness_warnings: list[str] = Field(default_factory=list, description="findings preflight recorded")
-    capacity: list[CapacityUsed] = Field(default_factory=list, description="what each target endpoint serves on")
-    error: str | None = None
-    cause: str | None = None
-    resumed: bool = False
-    warnings: list[str] = Field(default_factory=list)
-    summary: str = Field(description="one line for the notification subject and the console")

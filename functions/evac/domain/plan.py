@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evac.domain.plan_dns import DrainSwitch, Mechanism, RoutingControl, mechanism_problems
+from evac.domain.plan_inference import Endpoint, Inference
 from evac.domain.plan_ml import MlStateBudget
 from evac.domain.plan_resources import Resources, check_names, region_maps
 from evac.domain.probes import Probes, probe_alarm_name
@@ -54,58 +55,6 @@ class Database(_Strict):
     global_cluster: Name
     engine: Literal["aurora-postgresql", "aurora-mysql"] = "aurora-postgresql"
     clusters: dict[Region, Name] = Field(description="regional cluster identifier, per region")
-
-
-class CanarySpec(_Strict):
-    """A request that proves an endpoint serves the model, and how fast it must answer."""
-
-    body: str = Field(min_length=1)
-    content_type: str = "application/json"
-    max_latency_ms: int = Field(gt=0, le=60_000)
-
-
-class Endpoint(_Strict):
-    """A SageMaker real-time endpoint with the same name in both regions."""
-
-    name: Name
-    variant: Name = "AllTraffic"
-    instance_type: Name
-    active_instances: int = Field(gt=0, le=100, description="instances the serving region needs")
-    standby_instances: int = Field(ge=0, le=100, description="warm standby kept in the passive region")
-    canary: CanarySpec
-    fallback_instance_types: list[Name] = Field(
-        default_factory=list,
-        description="tried in order when the target has no capacity for instance_type (same instance count)",
-    )
-
-    @model_validator(mode="after")
-    def _standby_not_above_active(self) -> Endpoint:
-        if self.standby_instances > self.active_instances:
-            raise ValueError("standby_instances cannot exceed active_instances")
-        return self
-
-    @model_validator(mode="after")
-    def _fallbacks_distinct(self) -> Endpoint:
-        types = [self.instance_type, *self.fallback_instance_types]
-        if len(types) != len(set(types)):
-            raise ValueError(f"fallback_instance_types must differ from instance_type and each other, got {types}")
-        return self
-
-    @property
-    def instance_types(self) -> list[str]:
-        """The instance type, then its fallbacks: every type the endpoint may serve on."""
-        return [self.instance_type, *self.fallback_instance_types]
-
-
-class Inference(_Strict):
-    endpoints: list[Endpoint] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique(self) -> Inference:
-        names = [e.name for e in self.endpoints]
-        if len(names) != len(set(names)):
-            raise ValueError(f"endpoint names must be unique, got {names}")
-        return self
 
 
 ShiftPolicy = Literal["scale-then-shift", "follow-capacity"]

@@ -14,7 +14,7 @@ from evac.domain.dns_switch import choose_mechanism, control_plane_unavailable, 
 from evac.domain.escalation import finish_by_hand
 from evac.domain.fallback import Fallback, fall_back, out_of_capacity, restore_scaling
 from evac.domain.fanout import each
-from evac.domain.models import Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
+from evac.domain.models import FINDINGS_CARRIED, Poll, Preflight, PreflightCheck, Run, RunbookInput, Standby
 from evac.domain.polling import first_wait, polled, whole_second
 from evac.domain.timing import critical_path_seconds
 from evac.errors import (
@@ -234,10 +234,11 @@ def preflight(
     not_ready = not_ready_cause(run, plan, report) if report.blocking and run.mode == "unplanned" else None
     if not_ready and plan.readiness.on_critical == "abort":
         raise SecondaryNotReadyError(not_ready)
+    carried = report.carried()  # the findings alone: the whole report grows with the application
     return Preflight(
         checks=checks,
-        readiness=report,
-        warnings=[f"{c.severity}: {c.summary()}" for c in report.findings],
+        readiness=carried,
+        warnings=carried.summaries(),
         not_ready=not_ready,
         started_at=started_at,
         ended_at=clock.now(),
@@ -245,9 +246,12 @@ def preflight(
 
 
 def not_ready_cause(run: Run, plan: RecoveryPlan, report: Readiness) -> str:
-    """Why the target cannot take the run: every critical finding, with what was read."""
+    """Why the target cannot take the run: each critical finding (``FINDINGS_CARRIED`` at most), with what was read."""
+    blocking = report.blocking
+    named = [c.summary() for c in blocking[:FINDINGS_CARRIED]]
+    more = [f"{len(blocking) - FINDINGS_CARRIED} more"] if len(blocking) > FINDINGS_CARRIED else []
     return f"{run.target_region} cannot serve {plan.application} as {run.source_region} does: " + "; ".join(
-        c.summary() for c in report.blocking
+        named + more
     )
 
 

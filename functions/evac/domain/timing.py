@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evac.domain.models import Phase
+from evac.domain.run_record import Phase
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -25,7 +25,8 @@ from evac.errors import ControlPlaneUnavailableError, VerificationFailedError
 if TYPE_CHECKING:
     from evac.domain.kinds.ports import Serving
     from evac.domain.models import Run
-    from evac.domain.plan import Endpoint, RecoveryPlan, Shift
+    from evac.domain.plan import RecoveryPlan, Shift
+    from evac.domain.plan_inference import Endpoint
     from evac.domain.ports import (
         CanaryInvoker,
         Endpoints,

@@ -3,14 +3,19 @@ publish its metrics (EMF): runs by outcome, RTO, RPO estimate and each phase's d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_lambda_powertools.metrics import MetricUnit
 
 from evac.aws.dynamodb import Ledger
 from evac.domain.approvals import close_unanswered
 from evac.domain.ledger import build_record
-from evac.domain.models import RecordInput, RunRecord
+from evac.domain.models import RecordInput
 from evac.handlers._step import metrics, step
 from evac.settings import settings
+
+if TYPE_CHECKING:
+    from evac.domain.run_record import RunRecord
 
 RUNS_BY_OUTCOME = {
     "SUCCEEDED": "RunsSucceeded",

@@ -9,7 +9,16 @@ import pytest
 
 from evac.domain.approvals import ApprovalError, answer, close_unanswered, request
 from evac.domain.ledger import build_record
-from evac.domain.models import ApprovalRequest, Preflight, PreflightCheck, Readiness, ReadinessCheck, StepError
+from evac.domain.models import (
+    FINDINGS_CARRIED,
+    ApprovalRequest,
+    Preflight,
+    PreflightCheck,
+    Readiness,
+    ReadinessCheck,
+    ReadinessFindings,
+    StepError,
+)
 from evac.domain.ports import TaskClosedError
 
 if TYPE_CHECKING:
@@ -216,14 +225,7 @@ def test_a_request_for_a_target_not_ready_names_every_finding_with_its_evidence_
     warning = ReadinessCheck(
         name="ecr.replication", status="unknown", severity="warning", evidence="AccessDenied", remediation="grant it"
     )
-    readiness = Readiness(
-        ready=False,
-        application="fraud-scoring",
-        source_region="us-east-1",
-        target_region="us-west-2",
-        checked_at=now,
-        checks=[warning, critical],
-    )
+    readiness = carried(now, [warning, critical], ready=False)
     preflight = Preflight(
         checks=[], readiness=readiness, not_ready="us-west-2 cannot serve", started_at=now, ended_at=now
     )
@@ -248,15 +250,7 @@ def test_a_request_for_a_target_not_ready_names_every_finding_with_its_evidence_
 def test_every_approval_request_lists_the_readiness_warnings(failover_run: Run, frozen_clock: FrozenClock) -> None:
     now = frozen_clock.now()
     warning = ReadinessCheck(name="ecr.replication", status="fail", severity="warning", evidence="no rule")
-    readiness = Readiness(
-        ready=True,
-        application="fraud-scoring",
-        source_region="us-east-1",
-        target_region="us-west-2",
-        checked_at=now,
-        checks=[warning],
-    )
-    preflight = Preflight(checks=[], readiness=readiness, started_at=now, ended_at=now)
+    preflight = Preflight(checks=[], readiness=carried(now, [warning]), started_at=now, ended_at=now)
 
     message = request(
         ApprovalRequest(run=failover_run, preflight=preflight, token=TOKEN),
@@ -267,6 +261,33 @@ def test_every_approval_request_lists_the_readiness_warnings(failover_run: Run, 
 
     assert "NOT READY" not in message
     assert "  WARNING ecr.replication: fail\n    evidence: no rule" in message
+
+
+def test_an_approval_request_names_the_findings_the_run_carries_and_how_to_read_the_rest(
+    failover_run: Run, frozen_clock: FrozenClock
+) -> None:
+    now = frozen_clock.now()
+    checks = [
+        ReadinessCheck(
+            name="ecr.replication", status="fail", severity="warning", resource=f"repo-{i}", evidence="no rule"
+        )
+        for i in range(FINDINGS_CARRIED + 5)
+    ]
+    preflight = Preflight(checks=[], readiness=carried(now, checks), started_at=now, ended_at=now)
+
+    message = request(
+        ApprovalRequest(run=failover_run, preflight=preflight, token=TOKEN),
+        ledger=FakeApprovals(),
+        notifier=_Notifier([]),
+        region="us-west-2",
+    )
+
+    assert f"Readiness findings ({FINDINGS_CARRIED + 5} of {FINDINGS_CARRIED + 5} checks):" in message
+    assert message.count("  WARNING ecr.replication") == FINDINGS_CARRIED
+    assert (
+        "  ... and 5 more: evac readiness --stack-name <stack> --region us-west-2 --target-region us-west-2"
+        " lists every check"
+    ) in message
 
 
 @pytest.mark.parametrize(("error", "closed"), [(None, False), ("ApprovalTimedOutError", True), ("DnsShiftError", True)])
@@ -281,6 +302,19 @@ def test_a_run_that_stopped_closes_its_approval(
     assert ledger.items[RUN]["status"] == ("closed" if closed else "pending")
     if closed:
         assert (ledger.items[RUN]["decided_by"], ledger.items[RUN]["comment"]) == ("evac", error)
+
+
+def carried(now: datetime, checks: list[ReadinessCheck], *, ready: bool = True) -> ReadinessFindings:
+    """What a run carries of a readiness report of us-west-2 made of ``checks``."""
+    report = Readiness(
+        ready=ready,
+        application="fraud-scoring",
+        source_region="us-east-1",
+        target_region="us-west-2",
+        checked_at=now,
+        checks=checks,
+    )
+    return report.carried()
 
 
 @dataclass

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from evac.domain.plan import DEFAULT_PLAN, RecoveryPlan, load_plan, parse_plan
+from evac.domain.plan_inference import MAX_ENDPOINTS
 from evac.errors import PlanError
 
 if TYPE_CHECKING:
@@ -178,6 +179,25 @@ def test_a_fallback_instance_type_may_not_repeat_the_instance_type(tmp_path: Pat
 
     with pytest.raises(PlanError, match=r"inference\.endpoints\.0: .*fallback_instance_types must differ"):
         load_plan(write(tmp_path, document))
+
+
+@pytest.mark.parametrize(("endpoints", "loads"), [(MAX_ENDPOINTS, True), (MAX_ENDPOINTS + 1, False)])
+def test_a_plan_has_at_most_as_many_endpoints_as_a_run_can_carry(
+    tmp_path: Path, document: dict[str, Any], endpoints: int, loads: bool
+) -> None:
+    first = document["inference"]["endpoints"][0]
+    document["inference"]["endpoints"] = [first] + [
+        {**first, "name": f"{first['name']}-{i}"} for i in range(1, endpoints)
+    ]
+    path = write(tmp_path, document)
+
+    if loads:
+        assert len(load_plan(path).inference.endpoints) == MAX_ENDPOINTS
+        return
+    with pytest.raises(
+        PlanError, match=rf"inference: .*at most {MAX_ENDPOINTS} endpoints, this one {endpoints}.*256 KiB"
+    ):
+        load_plan(path)
 
 
 def test_an_unknown_readiness_field_is_named(tmp_path: Path, document: dict[str, Any]) -> None:

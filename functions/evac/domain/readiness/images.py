@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from evac.domain.models import ReadinessCheck
-    from evac.domain.plan import Endpoint, RecoveryPlan
+    from evac.domain.plan import RecoveryPlan
+    from evac.domain.plan_inference import Endpoint
     from evac.domain.ports import Container, EndpointSpec
     from evac.domain.readiness.probes import RegionReads, Source
 

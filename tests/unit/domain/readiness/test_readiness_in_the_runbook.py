@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from evac.domain.ledger import build_record, capacity_used
-from evac.domain.models import RecordInput, RunbookInput
+from evac.domain.models import FINDINGS_CARRIED, Readiness, ReadinessCheck, RecordInput, RunbookInput
 from evac.domain.polling import FIRST_LOOK
 from evac.domain.ports import EndpointState, Reachability
 from evac.domain.readiness import assess
@@ -20,7 +20,7 @@ from tests.fakes.ledger import FakeRunLedger
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from evac.domain.models import Readiness, Run
+    from evac.domain.models import Run
     from evac.domain.plan import RecoveryPlan
     from tests.fakes.clock import FrozenClock
     from tests.fakes.database import FakeGlobalDatabase, FakeReplicationLag
@@ -157,6 +157,53 @@ def test_warnings_and_unknowns_never_block_and_are_recorded(
 
     assert result.warnings
     assert all("unknown" in w for w in result.warnings)
+
+
+def test_a_target_with_more_findings_than_a_run_carries_gives_the_first_critical_ones_and_counts_the_rest(
+    plan: RecoveryPlan,
+    database: FakeGlobalDatabase,
+    lag: FakeReplicationLag,
+    target_endpoints: FakeEndpoints,
+    records: FakeRecordWeights,
+    frozen_clock: FrozenClock,
+) -> None:
+    # GIVEN a target whose 300 endpoints each fail a warning and a critical check (and pass a third)
+    def check(endpoint: int, severity: str, status: str) -> ReadinessCheck:
+        name = "sagemaker.endpoint_config" if severity == "critical" else "sagemaker.autoscaling"
+        return ReadinessCheck(name=name, status=status, severity=severity, resource=f"e{endpoint}", evidence="x" * 200)
+
+    checks = [
+        check(e, s, st)
+        for e in range(300)
+        for s, st in [("warning", "fail"), ("critical", "fail"), ("critical", "pass")]
+    ]
+    report = Readiness(
+        ready=False,
+        application=plan.application,
+        source_region="us-east-1",
+        target_region="us-west-2",
+        checked_at=frozen_clock.now(),
+        checks=checks,
+    )
+    run = decide(request("unplanned"), plan, database, lag, answers=True)
+
+    # WHEN preflight reads it
+    result = preflight(
+        run, plan, database=database, endpoints=target_endpoints, records=records, readiness=lambda: report
+    )
+
+    # THEN the run carries the first FINDINGS_CARRIED findings, critical first, and how many more there are
+    carried = result.readiness
+    assert carried is not None
+    assert (carried.checks, len(carried.findings), carried.more) == (900, FINDINGS_CARRIED, 600 - FINDINGS_CARRIED)
+    assert {c.severity for c in carried.findings} == {"critical"}
+    assert result.warnings[-1] == f"{600 - FINDINGS_CARRIED} more findings: evac readiness lists every check"
+    assert len(result.warnings) == FINDINGS_CARRIED + 1
+    assert result.not_ready is not None
+    assert result.not_ready.count("sagemaker.endpoint_config") == FINDINGS_CARRIED
+    assert result.not_ready.endswith(f"; {300 - FINDINGS_CARRIED} more")
+    # what the state carries is bounded (the 600 findings' evidence alone is 120 KB), far under Step Functions' 256 KiB
+    assert len(result.model_dump_json()) < 32 * 1024
 
 
 # --- RPO --------------------------------------------------------------------------------------------------------------
