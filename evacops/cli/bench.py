@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from evac.domain.plan_inference import MAX_ENDPOINTS
 from evacops.bench.runs import COUNTS, POLICIES, RESOURCE_COUNTS, SEEDS, BenchRun, Policy, run_bench, write_json
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, fail, load, local_setup
 from evacops.cli.render import bench_tables, figure
@@ -41,7 +42,10 @@ def bench(
     ] = None,
     endpoints: Annotated[
         str | None,
-        typer.Option(help=f"Endpoint counts to generate plans for, comma-separated (default: {_listed(COUNTS)})."),
+        typer.Option(
+            help=f"Endpoint counts to generate plans for, comma-separated, {MAX_ENDPOINTS} at most (default:"
+            f" {_listed(COUNTS)})."
+        ),
     ] = None,
     resources: Annotated[
         str | None,
@@ -116,6 +120,10 @@ def bench(
     what: Scale = "resources" if resources is not None else "endpoints"
     asked = resources if resources is not None else endpoints or _listed(COUNTS)
     counts = _counts(f"--{what}", asked)
+    if what == "endpoints" and max(counts) > MAX_ENDPOINTS:
+        raise fail(
+            f"--endpoints: a plan has at most {MAX_ENDPOINTS} endpoints (docs/runbook.md, payload size): {asked}"
+        )
     if what == "resources" and not loaded.resources:
         raise fail(
             f"--resources grows the plan's resources:, and {plan} lists none; "

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
+from evac.domain.plan_inference import MAX_ENDPOINTS
 from evac.domain.plan_resources import AutoScalingGroup, DynamoDbGlobalTable
 from evacops.bench import (
     BenchRun,
@@ -352,6 +353,14 @@ def test_evac_bench_grows_resources_only_of_a_plan_that_lists_some() -> None:
     assert "choose --endpoints or --resources" in both.output
     assert zero.exit_code == 2
     assert "--resources takes counts of 1 or more" in zero.output
+
+
+def test_evac_bench_refuses_more_endpoints_than_a_plan_may_have_before_it_plays_anything() -> None:
+    result = CliRunner().invoke(app, ["bench", "--endpoints", f"1,{MAX_ENDPOINTS + 1}", "--no-imports"])
+
+    assert result.exit_code == 2
+    assert f"a plan has at most {MAX_ENDPOINTS} endpoints" in result.output
+    assert "primary-outage with" not in result.output  # nothing was played
 
 
 @pytest.mark.e2e
