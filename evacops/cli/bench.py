@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from evac.domain.plan_inference import MAX_ENDPOINTS
+from evac.domain.plan_resources import MAX_RESOURCES
 from evacops.bench.runs import COUNTS, POLICIES, RESOURCE_COUNTS, SEEDS, BenchRun, Policy, run_bench, write_json
 from evacops.cli.common import DEFAULT_PLAN, PlanOption, fail, load, local_setup
 from evacops.cli.render import bench_tables, figure
@@ -50,7 +51,8 @@ def bench(
     resources: Annotated[
         str | None,
         typer.Option(
-            help="Grow the plan's resources: instead of its endpoints: resource counts, comma-separated (e.g. "
+            help="Grow the plan's resources: instead of its endpoints: resource counts, comma-separated,"
+            f" {MAX_RESOURCES} at most (e.g. "
             f"{_listed(RESOURCE_COUNTS)}), the plan's kinds cycled in its order. --plan must list resources: "
             "(tests/plans/rag-gpu-fleet.yaml has one of each of its seven kinds).",
         ),
@@ -120,10 +122,9 @@ def bench(
     what: Scale = "resources" if resources is not None else "endpoints"
     asked = resources if resources is not None else endpoints or _listed(COUNTS)
     counts = _counts(f"--{what}", asked)
-    if what == "endpoints" and max(counts) > MAX_ENDPOINTS:
-        raise fail(
-            f"--endpoints: a plan has at most {MAX_ENDPOINTS} endpoints (docs/runbook.md, payload size): {asked}"
-        )
+    most = MAX_RESOURCES if what == "resources" else MAX_ENDPOINTS
+    if max(counts) > most:
+        raise fail(f"--{what}: a plan has at most {most} {what} (docs/plan.md): {asked}")
     if what == "resources" and not loaded.resources:
         raise fail(
             f"--resources grows the plan's resources:, and {plan} lists none; "

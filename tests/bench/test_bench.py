@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evac.domain.plan_inference import MAX_ENDPOINTS
-from evac.domain.plan_resources import AutoScalingGroup, DynamoDbGlobalTable
+from evac.domain.plan_resources import MAX_RESOURCES, AutoScalingGroup, DynamoDbGlobalTable
 from evacops.bench import (
     BenchRun,
     goals,
@@ -355,12 +355,14 @@ def test_evac_bench_grows_resources_only_of_a_plan_that_lists_some() -> None:
     assert "--resources takes counts of 1 or more" in zero.output
 
 
-def test_evac_bench_refuses_more_endpoints_than_a_plan_may_have_before_it_plays_anything() -> None:
-    result = CliRunner().invoke(app, ["bench", "--endpoints", f"1,{MAX_ENDPOINTS + 1}", "--no-imports"])
+def test_evac_bench_refuses_more_endpoints_or_resources_than_a_plan_may_have_before_it_plays_anything() -> None:
+    endpoints = CliRunner().invoke(app, ["bench", "--endpoints", f"1,{MAX_ENDPOINTS + 1}", "--no-imports"])
+    resources = CliRunner().invoke(app, ["bench", "--resources", f"{MAX_RESOURCES + 1}", "--plan", str(FLEET)])
 
-    assert result.exit_code == 2
-    assert f"a plan has at most {MAX_ENDPOINTS} endpoints" in result.output
-    assert "primary-outage with" not in result.output  # nothing was played
+    assert (endpoints.exit_code, resources.exit_code) == (2, 2)
+    assert f"a plan has at most {MAX_ENDPOINTS} endpoints" in endpoints.output
+    assert f"a plan has at most {MAX_RESOURCES} resources" in resources.output
+    assert "primary-outage with" not in endpoints.output + resources.output  # nothing was played
 
 
 @pytest.mark.e2e

@@ -14,17 +14,22 @@ What is left grows by a few lines and polls an endpoint (about 800 bytes): 81 KB
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evac.domain.plan import DEFAULT_PLAN, load_plan
 from evac.domain.plan_inference import MAX_ENDPOINTS
+from evac.domain.plan_resources import MAX_RESOURCES
 from evacops.drill.engine import run_drill
 from evacops.drill.variants import derive
 from evacops.localcloud.fidelity import PAYLOAD_LIMIT
 
 if TYPE_CHECKING:
+    from evac.domain.plan import RecoveryPlan
     from evacops.drill.report import DrillReport
     from evacops.localcloud import LocalCloud
+
+FLEET = Path(__file__).resolve().parents[1] / "plans" / "rag-gpu-fleet.yaml"  # one resource of each kind
 
 
 def test_a_failover_of_the_largest_plan_keeps_every_state_within_the_payload_limit_and_ends_recorded() -> None:
@@ -48,3 +53,26 @@ def test_a_failover_of_the_largest_plan_keeps_every_state_within_the_payload_lim
     assert max(payloads.values()) < 1024 * MAX_ENDPOINTS, largest
     # room left at the largest plan for longer names than the bench's, readiness findings, fallbacks tried
     assert max(payloads.values()) < 0.75 * PAYLOAD_LIMIT, largest
+
+
+def largest_payload(plan: RecoveryPlan) -> int:
+    """The largest state input or output of a primary outage of ``plan``, which must succeed."""
+    seen: dict[str, int] = {}
+
+    def inspect(cloud: LocalCloud, report: DrillReport) -> None:
+        seen.update(cloud.truth.state_payloads(plan.regions.secondary))
+
+    report = run_drill("primary-outage", plan=plan, inspect=inspect)
+    assert report.status == "SUCCEEDED", (report.error, report.cause)
+    return max(seen.values())
+
+
+def test_the_largest_plan_of_resources_stays_within_the_payload_limit_as_each_resource_adds_its_share() -> None:
+    # a run carries each resource's poll (about 300 bytes): measured at 1 and 20, it leaves the most a plan may have
+    # (98 KB measured at 300) well within the limit
+    fleet = load_plan(FLEET)
+    one, twenty = largest_payload(derive(fleet, resources=1)), largest_payload(derive(fleet, resources=20))
+    each = (twenty - one) / 19
+
+    assert 0 < each < 600
+    assert one + each * MAX_RESOURCES < 0.75 * PAYLOAD_LIMIT

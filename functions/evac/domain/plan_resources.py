@@ -199,7 +199,18 @@ KINDS = (
 )
 
 
+# The most resources a plan may have: as many as measured. A run carries each item's poll from step to step (about
+# 300 bytes), and a Step Functions state's input or output over 256 KiB fails the execution past every Catch
+# (docs/runbook.md, "Payload size"): 22 KB at 50 resources, 98 KB at 300.
+MAX_RESOURCES = 300
+
+
 def _unique_names(resources: list[Resource]) -> list[Resource]:
+    if len(resources) > MAX_RESOURCES:
+        raise ValueError(
+            f"a plan has at most {MAX_RESOURCES} resources, this one {len(resources)}: a run carries each item's state"
+            " through Step Functions, whose states hold 256 KiB at most; split the application into plans of fewer"
+        )
     names = [r.name for r in resources]
     if duplicates := sorted({n for n in names if names.count(n) > 1}):
         raise ValueError(f"resource names must be unique; repeated: {duplicates}")

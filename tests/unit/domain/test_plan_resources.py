@@ -10,7 +10,13 @@ import pytest
 import yaml
 
 from evac.domain.plan import load_plan, parse_plan
-from evac.domain.plan_resources import DynamoDbGlobalTable, EcsService, EventSourceMapping, Schedule
+from evac.domain.plan_resources import (
+    MAX_RESOURCES,
+    DynamoDbGlobalTable,
+    EcsService,
+    EventSourceMapping,
+    Schedule,
+)
 from evac.errors import PlanError
 
 if TYPE_CHECKING:
@@ -70,6 +76,11 @@ def _unknown_source_action(plan: dict[str, Any]) -> None:
     plan["resources"][2]["ungraceful"] = "maybe"
 
 
+def _too_many(plan: dict[str, Any]) -> None:
+    table = plan["resources"][1]
+    plan["resources"] += [{**table, "name": f"{table['name']}-{i}"} for i in range(MAX_RESOURCES)]
+
+
 def _rule_on_a_foreign_bus(plan: dict[str, Any]) -> None:
     rules = {"us-east-1": "rag-assistant-finetune-use1", "us-west-2": "rag-assistant-finetune-usw2"}
     plan["resources"].append({"kind": "eventbridge-rule", "name": "rag-assistant-finetune", "rules": rules})
@@ -88,6 +99,10 @@ def _rule_on_a_foreign_bus(plan: dict[str, Any]) -> None:
         (_name_outside_the_prefix, "resources.1"),
         (_unknown_source_action, "resources.2.event-source-mapping.ungraceful"),
         (_rule_on_a_foreign_bus, "resources.4"),
+        (
+            _too_many,
+            f"resources: Value error, a plan has at most {MAX_RESOURCES} resources, this one {MAX_RESOURCES + 4}",
+        ),
     ],
     ids=lambda case: case.__name__.strip("_") if callable(case) else case,
 )
