@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 FLEET = Path(__file__).resolve().parents[1] / "plans" / "rag-gpu-fleet.yaml"  # one resource of each kind
 
 
-def test_a_failover_of_the_largest_plan_keeps_every_state_within_the_payload_limit_and_ends_recorded() -> None:
+def test_a_failover_of_the_largest_plan_whose_endpoints_all_fall_back_stays_within_the_payload_limit() -> None:
+    # the most a run carries: every endpoint out of capacity in the target, each poll naming the types it tried; and
+    # a round of CheckEndpoints falling back for all of them within the function's 30 s (one after another, it ran
+    # out of time and the run stopped for completion by hand)
     plan = derive(load_plan(DEFAULT_PLAN), endpoints=MAX_ENDPOINTS)
     seen: dict[str, Any] = {}
 
@@ -40,18 +43,19 @@ def test_a_failover_of_the_largest_plan_keeps_every_state_within_the_payload_lim
         seen["payloads"] = cloud.truth.state_payloads("us-west-2")
         seen["lock"] = cloud.truth.lock_holder("us-west-2", plan.application)
 
-    report = run_drill("primary-outage", plan=plan, inspect=inspect)
+    report = run_drill("capacity-fallback", plan=plan, inspect=inspect)
 
     assert report.status == "SUCCEEDED", (report.error, report.cause)
+    assert len([c for c in report.capacity if c.get("fallback")]) == MAX_ENDPOINTS
     assert report.records
     assert report.notifications
     assert seen["lock"] is None
     payloads: dict[str, int] = seen["payloads"]
     largest = sorted(payloads.items(), key=lambda item: -item[1])[:3]
-    # with the report carried whole, preflight's result takes about 1.5 KB an endpoint; carried to the end, the record
-    # step of 60 endpoints took 132,615 bytes
+    # with the readiness report carried whole, preflight's result takes about 1.5 KB an endpoint; carried to the
+    # end, the record step of 60 endpoints took 132,615 bytes
     assert max(payloads.values()) < 1024 * MAX_ENDPOINTS, largest
-    # room left at the largest plan for longer names than the bench's, readiness findings, fallbacks tried
+    # room left at the largest plan for longer names than the bench's and for readiness findings
     assert max(payloads.values()) < 0.75 * PAYLOAD_LIMIT, largest
 
 
@@ -68,11 +72,11 @@ def largest_payload(plan: RecoveryPlan) -> int:
 
 
 def test_the_largest_plan_of_resources_stays_within_the_payload_limit_as_each_resource_adds_its_share() -> None:
-    # a run carries each resource's poll (about 300 bytes): measured at 1 and 20, it leaves the most a plan may have
+    # a run carries each resource's poll (about 300 bytes): measured at 1 and 10, it leaves the most a plan may have
     # (98 KB measured at 300) well within the limit
     fleet = load_plan(FLEET)
-    one, twenty = largest_payload(derive(fleet, resources=1)), largest_payload(derive(fleet, resources=20))
-    each = (twenty - one) / 19
+    one, ten = largest_payload(derive(fleet, resources=1)), largest_payload(derive(fleet, resources=10))
+    each = (ten - one) / 9
 
     assert 0 < each < 600
     assert one + each * MAX_RESOURCES < 0.75 * PAYLOAD_LIMIT

@@ -19,10 +19,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # The most endpoints a plan may have: as many as the bench measures, with room to spare. A run carries each endpoint's
-# state from step to step (its command, its polls, a preflight check: about 800 bytes), and a Step Functions state's
-# input or output over 256 KiB fails the execution past every Catch (docs/runbook.md, "Payload size"): 81 KB at 100
-# endpoints. And one CheckEndpoints invocation looks at every endpoint within its function's 30 s: 10 s at 100
-# endpoints, 21 s at 200, out of time at 300. tests/bench/test_state_payloads.py plays a failover of this many.
+# state from step to step (its command, its polls, a preflight check: about 800 bytes; 950 with the instance types a
+# capacity fallback tried), and a Step Functions state's input or output over 256 KiB fails the execution past every
+# Catch (docs/runbook.md, "Payload size"): 81 KB at 100 endpoints, 96 KB at 100 that all fell back to another
+# instance type, 187 KB at 200 of those. tests/bench/test_state_payloads.py plays a failover of this many.
 MAX_ENDPOINTS = 100
 
 Name = Annotated[str, Field(min_length=1, max_length=128)]
@@ -83,8 +83,8 @@ class Inference(_Strict):
         if isinstance(endpoints, list) and len(endpoints) > MAX_ENDPOINTS:
             raise ValueError(
                 f"a plan has at most {MAX_ENDPOINTS} endpoints, this one {len(endpoints)}: a run carries each"
-                " endpoint's state through Step Functions, whose states hold 256 KiB at most, and looks at every"
-                " endpoint in one invocation; split the application into plans of fewer endpoints"
+                " endpoint's state through Step Functions, whose states hold 256 KiB at most; split the"
+                " application into plans of fewer endpoints"
             )
         return data
 
