@@ -205,7 +205,8 @@ def _runtime_failure(env: Any, missing: NoSuchJsonPathError, state: str) -> Fail
 HISTORY_LIMIT = 25_000
 HISTORY_LIMIT_ERROR = "States.Runtime"
 # "Maximum input or output size for a task, state, or execution: 256 KiB of data as a UTF-8 encoded string"
-# (the same page; a hard quota). moto 5.2.5 enforces it itself (``States.DataLimitExceeded``): not modelled here.
+# (the same page; a hard quota). moto 5.2.5 measures it itself (``States.DataLimitExceeded``); ``TerminalErrors``
+# makes a task's result over it end the execution, as AWS does.
 PAYLOAD_LIMIT = 256 * 1024
 
 

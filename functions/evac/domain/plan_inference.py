@@ -14,7 +14,7 @@ Example (YAML)::
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -76,17 +76,15 @@ class Endpoint(_Strict):
 class Inference(_Strict):
     endpoints: list[Endpoint] = Field(min_length=1)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _at_most(cls, data: Any) -> Any:
-        endpoints = data.get("endpoints") if isinstance(data, dict) else None
-        if isinstance(endpoints, list) and len(endpoints) > MAX_ENDPOINTS:
+    @model_validator(mode="after")
+    def _at_most(self) -> Inference:
+        if len(self.endpoints) > MAX_ENDPOINTS:
             raise ValueError(
-                f"a plan has at most {MAX_ENDPOINTS} endpoints, this one {len(endpoints)}: a run carries each"
+                f"a plan has at most {MAX_ENDPOINTS} endpoints, this one {len(self.endpoints)}: a run carries each"
                 " endpoint's state through Step Functions, whose states hold 256 KiB at most; split the"
                 " application into plans of fewer endpoints"
             )
-        return data
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> Inference:

@@ -205,7 +205,8 @@ KINDS = (
 MAX_RESOURCES = 300
 
 
-def _unique_names(resources: list[Resource]) -> list[Resource]:
+def _checked(resources: list[Resource]) -> list[Resource]:
+    """At most ``MAX_RESOURCES`` of them, each name once."""
     if len(resources) > MAX_RESOURCES:
         raise ValueError(
             f"a plan has at most {MAX_RESOURCES} resources, this one {len(resources)}: a run carries each item's state"
@@ -217,7 +218,7 @@ def _unique_names(resources: list[Resource]) -> list[Resource]:
     return resources
 
 
-Resources = Annotated[list[Resource], AfterValidator(_unique_names)]
+Resources = Annotated[list[Resource], AfterValidator(_checked)]
 
 
 def region_maps(resources: list[Resource]) -> Iterator[tuple[str, dict[str, str]]]:
